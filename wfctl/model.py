@@ -1,0 +1,209 @@
+"""The shared vocabulary: runtime statuses, instance state, history rows, errors, exit codes.
+
+Error tree (every error wfctl raises on purpose derives from :class:`WfctlError`)::
+
+    WfctlError                 exit 1   an unexpected internal error
+    ├── UsageError             exit 2   bad flag, invalid ID, unparsable JSON, input too large
+    │   └── UnsupportedError   exit 2   the backend has no such call (list/history on a sidecar)
+    ├── NotFoundError          exit 3   no instance with that ID
+    ├── ConflictError          exit 4   an active instance has that ID; purge of an unfinished one
+    ├── UnreachableError       exit 5   connection refused, DNS, TLS, request timeout
+    ├── AuthError              exit 6   401/403
+    ├── ServerError            exit 7   the server answered with another error
+    ├── StorageError           exit 8   the SQLite file is corrupt, read-only or too new
+    ├── AppError               exit 9   the user's workflow app failed to import
+    └── WaitTimeoutError       exit 124 `wait --timeout` passed before the condition
+
+Nothing here imports Typer, rich or httpx: every layer may import this module.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class ExitCode(enum.IntEnum):
+    """The one table of exit codes; README.md documents it."""
+
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2
+    NOT_FOUND = 3
+    CONFLICT = 4
+    UNREACHABLE = 5
+    AUTH = 6
+    SERVER = 7
+    STORAGE = 8
+    APP = 9
+    FAILED = 10
+    TERMINATED = 11
+    CANCELED = 12
+    STALLED = 13
+    TIMEOUT = 124
+    INTERRUPTED = 130
+
+
+class RuntimeStatus(str, enum.Enum):
+    """A workflow instance's status, spelled as the Dapr HTTP API spells it."""
+
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    CONTINUED_AS_NEW = "CONTINUED_AS_NEW"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+    TERMINATED = "TERMINATED"
+    PENDING = "PENDING"
+    SUSPENDED = "SUSPENDED"
+    STALLED = "STALLED"
+    UNKNOWN = "UNKNOWN"
+
+    @classmethod
+    def parse(cls, text: str | None) -> RuntimeStatus:
+        """Read a status string from any server; anything unknown reads UNKNOWN."""
+        if not text:
+            return cls.UNKNOWN
+        t = text.strip().upper()
+        if t == "CANCELLED":
+            t = "CANCELED"
+        if t.startswith("ORCHESTRATION_STATUS_"):
+            t = t[len("ORCHESTRATION_STATUS_") :]
+        try:
+            return cls(t)
+        except ValueError:
+            return cls.UNKNOWN
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
+    @property
+    def wait_exit_code(self) -> ExitCode:
+        """The exit code `wait` ends with when an instance settles in this status."""
+        return _WAIT_EXIT.get(self, ExitCode.STALLED)
+
+
+TERMINAL_STATUSES = frozenset(
+    {
+        RuntimeStatus.COMPLETED,
+        RuntimeStatus.FAILED,
+        RuntimeStatus.TERMINATED,
+        RuntimeStatus.CANCELED,
+    }
+)
+
+_WAIT_EXIT = {
+    RuntimeStatus.COMPLETED: ExitCode.OK,
+    RuntimeStatus.FAILED: ExitCode.FAILED,
+    RuntimeStatus.TERMINATED: ExitCode.TERMINATED,
+    RuntimeStatus.CANCELED: ExitCode.CANCELED,
+}
+
+
+@dataclass
+class FailureDetails:
+    """Why a run failed, as Dapr reports it."""
+
+    error_type: str = ""
+    message: str = ""
+    stack_trace: str = ""
+
+
+@dataclass
+class WorkflowState:
+    """One instance as a status read sees it; payloads are raw JSON text, as stored."""
+
+    instance_id: str
+    name: str = ""
+    runtime_status: RuntimeStatus = RuntimeStatus.UNKNOWN
+    created_at: datetime | None = None
+    last_updated_at: datetime | None = None
+    serialized_input: str | None = None
+    serialized_output: str | None = None
+    serialized_custom_status: str | None = None
+    failure: FailureDetails | None = None
+    # Extra string properties a server sent that wfctl has no field for; kept for -o json.
+    properties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class HistoryEntry:
+    """One row of an instance's history timeline, as `wfctl history` shows it."""
+
+    event_id: int  # the event's sequence number in the history (-1 where it has none)
+    type: str  # e.g. ExecutionStarted, TaskScheduled, TaskCompleted, TimerFired, EventRaised
+    timestamp: datetime
+    name: str = ""  # activity, child workflow, event or timer name
+    task_id: int | None = None  # the sequence number a completion refers to
+    details: str = ""  # input/output/failure/fire time, compact
+
+
+@dataclass
+class PurgeResult:
+    """What a bulk purge did (or, with dry_run, would do)."""
+
+    instance_ids: list[str]
+    dry_run: bool = False
+
+
+class WfctlError(Exception):
+    """Root of wfctl's errors. ``str(err)`` is one line that says what to do next."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str, *, exit_code: ExitCode | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class UsageError(WfctlError):
+    exit_code = ExitCode.USAGE
+
+
+class UnsupportedError(UsageError):
+    """The backend cannot answer this call (e.g. `list` on a Dapr sidecar)."""
+
+
+class NotFoundError(WfctlError):
+    exit_code = ExitCode.NOT_FOUND
+
+
+class ConflictError(WfctlError):
+    exit_code = ExitCode.CONFLICT
+
+
+class UnreachableError(WfctlError):
+    exit_code = ExitCode.UNREACHABLE
+
+
+class AuthError(WfctlError):
+    exit_code = ExitCode.AUTH
+
+
+class ServerError(WfctlError):
+    """The server answered with an error wfctl has no better name for."""
+
+    exit_code = ExitCode.SERVER
+
+    def __init__(self, message: str, *, status_code: int = 0, error_code: str = "") -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.error_code = error_code
+
+
+class StorageError(WfctlError):
+    exit_code = ExitCode.STORAGE
+
+
+class AppError(WfctlError):
+    exit_code = ExitCode.APP
+
+
+class WaitTimeoutError(WfctlError):
+    exit_code = ExitCode.TIMEOUT

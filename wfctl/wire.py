@@ -1,0 +1,124 @@
+"""The Dapr workflow HTTP API's JSON shapes, shared by the HTTP client and `wfctl serve`.
+
+See ../shared/API.md. Match on status codes and ``errorCode``; parse, never compare bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from wfctl.model import FailureDetails, RuntimeStatus, WorkflowState
+
+PROP_INPUT = "dapr.workflow.input"
+PROP_OUTPUT = "dapr.workflow.output"
+PROP_CUSTOM_STATUS = "dapr.workflow.custom_status"
+PROP_ERROR_TYPE = "dapr.workflow.failure.error_type"
+PROP_ERROR_MESSAGE = "dapr.workflow.failure.error_message"
+PROP_STACK_TRACE = "dapr.workflow.failure.stack_trace"
+
+MAX_BODY_BYTES = 4 * 1024 * 1024  # daprd refuses request bodies over 4 MiB
+ZERO_TIME = "0001-01-01T00:00:00Z"
+
+
+def format_time(dt: datetime | None) -> str:
+    """RFC 3339 UTC with ``Z``, as daprd writes it; no time reads as Go's zero time."""
+    if dt is None:
+        return ZERO_TIME
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    text = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    if dt.microsecond:
+        text += f".{dt.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+_TIME = re.compile(
+    r"^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|z|[+-]\d\d:?\d\d)?$"
+)
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """Read an RFC 3339 time (0 to 9 fraction digits) as an aware UTC datetime; None if absent."""
+    if not text or text.startswith("0001-01-01"):
+        return None
+    m = _TIME.match(text.strip())
+    if not m:
+        return None
+    y, mo, d, h, mi, s, frac, tz = m.groups()
+    micro = int((frac or "0")[:6].ljust(6, "0"))
+    dt = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), micro, tzinfo=timezone.utc)
+    if tz and tz not in ("Z", "z"):
+        sign = 1 if tz[0] == "+" else -1
+        digits = tz[1:].replace(":", "")
+        dt -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return dt
+
+
+def state_to_dapr(state: WorkflowState) -> dict[str, Any]:
+    """The get response body, fields in daprd's order, empty ones left out, properties sorted."""
+    body: dict[str, Any] = {"instanceID": state.instance_id}
+    if state.name:
+        body["workflowName"] = state.name
+    body["createdAt"] = format_time(state.created_at)
+    body["lastUpdatedAt"] = format_time(state.last_updated_at)
+    body["runtimeStatus"] = state.runtime_status.value
+    props = dict(state.properties)
+    if state.serialized_input is not None:
+        props[PROP_INPUT] = state.serialized_input
+    if state.serialized_output is not None:
+        props[PROP_OUTPUT] = state.serialized_output
+    if state.serialized_custom_status is not None:
+        props[PROP_CUSTOM_STATUS] = state.serialized_custom_status
+    if state.failure is not None:
+        if state.failure.error_type:
+            props[PROP_ERROR_TYPE] = state.failure.error_type
+        if state.failure.message:
+            props[PROP_ERROR_MESSAGE] = state.failure.message
+        if state.failure.stack_trace:
+            props[PROP_STACK_TRACE] = state.failure.stack_trace
+    if props:
+        body["properties"] = dict(sorted(props.items()))
+    return body
+
+
+_KNOWN = {
+    PROP_INPUT,
+    PROP_OUTPUT,
+    PROP_CUSTOM_STATUS,
+    PROP_ERROR_TYPE,
+    PROP_ERROR_MESSAGE,
+    PROP_STACK_TRACE,
+}
+
+
+def state_from_dapr(body: dict[str, Any]) -> WorkflowState:
+    """Parse a get response; tolerate missing fields (a PENDING instance may lack most)."""
+    props = body.get("properties") or {}
+    if not isinstance(props, dict):
+        props = {}
+    props = {str(k): str(v) for k, v in props.items()}
+    failure = None
+    if any(k in props for k in (PROP_ERROR_TYPE, PROP_ERROR_MESSAGE, PROP_STACK_TRACE)):
+        failure = FailureDetails(
+            error_type=props.get(PROP_ERROR_TYPE, ""),
+            message=props.get(PROP_ERROR_MESSAGE, ""),
+            stack_trace=props.get(PROP_STACK_TRACE, ""),
+        )
+    return WorkflowState(
+        instance_id=str(body.get("instanceID") or body.get("instanceId") or ""),
+        name=str(body.get("workflowName") or ""),
+        runtime_status=RuntimeStatus.parse(body.get("runtimeStatus")),
+        created_at=parse_time(body.get("createdAt")),
+        last_updated_at=parse_time(body.get("lastUpdatedAt")),
+        serialized_input=props.get(PROP_INPUT),
+        serialized_output=props.get(PROP_OUTPUT),
+        serialized_custom_status=props.get(PROP_CUSTOM_STATUS),
+        failure=failure,
+        properties={k: v for k, v in props.items() if k not in _KNOWN},
+    )
+
+
+def error_body(error_code: str, message: str) -> dict[str, str]:
+    return {"errorCode": error_code, "message": message}
