@@ -122,3 +122,19 @@ def state_from_dapr(body: dict[str, Any]) -> WorkflowState:
 
 def error_body(error_code: str, message: str) -> dict[str, str]:
     return {"errorCode": error_code, "message": message}
+
+
+# ------------------------------------------------------------------------------------------
+# wfctl's own read-only extensions, served by `wfctl serve` (never by daprd, which answers 404).
+# Same base URL, same token header, same error body shape.
+#
+#   GET  /wfctl/v1/instances?status=RUNNING&status=FAILED&name=wf&maxAge=3600&limit=100
+#        -> 200 {"instances": [<get-response object>, ...]}   newest first
+#   GET  /wfctl/v1/instances/{id}/history
+#        -> 200 {"events": [{"eventId": 0, "type": "ExecutionStarted", "timestamp": "<rfc3339>",
+#                             "name": "...", "taskId": null, "details": "..."}, ...]}
+#        -> 404 ERR_INSTANCE_ID_NOT_FOUND
+#   POST /wfctl/v1/purge?olderThan=86400&status=COMPLETED&dryRun=true
+#        -> 200 {"instanceIDs": [...], "dryRun": true}
+# ------------------------------------------------------------------------------------------
+EXT_PREFIX = "/wfctl/v1"
