@@ -158,8 +158,12 @@ class _Run:
             task = ctx._pending_tasks.pop(ev.task_id, None)
             if task is not None and not self._retry(ctx, ev):
                 ctx._retry_calls.pop(ev.task_id, None)
-                kind = "Activity" if isinstance(ev, TaskFailed) else "Child workflow"
-                message = f"{kind} task #{ev.task_id} failed: {ev.failure.message}"
+                # Worded as the Dapr SDK words it; apps print and match these.
+                if isinstance(ev, TaskFailed):
+                    head = f"{ctx.instance_id}: Activity task #{ev.task_id}"
+                else:
+                    head = f"Sub-orchestration task #{ev.task_id}"
+                message = f"{head} failed: {ev.failure.message}"
                 task.fail(TaskFailedError(message, ev.failure))
         elif isinstance(ev, TimerFired):
             task = ctx._pending_tasks.pop(ev.task_id, None)
