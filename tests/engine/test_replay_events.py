@@ -163,3 +163,20 @@ def test_when_any_of_event_and_timer_returns_the_event_when_it_comes_first():
     store = Store(ex)
     store.start("race")
     assert store.step(raised("Event1", "data")).actions == completed('"data"')
+
+
+def test_event_raised_before_the_start_event_is_kept_for_the_first_wait():
+    ex = executor()
+    new = [turn(), raised("approval", "early"), *start("two_events")[1:], raised("approval", 2)]
+    assert ex.execute(IID, [], new).actions == completed('["early", 2]')
+
+
+def test_an_event_payload_that_is_not_json_fails_the_run_instead_of_raising():
+    ex = executor()
+    store = Store(ex)
+    store.start("two_events")
+    bad = raised("approval")
+    bad.data = "{not json"
+    (action,) = store.step(bad).actions
+    assert action.status is RuntimeStatus.FAILED
+    assert action.failure.error_type == "JSONDecodeError"

@@ -108,6 +108,7 @@ class _Run:
         self.last_sig: tuple[Any, ...] | None = None
         self.now: datetime | None = None
         self.name = ""
+        self.early_events: list[EventRaised] = []
 
     # -- feeding events ----------------------------------------------------------------
     def apply(self, ev: HistoryEvent, replaying: bool) -> None:
@@ -128,7 +129,9 @@ class _Run:
                 self._start(ev, replaying)
             return
         if ctx is None:
-            return  # nothing has started: stray events are not ours to judge
+            if isinstance(ev, EventRaised):
+                self.early_events.append(ev)  # raised before the start: delivered at start
+            return
         if self.outcome is not None:
             status = self.outcome.status
             if isinstance(ev, EventRaised) and status is RuntimeStatus.CONTINUED_AS_NEW:
@@ -140,6 +143,9 @@ class _Run:
             self._dispatch(ctx, ev)
         except NonDeterminismError as exc:
             self._fail(FailureDetails("NonDeterminismError", str(exc), ""))
+            return
+        except Exception as exc:  # e.g. a payload in history that is not JSON
+            self._fail(failure_from_exception(exc))
             return
         self._resume()
 
@@ -234,6 +240,9 @@ class _Run:
             )
             return
         try:
+            for early in self.early_events:
+                ctx._deliver(early)
+            self.early_events.clear()
             takes_input, annotation = input_parameter(fn)
             result = fn(ctx, from_json(ev.input, annotation)) if takes_input else fn(ctx)
         except Exception as exc:
