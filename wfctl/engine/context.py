@@ -203,7 +203,7 @@ class DaprWorkflowContext:
         if timeout is None:
             self._waits.setdefault(key, []).append(event)
             return event
-        description = f"Timed out waiting for external event {name!r}"
+        description = f"Timed out after {timeout!r} waiting for external event {name!r}"
         if isinstance(timeout, timedelta) and timeout <= timedelta(0):
             event.fail(TimeoutError(description))
             return event
