@@ -99,7 +99,7 @@ class _Run:
         self.registry = registry
         self.ctx: DaprWorkflowContext | None = None
         self.gen: Generator[Any, Any, Any] | None = None
-        self.current: Task[Any] | None = None
+        self.current: Task | None = None
         self.outcome: CompleteWorkflow | None = None
         self.save_events = False
         self.consumed = 0
