@@ -249,3 +249,11 @@ def test_embedded_without_engine_is_a_usage_error(
     )
     r = runner.invoke(app, ["status", "a"], env={"WFCTL_EMBEDDED": "1"})
     assert r.exit_code == 2 and "embedded engine is not installed" in r.stderr
+
+
+def test_tls_flags(runner: CliRunner, daprd: FakeDaprd, tmp_path: Path) -> None:
+    https = daprd.url.replace("http://", "https://")
+    r = runner.invoke(app, ["--url", https, "--insecure", "status", "a"])
+    assert r.exit_code == 5 and "TLS handshake" in r.stderr
+    r = runner.invoke(app, ["--url", https, "--ca-cert", str(tmp_path / "nope.pem"), "status", "a"])
+    assert r.exit_code == 2 and "cannot load CA certificate" in r.stderr

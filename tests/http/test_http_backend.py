@@ -379,3 +379,15 @@ def test_list_history_bulk_purge_on_wfctl_serve() -> None:
         q = "olderThan=86400&status=COMPLETED&dryRun=true"
         assert reqs[3][:3] == ("POST", "/wfctl/v1/purge", q)
         assert reqs[4][:3] == ("POST", "/wfctl/v1/purge", "olderThan=1.5")
+
+
+def test_tls_handshake_failure_is_unreachable_with_hint(daprd: FakeDaprd) -> None:
+    # An https:// URL at a plain-HTTP server: the handshake fails.
+    b = make(daprd.url.replace("http://", "https://"), verify=False, retries=0)
+    with pytest.raises(UnreachableError, match="TLS handshake .* failed.*--ca-cert"):
+        b.get("x")
+
+
+def test_unreadable_ca_cert_is_usage_error(tmp_path) -> None:
+    with pytest.raises(UsageError, match="cannot load CA certificate"):
+        HttpBackend("https://127.0.0.1:1", verify=str(tmp_path / "missing.pem"))
