@@ -201,3 +201,16 @@ def test_rich_and_yaml_not_imported_for_json_status(daprd: FakeDaprd) -> None:
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, env=dict(os.environ))
     assert p.returncode == 0, p.stderr
     assert p.stderr.strip() == b"[]"
+
+
+def test_live_fields_redraws_on_a_terminal() -> None:
+    buf = io.StringIO()
+    out = Output(buf, tty=True, color=True, width=80)
+    with out.live_fields() as screen:
+        screen.update([state_fields(_state(), limit=40)])
+        done = _state()
+        done.runtime_status = RuntimeStatus.COMPLETED
+        screen.update([state_fields(done, limit=40)])
+    text = buf.getvalue()
+    assert "FAILED" in text and "COMPLETED" in text
+    assert "\x1b[" in text  # cursor movement / colour: drawn in place
