@@ -389,6 +389,7 @@ class Dispatch:
         c.execute("DELETE FROM tasks WHERE instance_id=?", (iid,))
         c.execute(
             "UPDATE instances SET status=?, output=?, failure=?, custom_status=?, updated_at=?,"
+            " finished_at=?,"
             " next_seq=?, waiting_for=NULL, deliver_upto=NULL, lock_owner=NULL,"
             " lock_expires=NULL WHERE id=?",
             (
@@ -396,6 +397,7 @@ class Dispatch:
                 complete.result,
                 _fjson(failure),
                 res.custom_status,
+                now,
                 now,
                 next_seq,
                 iid,
@@ -468,8 +470,8 @@ class Dispatch:
             self._enqueue(c, iid, gen, now, event_from_dict(json.loads(data)))
         c.execute(
             "UPDATE instances SET status=?, input=?, output=NULL, failure=NULL, custom_status=?,"
-            " generation=?, next_seq=0, updated_at=?, waiting_for=NULL, lock_owner=NULL,"
-            " lock_expires=NULL, deliver_upto=? WHERE id=?",
+            " generation=?, next_seq=0, updated_at=?, finished_at=NULL, waiting_for=NULL,"
+            " lock_owner=NULL, lock_expires=NULL, deliver_upto=? WHERE id=?",
             (
                 status if status == "SUSPENDED" else "RUNNING",
                 complete.result,

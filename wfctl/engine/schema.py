@@ -35,6 +35,7 @@ MIGRATIONS: list[str] = [
         status TEXT NOT NULL,
         created_at REAL NOT NULL,
         updated_at REAL NOT NULL,
+        finished_at REAL,
         input TEXT,
         output TEXT,
         custom_status TEXT,
@@ -49,7 +50,9 @@ MIGRATIONS: list[str] = [
         lock_owner TEXT,
         lock_expires REAL
     );
-    CREATE INDEX IF NOT EXISTS ix_instances_status ON instances(status, updated_at);
+    CREATE INDEX IF NOT EXISTS ix_instances_status ON instances(status, created_at);
+    CREATE INDEX IF NOT EXISTS ix_instances_finished ON instances(finished_at)
+        WHERE finished_at IS NOT NULL;
     CREATE INDEX IF NOT EXISTS ix_instances_name ON instances(name, created_at);
     CREATE INDEX IF NOT EXISTS ix_instances_created ON instances(created_at);
     CREATE INDEX IF NOT EXISTS ix_instances_parent ON instances(parent_id)
