@@ -128,18 +128,18 @@ def serve(
     an unusable file or an app that fails to import, before anything is served.
     ``out`` gets the banner (default stdout); access-log lines go to stderr.
     """
-    import uvicorn
-
-    from wfctl.backend.embedded import EmbeddedBackend
-    from wfctl.paths import default_db_path
-    from wfctl.server.app import WorkflowServerApp
-
     out = out or sys.stdout
     err = sys.stderr
-    sock = bind_socket(host, port)
+    sock = bind_socket(host, port)  # first: a busy port is the likeliest mistake
     backend = None
     handle = None
     try:
+        import uvicorn
+
+        from wfctl.backend.embedded import EmbeddedBackend
+        from wfctl.paths import default_db_path
+        from wfctl.server.app import WorkflowServerApp
+
         path = Path(db_path) if db_path else default_db_path()
         backend = EmbeddedBackend(path, app=app, detach=True)
         asgi = WorkflowServerApp(backend, api_token=api_token)
