@@ -215,8 +215,12 @@ async def _only(method: str, allowed: str, handler: Any, req: Request, *args: st
 
 
 def _not_allowed(allowed: str) -> HttpError:
-    err = HttpError(405, "ERR_METHOD_NOT_ALLOWED", f"this route only accepts {allowed}")
-    return err
+    return HttpError(
+        405,
+        "ERR_METHOD_NOT_ALLOWED",
+        f"this route only accepts {allowed}",
+        [(b"allow", allowed.encode())],
+    )
 
 
 def _printable(raw: bytes, limit: int = 300) -> str:

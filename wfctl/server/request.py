@@ -25,11 +25,18 @@ JSON_TYPE = b"application/json"
 class HttpError(Exception):
     """An answer other than success: status, daprd's ``errorCode`` and a one-line message."""
 
-    def __init__(self, status: int, error_code: str, message: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        error_code: str,
+        message: str,
+        headers: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error_code = error_code
         self.message = message
+        self.headers = headers or []
 
 
 def malformed(reason: str) -> HttpError:
@@ -62,7 +69,9 @@ def json_response(status: int, value: Any) -> Response:
 
 
 def error_response(err: HttpError) -> Response:
-    return json_response(err.status, {"errorCode": err.error_code, "message": err.message})
+    resp = json_response(err.status, {"errorCode": err.error_code, "message": err.message})
+    resp.headers.extend(err.headers)
+    return resp
 
 
 def decode_segment(raw: bytes, position: int) -> str:
