@@ -3,8 +3,8 @@
 Rules mirrored from ../shared/API.md and ENGINE.md: start of an active ID conflicts, of a
 finished one replaces it; unknown IDs raise NotFoundError; purge of an active instance
 conflicts; terminate/raise/pause/resume of a finished instance do nothing. An unknown workflow
-name is accepted and the instance fails at once, as a Dapr worker fails an unregistered
-orchestrator. Every call records the thread it ran on, so tests can prove it ran off-loop.
+name is refused with a UsageError naming the known ones, as EmbeddedBackend does.
+Every call records the thread it ran on, so tests can prove it ran off-loop.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from datetime import datetime, timedelta, timezone
 
 from wfctl.model import (
     ConflictError,
-    FailureDetails,
     HistoryEntry,
     NotFoundError,
     PurgeResult,
@@ -79,6 +78,8 @@ class FakeBackend:
     ) -> str:
         self._enter("start", name, input, instance_id)
         assert instance_id, "the server always picks the ID"
+        if name not in KNOWN:
+            raise UsageError(f"unknown workflow {name!r}: the app registers {sorted(KNOWN)}")
         with self.lock:
             old = self.states.get(instance_id)
             if old is not None and old.runtime_status in ACTIVE:
@@ -92,11 +93,6 @@ class FakeBackend:
                 last_updated_at=now,
                 serialized_input=input,
             )
-            if name not in KNOWN:
-                state.runtime_status = RuntimeStatus.FAILED
-                state.failure = FailureDetails(
-                    "OrchestratorNotRegisteredError", f"A '{name}' workflow was not registered."
-                )
             self.states[instance_id] = state
             self.history_rows[instance_id] = []
             self._log(instance_id, "ExecutionStarted", name, input or "")

@@ -108,12 +108,12 @@ def test_start_active_id_conflicts_finished_id_is_replaced(env: Served, wf: str)
     assert env.fake.states["dup"].runtime_status is RuntimeStatus.RUNNING
 
 
-def test_start_unknown_workflow_is_accepted_and_fails(env: Served, wf: str) -> None:
+def test_start_unknown_workflow_is_a_400(env: Served, wf: str) -> None:
     r = env.client.post(f"{wf}/no_such_wf/start?instanceID=u1")
-    assert r.status_code == 202
-    got = env.client.get(f"{wf}/u1").json()
-    assert got["runtimeStatus"] == "FAILED"
-    assert got["properties"]["dapr.workflow.failure.error_type"]
+    body = err(r, 400, "ERR_START_WORKFLOW")
+    assert body["message"].startswith("error starting workflow 'no_such_wf': unknown workflow")
+    assert "hello_world_wf" in body["message"]
+    assert "u1" not in env.fake.states
 
 
 def test_start_body_not_utf8(env: Served, wf: str) -> None:

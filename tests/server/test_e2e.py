@@ -42,7 +42,8 @@ class ServerProc:
         self.banner: list[str] = []
         self.stderr: list[str] = []
         assert self.proc.stdout is not None and self.proc.stderr is not None
-        threading.Thread(target=self._drain, args=(self.proc.stderr,), daemon=True).start()
+        self.threads = [threading.Thread(target=self._drain, args=(self.proc.stderr,), daemon=True)]
+        self.threads[0].start()
         deadline = time.monotonic() + 30
         self.url = ""
         while time.monotonic() < deadline:
@@ -54,8 +55,15 @@ class ServerProc:
                 self.url = line.split("listening on ", 1)[1].split()[0]
             if line.startswith("wfctl serve: workflows:"):
                 break
-        assert self.url, f"server did not start: {self.banner} {self.stderr}"
-        threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True).start()
+        if not self.url:
+            self.proc.kill()
+            self.proc.wait()
+            self._close_pipes()
+            raise AssertionError(f"server did not start: {self.banner} {self.stderr}")
+        self.threads.append(
+            threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True)
+        )
+        self.threads[1].start()
         headers = {"dapr-api-token": token} if token else {}
         self.client = httpx.Client(base_url=self.url, headers=headers, timeout=30)
 
@@ -67,7 +75,16 @@ class ServerProc:
         self.client.close()
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
-        return self.proc.wait(60)
+        code = self.proc.wait(60)
+        for t in self.threads:
+            t.join(10)
+        self._close_pipes()
+        return code
+
+    def _close_pipes(self) -> None:
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
 
     def wait_status(self, instance_id: str, want: set[str], timeout: float = 30) -> dict:
         deadline = time.monotonic() + timeout
@@ -187,14 +204,12 @@ def test_empty_body_and_generated_id(server: ServerProc) -> None:
     assert body["runtimeStatus"] == "COMPLETED", body
 
 
-def test_unknown_workflow_name(server: ServerProc) -> None:
+def test_unknown_workflow_name_is_refused(server: ServerProc) -> None:
     r = server.client.post(f"{BETA}/no_such_workflow/start?instanceID=nw")
-    assert r.status_code in (202, 400), r.text
-    if r.status_code == 202:
-        body = server.wait_status("nw", {"FAILED"})
-        assert body["properties"]["dapr.workflow.failure.error_message"]
-    else:
-        assert "no_such_workflow" in r.json()["message"]
+    assert r.status_code == 400 and r.json()["errorCode"] == "ERR_START_WORKFLOW"
+    assert "no_such_workflow" in r.json()["message"]
+    assert "hello_world_wf" in r.json()["message"]
+    assert server.client.get(f"{BETA}/nw").status_code == 404
 
 
 def test_token_end_to_end(tmp_path: Path) -> None:
