@@ -24,6 +24,7 @@ from wfctl.model import UsageError
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 GRACEFUL_SECONDS = 30.0
 WORKER_STOP_SECONDS = 30.0
+BACKLOG = 2048
 
 
 def is_loopback(host: str) -> bool:
@@ -37,7 +38,7 @@ def is_loopback(host: str) -> bool:
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
-    """A bound TCP socket for ``host:port`` (port 0 picks a free one).
+    """A bound, listening TCP socket for ``host:port`` (port 0 picks a free one).
 
     UsageError with a one-line reason when the port is out of range, in use or not ours.
     """
@@ -54,6 +55,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        # Listen now, so that connections made as soon as the banner is printed queue up
+        # instead of being refused while uvicorn starts.
+        sock.listen(BACKLOG)
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
@@ -160,6 +164,7 @@ def serve(
             access_log=False,
             lifespan="on",
             timeout_graceful_shutdown=GRACEFUL_SECONDS,
+            backlog=BACKLOG,
             server_header=False,
         )
         server = uvicorn.Server(config)
