@@ -14,7 +14,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -99,13 +99,14 @@ def workflow_names(backend: Any) -> list[str]:
 
 
 @contextmanager
-def _quiet_signals(on_signal: Callable[[int], None]) -> Iterator[None]:
-    """While serving, SIGTERM/SIGINT only ask to stop (uvicorn re-raises them on exit)."""
+def _signals_request_stop(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM/SIGINT set ``stop`` (uvicorn takes them over while it serves, and re-raises
+    them here when it is done, so they must not kill the process with the default action)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {
-        sig: signal.signal(sig, lambda s, _f: on_signal(s))
+        sig: signal.signal(sig, lambda _s, _f: stop.set())
         for sig in (signal.SIGTERM, signal.SIGINT)
     }
     try:
@@ -113,6 +114,28 @@ def _quiet_signals(on_signal: Callable[[int], None]) -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _make_server(config: Any, stop: threading.Event, worker: Any, err: TextIO) -> Any:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn that also stops for a signal caught before it started, and when the
+        engine worker has died (then nothing would drive the workflows it accepts)."""
+
+        worker_died = False
+
+        async def on_tick(self, counter: int) -> bool:
+            if stop.is_set():
+                self.should_exit = True
+            elif not worker.running and not self.worker_died:
+                self.worker_died = True
+                err.write("wfctl serve: the engine worker stopped unexpectedly; shutting down\n")
+                err.flush()
+                self.should_exit = True
+            return await super().on_tick(counter)
+
+    return Server(config)
 
 
 def serve(
@@ -127,65 +150,63 @@ def serve(
 ) -> int:
     """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
 
-    Blocks until SIGTERM or SIGINT, then shuts down gracefully and returns 0. Raises a
-    :class:`wfctl.model.WfctlError` (UsageError, StorageError, AppError) for a port in use,
-    an unusable file or an app that fails to import, before anything is served.
-    ``out`` gets the banner (default stdout); access-log lines go to stderr.
+    Blocks until SIGTERM or SIGINT, then shuts down gracefully and returns 0 (1 if the engine
+    worker died). Raises a :class:`wfctl.model.WfctlError` (UsageError, StorageError,
+    AppError) for a port in use, an unusable file or an app that fails to import, before
+    anything is served. ``out`` gets the banner (default stdout); access-log lines go to
+    stderr.
     """
     out = out or sys.stdout
     err = sys.stderr
-    sock = bind_socket(host, port)  # first: a busy port is the likeliest mistake
-    backend = None
-    handle = None
-    try:
-        import uvicorn
+    stop = threading.Event()
+    with _signals_request_stop(stop):
+        sock = bind_socket(host, port)  # first: a busy port is the likeliest mistake
+        backend = None
+        handle = None
+        try:
+            import uvicorn
 
-        from wfctl.backend.embedded import EmbeddedBackend
-        from wfctl.paths import default_db_path
-        from wfctl.server.app import WorkflowServerApp
+            from wfctl.backend.embedded import EmbeddedBackend
+            from wfctl.paths import default_db_path
+            from wfctl.server.app import WorkflowServerApp
 
-        path = Path(db_path) if db_path else default_db_path()
-        backend = EmbeddedBackend(path, app=app, detach=True)
-        asgi = WorkflowServerApp(backend, api_token=api_token)
-        asgi.verbose = verbose
-        handle = backend.start_worker()
-        url = url_of(sock)
-        names = workflow_names(backend)
-        print(f"wfctl serve: listening on {url} (database {path})", file=out)
-        print(f"wfctl serve: workflows: {', '.join(names) or '(none registered)'}", file=out)
-        if api_token:
-            print("wfctl serve: requests need the dapr-api-token header", file=out)
-        out.flush()
-        if not api_token and not is_loopback(host):
-            _warn_exposed(err, url)
-        config = uvicorn.Config(
-            asgi,
-            log_level="info" if verbose else "warning",
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=GRACEFUL_SECONDS,
-            backlog=BACKLOG,
-            server_header=False,
-        )
-        server = uvicorn.Server(config)
-
-        def on_signal(sig: int) -> None:
-            # Only reached after uvicorn has stopped: it re-raises the signals it caught.
-            pass
-
-        with _quiet_signals(on_signal):
+            path = Path(db_path) if db_path else default_db_path()
+            backend = EmbeddedBackend(path, app=app, detach=True)
+            # Loads the app and opens the file now, before any request thread could race.
+            names = workflow_names(backend)
+            asgi = WorkflowServerApp(backend, api_token=api_token)
+            asgi.verbose = verbose
+            handle = backend.start_worker()
+            url = url_of(sock)
+            print(f"wfctl serve: listening on {url} (database {path})", file=out)
+            print(f"wfctl serve: workflows: {', '.join(names) or '(none registered)'}", file=out)
+            if api_token:
+                print("wfctl serve: requests need the dapr-api-token header", file=out)
+            out.flush()
+            if not api_token and not is_loopback(host):
+                _warn_exposed(err, url)
+            config = uvicorn.Config(
+                asgi,
+                log_level="info" if verbose else "warning",
+                access_log=False,
+                lifespan="on",
+                timeout_graceful_shutdown=GRACEFUL_SECONDS,
+                backlog=BACKLOG,
+                server_header=False,
+            )
+            server = _make_server(config, stop, handle, err)
             server.run(sockets=[sock])
-        print("wfctl serve: stopped accepting requests; stopping the engine", file=out)
-        out.flush()
-    finally:
-        if handle is not None:
-            handle.stop(WORKER_STOP_SECONDS)
-        if backend is not None:
-            backend.close()
-        sock.close()
+            print("wfctl serve: stopped accepting requests; stopping the engine", file=out)
+            out.flush()
+        finally:
+            if handle is not None:
+                handle.stop(WORKER_STOP_SECONDS)
+            if backend is not None:
+                backend.close()
+            sock.close()
     print("wfctl serve: stopped", file=out)
     out.flush()
-    return 0
+    return 1 if server.worker_died else 0
 
 
 def _warn_exposed(err: TextIO, url: str) -> None:
