@@ -1,0 +1,307 @@
+"""End to end: a real `python -m wfctl.server` subprocess on a free loopback port over a tmp
+SQLite file, driven with raw httpx (no wfctl client code)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytest.importorskip("wfctl.backend.embedded")
+
+TOKEN = "e2e-Token-42"
+BETA = "/v1.0-beta1/workflows/dapr"
+V1 = "/v1.0/workflows/dapr"
+BIG_ORDER = b'{"Name": "Gold", "TotalCost": 5000, "Quantity": 1}'
+
+
+class ServerProc:
+    """`python -m wfctl.server --port 0` on ``db``; its stderr (the access log) is collected."""
+
+    def __init__(self, db: Path, token: str | None = None, extra: list[str] | None = None) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "DAPR_API_TOKEN"}
+        if token:
+            env["DAPR_API_TOKEN"] = token
+        self.db = db
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "wfctl.server", "--port", "0", "--db", str(db), *(extra or [])],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.banner: list[str] = []
+        self.stderr: list[str] = []
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        self.threads = [threading.Thread(target=self._drain, args=(self.proc.stderr,), daemon=True)]
+        self.threads[0].start()
+        deadline = time.monotonic() + 30
+        self.url = ""
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.banner.append(line)
+            if "listening on " in line:
+                self.url = line.split("listening on ", 1)[1].split()[0]
+            if line.startswith("wfctl serve: workflows:"):
+                break
+        if not self.url:
+            self.proc.kill()
+            self.proc.wait()
+            self._close_pipes()
+            raise AssertionError(f"server did not start: {self.banner} {self.stderr}")
+        self.threads.append(
+            threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True)
+        )
+        self.threads[1].start()
+        headers = {"dapr-api-token": token} if token else {}
+        self.client = httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+    def _drain(self, stream) -> None:
+        for line in stream:
+            (self.stderr if stream is self.proc.stderr else self.banner).append(line)
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        self.client.close()
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        code = self.proc.wait(60)
+        for t in self.threads:
+            t.join(10)
+        self._close_pipes()
+        return code
+
+    def _close_pipes(self) -> None:
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+
+    def wait_status(self, instance_id: str, want: set[str], timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        body: dict = {}
+        while time.monotonic() < deadline:
+            r = self.client.get(f"{BETA}/{instance_id}")
+            if r.status_code == 200:
+                body = r.json()
+                if body["runtimeStatus"] in want:
+                    return body
+            time.sleep(0.05)
+        raise AssertionError(f"{instance_id} never reached {want}: {body}")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProc]:
+    s = ServerProc(tmp_path / "wf.db")
+    yield s
+    assert s.stop() == 0
+    assert not any("Traceback" in line for line in s.stderr), "".join(s.stderr)
+
+
+def test_banner_names_the_workflows(server: ServerProc) -> None:
+    text = "".join(server.banner)
+    assert "hello_world_wf" in text and "OrderProcessingWorkflow" in text
+    assert str(server.db) in text
+
+
+@pytest.mark.parametrize("prefix", [BETA, V1, "/v1.0-alpha1/workflows/dapr"])
+def test_hello_world_runs_to_completion(server: ServerProc, prefix: str) -> None:
+    c = server.client
+    r = c.post(f"{prefix}/hello_world_wf/start?instanceID=hw", content=b'"Ada"')
+    assert r.status_code == 202 and r.json() == {"instanceID": "hw"}
+    body = server.wait_status("hw", {"COMPLETED", "FAILED"})
+    assert body["runtimeStatus"] == "COMPLETED", body
+    assert list(body)[:5] == [
+        "instanceID",
+        "workflowName",
+        "createdAt",
+        "lastUpdatedAt",
+        "runtimeStatus",
+    ]
+    assert body["properties"]["dapr.workflow.input"] == '"Ada"'
+    assert "Ada" in body["properties"]["dapr.workflow.output"]
+    history = c.get("/wfctl/v1/instances/hw/history").json()["events"]
+    assert history[0]["type"] and history[-1]["timestamp"].endswith("Z")
+    listed = c.get("/wfctl/v1/instances?status=COMPLETED").json()["instances"]
+    assert [i["instanceID"] for i in listed] == ["hw"]
+
+
+@pytest.mark.parametrize("prefix", [BETA, V1])
+def test_event_pause_resume_terminate_purge(server: ServerProc, prefix: str) -> None:
+    c = server.client
+    assert c.post(f"{prefix}/OrderProcessingWorkflow/start?instanceID=o1", content=BIG_ORDER)
+    server.wait_status("o1", {"RUNNING"})
+    assert c.post(f"{prefix}/o1/pause").status_code == 202
+    server.wait_status("o1", {"SUSPENDED"})
+    r = c.post(f"{prefix}/o1/raiseEvent/approval", content=b'{"approved": true}')
+    assert r.status_code == 202 and r.json() == {}
+    time.sleep(0.3)
+    assert c.get(f"{prefix}/o1").json()["runtimeStatus"] == "SUSPENDED"
+    assert c.post(f"{prefix}/o1/resume").status_code == 202
+    done = server.wait_status("o1", {"COMPLETED", "FAILED"})
+    assert done["runtimeStatus"] == "COMPLETED", done
+
+    assert c.post(f"{prefix}/OrderProcessingWorkflow/start?instanceID=o2", content=BIG_ORDER)
+    server.wait_status("o2", {"RUNNING"})
+    r = c.post(f"{prefix}/o2/purge")
+    assert r.status_code == 500 and r.json()["errorCode"] == "ERR_PURGE_WORKFLOW"
+    r = c.post(f"{prefix}/OrderProcessingWorkflow/start?instanceID=o2", content=BIG_ORDER)
+    assert r.status_code == 500 and r.json()["errorCode"] == "ERR_START_WORKFLOW"
+    assert c.post(f"{prefix}/o2/terminate").status_code == 202
+    server.wait_status("o2", {"TERMINATED"})
+    assert c.post(f"{prefix}/o2/terminate").status_code == 202
+    assert c.post(f"{prefix}/o2/purge").status_code == 202
+    r = c.get(f"{prefix}/o2")
+    assert r.status_code == 404 and r.json()["errorCode"] == "ERR_INSTANCE_ID_NOT_FOUND"
+
+
+@pytest.mark.parametrize("prefix", [BETA, V1])
+def test_error_rows(server: ServerProc, prefix: str) -> None:
+    c = server.client
+
+    def code(r: httpx.Response) -> tuple[int, str]:
+        return r.status_code, r.json()["errorCode"]
+
+    start = f"{prefix}/hello_world_wf/start"
+    assert code(c.post(f"{start}?instanceID=bad$id")) == (400, "ERR_INSTANCE_ID_INVALID")
+    assert code(c.post(f"{start}?instanceID={'a' * 65}")) == (400, "ERR_INSTANCE_ID_TOO_LONG")
+    assert code(c.post(f"{prefix}//start")) == (400, "ERR_WORKFLOW_NAME_MISSING")
+    assert code(c.get(f"{prefix}/")) == (400, "ERR_INSTANCE_ID_PROVIDED_MISSING")
+    for op in ("", "/terminate", "/purge"):
+        method = "GET" if not op else "POST"
+        r = c.request(method, f"{prefix}/ghost{op}")
+        assert code(r) == (404, "ERR_INSTANCE_ID_NOT_FOUND")
+        assert r.json()["message"] == (
+            "unable to find workflow with the provided instance ID: ghost"
+        )
+    assert code(c.post(f"{prefix}/ghost/raiseEvent/x")) == (500, "ERR_RAISE_EVENT_WORKFLOW")
+    assert code(c.post(f"{prefix}/ghost/pause")) == (500, "ERR_PAUSE_WORKFLOW")
+    assert code(c.post(f"{prefix}/ghost/resume")) == (500, "ERR_RESUME_WORKFLOW")
+    r = c.post(f"{start}?instanceID=e1", content=b'"x"')
+    assert r.status_code == 202
+    assert code(c.post(f"{prefix}/e1/raiseEvent/")) == (400, "ERR_WORKFLOW_EVENT_NAME_MISSING")
+    assert code(c.post(f"{prefix}/e1/pause", content=b"nope")) == (400, "ERR_MALFORMED_REQUEST")
+    big = b"1" * (4 * 1024 * 1024 + 1)
+    assert code(c.post(f"{start}?instanceID=e2", content=big)) == (400, "ERR_BODY_READ")
+    assert c.get(f"{prefix}/e2").status_code == 404
+
+
+def test_empty_body_and_generated_id(server: ServerProc) -> None:
+    r = server.client.post(f"{BETA}/hello_world_wf/start")
+    assert r.status_code == 202
+    new_id = r.json()["instanceID"]
+    assert len(new_id) == 36 and new_id == new_id.lower()
+    body = server.wait_status(new_id, {"COMPLETED", "FAILED"})
+    assert body["runtimeStatus"] == "COMPLETED", body
+
+
+def test_unknown_workflow_name_is_refused(server: ServerProc) -> None:
+    r = server.client.post(f"{BETA}/no_such_workflow/start?instanceID=nw")
+    assert r.status_code == 400 and r.json()["errorCode"] == "ERR_START_WORKFLOW"
+    assert "no_such_workflow" in r.json()["message"]
+    assert "hello_world_wf" in r.json()["message"]
+    assert server.client.get(f"{BETA}/nw").status_code == 404
+
+
+def test_token_end_to_end(tmp_path: Path) -> None:
+    s = ServerProc(tmp_path / "t.db", token=TOKEN)
+    try:
+        anon = httpx.Client(base_url=s.url, timeout=10)
+        r = anon.post(f"{V1}/hello_world_wf/start?instanceID=tk")
+        assert r.status_code == 401 and r.text == "invalid api token\n"
+        assert r.headers["content-type"].startswith("text/plain")
+        r = anon.get(f"{V1}/tk", headers={"dapr-api-token": TOKEN + "x"})
+        assert r.status_code == 401
+        assert anon.get("/v1.0/healthz").status_code == 204
+        anon.close()
+        assert s.client.post(f"{V1}/hello_world_wf/start?instanceID=tk").status_code == 202
+        assert s.wait_status("tk", {"COMPLETED"})
+    finally:
+        assert s.stop(signal.SIGINT) == 0
+    log = "".join(s.stderr)
+    assert '"POST /v1.0/workflows/dapr/hello_world_wf/start?instanceID=tk" 401' in log
+    assert '"POST /v1.0/workflows/dapr/hello_world_wf/start?instanceID=tk" 202' in log
+    assert TOKEN not in log and TOKEN not in "".join(s.banner)
+
+
+def test_sigterm_mid_run_then_restart_continues_every_instance(tmp_path: Path) -> None:
+    db = tmp_path / "restart.db"
+    s = ServerProc(db)
+    ids = [f"r{i}" for i in range(60)]
+    for i in ids:
+        assert s.client.post(f"{BETA}/hello_world_wf/start?instanceID={i}").status_code == 202
+    for i in ("a1", "a2"):
+        r = s.client.post(f"{BETA}/OrderProcessingWorkflow/start?instanceID={i}", content=BIG_ORDER)
+        assert r.status_code == 202
+    assert s.stop(signal.SIGTERM) == 0
+    assert "stopped" in "".join(s.banner)
+
+    s2 = ServerProc(db)
+    try:
+        for i in ("a1", "a2"):
+            s2.wait_status(i, {"RUNNING"})
+            r = s2.client.post(f"{BETA}/{i}/raiseEvent/approval", content=b'{"approved": true}')
+            assert r.status_code == 202
+        for i in [*ids, "a1", "a2"]:
+            body = s2.wait_status(i, {"COMPLETED", "FAILED", "TERMINATED"})
+            assert body["runtimeStatus"] == "COMPLETED", body
+    finally:
+        assert s2.stop() == 0
+
+
+def test_requests_in_flight_finish_on_sigterm(tmp_path: Path) -> None:
+    s = ServerProc(tmp_path / "inflight.db")
+    results: list[int] = []
+
+    def hammer() -> None:
+        with httpx.Client(base_url=s.url, timeout=30) as c:
+            for _ in range(200):
+                try:
+                    results.append(c.post(f"{BETA}/hello_world_wf/start").status_code)
+                except httpx.TransportError:
+                    return  # the server stopped accepting: fine, but no half answers
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    assert s.stop(signal.SIGTERM) == 0
+    for t in threads:
+        t.join(30)
+    assert results and set(results) == {202}
+
+
+def test_a_thousand_rapid_starts_all_land(tmp_path: Path) -> None:
+    db = tmp_path / "many.db"
+    s = ServerProc(db)
+    try:
+
+        def start(n: int) -> str:
+            with_id = f"{BETA}/hello_world_wf/start?instanceID=m{n}"
+            r = s.client.post(with_id, content=b'"x"')
+            assert r.status_code == 202, r.text
+            return r.json()["instanceID"]
+
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            ids = set(pool.map(start, range(1000)))
+        assert len(ids) == 1000
+        listed = s.client.get("/wfctl/v1/instances").json()["instances"]
+        assert ids <= {i["instanceID"] for i in listed}
+    finally:
+        assert s.stop() == 0
+    # And they are in the file for the next process, too.
+    s2 = ServerProc(db)
+    try:
+        listed = s2.client.get("/wfctl/v1/instances").json()["instances"]
+        assert ids <= {i["instanceID"] for i in listed}
+    finally:
+        assert s2.stop() == 0

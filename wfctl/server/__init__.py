@@ -1,0 +1,59 @@
+"""``wfctl serve``: the Dapr workflow HTTP API over the embedded engine.
+
+Public API (the CLI's ``serve`` command calls :func:`serve`)::
+
+    create_app(backend, *, api_token=None, log=None) -> ASGI application
+    serve(*, host="127.0.0.1", port=3500, db_path=None, app=None, api_token=None,
+          verbose=False) -> int
+
+Importing this package is cheap: uvicorn and the engine load only when :func:`serve` runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wfctl.server.app import WorkflowServerApp
+
+__all__ = ["create_app", "serve"]
+
+
+def create_app(
+    backend: Any,
+    *,
+    api_token: str | None = None,
+    log: Callable[[str], None] | None = None,
+) -> WorkflowServerApp:
+    """An ASGI application serving daprd's workflow routes (and wfctl's) over ``backend``.
+
+    ``backend`` is any :class:`wfctl.backend.protocol.Backend` safe to call from several
+    threads. With ``api_token``, every path but ``/v1.0/healthz`` needs the header
+    ``dapr-api-token``. ``log`` gets one access-log line per request (default: stderr).
+    """
+    from wfctl.server.app import WorkflowServerApp
+
+    return WorkflowServerApp(backend, api_token=api_token, log=log)
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 3500,
+    db_path: str | Path | None = None,
+    app: str | None = None,
+    api_token: str | None = None,
+    verbose: bool = False,
+) -> int:
+    """Serve until SIGTERM/SIGINT, then shut down gracefully and return 0.
+
+    See :func:`wfctl.server.run.serve`; raises a :class:`wfctl.model.WfctlError` when it
+    cannot start (port in use, unusable database file, app import failure).
+    """
+    from wfctl.server.run import serve as _serve
+
+    return _serve(
+        host=host, port=port, db_path=db_path, app=app, api_token=api_token, verbose=verbose
+    )

@@ -1,0 +1,64 @@
+"""``python -m wfctl.server [--host H] [--port N] [--db PATH] [--app APP] [--api-token T]``.
+
+A stand-in for ``wfctl serve`` (same options, same behaviour) usable without the CLI.
+The token comes from ``--api-token``, else ``--api-token-file``, else ``DAPR_API_TOKEN``.
+Exit codes: 0 after a graceful stop, the :class:`wfctl.model.ExitCode` of any startup error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from wfctl.model import UsageError, WfctlError
+
+
+def _token(args: argparse.Namespace) -> str | None:
+    if args.api_token:
+        return str(args.api_token)
+    if args.api_token_file:
+        try:
+            text = Path(args.api_token_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise UsageError(
+                f"cannot read the token file {args.api_token_file}: {exc.strerror}"
+            ) from None
+        if not text:
+            raise UsageError(f"the token file {args.api_token_file} is empty")
+        return text
+    return os.environ.get("DAPR_API_TOKEN") or None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m wfctl.server",
+        description="Serve the Dapr workflow HTTP API over wfctl's embedded engine.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=3500, help="0 picks a free port")
+    parser.add_argument("--db", default=None, help="SQLite file (default: $WFCTL_DB or XDG)")
+    parser.add_argument("--app", default=None, help="module or file registering workflows")
+    parser.add_argument("--api-token", default=None)
+    parser.add_argument("--api-token-file", default=None)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    from wfctl.server import serve
+
+    try:
+        return serve(
+            host=args.host,
+            port=args.port,
+            db_path=args.db,
+            app=args.app,
+            api_token=_token(args),
+            verbose=args.verbose,
+        )
+    except WfctlError as exc:
+        print(f"wfctl serve: {exc}", file=sys.stderr)
+        return int(exc.exit_code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

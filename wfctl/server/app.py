@@ -1,0 +1,240 @@
+"""The ASGI application: daprd's workflow HTTP API over any :class:`~wfctl.backend.Backend`.
+
+Routes (``{p}`` is ``/v1.0-beta1``, ``/v1.0`` or ``/v1.0-alpha1``; ``{c}`` is ignored)::
+
+    POST {p}/workflows/{c}/{name}/start[?instanceID=ID]   202 {"instanceID": ...}
+    GET  {p}/workflows/{c}/{id}                           200 the get shape
+    POST {p}/workflows/{c}/{id}/terminate|pause|resume|purge        202 {}
+    POST {p}/workflows/{c}/{id}/raiseEvent/{event}                  202 {}
+    GET  /v1.0/healthz                                    204 (never needs the token)
+    GET  /wfctl/v1/instances, GET /wfctl/v1/instances/{id}/history, POST /wfctl/v1/purge
+
+The Backend's blocking calls run on a thread pool, never on the event loop. With a token,
+every other path needs the header ``dapr-api-token`` (compared in constant time), else 401
+with the plain-text body ``invalid api token\\n``. Each request writes one access-log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hmac
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from wfctl.model import WfctlError
+from wfctl.server.request import (
+    HttpError,
+    Receive,
+    Request,
+    Response,
+    Send,
+    decode_segment,
+    error_response,
+    split_path,
+)
+from wfctl.server.routes import Handlers
+
+DAPR_PREFIXES = ("v1.0-beta1", "v1.0", "v1.0-alpha1")
+EXT_PREFIX = ("wfctl", "v1")
+HEALTH_PATHS = (b"/v1.0/healthz", b"/v1.0/healthz/outbound")
+TOKEN_HEADER = b"dapr-api-token"
+UNAUTHORIZED = Response(401, b"invalid api token\n", b"text/plain; charset=utf-8")
+_SECRET_WORDS = ("token", "secret", "key", "password", "auth")
+
+LogFn = Callable[[str], None]
+
+
+def _stderr_log(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+class WorkflowServerApp:
+    """An ASGI 3 application; see the module docstring for what it serves.
+
+    ``backend`` is used from ``max_workers`` threads at once, so it must be thread-safe
+    (EmbeddedBackend is). ``log`` receives one line per request and one per unexpected error.
+    """
+
+    def __init__(
+        self,
+        backend: Any,
+        *,
+        api_token: str | None = None,
+        log: LogFn | None = None,
+        max_workers: int = 16,
+    ) -> None:
+        self.backend = backend
+        self._token = api_token.encode("utf-8") if api_token else None
+        self.log: LogFn = log or _stderr_log
+        self.verbose = False
+        self._max_workers = max_workers
+        self._executor: ThreadPoolExecutor | None = None
+        self.handlers = Handlers(backend, self.call)
+
+    # -------------------------------------------------------------------- plumbing
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                max_workers=self._max_workers, thread_name_prefix="wfctl-serve"
+            )
+        return self._executor
+
+    async def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run a blocking call on the server's thread pool; the event loop stays free."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool(), functools.partial(fn, *args, **kwargs))
+
+    def close(self) -> None:
+        """Wait for calls in flight and stop the thread pool (the backend stays open)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self._lifespan(receive, send)
+        elif kind == "http":
+            await self._http(scope, receive, send)
+        # Anything else (websocket) is not served: returning closes it.
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self._pool()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await asyncio.get_running_loop().run_in_executor(None, self.close)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        began = time.perf_counter()
+        req = Request(scope, receive)
+        try:
+            resp = await self._dispatch(req)
+        except HttpError as err:
+            cause = err.__cause__
+            if cause is not None and not isinstance(cause, WfctlError):
+                self._log_unexpected(req, cause)
+            resp = error_response(err)
+        except Exception as exc:  # a bug of ours: answer 500, log one line, keep serving
+            self._log_unexpected(req, exc)
+            resp = error_response(HttpError(500, "ERR_INTERNAL", "internal server error"))
+        headers = [(b"content-length", str(len(resp.body)).encode())]
+        if resp.content_type is not None:
+            headers.append((b"content-type", resp.content_type))
+        headers.extend(resp.headers)
+        try:
+            await send({"type": "http.response.start", "status": resp.status, "headers": headers})
+            await send({"type": "http.response.body", "body": resp.body})
+        finally:
+            elapsed = (time.perf_counter() - began) * 1000
+            self.log(self._access_line(req, resp.status, elapsed))
+
+    def _log_unexpected(self, req: Request, exc: BaseException) -> None:
+        where = f"{req.method} {_printable(req.raw_path)}"
+        if self.verbose:
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            self.log(f"wfctl serve: internal error on {where}:\n{text.rstrip()}")
+        else:
+            self.log(f"wfctl serve: internal error on {where}: {type(exc).__name__}: {exc}")
+
+    def _access_line(self, req: Request, status: int, elapsed_ms: float) -> str:
+        client = req.scope.get("client")
+        host = client[0] if client else "-"
+        target = _printable(req.raw_path)
+        if req.query_string:
+            target += "?" + _redacted_query(req.query_string)
+        return f'{host} "{req.method} {target}" {status} {elapsed_ms:.1f}ms'
+
+    def _authorized(self, req: Request) -> bool:
+        if self._token is None or req.raw_path in HEALTH_PATHS:
+            return True
+        given = req.header(TOKEN_HEADER) or b""
+        return hmac.compare_digest(given, self._token)
+
+    # -------------------------------------------------------------------- routing
+
+    async def _dispatch(self, req: Request) -> Response:
+        if not self._authorized(req):
+            return UNAUTHORIZED
+        raw = split_path(req.raw_path)
+        segs = [decode_segment(s, i) for i, s in enumerate(raw, start=1)]
+        method = req.method
+        h = self.handlers
+        if len(segs) >= 2 and segs[0] in DAPR_PREFIXES and segs[1] == "workflows":
+            rest = segs[2:]
+            if len(rest) == 2:
+                return await _only(method, "GET", h.get, req, rest[1])
+            if len(rest) == 3:
+                action = {
+                    "start": h.start,
+                    "terminate": h.terminate,
+                    "pause": h.pause,
+                    "resume": h.resume,
+                    "purge": h.purge,
+                }.get(rest[2])
+                if action is not None:
+                    return await _only(method, "POST", action, req, rest[1])
+            if len(rest) == 4 and rest[2] == "raiseEvent":
+                return await _only(method, "POST", h.raise_event, req, rest[1], rest[3])
+        elif req.raw_path in HEALTH_PATHS:
+            if method not in ("GET", "HEAD"):
+                raise _not_allowed("GET")
+            return Response(204, b"", None)
+        elif tuple(segs[:2]) == EXT_PREFIX:
+            rest = segs[2:]
+            if rest == ["instances"]:
+                return await _only(method, "GET", h.list_instances, req)
+            if len(rest) == 3 and rest[0] == "instances" and rest[2] == "history":
+                return await _only(method, "GET", h.history, req, rest[1])
+            if rest == ["purge"]:
+                return await _only(method, "POST", h.bulk_purge, req)
+        raise HttpError(
+            404,
+            "ERR_NOT_FOUND",
+            f"no route for {method} {_printable(req.raw_path)}: see the Dapr workflow HTTP API",
+        )
+
+
+async def _only(method: str, allowed: str, handler: Any, req: Request, *args: str) -> Response:
+    if method != allowed:
+        raise _not_allowed(allowed)
+    result: Response = await handler(req, *args)
+    return result
+
+
+def _not_allowed(allowed: str) -> HttpError:
+    return HttpError(
+        405,
+        "ERR_METHOD_NOT_ALLOWED",
+        f"this route only accepts {allowed}",
+        [(b"allow", allowed.encode())],
+    )
+
+
+def _printable(raw: bytes, limit: int = 300) -> str:
+    """Bytes from the wire as one safe log field: no control characters, bounded length."""
+    text = raw.decode("latin-1")
+    text = "".join(c if c.isprintable() and c != '"' else f"\\x{ord(c):02x}" for c in text)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _redacted_query(query: bytes) -> str:
+    """The query string with the values of secret-looking parameters replaced."""
+    try:
+        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    except ValueError:
+        return "<unparsable>"
+    safe = [(k, "REDACTED" if any(w in k.lower() for w in _SECRET_WORDS) else v) for k, v in pairs]
+    return _printable(urlencode(safe).encode("latin-1", "replace"))

@@ -1,0 +1,221 @@
+"""``serve()``: run the Dapr-compatible HTTP API over the embedded engine until a signal.
+
+Order of events: bind the socket (a clear error if the address is taken), open the SQLite
+file, start the engine's background worker, serve with uvicorn; on SIGTERM or SIGINT stop
+accepting connections, let requests in flight finish, stop the worker (it hands its leases
+back) and close the file. A restart continues every instance where it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+from wfctl.model import UsageError
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+GRACEFUL_SECONDS = 30.0
+WORKER_STOP_SECONDS = 30.0
+BACKLOG = 2048
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A bound, listening TCP socket for ``host:port`` (port 0 picks a free one).
+
+    UsageError with a one-line reason when the port is out of range, in use or not ours.
+    """
+    if not 0 <= port <= 65535:
+        raise UsageError(f"port {port} is out of range: use 1 to 65535 (or 0 for any free port)")
+    try:
+        infos = socket.getaddrinfo(
+            host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as exc:
+        raise UsageError(f"cannot resolve host {host!r}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        # Listen now, so that connections made as soon as the banner is printed queue up
+        # instead of being refused while uvicorn starts.
+        sock.listen(BACKLOG)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"{host}:{port} is already in use: stop the other server or pick --port"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise UsageError(
+                f"not allowed to listen on {host}:{port}: use a port above 1023"
+            ) from None
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def workflow_names(backend: Any) -> list[str]:
+    """The workflow names the backend's registry knows, sorted ([] if it cannot say)."""
+    for attr in ("workflow_names", "known_workflows"):
+        found = getattr(backend, attr, None)
+        if found is None:
+            continue
+        names = found() if callable(found) else found
+        return sorted(str(n) for n in names)
+    registry = getattr(backend, "registry", None)
+    for attr in ("workflow_names", "workflows"):
+        found = getattr(registry, attr, None)
+        if found is None:
+            continue
+        names = found() if callable(found) else found
+        return sorted(str(n) for n in names)
+    return []
+
+
+@contextmanager
+def _signals_request_stop(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM/SIGINT set ``stop`` (uvicorn takes them over while it serves, and re-raises
+    them here when it is done, so they must not kill the process with the default action)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {
+        sig: signal.signal(sig, lambda _s, _f: stop.set())
+        for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _make_server(config: Any, stop: threading.Event, worker: Any, err: TextIO) -> Any:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn that also stops for a signal caught before it started, and when the
+        engine worker has died (then nothing would drive the workflows it accepts)."""
+
+        worker_died = False
+
+        async def on_tick(self, counter: int) -> bool:
+            if stop.is_set():
+                self.should_exit = True
+            elif not worker.running and not self.worker_died:
+                self.worker_died = True
+                err.write("wfctl serve: the engine worker stopped unexpectedly; shutting down\n")
+                err.flush()
+                self.should_exit = True
+            return await super().on_tick(counter)
+
+    return Server(config)
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 3500,
+    db_path: str | Path | None = None,
+    app: str | None = None,
+    api_token: str | None = None,
+    verbose: bool = False,
+    out: TextIO | None = None,
+) -> int:
+    """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
+
+    Blocks until SIGTERM or SIGINT, then shuts down gracefully and returns 0 (1 if the engine
+    worker died). Raises a :class:`wfctl.model.WfctlError` (UsageError, StorageError,
+    AppError) for a port in use, an unusable file or an app that fails to import, before
+    anything is served. ``out`` gets the banner (default stdout); access-log lines go to
+    stderr.
+    """
+    out = out or sys.stdout
+    err = sys.stderr
+    stop = threading.Event()
+    with _signals_request_stop(stop):
+        sock = bind_socket(host, port)  # first: a busy port is the likeliest mistake
+        backend = None
+        handle = None
+        try:
+            import uvicorn
+
+            from wfctl.backend.embedded import EmbeddedBackend
+            from wfctl.paths import default_db_path
+            from wfctl.server.app import WorkflowServerApp
+
+            path = Path(db_path) if db_path else default_db_path()
+            backend = EmbeddedBackend(path, app=app, detach=True)
+            # Loads the app and opens the file now, before any request thread could race.
+            names = workflow_names(backend)
+            asgi = WorkflowServerApp(backend, api_token=api_token)
+            asgi.verbose = verbose
+            handle = backend.start_worker()
+            url = url_of(sock)
+            print(f"wfctl serve: listening on {url} (database {path})", file=out)
+            print(f"wfctl serve: workflows: {', '.join(names) or '(none registered)'}", file=out)
+            if api_token:
+                print("wfctl serve: requests need the dapr-api-token header", file=out)
+            out.flush()
+            if not api_token and not is_loopback(host):
+                _warn_exposed(err, url)
+            config = uvicorn.Config(
+                asgi,
+                log_level="info" if verbose else "warning",
+                access_log=False,
+                lifespan="on",
+                timeout_graceful_shutdown=GRACEFUL_SECONDS,
+                backlog=BACKLOG,
+                server_header=False,
+            )
+            server = _make_server(config, stop, handle, err)
+            server.run(sockets=[sock])
+            print("wfctl serve: stopped accepting requests; stopping the engine", file=out)
+            out.flush()
+        finally:
+            if handle is not None:
+                handle.stop(WORKER_STOP_SECONDS)
+            if backend is not None:
+                backend.close()
+            sock.close()
+    print("wfctl serve: stopped", file=out)
+    out.flush()
+    return 1 if server.worker_died else 0
+
+
+def _warn_exposed(err: TextIO, url: str) -> None:
+    bar = "!" * 78
+    err.write(
+        f"{bar}\n"
+        f"WARNING: wfctl serve listens on {url}, beyond this machine, WITHOUT an API token.\n"
+        "Anyone who can reach it can start, terminate and purge workflows.\n"
+        "Set --api-token, --api-token-file or DAPR_API_TOKEN, or bind 127.0.0.1.\n"
+        f"{bar}\n"
+    )
+    err.flush()
