@@ -260,7 +260,7 @@ def candidates(argv: list[str]) -> list[tuple[str, str]]:
 def _line(value: str, description: str) -> str:
     value = value.replace("\t", " ").replace("\n", " ")
     if description:
-        return f"{value}\t{' '.join(description.split())}\n"
+        return f"{value}\t{description.replace(chr(9), ' ').replace(chr(10), ' ')}\n"
     return value + "\n"
 
 

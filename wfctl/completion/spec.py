@@ -91,8 +91,6 @@ def _first_line(text: str | None) -> str:
     text = (text or "").strip()
     line = text.splitlines()[0] if text else ""
     line = line.strip().rstrip(".")
-    for bad in ("\t", "'", '"', "`", "$", "\\"):
-        line = line.replace(bad, " ")
     return " ".join(line.split())[:80]
 
 
@@ -202,3 +200,18 @@ def build_spec(command: Any, path: tuple[str, ...] = ()) -> CommandSpec:
 def global_option_names(root: CommandSpec) -> set[str]:
     """Every spelling of the root group's options (accepted before and after a subcommand)."""
     return {n for o in root.options for n in o.names}
+
+
+def own_options(root: CommandSpec, node: CommandSpec) -> list[ParamSpec]:
+    """``node``'s options less those the root group already has (for a sub-command)."""
+    if node is root:
+        return list(node.options)
+    shared = global_option_names(root)
+    return [o for o in node.options if not set(o.names) <= shared]
+
+
+def all_options(root: CommandSpec, node: CommandSpec) -> list[ParamSpec]:
+    """Every option accepted where ``node`` is the command: its own, then the root's."""
+    if node is root:
+        return list(node.options)
+    return own_options(root, node) + list(root.options)
