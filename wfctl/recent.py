@@ -120,7 +120,7 @@ def record_instance(url: str, instance_id: str, workflow_name: str | None = None
 def _write(path: Path, data: dict) -> None:
     directory = path.parent
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = directory / f".{path.name}.{os.getpid()}.tmp"
+    tmp = directory / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

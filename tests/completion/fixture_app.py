@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -31,14 +31,14 @@ app = typer.Typer(add_completion=False, help="Manage Dapr workflows.")
 
 @app.callback()
 def main(
-    url: Annotated[Optional[str], typer.Option(help="Dapr HTTP endpoint.")] = None,
-    api_version: Annotated[Optional[ApiVersion], typer.Option()] = None,
-    output: Annotated[Optional[Output], typer.Option("--output", "-o", help="Output format.")] = None,
-    db: Annotated[Optional[Path], typer.Option(help="SQLite file.")] = None,
+    url: Annotated[str | None, typer.Option(help="Dapr HTTP endpoint.")] = None,
+    api_version: Annotated[ApiVersion | None, typer.Option()] = None,
+    output: Annotated[Output | None, typer.Option("--output", "-o", help="Output format.")] = None,
+    db: Annotated[Path | None, typer.Option(help="SQLite file.")] = None,
     embedded: Annotated[bool, typer.Option("--embedded", help="Run in-process.")] = False,
-    profile: Annotated[Optional[str], typer.Option(help="Config profile.")] = None,
-    config: Annotated[Optional[Path], typer.Option(help="Config file.")] = None,
-    request_timeout: Annotated[Optional[str], typer.Option(help="One request's limit.")] = None,
+    profile: Annotated[str | None, typer.Option(help="Config profile.")] = None,
+    config: Annotated[Path | None, typer.Option(help="Config file.")] = None,
+    request_timeout: Annotated[str | None, typer.Option(help="One request's limit.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """wfctl."""
@@ -47,10 +47,10 @@ def main(
 @app.command()
 def start(
     name: Annotated[str, typer.Argument()],
-    id: Annotated[Optional[str], typer.Option("--id")] = None,
-    input_file: Annotated[Optional[str], typer.Option()] = None,
+    id: Annotated[str | None, typer.Option("--id")] = None,
+    input_file: Annotated[str | None, typer.Option()] = None,
     wait: Annotated[bool, typer.Option("--wait")] = False,
-    timeout: Annotated[Optional[str], typer.Option()] = None,
+    timeout: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Start a workflow instance."""
 
@@ -72,7 +72,7 @@ app.command("suspend", hidden=True)(pause)
 def raise_event(
     instance_id: Annotated[str, typer.Argument()],
     event: Annotated[str, typer.Argument()],
-    data_file: Annotated[Optional[str], typer.Option()] = None,
+    data_file: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Raise an event."""
 
@@ -87,8 +87,8 @@ def wait(
 
 @app.command("list")
 def list_(
-    status: Annotated[Optional[list[str]], typer.Option("--status")] = None,
-    name: Annotated[Optional[str], typer.Option("--name")] = None,
+    status: Annotated[list[str] | None, typer.Option("--status")] = None,
+    name: Annotated[str | None, typer.Option("--name")] = None,
 ) -> None:
     """List instances."""
 
