@@ -73,6 +73,16 @@ def _tables(root: CommandSpec) -> str:
             pat = _q(f"{node.key}|") + "*" if a.many else _q(f"{node.key}|{i}")
             out.append(f"        {pat}) echo {_q(_value(a))} ;;")
     out += ["        *) return 1 ;;", "    esac", "}", ""]
+
+    out += [
+        "# After how many arguments of command $1 every word belongs to another program.",
+        "_wfctl_raw() {",
+        '    case "$1" in',
+    ]
+    for node in nodes:
+        if node.raw_after is not None:
+            out.append(f"        {_q(node.key)}) echo {node.raw_after} ;;")
+    out += ["        *) return 1 ;;", "    esac", "}", ""]
     return "\n".join(out)
 
 
@@ -130,7 +140,7 @@ _wfctl() {
     local -a _wfctl_words=() _wfctl_context=() _wfctl_positional=()
     _wfctl_rejoin
     local cword=$((${#_wfctl_words[@]} - 1))
-    local cur="${_wfctl_words[cword]}" cmdpath="" opt="" w i kind ddash=0
+    local cur="${_wfctl_words[cword]}" cmdpath="" opt="" w i kind raw ddash=0
     COMPREPLY=()
     for ((i = 1; i < cword; i++)); do
         w="${_wfctl_words[i]}"
@@ -160,6 +170,7 @@ _wfctl() {
             cmdpath="${cmdpath:+$cmdpath }$w"
         else
             _wfctl_positional+=("$w")
+            raw="$(_wfctl_raw "$cmdpath")" && ((${#_wfctl_positional[@]} >= raw)) && ddash=1
         fi
     done
 

@@ -91,6 +91,12 @@ def _tables(root: CommandSpec) -> str:
             pats = " ".join(_q(f"*|{n}") for n in o.names)
             out += [f"        case {pats}", f"            echo {_q(_value(o))}"]
     out += ["        case '*'", "            return 1", "    end", "end", ""]
+
+    out += ["function __wfctl_raw", '    switch "$argv[1]"']
+    for node in nodes:
+        if node.raw_after is not None:
+            out += [f"        case {_q(node.key)}", f"            echo {node.raw_after}"]
+    out += ["        case '*'", "            return 1", "    end", "end", ""]
     return "\n".join(out)
 
 
@@ -133,6 +139,9 @@ function __wfctl_state
             set __wfctl_path (string trim -- "$__wfctl_path $w")
         else
             set -a __wfctl_pos $w
+            set -l raw (__wfctl_raw "$__wfctl_path")
+            and test (count $__wfctl_pos) -ge $raw
+            and set ddash 1
         end
         set i (math $i + 1)
     end

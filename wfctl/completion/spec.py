@@ -23,27 +23,40 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-# Parameters known by name (click's ``param.name``), for the values whose type is plain text.
+from wfctl.model import RuntimeStatus
+from wfctl.settings import API_VERSIONS, OUTPUTS
+
+# How plain-text parameters complete, by click's ``param.name`` or by metavar.
 PATH_PARAMS = frozenset(
-    {"input_file", "data_file", "api_token_file", "config", "db", "ca_cert", "app", "app_args"}
+    {
+        "input_file",
+        "data_file",
+        "api_token_file",
+        "config",
+        "db",
+        "ca_cert",
+        "app",
+        "app_",
+        "app_path",
+    }
 )
+PATH_METAVARS = frozenset({"PATH", "FILE", "APP", "MODULE_OR_FILE[:ATTR]"})
 DURATION_PARAMS = frozenset(
-    {"timeout", "interval", "request_timeout", "max_age", "older_than", "drive", "in_", "delay"}
+    {"timeout", "interval", "request_timeout", "max_age", "older_than", "drive", "in_"}
 )
-INSTANCE_PARAMS = frozenset({"id", "ids", "instance_id", "instance_ids", "instance", "instances"})
-WORKFLOW_PARAMS = frozenset({"name", "workflow", "workflow_name", "names"})
+DURATION_METAVARS = frozenset({"D", "DURATION"})
+INSTANCE_PARAMS = frozenset({"id", "ids", "instance_id", "instance_ids"})
+WORKFLOW_PARAMS = frozenset({"name", "workflow", "workflow_name"})
 EVENT_PARAMS = frozenset({"event", "event_name"})
-STATUS_VALUES = (
-    "RUNNING",
-    "COMPLETED",
-    "CONTINUED_AS_NEW",
-    "FAILED",
-    "CANCELED",
-    "TERMINATED",
-    "PENDING",
-    "SUSPENDED",
-    "STALLED",
-)
+STATUS_VALUES = tuple(s.value for s in RuntimeStatus if s is not RuntimeStatus.UNKNOWN)
+#: Fixed values of options the CLI declares as plain text (it validates them itself).
+OPTION_CHOICES: dict[str, tuple[str, ...]] = {
+    "--output": OUTPUTS,
+    "--api-version": API_VERSIONS,
+    "--status": STATUS_VALUES,
+}
+#: Commands whose arguments after the first belong to another program (``exec APP ARGS``).
+RAW_COMMANDS = {"exec": 1}
 # Typer's own completion installers: superseded by ``wfctl completion SHELL``.
 SKIP_OPTIONS = frozenset({"--install-completion", "--show-completion"})
 DURATION_EXAMPLES = ("500ms", "30s", "5m", "1h", "1d")
@@ -74,6 +87,8 @@ class CommandSpec:
     options: list[ParamSpec]
     args: list[ParamSpec]
     commands: dict[str, CommandSpec] = field(default_factory=dict)
+    #: after this many arguments, every word belongs to another program (``exec``)
+    raw_after: int | None = None
 
     def walk(self) -> list[CommandSpec]:
         """This command and every command under it, parents first, in a stable order."""
@@ -87,11 +102,15 @@ class CommandSpec:
         return " ".join(self.path)
 
 
-def _first_line(text: str | None) -> str:
-    text = (text or "").strip()
-    line = text.splitlines()[0] if text else ""
-    line = line.strip().rstrip(".")
-    return " ".join(line.split())[:80]
+def _first_line(text: str | None, limit: int = 80) -> str:
+    """The first sentence of a help text, on one line, cut at a word within ``limit``."""
+    text = " ".join((text or "").strip().split("\n\n")[0].split())
+    text = text.split(". ")[0].rstrip(".")
+    if len(text) > limit:
+        text = text[: limit - 3].rsplit(" ", 1)[0].rstrip(",;:(") + "..."
+    if text.count("(") > text.count(")"):  # never leave a parenthesis open
+        text = text[: text.rindex("(")].rstrip(" ,;:")
+    return text
 
 
 def _is_flag(param: Any) -> bool:
@@ -131,24 +150,38 @@ def _type_kind(param: Any) -> tuple[str, list[str]] | None:
 
 def _kind(cmd_path: tuple[str, ...], param: Any) -> tuple[str, list[str]]:
     name = param.name or ""
-    is_option = param.param_type_name == "option"
-    if is_option and _is_flag(param):
-        return "none", []
+    metavar = getattr(param, "metavar", None) or ""
+    if param.param_type_name == "option":
+        if _is_flag(param):
+            return "none", []
+        typed = _type_kind(param)
+        if typed is not None:
+            return typed
+        for opt in param.opts:
+            if opt in OPTION_CHOICES:
+                return "choice", list(OPTION_CHOICES[opt])
+        if "|" in metavar and " " not in metavar:
+            return "choice", metavar.split("|")
+        if name in PATH_PARAMS or metavar in PATH_METAVARS:
+            return "file", []
+        if name in DURATION_PARAMS or metavar in DURATION_METAVARS:
+            return "duration", []
+        if name in WORKFLOW_PARAMS and cmd_path[-1:] in (("list",), ("purge",)):
+            return "workflow", []
+        return "plain", []
     typed = _type_kind(param)
     if typed is not None:
         return typed
-    if name in PATH_PARAMS:
+    if cmd_path in {(c,) for c in RAW_COMMANDS} or name in PATH_PARAMS:
         return "file", []
-    if name in DURATION_PARAMS:
-        return "duration", []
-    if name in ("status", "statuses"):
-        return "choice", list(STATUS_VALUES)
-    if name in EVENT_PARAMS and not is_option:
+    if name in EVENT_PARAMS:
         return "event", []
-    if name in INSTANCE_PARAMS and not (cmd_path[-1:] == ("start",) and name == "id"):
+    if name in INSTANCE_PARAMS:
         return "instance", []
-    if name in WORKFLOW_PARAMS and cmd_path[-1:] in (("start",), ("list",), ("purge",)):
+    if name in WORKFLOW_PARAMS and cmd_path[-1:] == ("start",):
         return "workflow", []
+    if metavar in PATH_METAVARS:
+        return "file", []
     return "plain", []
 
 
@@ -188,6 +221,7 @@ def build_spec(command: Any, path: tuple[str, ...] = ()) -> CommandSpec:
         help=_first_line(command.help or command.short_help),
         options=options,
         args=args,
+        raw_after=RAW_COMMANDS.get(path[0]) if len(path) == 1 else None,
     )
     commands = getattr(command, "commands", None)
     if isinstance(commands, dict):

@@ -77,6 +77,16 @@ def _tables(root: CommandSpec) -> str:
             pat = _q(f"{node.key}|") + "*" if a.many else _q(f"{node.key}|{i}")
             out.append(f"        ({pat}) REPLY={_q(_value(a))} ;;")
     out += ["        (*) return 1 ;;", "    esac", "}", ""]
+
+    out += [
+        "# After how many arguments of command $1 (in REPLY) the words belong to another program.",
+        "_wfctl_raw() {",
+        "    case $1 in",
+    ]
+    for node in nodes:
+        if node.raw_after is not None:
+            out.append(f"        ({_q(node.key)}) REPLY={node.raw_after} ;;")
+    out += ["        (*) return 1 ;;", "    esac", "}", ""]
     return "\n".join(out)
 
 
@@ -148,6 +158,7 @@ _wfctl() {
             cmdpath=${cmdpath:+$cmdpath }$w
         else
             _wfctl_positional+=("${(Q)w}")
+            _wfctl_raw "$cmdpath" && (( $#_wfctl_positional >= REPLY )) && ddash=1
         fi
     done
 
