@@ -82,11 +82,7 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]
 
 @pytest.fixture
 def shim_bin(tmp_path: Path) -> Path:
-    """A directory with a `wfctl` that answers `__complete` through wfctl._complete.
-
-    It stands in for the installed entry point so the shell tests exercise the scripts and
-    the fast path whatever `wfctl/__main__.py` looks like on this branch.
-    """
+    """A directory with a `wfctl` that runs this tree's real entry point, wfctl.__main__."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     exe = bin_dir / "wfctl"
@@ -94,10 +90,8 @@ def shim_bin(tmp_path: Path) -> Path:
         f"#!{sys.executable}\n"
         "import sys\n"
         f"sys.path.insert(0, {str(REPO)!r})\n"
-        "if len(sys.argv) > 1 and sys.argv[1] == '__complete':\n"
-        "    from wfctl._complete import main\n"
-        "    sys.exit(main(sys.argv[2:]))\n"
-        "sys.exit('this test wfctl only completes')\n"
+        "from wfctl.__main__ import main\n"
+        "sys.exit(main())\n"
     )
     exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
     return bin_dir
