@@ -149,9 +149,9 @@ def resolve(req: _Request) -> tuple[str, str]:
             db = prof().get("db")
         db = db or os.environ.get("WFCTL_DB") or prof().get("db")
         if not db:
-            from wfctl.paths import default_db_path
+            from wfctl.recent import data_dir_path  # wfctl.paths, without pathlib
 
-            db = str(default_db_path())
+            db = os.path.join(data_dir_path(), "wfctl.db")
         return "embedded", os.path.expanduser(str(db))
 
     url = req.url
@@ -177,9 +177,20 @@ def _env_url() -> str | None:
 
 # The one place that knows the store's schema (wfctl/engine/store.py, schema version 1):
 # instances(id, name, status, created_at, waiting_for) and workflows(name).
-def _rows(con: sqlite3.Connection, kind: str, args: list[str]) -> list[tuple[str, str]]:
+def _rows(
+    con: sqlite3.Connection, kind: str, args: list[str], prefix: str = ""
+) -> list[tuple[str, str]]:
     if kind == "instances":
-        rows = con.execute("SELECT id, name, status FROM instances ORDER BY created_at DESC")
+        if prefix and ord(prefix[-1]) < 0x10FFFF:
+            # A range on the primary key: IDs that start with the prefix, found by the index.
+            upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+            rows = con.execute(
+                "SELECT id, name, status FROM instances WHERE id >= ? AND id < ?"
+                " ORDER BY created_at DESC",
+                (prefix, upper),
+            )
+        else:
+            rows = con.execute("SELECT id, name, status FROM instances ORDER BY created_at DESC")
         return [(r[0], f"{r[1] or ''}  {r[2] or ''}".strip()) for r in rows]
     if kind == "workflows":
         return [(r[0], "") for r in con.execute("SELECT name FROM workflows ORDER BY name")]
@@ -206,7 +217,9 @@ def _event_names(waiting_for: object) -> list[str]:
     return [waiting_for]
 
 
-def query_embedded(db_path: str, kind: str, args: list[str]) -> list[tuple[str, str]]:
+def query_embedded(
+    db_path: str, kind: str, args: list[str], prefix: str = ""
+) -> list[tuple[str, str]]:
     """Candidates for ``kind`` from the SQLite file at ``db_path``, opened read-only.
 
     A missing file gives no candidates (it is never created); ``sqlite3.Error`` is raised
@@ -217,7 +230,7 @@ def query_embedded(db_path: str, kind: str, args: list[str]) -> list[tuple[str, 
     uri = "file:" + _uri_path(db_path) + "?mode=ro"
     con = sqlite3.connect(uri, uri=True, timeout=0.2)
     try:
-        return _rows(con, kind, args)
+        return _rows(con, kind, args, prefix)
     finally:
         con.close()
 
@@ -249,7 +262,7 @@ def candidates(argv: list[str]) -> list[tuple[str, str]]:
         return []
     mode, where = resolve(req)
     if mode == "embedded":
-        found = query_embedded(where, req.kind, req.args)
+        found = query_embedded(where, req.kind, req.args, req.prefix)
     else:
         found = query_recent(where, req.kind)
     if req.prefix:

@@ -7,8 +7,8 @@ workflow names this user started, through that URL.
 What a caller may rely on:
 
 * One JSON file per URL under ``wfctl.paths.data_dir() / "recent"`` (directory mode 0700,
-  file mode 0600), replaced atomically (write a temporary file, then ``os.replace``), so a
-  reader never sees half a file.
+  file mode 0600; paths are returned as ``str``), replaced atomically (a temporary file,
+  then ``os.replace``), so a reader never sees half a file.
 * At most :data:`MAX_INSTANCES` instance IDs and :data:`MAX_WORKFLOWS` workflow names per URL,
   newest first; recording an ID again moves it to the front.
 * Nothing here raises: a record that cannot be read reads as empty, and a record that cannot
@@ -25,9 +25,6 @@ import json
 import os
 import time
 import zlib
-from pathlib import Path
-
-from wfctl.paths import data_dir
 
 MAX_INSTANCES = 500
 MAX_WORKFLOWS = 100
@@ -44,19 +41,28 @@ def normalize_url(url: str) -> str:
     return f"{scheme.lower()}://{host.lower()}{slash}{path}".rstrip("/")
 
 
-def record_dir() -> Path:
-    """The directory that holds the per-URL records."""
-    return data_dir() / "recent"
+def data_dir_path() -> str:
+    """``wfctl.paths.data_dir()`` as a string, computed without importing pathlib (which
+    costs the completion fast path a few milliseconds); a test keeps the two equal."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "share"
+    )
+    return os.path.join(base, "wfctl")
 
 
-def record_path(url: str) -> Path:
+def record_dir() -> str:
+    """The directory that holds the per-URL records: ``data_dir()/recent``."""
+    return os.path.join(data_dir_path(), "recent")
+
+
+def record_path(url: str) -> str:
     """The file that holds the record for ``url`` (it may not exist yet)."""
     key = normalize_url(url)
     safe = "".join(c if (c.isascii() and c.isalnum()) or c in "-." else "_" for c in key)
-    return record_dir() / f"{safe[:80]}-{zlib.crc32(key.encode('utf-8')):08x}.json"
+    return os.path.join(record_dir(), f"{safe[:80]}-{zlib.crc32(key.encode('utf-8')):08x}.json")
 
 
-def _load(path: Path) -> dict:
+def _load(path: str) -> dict:
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
@@ -117,10 +123,10 @@ def record_instance(url: str, instance_id: str, workflow_name: str | None = None
         return
 
 
-def _write(path: Path, data: dict) -> None:
-    directory = path.parent
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = directory / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+def _write(path: str, data: dict) -> None:
+    directory, name = os.path.split(path)
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    tmp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

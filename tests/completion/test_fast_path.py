@@ -153,7 +153,8 @@ def test_fast_path_imports_no_heavy_module(db, tmp_path, clean_env) -> None:
         f"main(['instances', '--db', {str(db)!r}])\n"
         f"main(['events', '--db', {str(db)!r}, '--', 'order-7'])\n"
         "main(['instances', '--url', 'http://127.0.0.1:1'])\n"
-        "heavy = {'typer', 'rich', 'httpx', 'yaml', 'click', 'pydantic', 'asyncio', 'uvicorn'}\n"
+        "heavy = {'typer', 'rich', 'httpx', 'yaml', 'click', 'pydantic', 'asyncio', 'uvicorn',\n"
+        "         'pathlib'}  # pathlib: a few ms that a TAB need not pay\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
         "print('LOADED', loaded, file=sys.stderr)\n"
     )
@@ -185,7 +186,18 @@ def test_python_m_entry_point(db, clean_env) -> None:
 
 def test_recent_record_file_is_json(clean_env) -> None:
     recent.record_instance("http://h:1", "x", "wf")
-    data = json.loads(recent.record_path("http://h:1").read_text())
+    data = json.loads(Path(recent.record_path("http://h:1")).read_text())
     assert data["url"] == "http://h:1" and data["instances"][0][:2] == ["x", "wf"]
     assert os.stat(recent.record_path("http://h:1")).st_mode & 0o777 == 0o600
     assert not [p for p in Path(recent.record_dir()).iterdir() if p.name.endswith(".tmp")]
+
+
+def test_prefix_range_matches_a_plain_filter(tmp_path, clean_env, capsys) -> None:
+    ids = ["a", "ab", "abc", "abd", "b", "a-1", "a_2", "ä", "äx", "z\U0010ffff", "A"]
+    path = make_db(tmp_path / "p.db", [(i, "wf", "RUNNING", None) for i in ids], [])
+    for prefix in ["a", "ab", "ä", "z\U0010ffff", "A", "q", "a-"]:
+        got = [
+            line.split("\t")[0]
+            for line in run(["instances", "--db", str(path), "--prefix", prefix], capsys)
+        ]
+        assert got == [i for i in reversed(ids) if i.startswith(prefix)], prefix

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import stat
 import threading
+from pathlib import Path
 
-from wfctl import recent
+from wfctl import paths, recent
 
 URL = "http://127.0.0.1:3500"
 
@@ -36,10 +37,18 @@ def test_private_modes(clean_env) -> None:
         recent.record_instance(URL, "x", "wf")
     finally:
         os.umask(old)
-    path = recent.record_path(URL)
+    path = Path(recent.record_path(URL))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert path.parent.parent == recent.record_dir().parent  # under wfctl.paths.data_dir()
+    assert path.parent == paths.data_dir() / "recent"
+
+
+def test_data_dir_agrees_with_wfctl_paths(clean_env, monkeypatch) -> None:
+    assert recent.data_dir_path() == str(paths.data_dir())
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert recent.data_dir_path() == str(paths.data_dir())
+    monkeypatch.setenv("XDG_DATA_HOME", "")
+    assert recent.data_dir_path() == str(paths.data_dir())
 
 
 def test_one_record_per_url_and_normalised(clean_env) -> None:
@@ -60,7 +69,7 @@ def test_unusable_values_are_not_recorded(clean_env) -> None:
 
 
 def test_corrupt_or_unwritable_record_never_raises(clean_env, monkeypatch) -> None:
-    path = recent.record_path(URL)
+    path = Path(recent.record_path(URL))
     path.parent.mkdir(parents=True)
     path.write_text("{not json")
     assert recent.recent_instances(URL) == []
@@ -70,7 +79,7 @@ def test_corrupt_or_unwritable_record_never_raises(clean_env, monkeypatch) -> No
     assert recent.recent_instances(URL) == [("ok", "")]
     assert recent.recent_workflow_names(URL) == []
     # A data directory that is a file: recording is skipped, silently.
-    blocker = recent.record_dir().parent / "blocked"
+    blocker = paths.data_dir() / "blocked"
     blocker.write_text("")
     monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
     recent.record_instance(URL, "y")
@@ -90,4 +99,4 @@ def test_concurrent_writers_leave_a_whole_file(clean_env) -> None:
         t.join()
     got = recent.recent_instances(URL)
     assert got and all(name == "wf" for _, name in got)
-    assert not [p for p in recent.record_dir().iterdir() if p.suffix == ".tmp"]
+    assert not [p for p in Path(recent.record_dir()).iterdir() if p.suffix == ".tmp"]
