@@ -1,0 +1,177 @@
+"""Loading a user's workflow app (``--app``) and running one as ``__main__`` (``exec``).
+
+``load_app(spec)`` imports ``spec`` (a module name or a ``.py`` path, optionally
+``:ATTR`` naming its ``WorkflowRuntime``) with the Dapr alias installed and returns the
+registry of its workflows and activities; ``None`` loads the built-in demo. A failing import
+raises ``AppError`` carrying the app's own error line, never a traceback.
+
+``exec_app(path, args, db_path=...)`` runs a script as ``__main__`` the way ``python path
+args...`` would, with ``dapr.ext.workflow`` aliased and ``WFCTL_DB`` pointing at the
+database, and returns its exit code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import re
+import runpy
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+
+from wfctl.engine.alias import install_dapr_alias
+from wfctl.engine.registry import Registry, WorkflowRuntime
+from wfctl.model import AppError, UsageError
+
+_ATTR = re.compile(r"^(?P<target>.+?):(?P<attr>[A-Za-z_][A-Za-z0-9_.]*)$")
+
+
+def _split(spec: str) -> tuple[str, str | None]:
+    m = _ATTR.match(spec)
+    if m and not re.match(r"^[A-Za-z]:[\\/]", spec):  # not a Windows drive letter
+        return m["target"], m["attr"]
+    return spec, None
+
+
+def _is_path(target: str) -> bool:
+    return target.endswith(".py") or os.sep in target or "/" in target or Path(target).is_file()
+
+
+_WFCTL_DIR = str(Path(__file__).resolve().parent.parent)
+
+
+def _error_line(exc: BaseException) -> str:
+    """``Type: message (file:line)``, the line being the app's innermost frame."""
+    where = ""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = f" ({exc.filename}:{exc.lineno})"
+    else:
+        frames = [
+            f
+            for f in traceback.extract_tb(exc.__traceback__)
+            if "importlib" not in f.filename and not f.filename.startswith(_WFCTL_DIR)
+        ]
+        if frames:
+            where = f" ({frames[-1].filename}:{frames[-1].lineno})"
+    text = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+    text = text.splitlines()[0] if text else ""
+    return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
+
+
+def _import_file(path: Path) -> ModuleType:
+    name = "wfctl_app_" + re.sub(r"\W", "_", path.stem)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise AppError(f"cannot load {path} as a Python module; give a .py file or module name")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    folder = str(path.parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)  # sibling imports, as `python app.py` allows
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def load_app(spec: str | None) -> Registry:
+    """The workflows and activities of app ``spec`` (see the module docstring)."""
+    if spec is None or spec == "":
+        from wfctl import demo
+
+        return Registry().merge(demo.wfr.registry)
+    install_dapr_alias()
+    target, attr = _split(spec)
+    before = len(WorkflowRuntime.instances)
+    try:
+        if _is_path(target):
+            path = Path(target).expanduser()
+            if not path.is_file():
+                raise AppError(f"app file not found: {target}; check the --app path")
+            module = _import_file(path.resolve())
+        else:
+            module = importlib.import_module(target)
+    except AppError:
+        raise
+    except SystemExit as exc:
+        raise AppError(f"app {spec!r} exited while being imported (exit {exc.code})") from None
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise AppError(f"app {spec!r} failed to import: {_error_line(exc)}") from None
+    return _registry_of(module, spec, attr, before)
+
+
+def _registry_of(module: ModuleType, spec: str, attr: str | None, before: int) -> Registry:
+    if attr is not None:
+        obj: object = module
+        for part in attr.split("."):
+            if not hasattr(obj, part):
+                raise AppError(f"app {spec!r} has no attribute {attr!r}")
+            obj = getattr(obj, part)
+        if isinstance(obj, WorkflowRuntime):
+            return Registry().merge(obj.registry)
+        if isinstance(obj, Registry):
+            return Registry().merge(obj)
+        raise AppError(f"{spec!r} is a {type(obj).__name__}, not a WorkflowRuntime")
+    merged = WorkflowRuntime.collect(since=before)
+    for value in list(vars(module).values()):
+        if isinstance(value, WorkflowRuntime):
+            merged.merge(value.registry)
+    if not merged.workflows:
+        raise AppError(
+            f"app {spec!r} registers no workflows at import time; register them on a "
+            "module-level WorkflowRuntime, or run the script with `wfctl exec`"
+        )
+    return merged
+
+
+def exec_app(path: str, args: list[str], *, db_path: str | os.PathLike[str] | None = None) -> int:
+    """Run ``path`` as ``__main__`` with ``sys.argv = [path, *args]``; return its exit code.
+
+    The app's own uncaught exception prints its traceback (as ``python`` would) and gives 1;
+    runtimes it started and did not shut down are shut down afterwards.
+    """
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise UsageError(f"no such file: {path}; give the path of a Python script to run")
+    if db_path is not None:
+        os.environ["WFCTL_DB"] = os.fspath(db_path)
+    install_dapr_alias()
+    before = len(WorkflowRuntime.instances)
+    old_argv, old_path = sys.argv[:], sys.path[:]
+    sys.argv = [str(path), *args]
+    sys.path.insert(0, str(file.resolve().parent))
+    code = 0
+    try:
+        runpy.run_path(str(file), run_name="__main__")
+    except SystemExit as exc:
+        code = _exit_code(exc.code)
+    except KeyboardInterrupt:
+        code = 130
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    finally:
+        sys.argv, sys.path[:] = old_argv, old_path
+        for rt in WorkflowRuntime.instances[before:]:
+            try:
+                rt.shutdown()
+            except Exception as exc:  # shutting down must not mask the app's exit code
+                print(f"wfctl: shutting down a workflow runtime failed: {exc}", file=sys.stderr)
+        sys.stdout.flush()
+    return code
+
+
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
