@@ -26,9 +26,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
 from wfctl import wire
+from wfctl.backend._httpx import httpx
 from wfctl.backend.protocol import WaitFor
 from wfctl.model import (
     AuthError,

@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from wfctl import __version__
-from wfctl.cli import control, engine, errors, lifecycle, query
+from wfctl.cli import _fast, control, engine, errors, lifecycle, query
 from wfctl.cli.common import STATE_KEY, CliState
 
 try:  # typer >= 0.29 carries its own copy of click
@@ -71,6 +71,7 @@ class WfctlGroup(TyperGroup):
         return super().parse_args(ctx, self._hoist(ctx, list(args)))
 
     def _hoist(self, ctx: Any, args: list[str]) -> list[str]:
+        _fast.install(self, ctx)
         mine = _option_table(self.params)
         i = 0
         while i < len(args):  # find the subcommand, stepping over global options
@@ -84,6 +85,7 @@ class WfctlGroup(TyperGroup):
         sub = self.get_command(ctx, args[i])
         if sub is None:
             return args
+        _fast.install(sub, ctx)
         theirs = _option_table(sub.params)
         raw = args[i] in RAW_ARG_COMMANDS
         moved: list[str] = []

@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import typer
 
-from wfctl import wire
-from wfctl.backend.protocol import Backend
 from wfctl.cli import errors
 from wfctl.model import ExitCode, UsageError, WfctlError
-from wfctl.render import Output
-from wfctl.settings import Settings, resolve
+
+if TYPE_CHECKING:  # imported where used, to keep `wfctl --help` quick
+    from wfctl.backend.protocol import Backend
+    from wfctl.render import Output
+    from wfctl.settings import Settings
+
+MAX_BODY_BYTES = 4 * 1024 * 1024  # = wfctl.MAX_BODY_BYTES, daprd's limit
 
 STATE_KEY = "wfctl.state"
 
@@ -38,6 +41,8 @@ class CliState:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from wfctl.settings import resolve
+
             self._settings = resolve(self.flags)
             errors.add_secret(self._settings.api_token)
         return self._settings
@@ -49,6 +54,8 @@ class CliState:
         return self._backend
 
     def out(self) -> Output:
+        from wfctl.render import Output
+
         return Output(sys.stdout, color=not self.settings.no_color)
 
     def close(self) -> None:
@@ -125,10 +132,10 @@ def read_payload(
                     data = sys.stdin.read().encode("utf-8")
             else:
                 with open(path, "rb") as f:
-                    data = f.read(wire.MAX_BODY_BYTES + 1)
+                    data = f.read(MAX_BODY_BYTES + 1)
         except OSError as exc:
             raise UsageError(f"cannot read {what} file {path!r}: {exc.strerror or exc}") from None
-        if len(data) > wire.MAX_BODY_BYTES:
+        if len(data) > MAX_BODY_BYTES:
             raise UsageError(f"{what} is over 4 MiB: the Dapr sidecar refuses larger bodies")
         try:
             text = data.decode("utf-8")
@@ -137,7 +144,7 @@ def read_payload(
     if text is None:
         return None
     size = len(text.encode("utf-8", "surrogatepass"))
-    if size > wire.MAX_BODY_BYTES:
+    if size > MAX_BODY_BYTES:
         raise UsageError(
             f"{what} is {size} bytes: the Dapr sidecar refuses bodies over 4 MiB (4194304 bytes)"
         )

@@ -8,17 +8,18 @@ from typing import Annotated, Any
 
 import typer
 
-from wfctl import wire
 from wfctl.cli.common import CliState, emit, output_format, read_payload, state_of
 from wfctl.durations import parse_duration
 from wfctl.ids import check_instance_id, check_new_instance_id
 from wfctl.model import ExitCode, RuntimeStatus, UsageError, WfctlError, WorkflowState
-from wfctl.render import state_fields
 
 _Str = str | None
 
 
 def _print_states(state: CliState, fmt: str, states: list[WorkflowState], *, many: bool) -> None:
+    from wfctl import wire
+    from wfctl.render import state_fields
+
     if fmt in ("json", "yaml"):
         objs = [wire.state_to_dapr(s) for s in states]
         emit(state, fmt, objs if many else objs[0])
@@ -35,6 +36,8 @@ def _print_states(state: CliState, fmt: str, states: list[WorkflowState], *, man
 
 
 def _parse_at(at: str | None, in_: str | None) -> datetime | None:
+    from wfctl import wire
+
     if at is not None and in_ is not None:
         raise UsageError("give --at or --in, not both")
     if in_ is not None:
@@ -88,6 +91,9 @@ def start(
     if timeout is not None and not wait:
         raise UsageError("--timeout needs --wait")
     poll = parse_duration(interval)
+    from wfctl import wire
+    from wfctl.render import state_fields
+
     st = state_of(ctx)
     fmt = output_format(st)
     s = st.settings
@@ -222,6 +228,8 @@ def wait(
                 else f"{final.instance_id} {final.runtime_status.value}"
             )
     if fmt != "table" and results:
+        from wfctl import wire
+
         objs = [wire.state_to_dapr(s) for s in results]
         emit(st, fmt, objs if many else objs[0])
     if first:

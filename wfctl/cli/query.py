@@ -7,13 +7,11 @@ from typing import Annotated
 
 import typer
 
-from wfctl import wire
 from wfctl.cli.common import emit, output_format, state_of
 from wfctl.cli.control import _parse_statuses
 from wfctl.durations import format_duration, parse_duration
 from wfctl.ids import check_instance_id
 from wfctl.model import HistoryEntry
-from wfctl.render import STATUS_COLOURS, age, compact, when
 
 _Str = str | None
 
@@ -38,6 +36,9 @@ def list_(
 
     Example: wfctl --embedded list --status RUNNING,SUSPENDED -o ids
     """
+    from wfctl import wire
+    from wfctl.render import STATUS_COLOURS, age, compact, when
+
     statuses = _parse_statuses(status_)
     age_s = parse_duration(max_age) if max_age is not None else None
     st = state_of(ctx)
@@ -116,6 +117,8 @@ def history_status(entry: HistoryEntry) -> str:
 
 
 def history_json(entry: HistoryEntry) -> dict[str, object]:
+    from wfctl import wire
+
     return {
         "eventId": entry.event_id,
         "type": entry.type,
@@ -134,6 +137,8 @@ def history(
 
     Example: wfctl --embedded history order-1
     """
+    from wfctl.render import compact
+
     check_instance_id(instance_id)
     st = state_of(ctx)
     fmt = output_format(st)
