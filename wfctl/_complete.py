@@ -15,7 +15,7 @@ Output: one candidate a line, ``VALUE`` or ``VALUE<TAB>DESCRIPTION`` (the descri
 "workflow name  STATUS" for instances). Exit status is always 0 and nothing is printed on any
 error: a TAB must never print a traceback or block.
 
-Embedded (``--embedded``, ``--db`` on the line, ``WFCTL_EMBEDDED=1`` or the profile): read the
+Embedded (``--embedded``, ``WFCTL_EMBEDDED=1`` or the profile, as wfctl decides): read the
 SQLite file read-only (``mode=ro``; it is never created). Otherwise (HTTP): read the private
 record of :mod:`wfctl.recent` for the URL. Only the standard library is imported, plus PyYAML
 when - and only when - a config file exists and a profile must be read from it.
@@ -83,6 +83,7 @@ def parse_args(argv: list[str]) -> _Request:
 
 
 def _config_file(req: _Request) -> str | None:
+    """The config file wfctl.settings would read: --config, WFCTL_CONFIG, else the user's."""
     path = req.config or os.environ.get("WFCTL_CONFIG")
     if path:
         path = os.path.expanduser(path)
@@ -92,73 +93,33 @@ def _config_file(req: _Request) -> str | None:
     return path if os.path.isfile(path) else None
 
 
-def _profile_settings(req: _Request) -> dict:
-    """The chosen (or default) profile's settings, or {} - PyYAML is imported only here."""
+def _profiles(req: _Request) -> tuple[dict, dict]:
+    """(explicitly chosen profile, default profile) settings - PyYAML is imported only here,
+    and only when a config file exists."""
     path = _config_file(req)
     if path is None:
-        return {}
-    import yaml  # only when a config file exists
+        return {}, {}
+    import yaml
 
     with open(path, encoding="utf-8") as f:
         doc = yaml.safe_load(f)
-    if not isinstance(doc, dict):
-        return {}
-    profiles = doc.get("profiles")
+    profiles = doc.get("profiles") if isinstance(doc, dict) else None
     if not isinstance(profiles, dict):
-        return {}
-    name = req.profile or os.environ.get("WFCTL_PROFILE")
-    if not name:
-        name = doc.get("default-profile") or doc.get("default_profile")
-    if not name and "default" in profiles:
-        name = "default"
-    chosen = profiles.get(name) if name else None
-    if not isinstance(chosen, dict):
-        return {}
-    return {str(k).replace("-", "_"): v for k, v in chosen.items()}
+        return {}, {}
 
+    def pick(name: object) -> dict:
+        chosen = profiles.get(name) if isinstance(name, str) else None
+        if not isinstance(chosen, dict):
+            return {}
+        return {str(k).replace("-", "_"): v for k, v in chosen.items()}
 
-def resolve(req: _Request) -> tuple[str, str]:
-    """``("embedded", db_path)`` or ``("http", url)``, by wfctl's precedence rules."""
-    explicit_profile = bool(req.profile or os.environ.get("WFCTL_PROFILE"))
-    profile: dict | None = None
-
-    def prof() -> dict:
-        nonlocal profile
-        if profile is None:
-            try:
-                profile = _profile_settings(req)
-            except Exception:  # noqa: BLE001 - an unreadable config reads as no profile
-                profile = {}
-        return profile
-
-    env_embedded = os.environ.get("WFCTL_EMBEDDED", "").strip().lower()
-    if req.embedded or req.db:
-        embedded = True
-    elif req.url:
-        embedded = False
-    elif explicit_profile and "embedded" in prof():
-        embedded = bool(prof()["embedded"])
-    elif env_embedded:
-        embedded = env_embedded in _TRUE
-    else:
-        embedded = bool(prof().get("embedded", False))
-
-    if embedded:
-        db = req.db
-        if not db and explicit_profile:
-            db = prof().get("db")
-        db = db or os.environ.get("WFCTL_DB") or prof().get("db")
-        if not db:
-            from wfctl.recent import data_dir_path  # wfctl.paths, without pathlib
-
-            db = os.path.join(data_dir_path(), "wfctl.db")
-        return "embedded", os.path.expanduser(str(db))
-
-    url = req.url
-    if not url and explicit_profile:
-        url = prof().get("url")
-    url = url or _env_url() or prof().get("url") or _DEFAULT_URL
-    return "http", str(url)
+    explicit = req.profile or os.environ.get("WFCTL_PROFILE")
+    if explicit:
+        return pick(explicit), {}
+    default = doc.get("default-profile") or doc.get("default_profile")
+    if not default and "default" in profiles:
+        default = "default"
+    return {}, pick(default)
 
 
 def _env_url() -> str | None:
@@ -170,6 +131,51 @@ def _env_url() -> str | None:
     if host or port:
         return f"http://{host or '127.0.0.1'}:{port or '3500'}"
     return None
+
+
+def _as_bool(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return None
+    return str(value).strip().lower() in _TRUE
+
+
+def resolve(req: _Request) -> tuple[str, str]:
+    """``("embedded", db_path)`` or ``("http", url)``, with :mod:`wfctl.settings`' precedence:
+    flag > explicitly chosen profile > environment > the config's default profile > default.
+    (A test checks the two agree.) The config file is read only when a flag leaves a
+    setting open."""
+    flags = {"embedded": True if req.embedded else None, "db": req.db, "url": req.url}
+    env = {
+        "embedded": os.environ.get("WFCTL_EMBEDDED") or None,
+        "db": os.environ.get("WFCTL_DB") or None,
+        "url": _env_url(),
+    }
+    loaded: list[tuple[dict, dict]] = []
+
+    def get(key: str) -> object:
+        if flags[key] is not None:
+            return flags[key]
+        if not loaded:
+            try:
+                loaded.append(_profiles(req))
+            except Exception:  # noqa: BLE001 - an unreadable config reads as no profile
+                loaded.append(({}, {}))
+        explicit, default = loaded[0]
+        for layer in (explicit, env, default):
+            if layer.get(key) is not None:
+                return layer[key]
+        return None
+
+    if _as_bool(get("embedded")):
+        db = get("db")
+        if db:
+            return "embedded", os.path.expanduser(str(db))
+        from wfctl.recent import data_dir_path  # wfctl.paths, without pathlib
+
+        return "embedded", os.path.join(data_dir_path(), "wfctl.db")
+    return "http", str(get("url") or _DEFAULT_URL).strip().rstrip("/")
 
 
 # --- embedded: the SQLite file, read-only ------------------------------------------------

@@ -22,7 +22,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
 
 
 def test_instances_newest_first_with_name_and_status(db, clean_env, capsys) -> None:
-    lines = run(["instances", "--db", str(db)], capsys)
+    lines = run(["instances", "--embedded", "--db", str(db)], capsys)
     assert lines == [
         "parent:0001\thello_world_wf  RUNNING",
         "order-7\tOrderProcessingWorkflow  RUNNING",
@@ -31,22 +31,22 @@ def test_instances_newest_first_with_name_and_status(db, clean_env, capsys) -> N
 
 
 def test_prefix_keeps_matching_values(db, clean_env, capsys) -> None:
-    assert run(["instances", f"--db={db}", "--prefix", "ord"], capsys) == [
+    assert run(["instances", "--embedded", f"--db={db}", "--prefix", "ord"], capsys) == [
         "order-7\tOrderProcessingWorkflow  RUNNING"
     ]
 
 
 def test_workflow_names_come_from_the_database(db, clean_env, capsys) -> None:
-    assert run(["workflows", "--db", str(db)], capsys) == WORKFLOWS_SORTED
+    assert run(["workflows", "--embedded", "--db", str(db)], capsys) == WORKFLOWS_SORTED
 
 
 WORKFLOWS_SORTED = ["OrderProcessingWorkflow", "hello_world_wf"]
 
 
 def test_events_the_instance_waits_for(db, clean_env, capsys) -> None:
-    assert run(["events", "--db", str(db), "--", "order-7"], capsys) == ["approval"]
-    assert run(["events", "--db", str(db), "--", "abc123"], capsys) == []
-    assert run(["events", "--db", str(db), "--", "nope"], capsys) == []
+    assert run(["events", "--embedded", "--db", str(db), "--", "order-7"], capsys) == ["approval"]
+    assert run(["events", "--embedded", "--db", str(db), "--", "abc123"], capsys) == []
+    assert run(["events", "--embedded", "--db", str(db), "--", "nope"], capsys) == []
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_profile_chooses_the_database(tmp_path, db, clean_env, monkeypatch, caps
 
 def test_missing_database_prints_nothing_and_is_not_created(tmp_path, clean_env, capsys) -> None:
     path = tmp_path / "nope" / "wf.db"
-    assert run(["instances", "--db", str(path)], capsys) == []
+    assert run(["instances", "--embedded", "--db", str(path)], capsys) == []
     assert not path.exists() and not path.parent.exists()
 
 
@@ -101,7 +101,7 @@ def test_missing_database_prints_nothing_and_is_not_created(tmp_path, clean_env,
 def test_broken_database_prints_nothing(tmp_path, clean_env, capsys, content: bytes) -> None:
     path = tmp_path / "broken.db"
     path.write_bytes(content)
-    assert run(["instances", "--db", str(path)], capsys) == []
+    assert run(["instances", "--embedded", "--db", str(path)], capsys) == []
     assert path.read_bytes() == content
 
 
@@ -115,7 +115,7 @@ def test_database_is_opened_read_only(db, clean_env, monkeypatch, capsys) -> Non
         return real_connect(target, *args, **kwargs)
 
     monkeypatch.setattr(_complete.sqlite3, "connect", spy)
-    run(["instances", "--db", str(db)], capsys)
+    run(["instances", "--embedded", "--db", str(db)], capsys)
     assert len(seen) == 1 and seen[0].startswith("file:") and seen[0].endswith("?mode=ro")
     assert db.read_bytes() == before
 
@@ -124,7 +124,7 @@ def test_odd_paths_are_encoded_in_the_uri(tmp_path, clean_env, capsys) -> None:
     weird = tmp_path / "a dir?#%"
     weird.mkdir()
     path = make_db(weird / "w f.db")
-    assert len(run(["instances", "--db", str(path)], capsys)) == 3
+    assert len(run(["instances", "--embedded", "--db", str(path)], capsys)) == 3
 
 
 @pytest.mark.parametrize(
@@ -150,8 +150,8 @@ def test_fast_path_imports_no_heavy_module(db, tmp_path, clean_env) -> None:
     code = (
         "import sys\n"
         "from wfctl._complete import main\n"
-        f"main(['instances', '--db', {str(db)!r}])\n"
-        f"main(['events', '--db', {str(db)!r}, '--', 'order-7'])\n"
+        f"main(['instances', '--embedded', '--db', {str(db)!r}])\n"
+        f"main(['events', '--embedded', '--db', {str(db)!r}, '--', 'order-7'])\n"
         "main(['instances', '--url', 'http://127.0.0.1:1'])\n"
         "heavy = {'typer', 'rich', 'httpx', 'yaml', 'click', 'pydantic', 'asyncio', 'uvicorn',\n"
         "         'pathlib'}  # pathlib: a few ms that a TAB need not pay\n"
@@ -174,7 +174,7 @@ def test_fast_path_imports_no_heavy_module(db, tmp_path, clean_env) -> None:
 
 def test_python_m_entry_point(db, clean_env) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "wfctl._complete", "workflows", "--db", str(db)],
+        [sys.executable, "-m", "wfctl._complete", "workflows", "--embedded", "--db", str(db)],
         cwd=REPO,
         env=clean_env,
         capture_output=True,
@@ -198,6 +198,69 @@ def test_prefix_range_matches_a_plain_filter(tmp_path, clean_env, capsys) -> Non
     for prefix in ["a", "ab", "ä", "z\U0010ffff", "A", "q", "a-"]:
         got = [
             line.split("\t")[0]
-            for line in run(["instances", "--db", str(path), "--prefix", prefix], capsys)
+            for line in run(
+                ["instances", "--embedded", "--db", str(path), "--prefix", prefix], capsys
+            )
         ]
         assert got == [i for i in reversed(ids) if i.startswith(prefix)], prefix
+
+
+def test_db_alone_does_not_switch_to_embedded(db, clean_env, capsys) -> None:
+    # As wfctl itself decides: --db names the file, --embedded (or env/profile) chooses it.
+    assert run(["instances", "--db", str(db)], capsys) == []
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"WFCTL_EMBEDDED": "1"},
+        {"WFCTL_EMBEDDED": "0", "WFCTL_DB": "/tmp/x.db"},
+        {"WFCTL_EMBEDDED": "yes", "WFCTL_DB": "~/env.db"},
+        {"DAPR_HTTP_PORT": "3601"},
+        {"DAPR_RUNTIME_HOST": "10.0.0.2"},
+        {"DAPR_HTTP_ENDPOINT": "http://side:9/", "DAPR_HTTP_PORT": "1"},
+        {"WFCTL_PROFILE": "remote"},
+        {"WFCTL_PROFILE": "local", "WFCTL_EMBEDDED": "0"},
+    ],
+)
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {},
+        {"embedded": True},
+        {"url": "http://flag:1"},
+        {"db": "~/flag.db"},
+        {"profile": "local"},
+        {"profile": "remote", "embedded": True},
+    ],
+)
+@pytest.mark.parametrize("config", ["none", "default-local", "no-default"])
+def test_resolve_agrees_with_wfctl_settings(
+    tmp_path, clean_env, monkeypatch, env, flags, config
+) -> None:
+    from wfctl.model import UsageError
+    from wfctl.settings import resolve as settings_resolve
+
+    cfg = tmp_path / "config.yaml"
+    body = (
+        "profiles:\n  local:\n    embedded: true\n    db: ~/profile.db\n"
+        "  remote:\n    url: http://remote:3500/\n"
+    )
+    if config == "default-local":
+        cfg.write_text("default-profile: local\n" + body)
+    elif config == "no-default":
+        cfg.write_text(body)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    argv = ["instances"] + (["--config", str(cfg)] if cfg.exists() else [])
+    for k, v in flags.items():
+        argv += [f"--{k}"] if v is True else [f"--{k}", v]
+    settings_flags = {**flags, **({"config": str(cfg)} if cfg.exists() else {})}
+    try:
+        s = settings_resolve(settings_flags)
+    except UsageError:  # wfctl refuses it (a profile but no config file): a TAB stays quiet
+        assert _complete.main(argv) == 0
+        return
+    expected = ("embedded", str(s.db_path)) if s.embedded else ("http", s.url)
+    assert _complete.resolve(_complete.parse_args(argv)) == expected

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.completion.conftest import REPO
+from tests.completion.conftest import REPO, make_db
 
 COMPLETIONS = REPO / "completions"
 IDS_NEWEST_FIRST = ["parent:0001", "order-7", "abc123"]
@@ -142,10 +142,12 @@ def test_bash(bash_shell, db) -> None:
     sh.wait_for("table", "json", "yaml")
 
     # Words bash splits at ':' and '=' still complete whole.
+    # The --db on the line is passed along, and a word with ':' completes whole.
+    other = make_db(db.parent / "other.db", [("other:42", "wf", "RUNNING", None)], [])
     sh.fresh_line("D")
-    sh.type(f"WFCTL_EMBEDDED=0 wfctl --db {db} status par")
+    sh.type(f"wfctl --db {other} status oth")
     sh.keys("Tab")
-    sh.wait_for("status parent:0001")
+    sh.wait_for("status other:42")
     sh.fresh_line("E")
     sh.type("wfctl status X --output=js")
     sh.keys("Tab")
@@ -171,7 +173,7 @@ def test_zsh(zsh_shell, db) -> None:
     assert "Start a workflow instance" in screen  # zsh shows each command's help line
 
     sh.fresh_line("B")
-    sh.type(f"wfctl --db {db} status ")
+    sh.type(f"wfctl --embedded --db {db} status ")
     sh.keys("Tab")
     screen = sh.wait_for(*IDS_NEWEST_FIRST, "OrderProcessingWorkflow  RUNNING")
     positions = [screen.index(i) for i in IDS_NEWEST_FIRST]
@@ -218,9 +220,11 @@ def test_fish(tmp_path, shim_bin, db) -> None:
     assert {"table", "json", "yaml"} <= set(formats)
 
     # Global options before the command, values skipped, the database passed along.
-    after = fish_complete(tmp_path, shim_bin, f"wfctl -o json --db {db} raise-event order-7 ")
+    after = fish_complete(
+        tmp_path, shim_bin, f"wfctl -o json --embedded --db {db} raise-event order-7 "
+    )
     assert after == ["approval"]
-    assert fish_complete(tmp_path, shim_bin, f"wfctl --db={db} start ") == [
+    assert fish_complete(tmp_path, shim_bin, f"wfctl --embedded --db={db} start ") == [
         "OrderProcessingWorkflow",
         "hello_world_wf",
     ]
