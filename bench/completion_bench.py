@@ -81,9 +81,10 @@ run() {{ COMP_LINE="$1"; COMP_POINT=${{#1}}; read -ra COMP_WORDS <<< "$1 "
   [[ $1 == *" " ]] && COMP_WORDS+=("")
   COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); _wfctl; }}
 TIMEFORMAT='%R'
-for line in "wfctl st" "wfctl -o " "wfctl status --for" "wfctl wait --for " "wfctl start --timeout 5"; do
+for line in "wfctl st" "wfctl -o " "wfctl wait --for " "wfctl start --timeout 5"; do
   t=$( {{ time (for i in {{1..100}}; do run "$line"; done) ; }} 2>&1 )
-  run "$line"; printf '%-28s %6.2f ms per TAB   -> %s\\n' "$line" "$(echo "$t*10" | bc -l)" "${{COMPREPLY[*]}}"
+  run "$line"
+  printf '%s\t%s\t%s\n' "$line" "$t" "${{COMPREPLY[*]}}"
 done
 """
     env = {**env, "PATH": f"{fake}:/usr/bin:/bin"}
@@ -91,9 +92,12 @@ done
         ["bash", "--norc", "-c", script], env=env, capture_output=True, text=True, timeout=120
     )
     started = log.read_text() if log.exists() else ""
-    return (
-        out.stdout + out.stderr + f"processes started by these TABs: {len(started.splitlines())}\n"
-    )
+    report = []
+    for row in out.stdout.splitlines():
+        line, seconds, reply = row.split("\t")
+        report.append(f"  {line!r:28} {float(seconds) * 10:5.2f} ms per TAB  -> {reply}")
+    report.append(f"  processes started by these TABs: {len(started.splitlines())}")
+    return "\n".join(report) + "\n" + out.stderr
 
 
 def main() -> int:
@@ -114,31 +118,19 @@ def main() -> int:
 
         for i in range(recent.MAX_INSTANCES):
             recent.record_instance("http://127.0.0.1:3500", f"inst-{i}", "hello_world_wf")
+        emb = [wfctl, "__complete", "instances", "--embedded", "--db", str(db)]
         cases = {
             "python -c pass": [sys.executable, "-c", "pass"],
-            f"wfctl __complete instances --db DB ({args.instances} rows)": [
-                wfctl,
-                "__complete",
-                "instances",
-                "--db",
-                str(db),
-            ],
-            "wfctl __complete instances --db DB --prefix 000026 (bash)": [
-                wfctl,
-                "__complete",
-                "instances",
-                "--db",
-                str(db),
-                "--prefix",
-                "000026",
-            ],
+            f"wfctl __complete instances --embedded --db DB ({args.instances} rows)": emb,
+            "  the same, --prefix 000026 (as bash asks)": [*emb, "--prefix", "000026"],
             f"wfctl __complete instances (HTTP, {recent.MAX_INSTANCES} recent)": [
-                wfctl,
-                "__complete",
-                "instances",
+                *emb[:3],
+                "--url",
+                "http://127.0.0.1:3500",
             ],
             'python -c "import typer" (for scale)': [sys.executable, "-c", "import typer"],
         }
+        expected_lines = [0, args.instances, -1, recent.MAX_INSTANCES, 0]
         for argv in cases.values():  # warm the page cache
             time_once(argv, env)
         times: dict[str, list[float]] = {k: [] for k in cases}
@@ -148,6 +140,9 @@ def main() -> int:
                 t, n = time_once(argv, env)
                 times[name].append(t)
                 lines[name] = n
+        for (name, n), want in zip(lines.items(), expected_lines, strict=True):
+            if want >= 0 and n != want:
+                raise SystemExit(f"{name}: printed {n} lines, expected {want}: not measuring it")
         base = statistics.median(times["python -c pass"])
         print(
             f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, "

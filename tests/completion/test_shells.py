@@ -228,3 +228,96 @@ def test_fish(tmp_path, shim_bin, db) -> None:
         "OrderProcessingWorkflow",
         "hello_world_wf",
     ]
+
+
+def bash_tab(tmp_path: Path, line: str) -> tuple[list[str], list[str]]:
+    """Run the bash completion function for ``line`` (cursor at the end) with a `wfctl` on
+    PATH that only logs how it was called: (candidates, logged wfctl calls)."""
+    need("bash")
+    fake = tmp_path / "fake"
+    fake.mkdir(exist_ok=True)
+    log = tmp_path / "calls.log"
+    log.write_text("")
+    exe = fake / "wfctl"
+    exe.write_text(f'#!/bin/sh\necho "$*" >> {log}\necho "ID-1\tname  RUNNING"\n')
+    exe.chmod(0o755)
+    # COMP_WORDS as bash splits them: at blanks and at '=' and ':' (COMP_WORDBREAKS).
+    script = f"""
+source {COMPLETIONS / "wfctl.bash"}
+COMP_LINE=$1; COMP_POINT=${{#1}}
+words=(); w=""
+for ((i = 0; i < ${{#1}}; i++)); do
+  c=${{1:i:1}}
+  case $c in
+    " ") [[ -n $w ]] && words+=("$w"); w="" ;;
+    "="|":") [[ -n $w ]] && words+=("$w"); words+=("$c"); w="" ;;
+    *) w+=$c ;;
+  esac
+done
+words+=("$w")
+[[ ${{words[-1]}} == "" && ${{words[-2]}} =~ ^[=:]$ ]] && unset 'words[-1]'
+COMP_WORDS=("${{words[@]}}"); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1))
+_wfctl
+printf '%s\\n' "${{COMPREPLY[@]}}"
+"""
+    proc = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", script, "bash", line],
+        env={"PATH": f"{fake}:/usr/bin:/bin", "HOME": str(tmp_path)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert proc.stderr == ""
+    return [c for c in proc.stdout.splitlines() if c], log.read_text().splitlines()
+
+
+@pytest.mark.parametrize(
+    ("line", "offered"),
+    [
+        ("wfctl st", ["start", "status"]),
+        ("wfctl -o ", ["table", "wide", "json", "yaml", "ids"]),
+        ("wfctl --output=y", ["yaml"]),
+        ("wfctl status X -o j", ["json"]),
+        ("wfctl --api-version ", ["v1.0-beta1", "v1.0"]),
+        ("wfctl wait --for ", ["start", "completion"]),
+        ("wfctl list --status C", ["COMPLETED", "CONTINUED_AS_NEW", "CANCELED"]),
+        ("wfctl start --timeout 30", ["30ms", "30s", "30m", "30h", "30d"]),
+        ("wfctl --url http://x:1 sus", ["suspend"]),
+        ("wfctl --embedded --db x.db purge --y", ["--yes"]),
+        ("wfctl config ", ["show"]),
+        ("wfctl completion ", ["bash", "zsh", "fish"]),
+    ],
+)
+def test_bash_static_completion_starts_no_process(tmp_path, line, offered) -> None:
+    if (
+        line.startswith("wfctl completion")
+        and '"completion|0"' not in (COMPLETIONS / "wfctl.bash").read_text()
+    ):
+        pytest.skip("`wfctl completion` is not registered in wfctl.cli.app yet")
+    got, calls = bash_tab(tmp_path, line)
+    assert sorted(got) == sorted(offered)
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("line", "call"),
+    [
+        ("wfctl status ", "__complete instances --prefix "),
+        (
+            "wfctl --embedded --db my.db status a ID-0 ",
+            "__complete instances --embedded --db my.db --prefix ",
+        ),
+        (
+            "wfctl status --url=http://h:1 --profile p --config c.yaml I",
+            "__complete instances --url http://h:1 --profile p --config c.yaml --prefix I",
+        ),
+        ("wfctl -o json start ", "__complete workflows --prefix "),
+        ("wfctl raise-event parent:0001 ", "__complete events --prefix  -- parent:0001"),
+        ("wfctl list --name ", "__complete workflows --prefix "),
+    ],
+)
+def test_bash_dynamic_completion_passes_the_line_along(tmp_path, line, call) -> None:
+    got, calls = bash_tab(tmp_path, line)
+    assert calls == [call]
+    assert got == ["ID-1"]
