@@ -2,7 +2,7 @@
 
     python bench/startup.py [--runs N]
 
-Measures the median wall time of fresh processes (stdout/stderr to /dev/null):
+Measures the median wall time of fresh processes in interleaved rounds (output to /dev/null):
 ``python -c pass``, ``import typer``, ``import httpx``, ``wfctl --version``, ``wfctl --help``,
 ``wfctl status ID -o json`` against a local fake daprd (tests/http/fakedaprd.py, in this
 process's thread), and prints each with its ratio to the target's baseline.
@@ -24,15 +24,13 @@ sys.path.insert(0, str(ROOT))
 from tests.http.fakedaprd import FakeDaprd  # noqa: E402
 
 
-def median_ms(cmd: list[str], runs: int, env: dict[str, str]) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        times.append((time.perf_counter() - t) * 1000)
-        if p.returncode != 0:
-            raise SystemExit(f"{cmd} failed ({p.returncode}): {p.stderr.decode()}")
-    return statistics.median(times)
+def once_ms(cmd: list[str], env: dict[str, str]) -> float:
+    t = time.perf_counter()
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    ms = (time.perf_counter() - t) * 1000
+    if p.returncode != 0:
+        raise SystemExit(f"{cmd} failed ({p.returncode}): {p.stderr.decode()}")
+    return ms
 
 
 def main() -> None:
@@ -58,11 +56,15 @@ def main() -> None:
                 2,
             ),
         ]
-        results: dict[str, float] = {}
-        for name, cmd, _, _ in rows:
-            median_ms(cmd, 2, env)  # warm the page cache and .pyc files
-            results[name] = median_ms(cmd, runs, env)
-    print(f"median of {runs} runs, {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+        for _, cmd, _, _ in rows:  # warm the page cache and .pyc files
+            once_ms(cmd, env)
+        # Interleaved rounds, so that load from elsewhere hits every row alike.
+        samples: dict[str, list[float]] = {name: [] for name, _, _, _ in rows}
+        for _ in range(runs):
+            for name, cmd, _, _ in rows:
+                samples[name].append(once_ms(cmd, env))
+        results = {name: statistics.median(xs) for name, xs in samples.items()}
+    print(f"median of {runs} interleaved rounds, {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     print(f"{'command':44} {'ms':>7}  ratio  target")
     for name, _, base, limit in rows:
         ms = results[name]

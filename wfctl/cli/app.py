@@ -8,8 +8,6 @@ Global options may come before or after the subcommand (``wfctl -o json status X
 front of it before parsing, skipping the values of the subcommand's own options.
 """
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any

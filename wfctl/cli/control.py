@@ -1,7 +1,5 @@
 """pause (suspend), resume, terminate, raise-event and purge: the commands that change instances."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

@@ -1,8 +1,6 @@
 """exec, worker and serve: thin fronts on the embedded engine and server (imported lazily,
 inside each command, so that the CLI works even where those modules are not installed)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """start, status and wait: the commands that create instances and watch them."""
 
-from __future__ import annotations
-
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """list, history and config show: read-only views."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 
