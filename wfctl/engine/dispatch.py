@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
@@ -50,7 +51,7 @@ from wfctl.engine.schema import (
     from_ts,
     to_ts,
 )
-from wfctl.model import FailureDetails, RuntimeStatus
+from wfctl.model import ConflictError, FailureDetails, RuntimeStatus
 
 _BIG = 1 << 62
 
@@ -100,6 +101,19 @@ class TaskOutcome:
 
 
 @dataclass
+class StartRequest:
+    """A start handed to an in-process engine so that recording it and running its first
+    turn share one commit (see :meth:`Dispatch.step`). ``done`` is set once it committed
+    (or failed: ``error``)."""
+
+    instance_id: str
+    name: str
+    input: str | None = None
+    error: Exception | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class ApplyOutcome:
     """What applying one turn did. ``appended``: events added to history (the turn's new
     events, then one per action); ``tasks``: activity tasks created already claimed.
@@ -122,11 +136,13 @@ class Dispatch:
 
     if TYPE_CHECKING:
         clock: Callable[[], float]
+        _status_changed: bool
 
         def _write(self) -> AbstractContextManager[sqlite3.Connection]: ...
         def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]: ...
         def _load_history(self, iid: str) -> list[HistoryEvent]: ...
         def _insert_instance(self, c: sqlite3.Connection, *a: object) -> None: ...
+        def _create_in(self, c: sqlite3.Connection, *a: object) -> None: ...
         def _report_to_parent(self, c: sqlite3.Connection, *a: object) -> None: ...
         @staticmethod
         def _enqueue(c: sqlite3.Connection, *a: object) -> int: ...
@@ -134,6 +150,52 @@ class Dispatch:
         def _delete_instances(c: sqlite3.Connection, ids: Sequence[str]) -> None: ...
 
     # ------------------------------------------------------------------ turns
+    def _turn_query(
+        self, owner: str, now: float, limit: int, roots: Sequence[str] | None
+    ) -> tuple[str, list[object]]:
+        sql = (
+            "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto"
+            f" FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {_DELIVERABLE}"
+            " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
+        )
+        args: list[object] = [now, owner, now]
+        if roots is not None:
+            sql += _IN_ROOTS
+            args.append(dumps(list(roots)))
+        return sql + " LIMIT ?", [*args, limit]
+
+    def _claim_in(
+        self,
+        c: sqlite3.Connection,
+        owner: str,
+        now: float,
+        limit: int,
+        roots: Sequence[str] | None,
+        known: Mapping[str, int],
+        ttl: float,
+    ) -> list[TurnItem]:
+        sql, args = self._turn_query(owner, now, limit, roots)
+        items: list[TurnItem] = []
+        for iid, name, gen, seq, upto in c.execute(sql, args).fetchall():
+            boxes = c.execute(
+                "SELECT id, data FROM inbox WHERE instance_id=? AND visible_at <= ?"
+                " AND id <= ? ORDER BY id",
+                (iid, now, _BIG if upto is None else upto),
+            ).fetchall()
+            new: list[HistoryEvent] = [OrchestratorStarted(timestamp=from_ts(now))]
+            new.extend(event_from_dict(json.loads(d)) for _, d in boxes)
+            if len(new) == 1 or (seq == 0 and not isinstance(new[1], ExecutionStarted)):
+                continue
+            for k, e in enumerate(new):
+                e.event_id = seq + k
+            past = None if known.get(iid) == seq else self._load_history(iid)
+            c.execute(
+                "UPDATE instances SET lock_owner=?, lock_expires=? WHERE id=?",
+                (owner, now + ttl, iid),
+            )
+            items.append(TurnItem(iid, name, gen, seq, past, new, [b[0] for b in boxes]))
+        return items
+
     def claim_turns(
         self,
         owner: str,
@@ -145,45 +207,51 @@ class Dispatch:
     ) -> list[TurnItem]:
         """Lease up to ``limit`` instances with deliverable events (only in the families of
         ``roots``, if given) and return their turns. ``known`` maps instance ID to the history
-        length the caller holds in memory; for those ``past`` is None."""
-        sql = (
-            "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto"
-            f" FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {_DELIVERABLE}"
-            " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
-        )
-        now = self.clock()
-        args: list[object] = [now, owner, now]
-        if roots is not None:
-            sql += _IN_ROOTS
-            args.append(dumps(list(roots)))
-        sql += " LIMIT ?"
-        args.append(limit)
+        length the caller holds in memory; for those ``past`` is None. (For executors that
+        work outside the store's transaction, e.g. remote ones; see also :meth:`step`.)"""
+        sql, args = self._turn_query(owner, self.clock(), limit, roots)
         if not self._read(sql, args):
             return []
-        known = known or {}
-        items: list[TurnItem] = []
+        with self._write() as c:
+            return self._claim_in(c, owner, self.clock(), limit, roots, known or {}, ttl)
+
+    def step(
+        self,
+        owner: str,
+        outcomes: Sequence[TaskOutcome],
+        execute: Callable[[list[TurnItem]], list[TurnResult]],
+        *,
+        limit: int = 128,
+        roots: Sequence[str] | None = None,
+        known: Mapping[str, int] | None = None,
+        ttl: float = DEFAULT_TTL,
+        starts: Sequence[StartRequest] = (),
+    ) -> tuple[int, list[tuple[TurnItem, ApplyOutcome]]]:
+        """One commit for a whole round of in-process work: record activity ``outcomes``
+        (as :meth:`complete_tasks`), claim the turns now deliverable, compute them with
+        ``execute`` (fast, deterministic workflow code: it runs inside the transaction) and
+        apply them (as :meth:`apply_turns`, tasks leased to ``owner``). ``starts`` are
+        recorded first (a ConflictError lands in the request's ``error``). Returns how many
+        outcomes were recorded and each turn with what applying it did."""
+        if not outcomes and not starts:
+            sql, args = self._turn_query(owner, self.clock(), limit, roots)
+            if not self._read(sql, args):
+                return 0, []
         with self._write() as c:
             now = self.clock()
-            args[0] = args[2] = now
-            for iid, name, gen, seq, upto in c.execute(sql, args).fetchall():
-                boxes = c.execute(
-                    "SELECT id, data FROM inbox WHERE instance_id=? AND visible_at <= ?"
-                    " AND id <= ? ORDER BY id",
-                    (iid, now, _BIG if upto is None else upto),
-                ).fetchall()
-                new: list[HistoryEvent] = [OrchestratorStarted(timestamp=from_ts(now))]
-                new.extend(event_from_dict(json.loads(d)) for _, d in boxes)
-                if len(new) == 1 or (seq == 0 and not isinstance(new[1], ExecutionStarted)):
-                    continue
-                for k, e in enumerate(new):
-                    e.event_id = seq + k
-                past = None if known.get(iid) == seq else self._load_history(iid)
-                c.execute(
-                    "UPDATE instances SET lock_owner=?, lock_expires=? WHERE id=?",
-                    (owner, now + ttl, iid),
-                )
-                items.append(TurnItem(iid, name, gen, seq, past, new, [b[0] for b in boxes]))
-        return items
+            for r in starts:
+                try:
+                    self._create_in(c, r.instance_id, r.name, r.input, None, now)
+                except ConflictError as exc:
+                    r.error = exc
+            done = self._complete_in(c, owner, outcomes, now) if outcomes else 0
+            items = self._claim_in(c, owner, now, limit, roots, known or {}, ttl)
+            results = execute(items) if items else []
+            pairs = [
+                (it, self._apply_one(c, owner, it, res, now, True, ttl))
+                for it, res in zip(items, results, strict=True)
+            ]
+        return done, pairs
 
     def apply_turns(
         self,
@@ -229,6 +297,8 @@ class Dispatch:
         ):
             return ApplyOutcome(iid, False)
         status, gen, _, _, root, name = row
+        if status == "PENDING":
+            self._status_changed = True
         ts = from_ts(now)
         appended: list[HistoryEvent] = list(item.new)
         tasks: list[TaskItem] = []
@@ -276,6 +346,8 @@ class Dispatch:
             elif isinstance(a, CompleteWorkflow):
                 complete = a
                 break
+        if complete is not None:
+            self._status_changed = True
         if complete is not None and complete.status == RuntimeStatus.CONTINUED_AS_NEW:
             self._restart(c, iid, name, status, gen, item, complete, res.custom_status, now)
             return ApplyOutcome(iid, True, restarted=True)
@@ -450,27 +522,31 @@ class Dispatch:
         the instance's run is still active. Returns how many were recorded."""
         if not outcomes:
             return 0
-        done = 0
         with self._write() as c:
-            now = self.clock()
-            ts = from_ts(now)
-            for o in outcomes:
-                it = o.item
-                cur = c.execute("DELETE FROM tasks WHERE id=? AND lock_owner=?", (it.id, owner))
-                if cur.rowcount == 0:
-                    continue
-                row = c.execute(
-                    "SELECT status, generation FROM instances WHERE id=?", (it.instance_id,)
-                ).fetchone()
-                if row is None or row[0] not in ACTIVE or row[1] != it.generation:
-                    continue
-                ev: HistoryEvent
-                if o.failure is not None:
-                    ev = TaskFailed(task_id=it.task_id, failure=o.failure, timestamp=ts)
-                else:
-                    ev = TaskCompleted(task_id=it.task_id, result=o.result, timestamp=ts)
-                self._enqueue(c, it.instance_id, it.generation, now, ev)
-                done += 1
+            return self._complete_in(c, owner, outcomes, self.clock())
+
+    def _complete_in(
+        self, c: sqlite3.Connection, owner: str, outcomes: Sequence[TaskOutcome], now: float
+    ) -> int:
+        done = 0
+        ts = from_ts(now)
+        for o in outcomes:
+            it = o.item
+            cur = c.execute("DELETE FROM tasks WHERE id=? AND lock_owner=?", (it.id, owner))
+            if cur.rowcount == 0:
+                continue
+            row = c.execute(
+                "SELECT status, generation FROM instances WHERE id=?", (it.instance_id,)
+            ).fetchone()
+            if row is None or row[0] not in ACTIVE or row[1] != it.generation:
+                continue
+            ev: HistoryEvent
+            if o.failure is not None:
+                ev = TaskFailed(task_id=it.task_id, failure=o.failure, timestamp=ts)
+            else:
+                ev = TaskCompleted(task_id=it.task_id, result=o.result, timestamp=ts)
+            self._enqueue(c, it.instance_id, it.generation, now, ev)
+            done += 1
         return done
 
     # ------------------------------------------------------------------ progress queries

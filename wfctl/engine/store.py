@@ -37,6 +37,7 @@ from wfctl.engine import schema
 from wfctl.engine.dispatch import (
     ApplyOutcome,
     Dispatch,
+    StartRequest,
     TaskItem,
     TaskOutcome,
     TurnItem,
@@ -74,7 +75,9 @@ from wfctl.model import (
 HOST = socket.gethostname()
 __all__ = [
     "HUB",
+    "STATUS_HUB",
     "ApplyOutcome",
+    "StartRequest",
     "Store",
     "TaskItem",
     "TaskOutcome",
@@ -128,7 +131,8 @@ class ChangeHub:
             return self.version
 
 
-HUB = ChangeHub()
+HUB = ChangeHub()  # every commit: wakes engines
+STATUS_HUB = ChangeHub()  # commits that changed an instance's status: wakes waiting clients
 
 
 def _failure_json(f: FailureDetails | None) -> str | None:
@@ -150,6 +154,7 @@ class Store(Dispatch):
         self.clock = clock
         self._conn = schema.connect(path, synchronous=synchronous)
         self._lock = threading.RLock()
+        self._status_changed = False
 
     def close(self) -> None:
         with self._lock:
@@ -172,6 +177,7 @@ class Store(Dispatch):
                 c.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise self._fail(exc) from None
+            self._status_changed = False
             try:
                 yield c
                 c.execute("COMMIT")
@@ -181,7 +187,10 @@ class Store(Dispatch):
                 if isinstance(exc, sqlite3.Error):
                     raise self._fail(exc) from None
                 raise
+            changed = self._status_changed
         HUB.bump()
+        if changed:
+            STATUS_HUB.bump()
 
     def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
         with self._lock:
@@ -219,16 +228,27 @@ class Store(Dispatch):
         ``start_at``). A finished instance with that ID is replaced; an active one is a
         ConflictError."""
         with self._write() as c:
-            now = self.clock()
-            row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
-            if row is not None:
-                if row[0] in ACTIVE:
-                    raise ConflictError(
-                        f"an active instance with ID {instance_id!r} exists ({row[0]}): "
-                        "terminate it first or choose another ID"
-                    )
-                self._delete_instances(c, [instance_id])
-            self._insert_instance(c, instance_id, name, input, now, start_at, None, None, None)
+            self._create_in(c, instance_id, name, input, start_at, self.clock())
+
+    def _create_in(
+        self,
+        c: sqlite3.Connection,
+        instance_id: str,
+        name: str,
+        input: str | None,
+        start_at: datetime | None,
+        now: float,
+    ) -> None:
+        row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
+        if row is not None:
+            if row[0] in ACTIVE:
+                raise ConflictError(
+                    f"an active instance with ID {instance_id!r} exists ({row[0]}): "
+                    "terminate it first or choose another ID"
+                )
+            self._delete_instances(c, [instance_id])
+        self._status_changed = True
+        self._insert_instance(c, instance_id, name, input, now, start_at, None, None, None)
 
     def _insert_instance(
         self,
@@ -377,6 +397,7 @@ class Store(Dispatch):
         """SUSPENDED at once; until resumed, only events queued before the pause are
         delivered. A finished instance is left alone. Returns the status after, or None."""
         with self._write() as c:
+            self._status_changed = True
             row = c.execute(
                 "SELECT status, generation FROM instances WHERE id=?", (instance_id,)
             ).fetchone()
@@ -401,6 +422,7 @@ class Store(Dispatch):
     def resume(self, instance_id: str, reason: str | None = None) -> RuntimeStatus | None:
         """RUNNING again at once (PENDING if it never started); queued events flow in order."""
         with self._write() as c:
+            self._status_changed = True
             row = c.execute(
                 "SELECT status, generation, next_seq FROM instances WHERE id=?", (instance_id,)
             ).fetchone()
@@ -424,6 +446,7 @@ class Store(Dispatch):
         """End an active instance as TERMINATED (its active children too, when recursive); a
         terminated child is reported to its parent as failed. A finished one is untouched."""
         with self._write() as c:
+            self._status_changed = True
             row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
             if row is None:
                 return None
@@ -495,6 +518,7 @@ class Store(Dispatch):
         """Delete a finished instance and its finished descendants (history, inbox, tasks).
         False when there is no such instance; ConflictError when it is still active."""
         with self._write() as c:
+            self._status_changed = True
             row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
             if row is None:
                 return False
