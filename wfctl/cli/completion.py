@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
     @app.command("completion", help=_HELP)
     def completion(
         ctx: typer.Context,
-        shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish.")],
+        shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish.", metavar="SHELL")],
     ) -> None:
         from wfctl.completion.generate import render
 
