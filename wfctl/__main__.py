@@ -11,6 +11,10 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     """The console-script entry point; returns (and, as a script, exits with) the exit code."""
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["__complete"]:  # shell completion's fast path: no Typer, no rich
+        from wfctl._complete import main as complete
+
+        return complete(args[1:])
     if args == ["--version"]:
         from wfctl import __version__
 

@@ -1,0 +1,97 @@
+"""Fixtures for the completion tests: a wfctl database, a `wfctl` on PATH, the scripts."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Instances in creation order (oldest first): id, workflow name, status, waiting_for.
+INSTANCES = [
+    ("abc123", "hello_world_wf", "COMPLETED", None),
+    ("order-7", "OrderProcessingWorkflow", "RUNNING", '["approval"]'),
+    ("parent:0001", "hello_world_wf", "RUNNING", None),
+]
+WORKFLOWS = ["OrderProcessingWorkflow", "hello_world_wf"]
+
+_FALLBACK_SCHEMA = """
+CREATE TABLE workflows (name TEXT PRIMARY KEY, registered_at REAL NOT NULL);
+CREATE TABLE instances (id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL,
+    created_at REAL NOT NULL, updated_at REAL NOT NULL, waiting_for TEXT);
+"""
+
+
+def make_db(path: Path, instances=INSTANCES, workflows=WORKFLOWS) -> Path:
+    """A SQLite file with the store's schema (the real one when the store is present)."""
+    try:
+        from wfctl.engine.schema import connect
+    except ImportError:  # the store branch is not merged here yet
+        con = sqlite3.connect(path)
+        con.executescript(_FALLBACK_SCHEMA)
+        con.isolation_level = None
+    else:
+        con = connect(path)
+    cols = {r[1] for r in con.execute("PRAGMA table_info(instances)")}
+    con.execute("BEGIN")
+    for i, (iid, name, status, waiting) in enumerate(instances):
+        row = {
+            "id": iid,
+            "name": name,
+            "status": status,
+            "created_at": 1000.0 + i,
+            "updated_at": 1000.0 + i,
+            "waiting_for": waiting,
+            "root_id": iid,
+        }
+        row = {k: v for k, v in row.items() if k in cols}
+        con.execute(
+            f"INSERT INTO instances ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values()),
+        )
+    for name in workflows:
+        con.execute("INSERT INTO workflows (name, registered_at) VALUES (?, 0)", (name,))
+    con.execute("COMMIT")
+    con.close()
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return make_db(tmp_path / "wf.db")
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """An environment with its own HOME/XDG dirs and no wfctl or Dapr settings."""
+    for var in list(os.environ):
+        if var.startswith(("WFCTL_", "DAPR_")) or var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+            monkeypatch.delenv(var, raising=False)
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    return dict(os.environ)
+
+
+@pytest.fixture
+def shim_bin(tmp_path: Path) -> Path:
+    """A directory with a `wfctl` that runs this tree's real entry point, wfctl.__main__."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    exe = bin_dir / "wfctl"
+    exe.write_text(
+        f"#!{sys.executable}\n"
+        "import sys\n"
+        f"sys.path.insert(0, {str(REPO)!r})\n"
+        "from wfctl.__main__ import main\n"
+        "sys.exit(main())\n"
+    )
+    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    return bin_dir

@@ -1,0 +1,299 @@
+"""The fast path behind dynamic shell completion: ``wfctl __complete KIND [OPTIONS] [ID]``.
+
+The shell scripts in ``completions/`` complete subcommands, options and fixed values by
+themselves; they start this only for values that live in data:
+
+* ``instances`` - instance IDs, newest first;
+* ``workflows`` - workflow names;
+* ``events ID`` - the event names instance ``ID`` is waiting for (embedded only).
+
+OPTIONS are the ones the user already typed on the line, passed along by the shell script:
+``--db PATH``, ``--url URL``, ``--embedded``, ``--profile NAME``, ``--config PATH``;
+``--prefix TEXT`` keeps only values that start with TEXT; ``--`` ends the options.
+
+Output: one candidate a line, ``VALUE`` or ``VALUE<TAB>DESCRIPTION`` (the description is
+"workflow name  STATUS" for instances). Exit status is always 0 and nothing is printed on any
+error: a TAB must never print a traceback or block.
+
+Embedded (``--embedded``, ``WFCTL_EMBEDDED=1`` or the profile, as wfctl decides): read the
+SQLite file read-only (``mode=ro``; it is never created). Otherwise (HTTP): read the private
+record of :mod:`wfctl.recent` for the URL. Only the standard library is imported, plus PyYAML
+when - and only when - a config file exists and a profile must be read from it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+
+KINDS = ("instances", "workflows", "events")
+_DEFAULT_URL = "http://127.0.0.1:3500"
+_TRUE = ("1", "true", "yes", "on")
+
+
+class _Request:
+    __slots__ = ("kind", "db", "url", "embedded", "profile", "config", "prefix", "args")
+
+    def __init__(self) -> None:
+        self.kind = ""
+        self.db: str | None = None
+        self.url: str | None = None
+        self.embedded = False
+        self.profile: str | None = None
+        self.config: str | None = None
+        self.prefix = ""
+        self.args: list[str] = []
+
+
+_VALUE_OPTIONS = {
+    "--db": "db",
+    "--url": "url",
+    "--profile": "profile",
+    "--config": "config",
+    "--prefix": "prefix",
+}
+
+
+def parse_args(argv: list[str]) -> _Request:
+    """Read ``KIND [OPTIONS] [ID]``; unknown options are ignored (never an error)."""
+    req = _Request()
+    it = iter(argv)
+    rest_positional = False
+    for arg in it:
+        if rest_positional or not arg.startswith("-") or arg == "-":
+            if not req.kind:
+                req.kind = arg
+            else:
+                req.args.append(arg)
+            continue
+        if arg == "--":
+            rest_positional = True
+        elif arg == "--embedded":
+            req.embedded = True
+        elif "=" in arg and arg.split("=", 1)[0] in _VALUE_OPTIONS:
+            name, value = arg.split("=", 1)
+            setattr(req, _VALUE_OPTIONS[name], value)
+        elif arg in _VALUE_OPTIONS:
+            setattr(req, _VALUE_OPTIONS[arg], next(it, ""))
+    return req
+
+
+# --- where the data lives ---------------------------------------------------------------
+
+
+def _config_file(req: _Request) -> str | None:
+    """The config file wfctl.settings would read: --config, WFCTL_CONFIG, else the user's."""
+    path = req.config or os.environ.get("WFCTL_CONFIG")
+    if path:
+        path = os.path.expanduser(path)
+    else:
+        base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+        path = os.path.join(base, "wfctl", "config.yaml")
+    return path if os.path.isfile(path) else None
+
+
+def _profiles(req: _Request) -> tuple[dict, dict]:
+    """(explicitly chosen profile, default profile) settings - PyYAML is imported only here,
+    and only when a config file exists."""
+    path = _config_file(req)
+    if path is None:
+        return {}, {}
+    import yaml
+
+    with open(path, encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+    profiles = doc.get("profiles") if isinstance(doc, dict) else None
+    if not isinstance(profiles, dict):
+        return {}, {}
+
+    def pick(name: object) -> dict:
+        chosen = profiles.get(name) if isinstance(name, str) else None
+        if not isinstance(chosen, dict):
+            return {}
+        return {str(k).replace("-", "_"): v for k, v in chosen.items()}
+
+    explicit = req.profile or os.environ.get("WFCTL_PROFILE")
+    if explicit:
+        return pick(explicit), {}
+    default = doc.get("default-profile") or doc.get("default_profile")
+    if not default and "default" in profiles:
+        default = "default"
+    return {}, pick(default)
+
+
+def _env_url() -> str | None:
+    endpoint = os.environ.get("DAPR_HTTP_ENDPOINT")
+    if endpoint:
+        return endpoint
+    host = os.environ.get("DAPR_RUNTIME_HOST")
+    port = os.environ.get("DAPR_HTTP_PORT")
+    if host or port:
+        return f"http://{host or '127.0.0.1'}:{port or '3500'}"
+    return None
+
+
+def _as_bool(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return None
+    return str(value).strip().lower() in _TRUE
+
+
+def resolve(req: _Request) -> tuple[str, str]:
+    """``("embedded", db_path)`` or ``("http", url)``, with :mod:`wfctl.settings`' precedence:
+    flag > explicitly chosen profile > environment > the config's default profile > default.
+    (A test checks the two agree.) The config file is read only when a flag leaves a
+    setting open."""
+    flags = {"embedded": True if req.embedded else None, "db": req.db, "url": req.url}
+    env = {
+        "embedded": os.environ.get("WFCTL_EMBEDDED") or None,
+        "db": os.environ.get("WFCTL_DB") or None,
+        "url": _env_url(),
+    }
+    loaded: list[tuple[dict, dict]] = []
+
+    def get(key: str) -> object:
+        if flags[key] is not None:
+            return flags[key]
+        if not loaded:
+            try:
+                loaded.append(_profiles(req))
+            except Exception:  # noqa: BLE001 - an unreadable config reads as no profile
+                loaded.append(({}, {}))
+        explicit, default = loaded[0]
+        for layer in (explicit, env, default):
+            if layer.get(key) is not None:
+                return layer[key]
+        return None
+
+    if _as_bool(get("embedded")):
+        db = get("db")
+        if db:
+            return "embedded", os.path.expanduser(str(db))
+        from wfctl.recent import data_dir_path  # wfctl.paths, without pathlib
+
+        return "embedded", os.path.join(data_dir_path(), "wfctl.db")
+    return "http", str(get("url") or _DEFAULT_URL).strip().rstrip("/")
+
+
+# --- embedded: the SQLite file, read-only ------------------------------------------------
+
+
+# The one place that knows the store's schema (wfctl/engine/store.py, schema version 1):
+# instances(id, name, status, created_at, waiting_for) and workflows(name).
+def _rows(
+    con: sqlite3.Connection, kind: str, args: list[str], prefix: str = ""
+) -> list[tuple[str, str]]:
+    if kind == "instances":
+        if prefix and ord(prefix[-1]) < 0x10FFFF:
+            # A range on the primary key: IDs that start with the prefix, found by the index.
+            upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+            rows = con.execute(
+                "SELECT id, name, status FROM instances WHERE id >= ? AND id < ?"
+                " ORDER BY created_at DESC",
+                (prefix, upper),
+            )
+        else:
+            rows = con.execute("SELECT id, name, status FROM instances ORDER BY created_at DESC")
+        return [(r[0], f"{r[1] or ''}  {r[2] or ''}".strip()) for r in rows]
+    if kind == "workflows":
+        return [(r[0], "") for r in con.execute("SELECT name FROM workflows ORDER BY name")]
+    if kind == "events" and args:
+        row = con.execute("SELECT waiting_for FROM instances WHERE id = ?", (args[0],)).fetchone()
+        return [(name, "") for name in _event_names(row[0] if row else None)]
+    return []
+
+
+def _event_names(waiting_for: object) -> list[str]:
+    """The event names in an instance's ``waiting_for`` column: a JSON list (or object whose
+    keys are names), or a single name; other shapes read as none."""
+    if not isinstance(waiting_for, str) or not waiting_for:
+        return []
+    if waiting_for[0] in "[{":
+        import json
+
+        try:
+            value = json.loads(waiting_for)
+        except ValueError:
+            return []
+        names = value if isinstance(value, list) else list(value) if isinstance(value, dict) else []
+        return list(dict.fromkeys(n for n in names if isinstance(n, str) and n))
+    return [waiting_for]
+
+
+def query_embedded(
+    db_path: str, kind: str, args: list[str], prefix: str = ""
+) -> list[tuple[str, str]]:
+    """Candidates for ``kind`` from the SQLite file at ``db_path``, opened read-only.
+
+    A missing file gives no candidates (it is never created); ``sqlite3.Error`` is raised
+    for a file that is not a wfctl database, and the caller turns that into silence.
+    """
+    if not os.path.isfile(db_path):
+        return []
+    uri = "file:" + _uri_path(db_path) + "?mode=ro"
+    con = sqlite3.connect(uri, uri=True, timeout=0.2)
+    try:
+        return _rows(con, kind, args, prefix)
+    finally:
+        con.close()
+
+
+def _uri_path(path: str) -> str:
+    path = os.path.abspath(path)
+    # Percent-encode what a URI path may not carry literally.
+    return "".join(c if c.isalnum() or c in "/-_.~" else f"%{ord(c):02X}" for c in path)
+
+
+# --- HTTP: the private record of this user's recent instances ---------------------------
+
+
+def query_recent(url: str, kind: str) -> list[tuple[str, str]]:
+    """Candidates for ``kind`` from :mod:`wfctl.recent` (Dapr's API cannot list)."""
+    from wfctl import recent
+
+    if kind == "instances":
+        return recent.recent_instances(url)
+    if kind == "workflows":
+        return [(name, "") for name in recent.recent_workflow_names(url)]
+    return []
+
+
+def candidates(argv: list[str]) -> list[tuple[str, str]]:
+    """``(value, description)`` pairs for a ``__complete`` command line (may raise)."""
+    req = parse_args(argv)
+    if req.kind not in KINDS:
+        return []
+    mode, where = resolve(req)
+    if mode == "embedded":
+        found = query_embedded(where, req.kind, req.args, req.prefix)
+    else:
+        found = query_recent(where, req.kind)
+    if req.prefix:
+        found = [c for c in found if c[0].startswith(req.prefix)]
+    return found
+
+
+def _line(value: str, description: str) -> str:
+    value = value.replace("\t", " ").replace("\n", " ")
+    if description:
+        return f"{value}\t{description.replace(chr(9), ' ').replace(chr(10), ' ')}\n"
+    return value + "\n"
+
+
+def main(argv: list[str]) -> int:
+    """Print completion candidates for ``argv`` (``KIND [OPTIONS] [ID]``); always return 0."""
+    try:
+        out = "".join(_line(v, d) for v, d in candidates(argv) if v)
+        if out:
+            sys.stdout.write(out)
+            sys.stdout.flush()
+    except Exception:  # noqa: BLE001 - a TAB must never print a traceback
+        pass
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m wfctl._complete`
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,209 @@
+"""The zsh completion script (``_wfctl``), written from a :class:`CommandSpec`.
+
+Sub-commands and options are offered with their help line; instance IDs with
+"workflow name  STATUS", newest first. Like the bash script, only dynamic values start
+``wfctl __complete``. The file works both from ``fpath`` (autoloaded by ``compinit``) and
+sourced (``source <(wfctl completion zsh)`` after ``compinit``).
+"""
+
+from __future__ import annotations
+
+from wfctl.completion.spec import (
+    DURATION_EXAMPLES,
+    DURATION_UNITS,
+    CommandSpec,
+    ParamSpec,
+    all_options,
+)
+
+CONTEXT_OPTIONS = ("--db", "--url", "--profile", "--config")
+
+
+def _q(text: str) -> str:
+    """Single-quote for zsh."""
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _value(p: ParamSpec) -> str:
+    return "choice " + " ".join(p.choices) if p.kind == "choice" else p.kind
+
+
+def _described(name: str, help_text: str) -> str:
+    name = name.replace(":", "\\:")
+    return _q(f"{name}:{help_text}" if help_text else name)
+
+
+def _tables(root: CommandSpec) -> str:
+    nodes = root.walk()
+    global_names = {n for o in root.options for n in o.names}
+    out = ["_wfctl_commands() {", "    case $1 in"]
+    for node in nodes:
+        if node.commands:
+            items = " ".join(_described(n, c.help) for n, c in node.commands.items())
+            out.append(f"        ({_q(node.key)}) reply=({items}) ;;")
+    out += ["        (*) reply=() ;;", "    esac", "}", ""]
+
+    out += ["_wfctl_options() {", "    case $1 in"]
+    for node in nodes:
+        items = " ".join(_described(n, o.help) for o in all_options(root, node) for n in o.names)
+        out.append(f"        ({_q(node.key)}) reply=({items}) ;;")
+    out += ["        (*) reply=() ;;", "    esac", "}", ""]
+
+    out += [
+        "# How the value of option $2 of command $1 completes (in REPLY); status 1 for a flag.",
+        "_wfctl_option_value() {",
+        '    case "$1|$2" in',
+    ]
+    for node in nodes[1:]:
+        for o in node.options:
+            pats = "|".join(_q(f"{node.key}|{n}") for n in o.names)
+            if o.takes_value:
+                out.append(f"        ({pats}) REPLY={_q(_value(o))} ;;")
+            elif any(n in global_names for n in o.names):
+                out.append(f"        ({pats}) return 1 ;;")
+    for o in root.options:
+        if o.takes_value:
+            pats = "|".join("*" + _q(f"|{n}") for n in o.names)
+            out.append(f"        ({pats}) REPLY={_q(_value(o))} ;;")
+    out += ["        (*) return 1 ;;", "    esac", "}", ""]
+
+    out += [
+        "# How positional argument $2 (from 0) of command $1 completes (in REPLY).",
+        "_wfctl_argument() {",
+        '    case "$1|$2" in',
+    ]
+    for node in nodes:
+        for i, a in enumerate(node.args):
+            pat = _q(f"{node.key}|") + "*" if a.many else _q(f"{node.key}|{i}")
+            out.append(f"        ({pat}) REPLY={_q(_value(a))} ;;")
+    out += ["        (*) return 1 ;;", "    esac", "}", ""]
+
+    out += [
+        "# After how many arguments of command $1 (in REPLY) the words belong to another program.",
+        "_wfctl_raw() {",
+        "    case $1 in",
+    ]
+    for node in nodes:
+        if node.raw_after is not None:
+            out.append(f"        ({_q(node.key)}) REPLY={node.raw_after} ;;")
+    out += ["        (*) return 1 ;;", "    esac", "}", ""]
+    return "\n".join(out)
+
+
+_BODY = r"""
+# Offer the candidates for value kind $1.
+_wfctl_values() {
+    local kind=$1 line exe
+    local -a vals items
+    case $kind in
+        (choice\ *)
+            vals=(${=kind#choice })
+            _wanted values expl 'value' compadd -a vals ;;
+        (file) _files ;;
+        (dir) _files -/ ;;
+        (duration)
+            if [[ $PREFIX == <->(.<->|) ]]; then
+                for line in @UNITS@; do vals+=("$PREFIX$line"); done
+            else
+                vals=(@EXAMPLES@)
+            fi
+            _wanted durations expl 'duration' compadd -a vals ;;
+        (instance|workflow|event)
+            exe=${words[1]/#\~/$HOME}
+            (( $+commands[$exe] )) || [[ -x $exe ]] || exe=wfctl
+            local -a extra
+            [[ $kind == event ]] && extra=(-- "${_wfctl_positional[1]}")
+            for line in ${(f)"$("$exe" __complete "${kind}s" "${_wfctl_context[@]}" \
+                    "${extra[@]}" 2>/dev/null)"}; do
+                [[ -n $line ]] || continue
+                if [[ $line == *$'\t'* ]]; then
+                    items+=("${${line%%$'\t'*}//:/\\:}:${line#*$'\t'}")
+                else
+                    items+=("${line//:/\\:}")
+                fi
+            done
+            (( $#items )) && _describe -V -t ${kind}s $kind items ;;
+    esac
+}
+
+_wfctl() {
+    local -a _wfctl_context _wfctl_positional reply
+    local cmdpath="" opt="" w kind REPLY cur=${words[CURRENT]}
+    integer i ddash=0
+    for (( i = 2; i < CURRENT; i++ )); do
+        w=${words[i]}
+        if (( ! ddash )) && [[ $w == -?* ]]; then
+            if [[ $w == -- ]]; then
+                ddash=1
+            elif [[ $w == --*=* ]]; then
+                case ${w%%=*} in
+                    (@CONTEXT_PATTERN@) _wfctl_context+=("${w%%=*}" "${(Q)w#*=}") ;;
+                esac
+            elif _wfctl_option_value "$cmdpath" "$w"; then
+                if (( i + 1 == CURRENT )); then
+                    opt=$w
+                    break
+                fi
+                (( i++ ))
+                case $w in
+                    (@CONTEXT_PATTERN@) _wfctl_context+=("$w" "${(Q)words[i]}") ;;
+                esac
+            elif [[ $w == --embedded ]]; then
+                _wfctl_context+=(--embedded)
+            fi
+            continue
+        fi
+        _wfctl_commands "$cmdpath"
+        if (( $#_wfctl_positional == 0 && ${reply[(I)${w}(|:*)]} )); then
+            cmdpath=${cmdpath:+$cmdpath }$w
+        else
+            _wfctl_positional+=("${(Q)w}")
+            _wfctl_raw "$cmdpath" && (( $#_wfctl_positional >= REPLY )) && ddash=1
+        fi
+    done
+
+    if [[ -z $opt && $ddash == 0 && $cur == --*=* ]]; then
+        opt=${cur%%=*}
+        compset -P '*='
+    fi
+    if [[ -n $opt ]]; then
+        _wfctl_option_value "$cmdpath" "$opt" && _wfctl_values "$REPLY"
+    elif (( ! ddash )) && [[ $cur == -* ]]; then
+        local -a opts
+        _wfctl_options "$cmdpath"
+        opts=("${reply[@]}")
+        _describe -t options 'option' opts
+    else
+        _wfctl_commands "$cmdpath"
+        if (( $#reply && $#_wfctl_positional == 0 )); then
+            local -a cmds
+            cmds=("${reply[@]}")
+            _describe -t commands 'wfctl command' cmds
+        elif _wfctl_argument "$cmdpath" $#_wfctl_positional; then
+            _wfctl_values "$REPLY"
+        fi
+    fi
+}
+
+if [[ $funcstack[1] == _wfctl ]]; then
+    _wfctl "$@"
+else
+    compdef _wfctl wfctl
+fi
+"""
+
+
+def render(root: CommandSpec) -> str:
+    """The whole zsh script for the command tree ``root``."""
+    head = (
+        "#compdef wfctl\n"
+        "# zsh completion for wfctl. Generated from wfctl's command tree by\n"
+        "# `python -m wfctl.completion.generate`; do not edit.\n"
+        "# Enable it with:  source <(wfctl completion zsh)   (after compinit)\n\n"
+    )
+    body = (
+        _BODY.replace("@UNITS@", " ".join(DURATION_UNITS))
+        .replace("@EXAMPLES@", " ".join(DURATION_EXAMPLES))
+        .replace("@CONTEXT_PATTERN@", "|".join(CONTEXT_OPTIONS))
+    )
+    return head + _tables(root) + body
