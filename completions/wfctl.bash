@@ -4,7 +4,7 @@
 
 _wfctl_commands() {
     case "$1" in
-        "") echo "config exec history list pause purge raise-event resume serve start status suspend terminate wait worker" ;;
+        "") echo "completion config exec history list pause purge raise-event resume serve start status suspend terminate wait worker" ;;
         "config") echo "show" ;;
     esac
 }
@@ -12,6 +12,7 @@ _wfctl_commands() {
 _wfctl_options() {
     case "$1" in
         "") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
+        "completion") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
         "config") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
         "config show") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
         "exec") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
@@ -34,6 +35,7 @@ _wfctl_options() {
 # How the value of option $2 of command $1 completes; status 1 for a flag.
 _wfctl_option_value() {
     case "$1|$2" in
+        "completion|--help") return 1 ;;
         "config|--help") return 1 ;;
         "config show|--help") return 1 ;;
         "exec|--help") return 1 ;;
@@ -93,6 +95,7 @@ _wfctl_option_value() {
 # How positional argument $2 (from 0) of command $1 completes.
 _wfctl_argument() {
     case "$1|$2" in
+        "completion|0") echo "choice bash zsh fish" ;;
         "exec|0") echo "file" ;;
         "exec|"*) echo "file" ;;
         "history|0") echo "instance" ;;

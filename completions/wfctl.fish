@@ -5,7 +5,7 @@
 function __wfctl_commands_of
     switch "$argv[1]"
         case ''
-            printf '%s\n' config exec history list pause purge raise-event resume serve start status suspend terminate wait worker
+            printf '%s\n' completion config exec history list pause purge raise-event resume serve start status suspend terminate wait worker
         case 'config'
             printf '%s\n' show
     end
@@ -14,6 +14,8 @@ end
 # How the value of option $argv[2] of command $argv[1] completes; 1 for a flag.
 function __wfctl_option_value
     switch "$argv[1]|$argv[2]"
+        case 'completion|--help'
+            return 1
         case 'config|--help'
             return 1
         case 'config show|--help'
@@ -221,6 +223,7 @@ end
 
 complete -c wfctl -e
 complete -c wfctl -f
+complete -c wfctl -n '__wfctl_at \'\'' -a 'completion' -d 'Print the shell completion script for SHELL'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'config' -d 'Inspect wfctl\'s settings'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'exec' -d 'Run a Dapr workflow app as __main__ against the embedded engine (no sidecar)'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'history' -d 'Show an instance\'s history as a timeline: TYPE, NAME, EVENTID, ELAPSED...'
@@ -257,6 +260,7 @@ complete -c wfctl -l 'drive' -x -a '(__wfctl_durations)' -d 'Embedded: drive the
 complete -c wfctl -l 'detach' -d 'Embedded: record the change, do not drive'
 complete -c wfctl -l 'version' -d 'Print the version and exit'
 complete -c wfctl -s 'h' -l 'help' -d 'Show help and exit'
+complete -c wfctl -n '__wfctl_arg \'completion\' 0' -a 'bash zsh fish'
 complete -c wfctl -n '__wfctl_at \'config\'' -a 'show' -d 'Print the resolved settings and where each came from (the token is masked)'
 complete -c wfctl -n '__wfctl_arg \'exec\' 0' -F
 complete -c wfctl -n '__wfctl_arg \'exec\' 1 many' -F

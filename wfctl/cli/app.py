@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from wfctl import __version__
-from wfctl.cli import _fast, control, engine, errors, lifecycle, query
+from wfctl.cli import _fast, completion, control, engine, errors, lifecycle, query
 from wfctl.cli.common import STATE_KEY, CliState
 
 try:  # typer >= 0.29 carries its own copy of click
@@ -300,6 +300,7 @@ lifecycle.register(app, epilog=GLOBAL_EPILOG)
 control.register(app, epilog=GLOBAL_EPILOG)
 query.register(app, epilog=GLOBAL_EPILOG)
 engine.register(app, epilog=GLOBAL_EPILOG)
+completion.register(app)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

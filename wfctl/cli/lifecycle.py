@@ -97,6 +97,10 @@ def start(
     s = st.settings
     backend = st.backend()
     iid = backend.start(name, payload, instance_id=instance_id, start_at=start_at)
+    if not s.embedded:
+        from wfctl.recent import record_instance
+
+        record_instance(s.url, iid, name)  # so TAB can offer it later; never raises
     out = st.out()
     if fmt == "table":
         out.line(iid if s.quiet else f"Started {name} as {iid}")
@@ -165,7 +169,14 @@ def status(
             _print_states(st, fmt, states, many=many)
             printed = True
 
-        first_error = _watch(backend, ids, every, show, watch=watch)
+        first_error = _watch(
+            backend,
+            ids,
+            every,
+            show,
+            watch=watch,
+            url=None if st.settings.embedded else st.settings.url,
+        )
     if first_error is not None:
         raise typer.Exit(int(first_error.exit_code))
 
@@ -176,6 +187,7 @@ def _watch(
     every: float,
     show: Any,
     *,
+    url: str | None = None,
     watch: bool,
 ) -> WfctlError | None:
     """Read every ID, call ``show`` with the states when they changed; with ``watch``, repeat
@@ -189,6 +201,10 @@ def _watch(
         for iid in ids:
             try:
                 states.append(backend.get(iid))
+                if last is None and url is not None:
+                    from wfctl.recent import record_instance
+
+                    record_instance(url, iid, states[-1].name)  # for TAB; never raises
             except WfctlError as exc:
                 if not many:
                     raise
