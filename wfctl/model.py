@@ -112,7 +112,10 @@ class FailureDetails:
 
 @dataclass
 class WorkflowState:
-    """One instance as a status read sees it; payloads are raw JSON text, as stored."""
+    """One instance as a status read sees it; payloads are raw JSON text, as stored.
+
+    Times are timezone-aware UTC datetimes (history events, inside the engine, use naive UTC).
+    """
 
     instance_id: str
     name: str = ""

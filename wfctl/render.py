@@ -178,6 +178,8 @@ def compact(payload: str | None, limit: int | None = None) -> str:
 def age(dt: datetime | None, now: datetime | None = None) -> str:
     if dt is None:
         return ""
+    if dt.tzinfo is None:  # a naive time is UTC everywhere in wfctl
+        dt = dt.replace(tzinfo=timezone.utc)
     now = now or datetime.now(timezone.utc)
     return format_duration((now - dt).total_seconds())
 

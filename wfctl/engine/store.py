@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from wfctl.engine import schema
@@ -312,8 +312,8 @@ class Store(Dispatch):
             instance_id=row[0],
             name=row[1],
             runtime_status=RuntimeStatus(row[2]),
-            created_at=from_ts(row[3]),
-            last_updated_at=from_ts(row[4]),
+            created_at=from_ts(row[3]).replace(tzinfo=timezone.utc),
+            last_updated_at=from_ts(row[4]).replace(tzinfo=timezone.utc),
             serialized_input=row[5] if payloads else None,
             serialized_output=row[6] if payloads else None,
             serialized_custom_status=row[7],
