@@ -22,7 +22,7 @@ them on wfctl's embedded engine::
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from wfctl import model
@@ -101,8 +101,8 @@ class WorkflowState:
             instance_id=state.instance_id,
             name=state.name,
             runtime_status=WorkflowStatus.from_runtime_status(state.runtime_status),
-            created_at=state.created_at,
-            last_updated_at=state.last_updated_at,
+            created_at=_naive_utc(state.created_at),
+            last_updated_at=_naive_utc(state.last_updated_at),
             serialized_input=state.serialized_input,
             serialized_output=state.serialized_output,
             serialized_custom_status=state.serialized_custom_status,
@@ -160,3 +160,10 @@ __all__ = [
     "when_all",
     "when_any",
 ]
+
+
+def _naive_utc(dt: datetime | None) -> datetime | None:
+    """The SDK hands out naive UTC datetimes (protobuf's ToDatetime()); so do we."""
+    if dt is None or dt.tzinfo is None:
+        return dt
+    return dt.astimezone(timezone.utc).replace(tzinfo=None)

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import timezone
 
 import pytest
 
@@ -104,7 +105,7 @@ def test_create_get_and_unknown(store):
         RuntimeStatus.PENDING,
         '"in"',
     )
-    assert st.created_at is not None and st.created_at.tzinfo is None
+    assert st.created_at is not None and st.created_at.tzinfo is timezone.utc
 
 
 def test_start_with_active_id_conflicts_and_finished_is_replaced(store, engine):
