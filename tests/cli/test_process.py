@@ -214,3 +214,16 @@ def test_live_fields_redraws_on_a_terminal() -> None:
     text = buf.getvalue()
     assert "FAILED" in text and "COMPLETED" in text
     assert "\x1b[" in text  # cursor movement / colour: drawn in place
+
+
+def test_naive_and_aware_times_both_render() -> None:
+    from datetime import datetime, timezone
+
+    naive = WorkflowState("n", "wf", RuntimeStatus.RUNNING, created_at=datetime(2026, 1, 1, 12))
+    aware = WorkflowState(
+        "a", "wf", RuntimeStatus.RUNNING, created_at=datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+    )
+    now = datetime(2026, 1, 1, 12, 0, 5, tzinfo=timezone.utc)
+    for s in (naive, aware):
+        rows = {k: v for k, v, _ in state_fields(s, now=now)}
+        assert rows["Created"] == "2026-01-01 12:00:00 UTC" and rows["Age"] == "5s"
