@@ -227,3 +227,31 @@ def test_naive_and_aware_times_both_render() -> None:
     for s in (naive, aware):
         rows = {k: v for k, v, _ in state_fields(s, now=now)}
         assert rows["Created"] == "2026-01-01 12:00:00 UTC" and rows["Age"] == "5s"
+
+
+@pytest.mark.parametrize(("answer", "code", "left"), [(b"y\n", 0, set()), (b"n\n", 1, {"a", "b"})])
+def test_purge_asks_on_a_terminal(daprd: FakeDaprd, answer: bytes, code: int, left: set) -> None:
+    import pty
+
+    daprd.add("a", status="COMPLETED")
+    daprd.add("b", status="COMPLETED")
+    master, slave = pty.openpty()
+    script = Path(sys.executable).with_name("wfctl")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "wfctl"]
+    proc = subprocess.Popen(
+        [*cmd, "--url", daprd.url, "purge", "a", "b"],
+        stdin=slave,
+        stderr=slave,
+        stdout=subprocess.PIPE,
+    )
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 10
+    while b"Purge 2 instances?" not in seen and time.monotonic() < deadline:
+        seen += os.read(master, 1024)
+    os.write(master, answer)
+    out, _ = proc.communicate(timeout=10)
+    os.close(master)
+    assert b"Purge 2 instances? [y/N]" in seen
+    assert proc.returncode == code
+    assert set(daprd.instances) == left

@@ -167,7 +167,7 @@ def purge(
         st = state_of(ctx)
         fmt = output_format(st)
         if len(ids) > 1:
-            confirm(f"Purge {len(ids)} instances?", yes=yes)
+            confirm(f"purge {len(ids)} instances", yes=yes)
         backend = st.backend()
 
         def act(iid: str) -> None:
@@ -196,7 +196,7 @@ def _bulk_purge(
         if not found.instance_ids:
             _print_purged(st, fmt, [], dry_run=False)
             return
-        confirm(f"Purge {len(found.instance_ids)} instances?", yes=False)
+        confirm(f"purge {len(found.instance_ids)} instances", yes=False)
     if out.tty and sys.stderr.isatty() and fmt == "table":
         ids = backend.purge_older_than(age, statuses=statuses, dry_run=True).instance_ids
         done = _purge_with_progress(st, ids)
