@@ -240,7 +240,12 @@ def _print_purged(st: CliState, fmt: str, ids: list[str], *, dry_run: bool) -> N
 
 def register(app: typer.Typer, *, epilog: str) -> None:
     app.command("pause", epilog=epilog)(pause)
-    app.command("suspend", epilog=epilog, help="Alias of pause.")(pause)
+    app.command(
+        "suspend",
+        epilog=epilog,
+        help="Alias of pause: suspend instances; events queue up until resume.\n\n"
+        "Example: wfctl suspend order-1",
+    )(pause)
     app.command("resume", epilog=epilog)(resume)
     app.command("terminate", epilog=epilog)(terminate)
     app.command("raise-event", epilog=epilog)(raise_event)
