@@ -191,15 +191,17 @@ def _bulk_purge(
         res = backend.purge_older_than(age, statuses=statuses, dry_run=True)
         _print_purged(st, fmt, res.instance_ids, dry_run=True)
         return
+    listed: list[str] | None = None
     if not yes:
-        found = backend.purge_older_than(age, statuses=statuses, dry_run=True)
-        if not found.instance_ids:
+        listed = backend.purge_older_than(age, statuses=statuses, dry_run=True).instance_ids
+        if not listed:
             _print_purged(st, fmt, [], dry_run=False)
             return
-        confirm(f"purge {len(found.instance_ids)} instances", yes=False)
+        confirm(f"purge {len(listed)} instances", yes=False)
     if out.tty and sys.stderr.isatty() and fmt == "table":
-        ids = backend.purge_older_than(age, statuses=statuses, dry_run=True).instance_ids
-        done = _purge_with_progress(st, ids)
+        if listed is None:
+            listed = backend.purge_older_than(age, statuses=statuses, dry_run=True).instance_ids
+        done = _purge_with_progress(st, listed)
     else:
         done = backend.purge_older_than(age, statuses=statuses).instance_ids
     _print_purged(st, fmt, done, dry_run=False)
