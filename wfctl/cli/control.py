@@ -17,7 +17,7 @@ from wfctl.cli.common import (
 from wfctl.cli.errors import print_note
 from wfctl.durations import parse_duration
 from wfctl.ids import check_event_name, check_instance_id
-from wfctl.model import ConflictError, RuntimeStatus, UsageError
+from wfctl.model import ConflictError, NotFoundError, RuntimeStatus, UsageError
 
 _Str = str | None
 _Ids = Annotated[list[str], typer.Argument(help="Instance IDs.", metavar="ID")]
@@ -220,8 +220,8 @@ def _purge_with_progress(st: CliState, ids: list[str]) -> list[str]:
             try:
                 backend.purge(iid)
                 done.append(iid)
-            except ConflictError:
-                pass  # it was restarted since the listing: leave it
+            except (ConflictError, NotFoundError):
+                pass  # restarted or purged by someone else since the listing: leave it
             bar.advance(task)
     return done
 
