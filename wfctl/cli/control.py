@@ -245,8 +245,7 @@ def register(app: typer.Typer, *, epilog: str) -> None:
     app.command(
         "suspend",
         epilog=epilog,
-        help="Alias of pause: suspend instances; events queue up until resume.\n\n"
-        "Example: wfctl suspend order-1",
+        help="Alias of pause.\n\nExample: wfctl suspend order-1",
     )(pause)
     app.command("resume", epilog=epilog)(resume)
     app.command("terminate", epilog=epilog)(terminate)
