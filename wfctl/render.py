@@ -187,7 +187,12 @@ def age(dt: datetime | None, now: datetime | None = None) -> str:
 def when(dt: datetime | None) -> str:
     if dt is None:
         return ""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return aware(dt).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def aware(dt: datetime) -> datetime:
+    """``dt`` with a time zone; a naive time is read as UTC (as every backend stores it)."""
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt
 
 
 def state_fields(
