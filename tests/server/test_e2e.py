@@ -258,6 +258,24 @@ def test_sigterm_mid_run_then_restart_continues_every_instance(tmp_path: Path) -
         assert s2.stop() == 0
 
 
+def test_kill_9_loses_no_accepted_start(tmp_path: Path) -> None:
+    db = tmp_path / "k9.db"
+    s = ServerProc(db)
+    ids = []
+    for n in range(150):
+        r = s.client.post(f"{BETA}/hello_world_wf/start", content=f'"{n}"'.encode())
+        assert r.status_code == 202
+        ids.append(r.json()["instanceID"])
+    assert s.stop(signal.SIGKILL) == -signal.SIGKILL
+    s2 = ServerProc(db)
+    try:
+        for i in ids:
+            body = s2.wait_status(i, {"COMPLETED", "FAILED"})
+            assert body["runtimeStatus"] == "COMPLETED", body
+    finally:
+        assert s2.stop() == 0
+
+
 def test_requests_in_flight_finish_on_sigterm(tmp_path: Path) -> None:
     s = ServerProc(tmp_path / "inflight.db")
     results: list[int] = []

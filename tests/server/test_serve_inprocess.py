@@ -96,7 +96,7 @@ def test_a_dead_engine_worker_stops_the_server(
 
 
 def test_serves_in_a_thread_until_the_worker_goes(tmp_path, monkeypatch) -> None:
-    worker = DeadWorker(after=3.0)
+    worker = DeadWorker(after=1.5)
     monkeypatch.setattr(EmbeddedBackend, "start_worker", lambda self, concurrency=8: worker)
     out = io.StringIO()
     t = threading.Thread(
