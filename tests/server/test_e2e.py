@@ -149,6 +149,11 @@ def test_event_pause_resume_terminate_purge(server: ServerProc, prefix: str) -> 
     assert c.post(f"{prefix}/o1/resume").status_code == 202
     done = server.wait_status("o1", {"COMPLETED", "FAILED"})
     assert done["runtimeStatus"] == "COMPLETED", done
+    # On a finished instance these are 202 and change nothing, as daprd.
+    for op in ("pause", "resume", "raiseEvent/approval", "terminate"):
+        r = c.post(f"{prefix}/o1/{op}")
+        assert r.status_code == 202 and r.json() == {}, (op, r.text)
+    assert c.get(f"{prefix}/o1").json()["runtimeStatus"] == "COMPLETED"
 
     assert c.post(f"{prefix}/OrderProcessingWorkflow/start?instanceID=o2", content=BIG_ORDER)
     server.wait_status("o2", {"RUNNING"})
