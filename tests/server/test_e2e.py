@@ -13,9 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-pytest.importorskip("wfctl.backend.embedded")
-
-from tests.server.proc import BETA, ServerProc  # noqa: E402
+from tests.server.proc import BETA, ServerProc
 
 TOKEN = "e2e-Token-42"
 V1 = "/v1.0/workflows/dapr"
