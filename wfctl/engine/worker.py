@@ -14,6 +14,7 @@ history length no longer matches) the executor is told to forget it and replays.
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import threading
@@ -34,9 +35,11 @@ from wfctl.engine.store import (
     TurnItem,
     new_owner_id,
 )
-from wfctl.model import FailureDetails, RuntimeStatus
+from wfctl.model import FailureDetails, RuntimeStatus, WfctlError
 
+log = logging.getLogger("wfctl.engine")
 Until = Literal["idle", "start", "completion"]
+MAX_CACHED = 10_000  # instances whose history (and live generator) stay in memory
 POLL = 0.05  # how often an idle loop looks for work written by other processes
 # An activity runner: (name, input_json, instance_id, task_id) -> (result_json, failure).
 Runner = Callable[[str, "str | None", str, int], "tuple[str | None, FailureDetails | None]"]
@@ -105,6 +108,8 @@ class Engine:
         self._last_task_poll = 0.0
         self._run_lock = threading.Lock()
         self._starts: deque[StartRequest] = deque()
+        self._start_lock = threading.Lock()
+        self._accepting = False
 
     # ------------------------------------------------------------------ public
     def drive(
@@ -147,22 +152,35 @@ class Engine:
         in flight and hand back every lease."""
         with self._run_lock:
             key = _key(self.store.path)
+            self._accepting = True
             _LOCAL.setdefault(key, self)
             try:
                 while not stop.is_set():
                     seen = HUB.version
-                    if not self._cycle(None):
+                    try:
+                        did = self._cycle(None)
+                    except WfctlError as exc:  # e.g. the disk is full: say so, retry
+                        log.error("wfctl engine: %s (retrying in 1 s)", exc)
+                        stop.wait(1.0)
+                        continue
+                    if not did:
                         self._sleep(seen, None, None)
             finally:
+                with self._start_lock:
+                    self._accepting = False
                 if _LOCAL.get(key) is self:
                     del _LOCAL[key]
                 self._finish()
 
-    def submit_start(self, instance_id: str, name: str, input: str | None) -> StartRequest:
+    def submit_start(self, instance_id: str, name: str, input: str | None) -> StartRequest | None:
         """Have this running engine (``run_forever``) record a start in its next commit,
-        together with the instance's first turn; wait on ``request.done``."""
+        together with the instance's first turn; wait on ``request.done`` (it is always set,
+        with ``error`` on failure). None when the engine is not running."""
         req = StartRequest(instance_id, name, input)
-        self._starts.append(req)
+        with self._start_lock:
+            if not self._accepting:
+                return None
+            self._starts.append(req)
         HUB.bump()
         return req
 
@@ -230,9 +248,12 @@ class Engine:
             iid = out.instance_id
             if out.applied and not out.finished and not out.restarted:
                 hist = [*pasts[iid], *out.appended]
+                self._hist.pop(iid, None)
                 self._hist[iid] = hist
                 self._known[iid] = len(hist)
                 self._ready.extend(out.tasks)
+                if len(self._hist) > MAX_CACHED:  # least recently stepped goes first
+                    self._forget(next(iter(self._hist)))
             else:
                 self._forget(iid)
         free = self.concurrency - len(self._inflight)
