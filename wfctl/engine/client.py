@@ -25,7 +25,7 @@ from typing import Any
 
 from wfctl.engine.registry import callable_name
 from wfctl.engine.serialization import to_json
-from wfctl.engine.store import HUB, Store
+from wfctl.engine.store import STATUS_HUB, Store
 from wfctl.model import NotFoundError, RuntimeStatus
 from wfctl.model import WorkflowState as _ModelState
 from wfctl.workflow import WorkflowState
@@ -64,7 +64,7 @@ class DaprWorkflowClient:
     ) -> _ModelState | None:
         deadline = None if not timeout else time.monotonic() + timeout
         while True:
-            seen = HUB.version
+            seen = STATUS_HUB.version
             st = self._store.get_state(instance_id)
             if st is None or done(st):
                 return st
@@ -76,7 +76,7 @@ class DaprWorkflowClient:
                         f"{st.runtime_status.value} after {timeout} s"
                     )
                 return st
-            HUB.wait(seen, _POLL if left is None else min(_POLL, left))
+            STATUS_HUB.wait(seen, _POLL if left is None else min(_POLL, left))
 
     @staticmethod
     def _sdk(st: _ModelState | None, fetch_payloads: bool) -> WorkflowState | None:
@@ -85,6 +85,22 @@ class DaprWorkflowClient:
         if not fetch_payloads:
             st.serialized_input = st.serialized_output = st.serialized_custom_status = None
         return WorkflowState.from_model(st)
+
+    def _start_here(self, iid: str, name: str, payload: str | None) -> bool:
+        """With a worker of this process on the same file that knows ``name``, record the
+        start and run its first turn in one commit. False when there is none."""
+        from wfctl.engine.worker import local_engine
+
+        engine = local_engine(self._store.path)
+        if engine is None or name not in getattr(engine.registry, "workflows", {}):
+            return False
+        req = engine.submit_start(iid, name, payload)
+        if req is None:
+            return False
+        req.done.wait()  # always set: by the loop's commit, or as the loop stops
+        if req.error is not None:
+            raise req.error
+        return True
 
     # ------------------------------------------------------------------ the SDK surface
     def schedule_new_workflow(
@@ -100,6 +116,8 @@ class DaprWorkflowClient:
         name = callable_name(workflow)
         iid = instance_id or uuid.uuid4().hex
         payload = None if input is None else to_json(input)
+        if start_at is None and self._start_here(iid, name, payload):
+            return iid
         self._store.create_instance(iid, name, payload, start_at=start_at)
         if start_at is None:
             self._await(

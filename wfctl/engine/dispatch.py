@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
@@ -50,7 +51,7 @@ from wfctl.engine.schema import (
     from_ts,
     to_ts,
 )
-from wfctl.model import FailureDetails, RuntimeStatus
+from wfctl.model import ConflictError, FailureDetails, RuntimeStatus
 
 _BIG = 1 << 62
 
@@ -76,6 +77,8 @@ class TurnItem:
     past: list[HistoryEvent] | None
     new: list[HistoryEvent]
     inbox_ids: list[int]
+    status: str = ""  # as claimed
+    root_id: str = ""
 
 
 @dataclass
@@ -100,6 +103,19 @@ class TaskOutcome:
 
 
 @dataclass
+class StartRequest:
+    """A start handed to an in-process engine so that recording it and running its first
+    turn share one commit (see :meth:`Dispatch.step`). ``done`` is set once it committed
+    (or failed: ``error``)."""
+
+    instance_id: str
+    name: str
+    input: str | None = None
+    error: Exception | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class ApplyOutcome:
     """What applying one turn did. ``appended``: events added to history (the turn's new
     events, then one per action); ``tasks``: activity tasks created already claimed.
@@ -113,6 +129,32 @@ class ApplyOutcome:
     restarted: bool = False
 
 
+class _Writes:
+    """Row writes of a batch of turns, flushed with one statement per table."""
+
+    def __init__(self) -> None:
+        self.history: list[tuple[str, int, str]] = []
+        self.inbox: list[int] = []
+        self.updates: list[tuple[object, ...]] = []
+
+    def flush(self, c: sqlite3.Connection) -> None:
+        if self.history:
+            c.executemany(
+                "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)", self.history
+            )
+        if self.inbox:
+            c.execute(
+                "DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(?))",
+                (dumps(self.inbox),),
+            )
+        if self.updates:
+            c.executemany(
+                "UPDATE instances SET status=?, custom_status=?, updated_at=?, next_seq=?,"
+                " waiting_for=?, lock_owner=NULL, lock_expires=NULL WHERE id=?",
+                self.updates,
+            )
+
+
 def _fjson(f: FailureDetails | None) -> str | None:
     return None if f is None else dumps(asdict(f))
 
@@ -122,11 +164,13 @@ class Dispatch:
 
     if TYPE_CHECKING:
         clock: Callable[[], float]
+        _status_changed: bool
 
         def _write(self) -> AbstractContextManager[sqlite3.Connection]: ...
         def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]: ...
         def _load_history(self, iid: str) -> list[HistoryEvent]: ...
         def _insert_instance(self, c: sqlite3.Connection, *a: object) -> None: ...
+        def _create_in(self, c: sqlite3.Connection, *a: object) -> None: ...
         def _report_to_parent(self, c: sqlite3.Connection, *a: object) -> None: ...
         @staticmethod
         def _enqueue(c: sqlite3.Connection, *a: object) -> int: ...
@@ -134,6 +178,65 @@ class Dispatch:
         def _delete_instances(c: sqlite3.Connection, ids: Sequence[str]) -> None: ...
 
     # ------------------------------------------------------------------ turns
+    def _turn_query(
+        self, owner: str, now: float, limit: int, roots: Sequence[str] | None
+    ) -> tuple[str, list[object]]:
+        sql = (
+            "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto, i.status,"
+            " i.root_id"
+            f" FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {_DELIVERABLE}"
+            " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
+        )
+        args: list[object] = [now, owner, now]
+        if roots is not None:
+            sql += _IN_ROOTS
+            args.append(dumps(list(roots)))
+        return sql + " LIMIT ?", [*args, limit]
+
+    def _claim_in(
+        self,
+        c: sqlite3.Connection,
+        owner: str,
+        now: float,
+        limit: int,
+        roots: Sequence[str] | None,
+        known: Mapping[str, int],
+        ttl: float,
+        *,
+        lock: bool = True,
+    ) -> list[TurnItem]:
+        sql, args = self._turn_query(owner, now, limit, roots)
+        rows = c.execute(sql, args).fetchall()
+        if not rows:
+            return []
+        boxes: dict[str, list[tuple[int, str]]] = {r[0]: [] for r in rows}
+        for iid, box_id, data in c.execute(
+            "SELECT instance_id, id, data FROM inbox WHERE visible_at <= ?"
+            " AND instance_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (now, dumps(list(boxes))),
+        ):
+            boxes[iid].append((box_id, data))
+        items: list[TurnItem] = []
+        ts = from_ts(now)
+        for iid, name, gen, seq, upto, status, root in rows:
+            mine = boxes[iid] if upto is None else [b for b in boxes[iid] if b[0] <= upto]
+            new: list[HistoryEvent] = [OrchestratorStarted(timestamp=ts)]
+            new.extend(event_from_dict(json.loads(d)) for _, d in mine)
+            if len(new) == 1 or (seq == 0 and not isinstance(new[1], ExecutionStarted)):
+                continue
+            for k, e in enumerate(new):
+                e.event_id = seq + k
+            past = None if known.get(iid) == seq else self._load_history(iid)
+            if lock:
+                c.execute(
+                    "UPDATE instances SET lock_owner=?, lock_expires=? WHERE id=?",
+                    (owner, now + ttl, iid),
+                )
+            item = TurnItem(iid, name, gen, seq, past, new, [b[0] for b in mine])
+            item.status, item.root_id = status, root
+            items.append(item)
+        return items
+
     def claim_turns(
         self,
         owner: str,
@@ -145,45 +248,54 @@ class Dispatch:
     ) -> list[TurnItem]:
         """Lease up to ``limit`` instances with deliverable events (only in the families of
         ``roots``, if given) and return their turns. ``known`` maps instance ID to the history
-        length the caller holds in memory; for those ``past`` is None."""
-        sql = (
-            "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto"
-            f" FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {_DELIVERABLE}"
-            " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
-        )
-        now = self.clock()
-        args: list[object] = [now, owner, now]
-        if roots is not None:
-            sql += _IN_ROOTS
-            args.append(dumps(list(roots)))
-        sql += " LIMIT ?"
-        args.append(limit)
+        length the caller holds in memory; for those ``past`` is None. (For executors that
+        work outside the store's transaction, e.g. remote ones; see also :meth:`step`.)"""
+        sql, args = self._turn_query(owner, self.clock(), limit, roots)
         if not self._read(sql, args):
             return []
-        known = known or {}
-        items: list[TurnItem] = []
+        with self._write() as c:
+            return self._claim_in(c, owner, self.clock(), limit, roots, known or {}, ttl)
+
+    def step(
+        self,
+        owner: str,
+        outcomes: Sequence[TaskOutcome],
+        execute: Callable[[list[TurnItem]], list[TurnResult]],
+        *,
+        limit: int = 128,
+        roots: Sequence[str] | None = None,
+        known: Mapping[str, int] | None = None,
+        ttl: float = DEFAULT_TTL,
+        starts: Sequence[StartRequest] = (),
+    ) -> tuple[int, list[tuple[TurnItem, ApplyOutcome]]]:
+        """One commit for a whole round of in-process work: record activity ``outcomes``
+        (as :meth:`complete_tasks`), claim the turns now deliverable, compute them with
+        ``execute`` (fast, deterministic workflow code: it runs inside the transaction) and
+        apply them (as :meth:`apply_turns`, tasks leased to ``owner``). ``starts`` are
+        recorded first (a ConflictError lands in the request's ``error``). Returns how many
+        outcomes were recorded and each turn with what applying it did."""
+        if not outcomes and not starts:
+            sql, args = self._turn_query(owner, self.clock(), limit, roots)
+            if not self._read(sql, args):
+                return 0, []
         with self._write() as c:
             now = self.clock()
-            args[0] = args[2] = now
-            for iid, name, gen, seq, upto in c.execute(sql, args).fetchall():
-                boxes = c.execute(
-                    "SELECT id, data FROM inbox WHERE instance_id=? AND visible_at <= ?"
-                    " AND id <= ? ORDER BY id",
-                    (iid, now, _BIG if upto is None else upto),
-                ).fetchall()
-                new: list[HistoryEvent] = [OrchestratorStarted(timestamp=from_ts(now))]
-                new.extend(event_from_dict(json.loads(d)) for _, d in boxes)
-                if len(new) == 1 or (seq == 0 and not isinstance(new[1], ExecutionStarted)):
-                    continue
-                for k, e in enumerate(new):
-                    e.event_id = seq + k
-                past = None if known.get(iid) == seq else self._load_history(iid)
-                c.execute(
-                    "UPDATE instances SET lock_owner=?, lock_expires=? WHERE id=?",
-                    (owner, now + ttl, iid),
-                )
-                items.append(TurnItem(iid, name, gen, seq, past, new, [b[0] for b in boxes]))
-        return items
+            for r in starts:
+                try:
+                    self._create_in(c, r.instance_id, r.name, r.input, None, now)
+                except ConflictError as exc:
+                    r.error = exc
+            done = self._complete_in(c, owner, outcomes, now) if outcomes else 0
+            # Claimed and applied under one write lock: no lease row, no guard needed.
+            items = self._claim_in(c, owner, now, limit, roots, known or {}, ttl, lock=False)
+            results = execute(items) if items else []
+            w = _Writes()
+            pairs = [
+                (it, self._apply_one(c, owner, it, res, now, True, ttl, w))
+                for it, res in zip(items, results, strict=True)
+            ]
+            w.flush(c)
+        return done, pairs
 
     def apply_turns(
         self,
@@ -201,7 +313,23 @@ class Dispatch:
         with self._write() as c:
             now = self.clock()
             for item, res in results:
-                out.append(self._apply_one(c, owner, item, res, now, claim_tasks, ttl))
+                row = c.execute(
+                    "SELECT status, generation, next_seq, lock_owner FROM instances WHERE id=?",
+                    (item.instance_id,),
+                ).fetchone()
+                if (
+                    row is None
+                    or row[0] not in ACTIVE
+                    or row[3] != owner
+                    or row[1] != item.generation
+                    or row[2] != item.base_seq
+                ):
+                    out.append(ApplyOutcome(item.instance_id, False))
+                    continue
+                item.status = row[0]
+                w = _Writes()
+                out.append(self._apply_one(c, owner, item, res, now, claim_tasks, ttl, w))
+                w.flush(c)
         return out
 
     def _apply_one(
@@ -213,22 +341,17 @@ class Dispatch:
         now: float,
         claim: bool,
         ttl: float,
+        w: _Writes,
     ) -> ApplyOutcome:
+        """Apply one turn whose claim is known to hold (the caller checked)."""
         iid = item.instance_id
-        row = c.execute(
-            "SELECT status, generation, next_seq, lock_owner, root_id, name FROM instances"
-            " WHERE id=?",
-            (iid,),
-        ).fetchone()
-        if (
-            row is None
-            or row[0] not in ACTIVE
-            or row[3] != owner
-            or row[1] != item.generation
-            or row[2] != item.base_seq
-        ):
-            return ApplyOutcome(iid, False)
-        status, gen, _, _, root, name = row
+        status, gen, name = item.status, item.generation, item.name
+        root = (
+            item.root_id
+            or c.execute("SELECT root_id FROM instances WHERE id=?", (iid,)).fetchone()[0]
+        )
+        if status == "PENDING":
+            self._status_changed = True
         ts = from_ts(now)
         appended: list[HistoryEvent] = list(item.new)
         tasks: list[TaskItem] = []
@@ -276,6 +399,8 @@ class Dispatch:
             elif isinstance(a, CompleteWorkflow):
                 complete = a
                 break
+        if complete is not None:
+            self._status_changed = True
         if complete is not None and complete.status == RuntimeStatus.CONTINUED_AS_NEW:
             self._restart(c, iid, name, status, gen, item, complete, res.custom_status, now)
             return ApplyOutcome(iid, True, restarted=True)
@@ -290,19 +415,11 @@ class Dispatch:
             )
         for k, e in enumerate(appended):
             e.event_id = item.base_seq + k
-        c.executemany(
-            "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)",
-            [(iid, e.event_id, dump_event(e)) for e in appended],
-        )
-        c.execute(
-            "DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(?))",
-            (dumps(item.inbox_ids),),
-        )
+        w.history.extend((iid, e.event_id, dump_event(e)) for e in appended)
+        w.inbox.extend(item.inbox_ids)
         next_seq = item.base_seq + len(appended)
         if complete is None:
-            c.execute(
-                "UPDATE instances SET status=?, custom_status=?, updated_at=?, next_seq=?,"
-                " waiting_for=?, lock_owner=NULL, lock_expires=NULL WHERE id=?",
+            w.updates.append(
                 (
                     "SUSPENDED" if status == "SUSPENDED" else "RUNNING",
                     res.custom_status,
@@ -310,13 +427,14 @@ class Dispatch:
                     next_seq,
                     dumps(res.waiting_for) if res.waiting_for else None,
                     iid,
-                ),
+                )
             )
             return ApplyOutcome(iid, True, appended, tasks)
         c.execute("DELETE FROM inbox WHERE instance_id=?", (iid,))
         c.execute("DELETE FROM tasks WHERE instance_id=?", (iid,))
         c.execute(
             "UPDATE instances SET status=?, output=?, failure=?, custom_status=?, updated_at=?,"
+            " finished_at=?,"
             " next_seq=?, waiting_for=NULL, deliver_upto=NULL, lock_owner=NULL,"
             " lock_expires=NULL WHERE id=?",
             (
@@ -324,6 +442,7 @@ class Dispatch:
                 complete.result,
                 _fjson(failure),
                 res.custom_status,
+                now,
                 now,
                 next_seq,
                 iid,
@@ -396,8 +515,8 @@ class Dispatch:
             self._enqueue(c, iid, gen, now, event_from_dict(json.loads(data)))
         c.execute(
             "UPDATE instances SET status=?, input=?, output=NULL, failure=NULL, custom_status=?,"
-            " generation=?, next_seq=0, updated_at=?, waiting_for=NULL, lock_owner=NULL,"
-            " lock_expires=NULL, deliver_upto=? WHERE id=?",
+            " generation=?, next_seq=0, updated_at=?, finished_at=NULL, waiting_for=NULL,"
+            " lock_owner=NULL, lock_expires=NULL, deliver_upto=? WHERE id=?",
             (
                 status if status == "SUSPENDED" else "RUNNING",
                 complete.result,
@@ -450,27 +569,28 @@ class Dispatch:
         the instance's run is still active. Returns how many were recorded."""
         if not outcomes:
             return 0
-        done = 0
         with self._write() as c:
-            now = self.clock()
-            ts = from_ts(now)
-            for o in outcomes:
-                it = o.item
-                cur = c.execute("DELETE FROM tasks WHERE id=? AND lock_owner=?", (it.id, owner))
-                if cur.rowcount == 0:
-                    continue
-                row = c.execute(
-                    "SELECT status, generation FROM instances WHERE id=?", (it.instance_id,)
-                ).fetchone()
-                if row is None or row[0] not in ACTIVE or row[1] != it.generation:
-                    continue
-                ev: HistoryEvent
-                if o.failure is not None:
-                    ev = TaskFailed(task_id=it.task_id, failure=o.failure, timestamp=ts)
-                else:
-                    ev = TaskCompleted(task_id=it.task_id, result=o.result, timestamp=ts)
-                self._enqueue(c, it.instance_id, it.generation, now, ev)
-                done += 1
+            return self._complete_in(c, owner, outcomes, self.clock())
+
+    def _complete_in(
+        self, c: sqlite3.Connection, owner: str, outcomes: Sequence[TaskOutcome], now: float
+    ) -> int:
+        done = 0
+        ts = from_ts(now)
+        for o in outcomes:
+            it = o.item
+            # Finishing, terminating or restarting a run deletes its task rows, so a row
+            # still leased to us means its run is active.
+            cur = c.execute("DELETE FROM tasks WHERE id=? AND lock_owner=?", (it.id, owner))
+            if cur.rowcount == 0:
+                continue
+            ev: HistoryEvent
+            if o.failure is not None:
+                ev = TaskFailed(task_id=it.task_id, failure=o.failure, timestamp=ts)
+            else:
+                ev = TaskCompleted(task_id=it.task_id, result=o.result, timestamp=ts)
+            self._enqueue(c, it.instance_id, it.generation, now, ev)
+            done += 1
         return done
 
     # ------------------------------------------------------------------ progress queries

@@ -37,6 +37,7 @@ from wfctl.engine import schema
 from wfctl.engine.dispatch import (
     ApplyOutcome,
     Dispatch,
+    StartRequest,
     TaskItem,
     TaskOutcome,
     TurnItem,
@@ -74,7 +75,9 @@ from wfctl.model import (
 HOST = socket.gethostname()
 __all__ = [
     "HUB",
+    "STATUS_HUB",
     "ApplyOutcome",
+    "StartRequest",
     "Store",
     "TaskItem",
     "TaskOutcome",
@@ -128,7 +131,8 @@ class ChangeHub:
             return self.version
 
 
-HUB = ChangeHub()
+HUB = ChangeHub()  # every commit: wakes engines
+STATUS_HUB = ChangeHub()  # commits that changed an instance's status: wakes waiting clients
 
 
 def _failure_json(f: FailureDetails | None) -> str | None:
@@ -150,6 +154,7 @@ class Store(Dispatch):
         self.clock = clock
         self._conn = schema.connect(path, synchronous=synchronous)
         self._lock = threading.RLock()
+        self._status_changed = False
 
     def close(self) -> None:
         with self._lock:
@@ -172,6 +177,7 @@ class Store(Dispatch):
                 c.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise self._fail(exc) from None
+            self._status_changed = False
             try:
                 yield c
                 c.execute("COMMIT")
@@ -181,7 +187,10 @@ class Store(Dispatch):
                 if isinstance(exc, sqlite3.Error):
                     raise self._fail(exc) from None
                 raise
+            changed = self._status_changed
         HUB.bump()
+        if changed:
+            STATUS_HUB.bump()
 
     def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
         with self._lock:
@@ -219,16 +228,27 @@ class Store(Dispatch):
         ``start_at``). A finished instance with that ID is replaced; an active one is a
         ConflictError."""
         with self._write() as c:
-            now = self.clock()
-            row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
-            if row is not None:
-                if row[0] in ACTIVE:
-                    raise ConflictError(
-                        f"an active instance with ID {instance_id!r} exists ({row[0]}): "
-                        "terminate it first or choose another ID"
-                    )
-                self._delete_instances(c, [instance_id])
-            self._insert_instance(c, instance_id, name, input, now, start_at, None, None, None)
+            self._create_in(c, instance_id, name, input, start_at, self.clock())
+
+    def _create_in(
+        self,
+        c: sqlite3.Connection,
+        instance_id: str,
+        name: str,
+        input: str | None,
+        start_at: datetime | None,
+        now: float,
+    ) -> None:
+        row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
+        if row is not None:
+            if row[0] in ACTIVE:
+                raise ConflictError(
+                    f"an active instance with ID {instance_id!r} exists ({row[0]}): "
+                    "terminate it first or choose another ID"
+                )
+            self._delete_instances(c, [instance_id])
+        self._status_changed = True
+        self._insert_instance(c, instance_id, name, input, now, start_at, None, None, None)
 
     def _insert_instance(
         self,
@@ -327,25 +347,43 @@ class Store(Dispatch):
         limit: int | None = None,
         payloads: bool = False,
     ) -> list[WorkflowState]:
-        """Instances newest first, filtered by status, name and age (seconds since created)."""
+        """Instances newest first, filtered by status, name and age (seconds since created).
+        One indexed query per status (then merged), so each stays fast on big files."""
+        if len(statuses) > 1:
+            rows: list[tuple] = []
+            for st in dict.fromkeys(statuses):
+                rows += self._list_rows(st, name, max_age, limit)
+            rows.sort(key=lambda r: (r[3], r[-1]), reverse=True)
+            rows = rows[:limit] if limit is not None else rows
+        else:
+            rows = self._list_rows(statuses[0] if statuses else None, name, max_age, limit)
+        return [self._state(r, payloads) for r in rows]
+
+    def _list_rows(
+        self,
+        status: RuntimeStatus | None,
+        name: str | None,
+        max_age: float | None,
+        limit: int | None,
+    ) -> list[tuple]:
         where, args = [], []  # type: ignore[var-annotated]
-        if statuses:
-            where.append("status IN (SELECT value FROM json_each(?))")
-            args.append(_j([s.value for s in statuses]))
+        if status is not None:
+            where.append("status = ?")
+            args.append(status.value)
         if name is not None:
             where.append("name = ?")
             args.append(name)
         if max_age is not None:
             where.append("created_at >= ?")
             args.append(self.clock() - max_age)
-        sql = f"SELECT {self._STATE_COLS} FROM instances"
+        sql = f"SELECT {self._STATE_COLS}, rowid FROM instances"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY created_at DESC, id"
+        sql += " ORDER BY created_at DESC, rowid DESC"
         if limit is not None:
             sql += " LIMIT ?"
             args.append(int(limit))
-        return [self._state(r, payloads) for r in self._read(sql, args)]
+        return self._read(sql, args)
 
     def history(self, instance_id: str) -> list[HistoryEvent] | None:
         """The instance's committed history in order; None when there is no such instance."""
@@ -377,6 +415,7 @@ class Store(Dispatch):
         """SUSPENDED at once; until resumed, only events queued before the pause are
         delivered. A finished instance is left alone. Returns the status after, or None."""
         with self._write() as c:
+            self._status_changed = True
             row = c.execute(
                 "SELECT status, generation FROM instances WHERE id=?", (instance_id,)
             ).fetchone()
@@ -401,6 +440,7 @@ class Store(Dispatch):
     def resume(self, instance_id: str, reason: str | None = None) -> RuntimeStatus | None:
         """RUNNING again at once (PENDING if it never started); queued events flow in order."""
         with self._write() as c:
+            self._status_changed = True
             row = c.execute(
                 "SELECT status, generation, next_seq FROM instances WHERE id=?", (instance_id,)
             ).fetchone()
@@ -424,6 +464,7 @@ class Store(Dispatch):
         """End an active instance as TERMINATED (its active children too, when recursive); a
         terminated child is reported to its parent as failed. A finished one is untouched."""
         with self._write() as c:
+            self._status_changed = True
             row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
             if row is None:
                 return None
@@ -445,9 +486,10 @@ class Store(Dispatch):
         c.execute("DELETE FROM inbox WHERE instance_id=?", (iid,))
         c.execute("DELETE FROM tasks WHERE instance_id=?", (iid,))
         c.execute(
-            "UPDATE instances SET status='TERMINATED', output=?, updated_at=?, next_seq=next_seq+1,"
+            "UPDATE instances SET status='TERMINATED', output=?, updated_at=?, finished_at=?,"
+            " next_seq=next_seq+1,"
             " lock_owner=NULL, lock_expires=NULL, waiting_for=NULL, deliver_upto=NULL WHERE id=?",
-            (output, now, iid),
+            (output, now, now, iid),
         )
         failure = FailureDetails(
             error_type="WorkflowTerminated", message=f"child workflow {iid!r} was terminated"
@@ -495,6 +537,7 @@ class Store(Dispatch):
         """Delete a finished instance and its finished descendants (history, inbox, tasks).
         False when there is no such instance; ConflictError when it is still active."""
         with self._write() as c:
+            self._status_changed = True
             row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
             if row is None:
                 return False
@@ -524,12 +567,12 @@ class Store(Dispatch):
             wanted = list(TERMINAL_VALUES)
         cutoff = self.clock() - older_than
         sel = (
-            "SELECT id FROM instances WHERE status IN (SELECT value FROM json_each(?))"
-            " AND updated_at < ?"
+            "SELECT id FROM instances WHERE finished_at < ?"
+            " AND status IN (SELECT value FROM json_each(?))"
         )
-        args: list[object] = [_j(wanted), cutoff]
+        args: list[object] = [cutoff, _j(wanted)]
         if dry_run:
-            return [r[0] for r in self._read(sel + " ORDER BY updated_at", args)]
+            return [r[0] for r in self._read(sel + " ORDER BY finished_at", args)]
         total = self._read(sel.replace("SELECT id", "SELECT count(*)"), args)[0][0]
         done: list[str] = []
         while True:

@@ -14,6 +14,8 @@ history length no longer matches) the executor is told to forget it and replays.
 
 from __future__ import annotations
 
+import logging
+import os
 import queue
 import threading
 import time
@@ -26,15 +28,18 @@ from typing import Any, Literal
 from wfctl.engine.history import CompleteWorkflow, HistoryEvent, TurnResult
 from wfctl.engine.store import (
     HUB,
+    StartRequest,
     Store,
     TaskItem,
     TaskOutcome,
     TurnItem,
     new_owner_id,
 )
-from wfctl.model import FailureDetails, RuntimeStatus
+from wfctl.model import FailureDetails, RuntimeStatus, WfctlError
 
+log = logging.getLogger("wfctl.engine")
 Until = Literal["idle", "start", "completion"]
+MAX_CACHED = 10_000  # instances whose history (and live generator) stay in memory
 POLL = 0.05  # how often an idle loop looks for work written by other processes
 # An activity runner: (name, input_json, instance_id, task_id) -> (result_json, failure).
 Runner = Callable[[str, "str | None", str, int], "tuple[str | None, FailureDetails | None]"]
@@ -100,7 +105,11 @@ class Engine:
         self._aloop: Any = None
         self._last_renew = time.monotonic()
         self._last_reap = 0.0
+        self._last_task_poll = 0.0
         self._run_lock = threading.Lock()
+        self._starts: deque[StartRequest] = deque()
+        self._start_lock = threading.Lock()
+        self._accepting = False
 
     # ------------------------------------------------------------------ public
     def drive(
@@ -142,13 +151,38 @@ class Engine:
         """Drive every instance in the file until ``stop`` is set; then finish the activities
         in flight and hand back every lease."""
         with self._run_lock:
+            key = _key(self.store.path)
+            self._accepting = True
+            _LOCAL.setdefault(key, self)
             try:
                 while not stop.is_set():
                     seen = HUB.version
-                    if not self._cycle(None):
+                    try:
+                        did = self._cycle(None)
+                    except WfctlError as exc:  # e.g. the disk is full: say so, retry
+                        log.error("wfctl engine: %s (retrying in 1 s)", exc)
+                        stop.wait(1.0)
+                        continue
+                    if not did:
                         self._sleep(seen, None, None)
             finally:
+                with self._start_lock:
+                    self._accepting = False
+                if _LOCAL.get(key) is self:
+                    del _LOCAL[key]
                 self._finish()
+
+    def submit_start(self, instance_id: str, name: str, input: str | None) -> StartRequest | None:
+        """Have this running engine (``run_forever``) record a start in its next commit,
+        together with the instance's first turn; wait on ``request.done`` (it is always set,
+        with ``error`` on failure). None when the engine is not running."""
+        req = StartRequest(instance_id, name, input)
+        with self._start_lock:
+            if not self._accepting:
+                return None
+            self._starts.append(req)
+        HUB.bump()
+        return req
 
     def close(self) -> None:
         """Stop the pools and close the store (after drive/run_forever returned)."""
@@ -175,33 +209,62 @@ class Engine:
         if now - self._last_reap > 1.0:
             self._last_reap = now
             store.reap_dead_owners()
-        if self._record_done():
-            did = True
-        items = store.claim_turns(
-            self.owner, limit=self.batch, roots=roots, known=self._known, ttl=self.ttl
-        )
-        if items:
-            did = True
-            execd = [self._execute(it) for it in items]
-            pasts = {it.instance_id: past for it, (_, past) in zip(items, execd, strict=True)}
-            outs = store.apply_turns(
-                self.owner, [(it, r) for it, (r, _) in zip(items, execd, strict=True)], ttl=self.ttl
+        outcomes = self._drain_done()
+        starts = []
+        while self._starts:
+            starts.append(self._starts.popleft())
+        pasts: dict[str, list[HistoryEvent]] = {}
+
+        def execute(items: list[TurnItem]) -> list[TurnResult]:
+            out = []
+            for it in items:
+                res, pasts[it.instance_id] = self._execute(it)
+                out.append(res)
+            return out
+
+        try:
+            _, pairs = store.step(
+                self.owner,
+                outcomes,
+                execute,
+                limit=self.batch,
+                roots=roots,
+                known=self._known,
+                ttl=self.ttl,
+                starts=starts,
             )
-            for out in outs:
-                iid = out.instance_id
-                if out.applied and not out.finished and not out.restarted:
-                    hist = [*pasts[iid], *out.appended]
-                    self._hist[iid] = hist
-                    self._known[iid] = len(hist)
-                    self._ready.extend(out.tasks)
-                else:
-                    self._forget(iid)
+        except BaseException as exc:
+            for r in starts:
+                r.error = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+                r.done.set()
+            raise
+        for r in starts:
+            r.done.set()
+        for o in outcomes:
+            self._inflight.pop(o.item.id, None)
+        if outcomes or pairs:
+            did = True
+        for _, out in pairs:
+            iid = out.instance_id
+            if out.applied and not out.finished and not out.restarted:
+                hist = [*pasts[iid], *out.appended]
+                self._hist.pop(iid, None)
+                self._hist[iid] = hist
+                self._known[iid] = len(hist)
+                self._ready.extend(out.tasks)
+                if len(self._hist) > MAX_CACHED:  # least recently stepped goes first
+                    self._forget(next(iter(self._hist)))
+            else:
+                self._forget(iid)
         free = self.concurrency - len(self._inflight)
         while self._ready and free > 0:
             self._submit(self._ready.popleft())
             free -= 1
             did = True
-        if free > 0:
+        # Tasks this engine created come leased to it; look for others' (released, expired)
+        # only when otherwise idle, or every POLL seconds.
+        if free > 0 and (not did or now - self._last_task_poll > POLL):
+            self._last_task_poll = now
             for t in store.claim_tasks(self.owner, limit=free, roots=roots, ttl=self.ttl):
                 self._submit(t)
                 did = True
@@ -240,14 +303,24 @@ class Engine:
         finally:
             self._ready.clear()
             self.store.release(self.owner)
+            while self._starts:  # starts that arrived as the loop stopped: record them
+                r = self._starts.popleft()
+                try:
+                    self.store.create_instance(r.instance_id, r.name, r.input)
+                except Exception as exc:
+                    r.error = exc
+                r.done.set()
 
-    def _record_done(self) -> bool:
+    def _drain_done(self) -> list[TaskOutcome]:
         outcomes: list[TaskOutcome] = []
         while True:
             try:
                 outcomes.append(self._done.get_nowait())
             except queue.Empty:
-                break
+                return outcomes
+
+    def _record_done(self) -> bool:
+        outcomes = self._drain_done()
         if not outcomes:
             return False
         self.store.complete_tasks(self.owner, outcomes)
@@ -351,6 +424,18 @@ class Engine:
             thread.start()
             self._aloop = (loop, thread)
         return self._aloop[0]
+
+
+_LOCAL: dict[str, Engine] = {}
+
+
+def _key(path: Path) -> str:
+    return os.path.realpath(path)
+
+
+def local_engine(db_path: str | Path) -> Engine | None:
+    """The engine running ``run_forever`` on ``db_path`` in this process, if any."""
+    return _LOCAL.get(_key(Path(db_path)))
 
 
 class WorkerHandle:
