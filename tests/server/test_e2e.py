@@ -249,3 +249,44 @@ def test_a_thousand_rapid_starts_all_land(tmp_path: Path) -> None:
         assert ids <= {i["instanceID"] for i in listed}
     finally:
         assert s2.stop() == 0
+
+
+APP = """
+from datetime import timedelta
+
+import dapr.ext.workflow as wf
+
+wfr = wf.WorkflowRuntime()
+
+
+@wfr.workflow(name="nap_wf")
+def nap_wf(ctx: wf.DaprWorkflowContext, seconds):
+    yield ctx.create_timer(timedelta(seconds=seconds))
+    ctx.set_custom_status("woke")
+    return (yield ctx.call_activity(shout, input="awake"))
+
+
+@wfr.activity(name="shout")
+def shout(ctx, text):
+    return text.upper()
+"""
+
+
+def test_user_app_timers_fire_while_serving(tmp_path: Path) -> None:
+    app = tmp_path / "napapp.py"
+    app.write_text(APP)
+    s = ServerProc(tmp_path / "app.db", extra=["--app", str(app)])
+    try:
+        assert "nap_wf" in "".join(s.banner)
+        began = time.monotonic()
+        r = s.client.post(f"{BETA}/nap_wf/start?instanceID=nap", content=b"1")
+        assert r.status_code == 202
+        body = s.wait_status("nap", {"COMPLETED", "FAILED"}, timeout=20)
+        assert body["runtimeStatus"] == "COMPLETED", body
+        assert time.monotonic() - began >= 1.0  # the timer held it for its second
+        assert body["properties"]["dapr.workflow.output"] == '"AWAKE"'
+        assert body["properties"]["dapr.workflow.custom_status"] == '"woke"'
+        r = s.client.post(f"{BETA}/hello_world_wf/start?instanceID=nohello")
+        assert r.status_code == 400 and r.json()["errorCode"] == "ERR_START_WORKFLOW"
+    finally:
+        assert s.stop() == 0
