@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.server.proc import BETA, ServerProc
+from wfctl.model import RuntimeStatus
 
 TOKEN = "e2e-Token-42"
 V1 = "/v1.0/workflows/dapr"
@@ -290,3 +291,19 @@ def test_user_app_timers_fire_while_serving(tmp_path: Path) -> None:
         assert r.status_code == 400 and r.json()["errorCode"] == "ERR_START_WORKFLOW"
     finally:
         assert s.stop() == 0
+
+
+def test_another_process_shares_the_file(server: ServerProc) -> None:
+    from wfctl.backend.embedded import EmbeddedBackend
+
+    other = EmbeddedBackend(server.db, detach=True)  # records only; the server drives
+    try:
+        other.start("hello_world_wf", '"Neighbour"', instance_id="shared1")
+        body = server.wait_status("shared1", {"COMPLETED", "FAILED"})
+        assert body["runtimeStatus"] == "COMPLETED"
+        r = server.client.post(f"{BETA}/hello_world_wf/start?instanceID=shared2")
+        assert r.status_code == 202
+        server.wait_status("shared2", {"COMPLETED"})
+        assert other.get("shared2").runtime_status is RuntimeStatus.COMPLETED
+    finally:
+        other.close()
