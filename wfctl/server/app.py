@@ -60,6 +60,7 @@ class WorkflowServerApp:
 
     ``backend`` is used from ``max_workers`` threads at once, so it must be thread-safe
     (EmbeddedBackend is). ``log`` receives one line per request and one per unexpected error.
+    ``reader``, when given, answers get/list/history (a second connection to the same file).
     """
 
     def __init__(
@@ -69,6 +70,7 @@ class WorkflowServerApp:
         api_token: str | None = None,
         log: LogFn | None = None,
         max_workers: int = 16,
+        reader: Any = None,
     ) -> None:
         self.backend = backend
         self._token = api_token.encode("utf-8") if api_token else None
@@ -76,7 +78,7 @@ class WorkflowServerApp:
         self.verbose = False
         self._max_workers = max_workers
         self._executor: ThreadPoolExecutor | None = None
-        self.handlers = Handlers(backend, self.call)
+        self.handlers = Handlers(backend, self.call, reader)
 
     # -------------------------------------------------------------------- plumbing
 
