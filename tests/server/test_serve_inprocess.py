@@ -58,7 +58,7 @@ def test_warns_when_exposed_without_token(
     text = out.getvalue()
     assert "listening on http://127.0.0.1:" in text and "hello_world_wf" in text
     assert text.rstrip().endswith("wfctl serve: stopped")
-    assert closed == [True] and bound[0].fileno() == -1
+    assert closed == [True, True] and bound[0].fileno() == -1  # reader and writer
 
 
 def test_no_warning_with_a_token(
