@@ -77,7 +77,9 @@ def map_error(op: str, subject: str, exc: Exception) -> HttpError:
     if isinstance(exc, UsageError):
         if op == "start":
             # An unknown workflow name: the engine refuses to record it (see docs/serve.md).
-            return HttpError(400, "ERR_START_WORKFLOW", _FAILURES[op][1].format(subject, exc))
+            return HttpError(
+                400, "ERR_START_WORKFLOW", _FAILURES[op][1].format(_shorten(subject), exc)
+            )
         # The engine refused what the client sent (an odd event name, a bad filter, ...).
         return HttpError(400, "ERR_MALFORMED_REQUEST", str(exc))
     if isinstance(exc, WfctlError):
