@@ -267,12 +267,14 @@ class Dispatch:
         known: Mapping[str, int] | None = None,
         ttl: float = DEFAULT_TTL,
         starts: Sequence[StartRequest] = (),
+        before_commit: Callable[[list[tuple[TurnItem, ApplyOutcome]]], None] | None = None,
     ) -> tuple[int, list[tuple[TurnItem, ApplyOutcome]]]:
         """One commit for a whole round of in-process work: record activity ``outcomes``
         (as :meth:`complete_tasks`), claim the turns now deliverable, compute them with
         ``execute`` (fast, deterministic workflow code: it runs inside the transaction) and
         apply them (as :meth:`apply_turns`, tasks leased to ``owner``). ``starts`` are
-        recorded first (a ConflictError lands in the request's ``error``). Returns how many
+        recorded first (a ConflictError lands in the request's ``error``).
+        ``before_commit(pairs)`` runs once all is applied, just before the commit. Returns how many
         outcomes were recorded and each turn with what applying it did."""
         if not outcomes and not starts:
             sql, args = self._turn_query(owner, self.clock(), limit, roots)
@@ -295,6 +297,8 @@ class Dispatch:
                 for it, res in zip(items, results, strict=True)
             ]
             w.flush(c)
+            if before_commit is not None:
+                before_commit(pairs)
         return done, pairs
 
     def apply_turns(
@@ -581,7 +585,11 @@ class Dispatch:
             it = o.item
             # Finishing, terminating or restarting a run deletes its task rows, so a row
             # still leased to us means its run is active.
-            cur = c.execute("DELETE FROM tasks WHERE id=? AND lock_owner=?", (it.id, owner))
+            cur = c.execute(
+                "DELETE FROM tasks WHERE id=? AND lock_owner=? AND instance_id=?"
+                " AND generation=? AND task_id=?",
+                (it.id, owner, it.instance_id, it.generation, it.task_id),
+            )
             if cur.rowcount == 0:
                 continue
             ev: HistoryEvent
