@@ -15,7 +15,6 @@ cheap: the engine is imported on first use.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -173,7 +172,11 @@ class EmbeddedBackend:
 
             check_new_instance_id(instance_id)
         self.fire_due_timers(limit=None)
-        iid = instance_id or uuid.uuid4().hex
+        if instance_id is None:
+            import uuid
+
+            instance_id = uuid.uuid4().hex
+        iid = instance_id
         self.store.create_instance(iid, name, input, start_at=start_at)
         self._settle([iid])
         return iid
