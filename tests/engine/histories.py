@@ -126,3 +126,28 @@ class Store:
     def completion(self) -> CompleteWorkflow | None:
         last = self.results[-1].actions if self.results else []
         return last[0] if last and isinstance(last[0], CompleteWorkflow) else None
+
+
+def run_pending(store: Store, registry) -> TurnResult:
+    """Run the last turn's activities (as the worker would) and feed their outcomes back."""
+    from wfctl.engine.activities import run_activity
+
+    events: list[HistoryEvent] = []
+    for a in store.results[-1].actions:
+        if isinstance(a, ScheduleTask):
+            out = run_activity(registry, a.name, a.input, instance_id=store.iid, task_id=a.task_id)
+            if out.failure is None:
+                events.append(TaskCompleted(task_id=a.task_id, result=out.result))
+            else:
+                events.append(TaskFailed(task_id=a.task_id, failure=out.failure))
+    return store.step(*events)
+
+
+def drive(store: Store, registry, limit: int = 100) -> TurnResult:
+    """Run activities until the run completes or stops scheduling activities."""
+    result = store.results[-1]
+    for _ in range(limit):
+        if not any(isinstance(a, ScheduleTask) for a in result.actions):
+            return result
+        result = run_pending(store, registry)
+    raise AssertionError("workflow did not settle")

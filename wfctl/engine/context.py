@@ -10,15 +10,10 @@ hands to the store. Every ``call_activity``, ``call_child_workflow`` and ``creat
 
 from __future__ import annotations
 
-import hashlib
-import random as _random
-import string as _string
-import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wfctl.engine.history import (
     Action,
@@ -38,9 +33,13 @@ from wfctl.engine.tasks import (
     TimerTask,
 )
 
+if TYPE_CHECKING:  # uuid, random and hashlib load only when a workflow asks for them
+    import random as _random
+    import uuid
+
 T = TypeVar("T")
 
-_GUID_NAMESPACE = uuid.UUID("5f0c2f1e-7a7e-4d1c-9b0e-77666c63746c")
+_GUID_NAMESPACE = "5f0c2f1e-7a7e-4d1c-9b0e-77666c63746c"
 
 
 def to_naive_utc(dt: datetime) -> datetime:
@@ -50,14 +49,18 @@ def to_naive_utc(dt: datetime) -> datetime:
     return dt
 
 
-@dataclass
 class _Retry:
     """A call under a retry policy: the action to repeat and how often it ran."""
 
-    policy: RetryPolicy
-    action: ScheduleTask | CreateChildWorkflow
-    task: CompletableTask[Any]
-    attempts: int = 1
+    __slots__ = ("action", "attempts", "policy", "task")
+
+    def __init__(
+        self, policy: RetryPolicy, action: ScheduleTask | CreateChildWorkflow, task: CompletableTask
+    ) -> None:
+        self.policy = policy
+        self.action = action
+        self.task = task
+        self.attempts = 1
 
 
 class DaprWorkflowContext:
@@ -82,7 +85,7 @@ class DaprWorkflowContext:
         # Actions not yet confirmed by a scheduled event in history, by task id (in order).
         self._pending_actions: dict[int, Action] = {}
         # Tasks waiting for a completion event, by task id.
-        self._pending_tasks: dict[int, CompletableTask[Any]] = {}
+        self._pending_tasks: dict[int, CompletableTask] = {}
         self._retry_calls: dict[int, _Retry] = {}  # by the call's task id
         self._retry_timers: dict[int, _Retry] = {}  # by the retry timer's task id
         self._waits: dict[str, list[EventTask]] = {}
@@ -129,7 +132,7 @@ class DaprWorkflowContext:
         retry_policy: RetryPolicy | None = None,
         app_id: str | None = None,
         **_options: Any,
-    ) -> Task[Any]:
+    ) -> Task:
         """Schedule activity ``activity`` (function, wrapper or name); yield the task."""
         name = self._registry.activity_name(activity)
         task_id = self._next_id()
@@ -145,7 +148,7 @@ class DaprWorkflowContext:
         retry_policy: RetryPolicy | None = None,
         app_id: str | None = None,
         **_options: Any,
-    ) -> Task[Any]:
+    ) -> Task:
         """Start a child workflow (ID ``"<parent>:<task id as 4 hex digits>"`` by default)."""
         name = self._registry.workflow_name(workflow)
         task_id = self._next_id()
@@ -159,15 +162,15 @@ class DaprWorkflowContext:
         task_id: int,
         action: ScheduleTask | CreateChildWorkflow,
         retry_policy: RetryPolicy | None,
-    ) -> Task[Any]:
-        task: CompletableTask[Any] = CompletableTask()
+    ) -> Task:
+        task: CompletableTask = CompletableTask()
         self._pending_actions[task_id] = action
         self._pending_tasks[task_id] = task
         if retry_policy is not None:
             self._retry_calls[task_id] = _Retry(retry_policy, action, task)
         return task
 
-    def create_timer(self, fire_at: datetime | timedelta) -> Task[None]:
+    def create_timer(self, fire_at: datetime | timedelta) -> Task:
         """A durable timer firing at ``fire_at`` (a datetime, or a delay from now)."""
         return self._new_timer(self._fire_time(fire_at))
 
@@ -187,7 +190,7 @@ class DaprWorkflowContext:
 
     def wait_for_external_event(
         self, name: str, timeout: datetime | timedelta | None = None, **_options: Any
-    ) -> Task[Any]:
+    ) -> Task:
         """Wait for event ``name`` (case-insensitive). Buffered events are used first, oldest
         first. With ``timeout``, the task fails with ``TimeoutError`` when it passes;
         ``timedelta(0)`` fails at once unless an event is already buffered."""
@@ -203,7 +206,7 @@ class DaprWorkflowContext:
         if timeout is None:
             self._waits.setdefault(key, []).append(event)
             return event
-        description = f"Timed out waiting for external event {name!r}"
+        description = f"Timed out after {timeout!r} waiting for external event {name!r}"
         if isinstance(timeout, timedelta) and timeout <= timedelta(0):
             event.fail(TimeoutError(description))
             return event
@@ -233,20 +236,25 @@ class DaprWorkflowContext:
 
     def random(self) -> _random.Random:
         """A PRNG seeded from the instance ID and the turn time (same on replay)."""
+        import hashlib
+        import random
+
         seed = f"{self._instance_id}:{int(self._now.replace(tzinfo=timezone.utc).timestamp())}"
-        return _random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
+        return random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
 
     def uuid4(self) -> uuid.UUID:
         """A UUID derived from the instance ID, turn time and a per-replay counter."""
+        import uuid
+
         name = f"{self._instance_id}_{self._now.isoformat()}_{self._guid_counter}"
         self._guid_counter += 1
-        return uuid.uuid5(_GUID_NAMESPACE, name)
+        return uuid.uuid5(uuid.UUID(_GUID_NAMESPACE), name)
 
     def new_guid(self) -> uuid.UUID:
         return self.uuid4()
 
     def random_string(self, length: int, *, alphabet: str | None = None) -> str:
-        chars = alphabet or (_string.ascii_letters + _string.digits)
+        chars = alphabet or ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         rnd = self.random()
         return "".join(rnd.choice(chars) for _ in range(length))
 
@@ -290,7 +298,7 @@ class _TimeoutWait(EventWithTimeoutTask):
         self._ctx = ctx
         super().__init__(event, timer, description)
 
-    def _child_done(self, task: Task[Any]) -> None:
+    def _child_done(self, task: Task) -> None:
         super()._child_done(task)
         if task is self._timer and not self._event.is_complete:
             waits = self._ctx._waits.get(self._event.name, [])

@@ -126,7 +126,9 @@ class WorkflowRuntime:
     instances: ClassVar[list[WorkflowRuntime]] = []
     _instances_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, host: str | None = None, port: str | None = None, **options: Any) -> None:
+    def __init__(
+        self, host: str | None = None, port: str | None = None, *args: Any, **options: Any
+    ) -> None:
         self.registry = Registry()
         self.host = host
         self.port = port

@@ -99,7 +99,7 @@ class _Run:
         self.registry = registry
         self.ctx: DaprWorkflowContext | None = None
         self.gen: Generator[Any, Any, Any] | None = None
-        self.current: Task[Any] | None = None
+        self.current: Task | None = None
         self.outcome: CompleteWorkflow | None = None
         self.save_events = False
         self.consumed = 0
@@ -108,6 +108,7 @@ class _Run:
         self.last_sig: tuple[Any, ...] | None = None
         self.now: datetime | None = None
         self.name = ""
+        self.early_events: list[EventRaised] = []
 
     # -- feeding events ----------------------------------------------------------------
     def apply(self, ev: HistoryEvent, replaying: bool) -> None:
@@ -128,7 +129,9 @@ class _Run:
                 self._start(ev, replaying)
             return
         if ctx is None:
-            return  # nothing has started: stray events are not ours to judge
+            if isinstance(ev, EventRaised):
+                self.early_events.append(ev)  # raised before the start: delivered at start
+            return
         if self.outcome is not None:
             status = self.outcome.status
             if isinstance(ev, EventRaised) and status is RuntimeStatus.CONTINUED_AS_NEW:
@@ -140,6 +143,9 @@ class _Run:
             self._dispatch(ctx, ev)
         except NonDeterminismError as exc:
             self._fail(FailureDetails("NonDeterminismError", str(exc), ""))
+            return
+        except Exception as exc:  # e.g. a payload in history that is not JSON
+            self._fail(failure_from_exception(exc))
             return
         self._resume()
 
@@ -158,8 +164,12 @@ class _Run:
             task = ctx._pending_tasks.pop(ev.task_id, None)
             if task is not None and not self._retry(ctx, ev):
                 ctx._retry_calls.pop(ev.task_id, None)
-                kind = "Activity" if isinstance(ev, TaskFailed) else "Child workflow"
-                message = f"{kind} task #{ev.task_id} failed: {ev.failure.message}"
+                # Worded as the Dapr SDK words it; apps print and match these.
+                if isinstance(ev, TaskFailed):
+                    head = f"{ctx.instance_id}: Activity task #{ev.task_id}"
+                else:
+                    head = f"Sub-orchestration task #{ev.task_id}"
+                message = f"{head} failed: {ev.failure.message}"
                 task.fail(TaskFailedError(message, ev.failure))
         elif isinstance(ev, TimerFired):
             task = ctx._pending_tasks.pop(ev.task_id, None)
@@ -230,6 +240,9 @@ class _Run:
             )
             return
         try:
+            for early in self.early_events:
+                ctx._deliver(early)
+            self.early_events.clear()
             takes_input, annotation = input_parameter(fn)
             result = fn(ctx, from_json(ev.input, annotation)) if takes_input else fn(ctx)
         except Exception as exc:

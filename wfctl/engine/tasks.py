@@ -17,11 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from wfctl.model import FailureDetails
-
-T = TypeVar("T")
 
 
 class TaskFailedError(Exception):
@@ -52,14 +50,14 @@ class WorkflowNotRegisteredError(Exception):
     """A run was started for a workflow name this app does not register."""
 
 
-class Task(Generic[T]):
+class Task:
     """Something a workflow can ``yield``. Completes once."""
 
     def __init__(self) -> None:
         self._is_complete = False
         self._exception: BaseException | None = None
         self._result: Any = None
-        self._parents: list[CompositeTask[Any]] = []
+        self._parents: list[CompositeTask] = []
 
     @property
     def is_complete(self) -> bool:
@@ -69,7 +67,7 @@ class Task(Generic[T]):
     def is_failed(self) -> bool:
         return self._exception is not None
 
-    def get_result(self) -> T:
+    def get_result(self) -> Any:
         """The result; raises the task's exception if it failed, ValueError if still pending."""
         if not self._is_complete:
             raise ValueError("The task has not completed.")
@@ -92,41 +90,41 @@ class Task(Generic[T]):
             parent._child_done(self)
 
 
-class CompletableTask(Task[T]):
+class CompletableTask(Task):
     """A task completed from outside: by a history event or at once."""
 
-    def complete(self, result: T) -> None:
+    def complete(self, result: Any) -> None:
         self._settle(result=result)
 
     def fail(self, exc: BaseException) -> None:
         self._settle(exc=exc)
 
 
-class CompositeTask(Task[T]):
+class CompositeTask(Task):
     """A task over child tasks."""
 
-    def __init__(self, tasks: Sequence[Task[Any]]) -> None:
+    def __init__(self, tasks: Sequence[Task]) -> None:
         super().__init__()
         self._tasks = list(tasks)
         for t in self._tasks:
             if not isinstance(t, Task):
                 raise TypeError(f"expected durable tasks, got {type(t).__name__}")
-        self._done: list[Task[Any]] = []
+        self._done: list[Task] = []
         for t in self._tasks:
             t._parents.append(self)
         for t in self._tasks:
             if t.is_complete:
                 self._child_done(t)
 
-    def get_tasks(self) -> list[Task[Any]]:
+    def get_tasks(self) -> list[Task]:
         return list(self._tasks)
 
-    def _child_done(self, task: Task[Any]) -> None:  # pragma: no cover - abstract
+    def _child_done(self, task: Task) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
-class WhenAllTask(CompositeTask[list[Any]]):
-    def __init__(self, tasks: Sequence[Task[Any]]) -> None:
+class WhenAllTask(CompositeTask):
+    def __init__(self, tasks: Sequence[Task]) -> None:
         super().__init__(tasks)
         if not self._tasks:
             self._settle(result=[])
@@ -135,7 +133,7 @@ class WhenAllTask(CompositeTask[list[Any]]):
     def pending_tasks(self) -> int:
         return len(self._tasks) - len(self._done)
 
-    def _child_done(self, task: Task[Any]) -> None:
+    def _child_done(self, task: Task) -> None:
         if task in self._done or self._is_complete:
             return
         self._done.append(task)
@@ -148,18 +146,18 @@ class WhenAllTask(CompositeTask[list[Any]]):
             self._settle(result=[t._result for t in self._tasks])
 
 
-class WhenAnyTask(CompositeTask[Task[Any]]):
-    def __init__(self, tasks: Sequence[Task[Any]]) -> None:
+class WhenAnyTask(CompositeTask):
+    def __init__(self, tasks: Sequence[Task]) -> None:
         super().__init__(tasks)
         if not self._tasks:
             self._settle(result=[])
 
-    def _child_done(self, task: Task[Any]) -> None:
+    def _child_done(self, task: Task) -> None:
         if not self._is_complete:
             self._settle(result=task)
 
 
-class EventTask(CompletableTask[Any]):
+class EventTask(CompletableTask):
     """A wait for an external event (case-folded ``name``)."""
 
     def __init__(self, name: str) -> None:
@@ -167,13 +165,13 @@ class EventTask(CompletableTask[Any]):
         self.name = name
 
 
-class TimerTask(CompletableTask[None]):
+class TimerTask(CompletableTask):
     def __init__(self, fire_at: datetime) -> None:
         super().__init__()
         self.fire_at = fire_at
 
 
-class EventWithTimeoutTask(CompositeTask[Any]):
+class EventWithTimeoutTask(CompositeTask):
     """An event wait raced against a timer; the timer's win fails it with TimeoutError."""
 
     def __init__(self, event: EventTask, timer: TimerTask, description: str) -> None:
@@ -182,7 +180,7 @@ class EventWithTimeoutTask(CompositeTask[Any]):
         self._description = description
         super().__init__([event, timer])
 
-    def _child_done(self, task: Task[Any]) -> None:
+    def _child_done(self, task: Task) -> None:
         if self._is_complete:
             return
         if task is self._event:
@@ -191,12 +189,12 @@ class EventWithTimeoutTask(CompositeTask[Any]):
             self._settle(exc=TimeoutError(self._description))
 
 
-def when_all(tasks: Sequence[Task[T]]) -> WhenAllTask:
+def when_all(tasks: Sequence[Task]) -> WhenAllTask:
     """A task that completes when every task has completed; see the module docstring."""
     return WhenAllTask(tasks)
 
 
-def when_any(tasks: Sequence[Task[Any]]) -> WhenAnyTask:
+def when_any(tasks: Sequence[Task]) -> WhenAnyTask:
     """A task that completes with the first of ``tasks`` to complete (the task object)."""
     return WhenAnyTask(tasks)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import sys
 import threading
 import time
 import traceback
@@ -28,6 +29,7 @@ from typing import Any, Literal
 from wfctl.engine.history import CompleteWorkflow, HistoryEvent, TurnResult
 from wfctl.engine.store import (
     HUB,
+    ApplyOutcome,
     StartRequest,
     Store,
     TaskItem,
@@ -40,7 +42,8 @@ from wfctl.model import FailureDetails, RuntimeStatus, WfctlError
 log = logging.getLogger("wfctl.engine")
 Until = Literal["idle", "start", "completion"]
 MAX_CACHED = 10_000  # instances whose history (and live generator) stay in memory
-POLL = 0.05  # how often an idle loop looks for work written by other processes
+POLL = 0.05
+SWITCH_INTERVAL = 0.001  # how often an idle loop looks for work written by other processes
 # An activity runner: (name, input_json, instance_id, task_id) -> (result_json, failure).
 Runner = Callable[[str, "str | None", str, int], "tuple[str | None, FailureDetails | None]"]
 
@@ -85,6 +88,10 @@ class Engine:
         store: Store | None = None,
     ) -> None:
         self.registry = registry
+        if sys.getswitchinterval() > SWITCH_INTERVAL:
+            # The loop, the activity threads and waiting clients hand work to each other
+            # many times per step: let a woken thread get the GIL within 1 ms, not 5 ms.
+            sys.setswitchinterval(SWITCH_INTERVAL)
         self.store = store if store is not None else Store(db_path)
         self.owner = new_owner_id()
         if executor is None:
@@ -210,6 +217,8 @@ class Engine:
             self._last_reap = now
             store.reap_dead_owners()
         outcomes = self._drain_done()
+        for o in outcomes:
+            self._inflight.pop(o.item.id, None)
         starts = []
         while self._starts:
             starts.append(self._starts.popleft())
@@ -222,6 +231,23 @@ class Engine:
                 out.append(res)
             return out
 
+        def applied(pairs: list[tuple[TurnItem, ApplyOutcome]]) -> None:
+            # Runs before the commit: new activities start while the commit is written
+            # (should it fail, their results find no task row and are dropped).
+            for _, out in pairs:
+                iid = out.instance_id
+                if out.applied and not out.finished and not out.restarted:
+                    hist = [*pasts[iid], *out.appended]
+                    self._hist.pop(iid, None)
+                    self._hist[iid] = hist
+                    self._known[iid] = len(hist)
+                    self._ready.extend(out.tasks)
+                    if len(self._hist) > MAX_CACHED:  # least recently stepped goes first
+                        self._forget(next(iter(self._hist)))
+                else:
+                    self._forget(iid)
+            self._submit_ready()
+
         try:
             _, pairs = store.step(
                 self.owner,
@@ -232,35 +258,23 @@ class Engine:
                 known=self._known,
                 ttl=self.ttl,
                 starts=starts,
+                before_commit=applied,
             )
         except BaseException as exc:
+            for o in outcomes:  # not recorded: keep them for the next round
+                self._inflight[o.item.id] = o.item
+                self._done.put(o)
             for r in starts:
                 r.error = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
                 r.done.set()
             raise
         for r in starts:
             r.done.set()
-        for o in outcomes:
-            self._inflight.pop(o.item.id, None)
         if outcomes or pairs:
             did = True
-        for _, out in pairs:
-            iid = out.instance_id
-            if out.applied and not out.finished and not out.restarted:
-                hist = [*pasts[iid], *out.appended]
-                self._hist.pop(iid, None)
-                self._hist[iid] = hist
-                self._known[iid] = len(hist)
-                self._ready.extend(out.tasks)
-                if len(self._hist) > MAX_CACHED:  # least recently stepped goes first
-                    self._forget(next(iter(self._hist)))
-            else:
-                self._forget(iid)
-        free = self.concurrency - len(self._inflight)
-        while self._ready and free > 0:
-            self._submit(self._ready.popleft())
-            free -= 1
+        if self._submit_ready():
             did = True
+        free = self.concurrency - len(self._inflight)
         # Tasks this engine created come leased to it; look for others' (released, expired)
         # only when otherwise idle, or every POLL seconds.
         if free > 0 and (not did or now - self._last_task_poll > POLL):
@@ -269,6 +283,14 @@ class Engine:
                 self._submit(t)
                 did = True
         return did
+
+    def _submit_ready(self) -> bool:
+        free = self.concurrency - len(self._inflight)
+        n = 0
+        while self._ready and n < free:
+            self._submit(self._ready.popleft())
+            n += 1
+        return n > 0
 
     def _condition(self, ids: list[str] | None, roots: Sequence[str] | None, until: Until) -> bool:
         if until == "idle" or ids is None:
