@@ -43,7 +43,8 @@ log = logging.getLogger("wfctl.engine")
 Until = Literal["idle", "start", "completion"]
 MAX_CACHED = 10_000  # instances whose history (and live generator) stay in memory
 POLL = 0.05
-SWITCH_INTERVAL = 0.001  # how often an idle loop looks for work written by other processes
+SWITCH_INTERVAL = 0.001
+LINGER = 0.0003  # seconds a round waits for the next start of a stream of starts  # how often an idle loop looks for work written by other processes
 # An activity runner: (name, input_json, instance_id, task_id) -> (result_json, failure).
 Runner = Callable[[str, "str | None", str, int], "tuple[str | None, FailureDetails | None]"]
 
@@ -117,6 +118,7 @@ class Engine:
         self._starts: deque[StartRequest] = deque()
         self._start_lock = threading.Lock()
         self._accepting = False
+        self._start_streak = 0
 
     # ------------------------------------------------------------------ public
     def drive(
@@ -216,12 +218,17 @@ class Engine:
         if now - self._last_reap > 1.0:
             self._last_reap = now
             store.reap_dead_owners()
+        if not self._starts and self._start_streak >= 2 and LINGER:
+            # Starts are arriving one per round (a client starting many in a row): give the
+            # next one a moment to join this round's commit instead of waiting for the next.
+            HUB.wait(HUB.version, LINGER)
         outcomes = self._drain_done()
         for o in outcomes:
             self._inflight.pop(o.item.id, None)
         starts = []
         while self._starts:
             starts.append(self._starts.popleft())
+        self._start_streak = self._start_streak + 1 if starts else 0
         pasts: dict[str, list[HistoryEvent]] = {}
 
         def execute(items: list[TurnItem]) -> list[TurnResult]:
