@@ -42,9 +42,9 @@ from wfctl.model import FailureDetails, RuntimeStatus, WfctlError
 log = logging.getLogger("wfctl.engine")
 Until = Literal["idle", "start", "completion"]
 MAX_CACHED = 10_000  # instances whose history (and live generator) stay in memory
-POLL = 0.05
-SWITCH_INTERVAL = 0.001
-LINGER = 0.0003  # seconds a round waits for the next start of a stream of starts  # how often an idle loop looks for work written by other processes
+POLL = 0.05  # how often an idle loop looks for work written by other processes
+SWITCH_INTERVAL = 0.001  # the GIL switch interval while an engine runs
+LINGER = 0.0003  # how long a round waits for the next start of a stream of starts
 # An activity runner: (name, input_json, instance_id, task_id) -> (result_json, failure).
 Runner = Callable[[str, "str | None", str, int], "tuple[str | None, FailureDetails | None]"]
 
