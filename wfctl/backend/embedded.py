@@ -86,6 +86,12 @@ class EmbeddedBackend:
             self.store.register_workflows(self.workflow_names())
         return self._registry
 
+    def _known_names(self) -> list[str] | None:
+        try:
+            return self.workflow_names()
+        except WfctlError:
+            return None
+
     def workflow_names(self) -> list[str]:
         from wfctl.engine.worker import workflow_names
 
@@ -130,7 +136,12 @@ class EmbeddedBackend:
         skipped here: the calls that need it report it."""
         if self.detach or self.drive_limit == 0:
             return
-        roots = self.store.due_timer_roots()
+        if not self.store.due_timer_roots(limit=1):
+            return  # nothing is due: the app is not even imported
+        names = self._known_names()
+        if names is None:
+            return  # the app fails to import: the calls that need it say so
+        roots = self.store.due_timer_roots(workflows=names)
         if roots:
             self._settle(roots, required=False, limit=limit)
 

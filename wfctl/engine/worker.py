@@ -57,6 +57,11 @@ def _failure(exc: BaseException) -> FailureDetails:
     )
 
 
+def _names(registry: Any, attr: str) -> list[str] | None:
+    table = getattr(registry, attr, None)
+    return None if table is None else sorted(table)
+
+
 def workflow_names(registry: Any) -> list[str]:
     """The workflow names a registry knows (tolerant of the registry's shape)."""
     for attr in ("workflow_names", "workflows", "_workflows"):
@@ -101,6 +106,10 @@ class Engine:
             executor = WorkflowExecutor(registry)
         self.executor = executor
         self._runner = runner
+        # Work of workflows or activities this registry lacks is left to engines that have
+        # them (several apps may share a file); None: take everything.
+        self.workflows = _names(registry, "workflows")
+        self.activities = None if runner is not None else _names(registry, "activities")
         self.concurrency = max(1, concurrency)
         self.ttl = ttl
         self.batch = batch
@@ -266,6 +275,7 @@ class Engine:
                 ttl=self.ttl,
                 starts=starts,
                 before_commit=applied,
+                workflows=self.workflows,
             )
         except BaseException as exc:
             for o in outcomes:  # not recorded: keep them for the next round
@@ -286,7 +296,9 @@ class Engine:
         # only when otherwise idle, or every POLL seconds.
         if free > 0 and (not did or now - self._last_task_poll > POLL):
             self._last_task_poll = now
-            for t in store.claim_tasks(self.owner, limit=free, roots=roots, ttl=self.ttl):
+            for t in store.claim_tasks(
+                self.owner, limit=free, roots=roots, ttl=self.ttl, activities=self.activities
+            ):
                 self._submit(t)
                 did = True
         return did
@@ -301,7 +313,9 @@ class Engine:
 
     def _condition(self, ids: list[str] | None, roots: Sequence[str] | None, until: Until) -> bool:
         if until == "idle" or ids is None:
-            return not (self._inflight or self._ready) and not self.store.busy(roots)
+            return not (self._inflight or self._ready) and not self.store.busy(
+                roots, workflows=self.workflows, activities=self.activities
+            )
         statuses = self.store.get_statuses(ids)
         if until == "start":
             return all(s != RuntimeStatus.PENDING for s in statuses.values())
@@ -311,7 +325,7 @@ class Engine:
         timeout = POLL
         if left is not None:
             timeout = min(timeout, max(left, 0.0))
-        nxt = self.store.next_due(roots)
+        nxt = self.store.next_due(roots, workflows=self.workflows)
         if nxt is not None:
             timeout = min(timeout, max(nxt - self.store.clock(), 0.0))
         HUB.wait(seen, timeout)
