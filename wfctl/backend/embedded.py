@@ -15,6 +15,7 @@ cheap: the engine is imported on first use.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -67,24 +68,36 @@ class EmbeddedBackend:
         self._registry = registry
         self._store: Store | None = None
         self._engine: Engine | None = None
+        self._init_lock = threading.RLock()  # serve calls from several threads
 
     # ------------------------------------------------------------------ lazy parts
     @property
     def store(self) -> Store:
         if self._store is None:
-            from wfctl.engine.store import Store
+            with self._init_lock:
+                if self._store is None:
+                    from wfctl.engine.store import Store
 
-            self._store = Store(self.db_path)
+                    self._store = Store(self.db_path)
         return self._store
 
     def registry(self) -> Any:
         """The app's registry (imported on first use); its workflow names go into the file."""
         if self._registry is None:
-            from wfctl.engine.loader import load_app
+            with self._init_lock:
+                if self._registry is None:
+                    from wfctl.engine.loader import load_app
 
-            self._registry = load_app(self.app)
-            self.store.register_workflows(self.workflow_names())
+                    registry = load_app(self.app)
+                    self._registry = registry
+                    self.store.register_workflows(self.workflow_names())
         return self._registry
+
+    def _known_names(self) -> list[str] | None:
+        try:
+            return self.workflow_names()
+        except WfctlError:
+            return None
 
     def workflow_names(self) -> list[str]:
         from wfctl.engine.worker import workflow_names
@@ -93,9 +106,13 @@ class EmbeddedBackend:
 
     def engine(self) -> Engine:
         if self._engine is None:
-            from wfctl.engine.worker import Engine
+            with self._init_lock:
+                if self._engine is None:
+                    from wfctl.engine.worker import Engine
 
-            self._engine = Engine(self.db_path, self.registry(), concurrency=self.concurrency)
+                    self._engine = Engine(
+                        self.db_path, self.registry(), concurrency=self.concurrency
+                    )
         return self._engine
 
     def drive(
@@ -130,7 +147,12 @@ class EmbeddedBackend:
         skipped here: the calls that need it report it."""
         if self.detach or self.drive_limit == 0:
             return
-        roots = self.store.due_timer_roots()
+        if not self.store.due_timer_roots(limit=1):
+            return  # nothing is due: the app is not even imported
+        names = self._known_names()
+        if names is None:
+            return  # the app fails to import: the calls that need it say so
+        roots = self.store.due_timer_roots(workflows=names)
         if roots:
             self._settle(roots, required=False, limit=limit)
 

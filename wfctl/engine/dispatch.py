@@ -43,6 +43,7 @@ from wfctl.engine.schema import (
     ACTIVE,
     DEFAULT_TTL,
     DELIVERABLE_SQL,
+    IN_NAMES_SQL,
     IN_ROOTS_SQL,
     NEVER_YEAR,
     dump_event,
@@ -170,7 +171,12 @@ class Dispatch:
 
     # ------------------------------------------------------------------ turns
     def _turn_query(
-        self, owner: str, now: float, limit: int, roots: Sequence[str] | None
+        self,
+        owner: str,
+        now: float,
+        limit: int,
+        roots: Sequence[str] | None,
+        workflows: Sequence[str] | None = None,
     ) -> tuple[str, list[object]]:
         sql = (
             "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto, i.status,"
@@ -182,6 +188,9 @@ class Dispatch:
         if roots is not None:
             sql += IN_ROOTS_SQL
             args.append(dumps(list(roots)))
+        if workflows is not None:
+            sql += IN_NAMES_SQL
+            args.append(dumps(list(workflows)))
         return sql + " LIMIT ?", [*args, limit]
 
     def _claim_in(
@@ -195,8 +204,9 @@ class Dispatch:
         ttl: float,
         *,
         lock: bool = True,
+        workflows: Sequence[str] | None = None,
     ) -> list[TurnItem]:
-        sql, args = self._turn_query(owner, now, limit, roots)
+        sql, args = self._turn_query(owner, now, limit, roots, workflows)
         rows = c.execute(sql, args).fetchall()
         if not rows:
             return []
@@ -236,16 +246,21 @@ class Dispatch:
         roots: Sequence[str] | None = None,
         known: Mapping[str, int] | None = None,
         ttl: float = DEFAULT_TTL,
+        workflows: Sequence[str] | None = None,
     ) -> list[TurnItem]:
         """Lease up to ``limit`` instances with deliverable events (only in the families of
-        ``roots``, if given) and return their turns. ``known`` maps instance ID to the history
-        length the caller holds in memory; for those ``past`` is None. (For executors that
+        ``roots``, and of the ``workflows`` names, if given) and return their turns.
+        ``known`` maps instance ID to the history length the caller holds in memory; for
+        those ``past`` is None. (For executors that
         work outside the store's transaction, e.g. remote ones; see also :meth:`step`.)"""
-        sql, args = self._turn_query(owner, self.clock(), limit, roots)
+        sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows)
         if not self._read(sql, args):
             return []
         with self._write() as c:
-            return self._claim_in(c, owner, self.clock(), limit, roots, known or {}, ttl)
+            now = self.clock()
+            return self._claim_in(
+                c, owner, now, limit, roots, known or {}, ttl, workflows=workflows
+            )
 
     def step(
         self,
@@ -259,6 +274,7 @@ class Dispatch:
         ttl: float = DEFAULT_TTL,
         starts: Sequence[StartRequest] = (),
         before_commit: Callable[[list[tuple[TurnItem, ApplyOutcome]]], None] | None = None,
+        workflows: Sequence[str] | None = None,
     ) -> tuple[int, list[tuple[TurnItem, ApplyOutcome]]]:
         """One commit for a whole round of in-process work: record activity ``outcomes``
         (as :meth:`complete_tasks`), claim the turns now deliverable, compute them with
@@ -268,7 +284,7 @@ class Dispatch:
         ``before_commit(pairs)`` runs once all is applied, just before the commit. Returns how many
         outcomes were recorded and each turn with what applying it did."""
         if not outcomes and not starts:
-            sql, args = self._turn_query(owner, self.clock(), limit, roots)
+            sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows)
             if not self._read(sql, args):
                 return 0, []
         with self._write() as c:
@@ -280,7 +296,9 @@ class Dispatch:
                     r.error = exc
             done = self._complete_in(c, owner, outcomes, now) if outcomes else 0
             # Claimed and applied under one write lock: no lease row, no guard needed.
-            items = self._claim_in(c, owner, now, limit, roots, known or {}, ttl, lock=False)
+            items = self._claim_in(
+                c, owner, now, limit, roots, known or {}, ttl, lock=False, workflows=workflows
+            )
             results = execute(items) if items else []
             w = _Writes()
             pairs = [

@@ -17,6 +17,7 @@ from wfctl.engine.schema import (
     ACTIVE_SQL,
     DEFAULT_TTL,
     DELIVERABLE_SQL,
+    IN_NAMES_SQL,
     IN_ROOTS_SQL,
     dumps,
     from_ts,
@@ -42,8 +43,10 @@ class Queues:
         limit: int = 8,
         roots: Sequence[str] | None = None,
         ttl: float = DEFAULT_TTL,
+        activities: Sequence[str] | None = None,
     ) -> list[TaskItem]:
-        """Lease up to ``limit`` activity tasks nobody holds (or whose lease expired)."""
+        """Lease up to ``limit`` activity tasks nobody holds (or whose lease expired), only
+        in the families of ``roots`` and of the ``activities`` names, if given."""
         if limit <= 0:
             return []
         sql = (
@@ -51,9 +54,7 @@ class Queues:
             " WHERE (lock_owner IS NULL OR lock_expires < ?)"
         )
         args: list[object] = [self.clock()]
-        if roots is not None:
-            sql += " AND root_id IN (SELECT value FROM json_each(?))"
-            args.append(dumps(list(roots)))
+        sql, args = _task_filters(sql, args, roots, activities)
         sql += " ORDER BY id LIMIT ?"
         args.append(limit)
         if not self._read(sql, args):
@@ -112,25 +113,35 @@ class Queues:
         )
         return [r[0] for r in rows]
 
-    def busy(self, roots: Sequence[str] | None = None) -> bool:
-        """Whether any active instance (in these families) has a deliverable event or an
-        outstanding activity task: i.e. whether driving would make progress now."""
-        now = self.clock()
+    def busy(
+        self,
+        roots: Sequence[str] | None = None,
+        *,
+        workflows: Sequence[str] | None = None,
+        activities: Sequence[str] | None = None,
+    ) -> bool:
+        """Whether any active instance (in these families; of these workflow names) has a
+        deliverable event, or an activity task (of these names) is outstanding: i.e. whether
+        driving would make progress."""
         sql = (
             "SELECT 1 FROM inbox b JOIN instances i ON i.id = b.instance_id"
             f" WHERE {DELIVERABLE_SQL}"
         )
-        args: list[object] = [now]
-        tsql = "SELECT 1 FROM tasks t"
+        args: list[object] = [self.clock()]
         if roots is not None:
             sql += IN_ROOTS_SQL
-            tsql += " WHERE t.root_id IN (SELECT value FROM json_each(?))"
             args.append(dumps(list(roots)))
+        if workflows is not None:
+            sql += IN_NAMES_SQL
+            args.append(dumps(list(workflows)))
         if self._read(sql + " LIMIT 1", args):
             return True
-        return bool(self._read(tsql + " LIMIT 1", args[1:]))
+        tsql, targs = _task_filters("SELECT 1 FROM tasks WHERE 1", [], roots, activities)
+        return bool(self._read(tsql + " LIMIT 1", targs))
 
-    def next_due(self, roots: Sequence[str] | None = None) -> float | None:
+    def next_due(
+        self, roots: Sequence[str] | None = None, *, workflows: Sequence[str] | None = None
+    ) -> float | None:
         """The earliest future time (epoch seconds) an inbox row becomes visible, or None."""
         sql = (
             "SELECT min(b.visible_at) FROM inbox b JOIN instances i ON i.id = b.instance_id"
@@ -140,15 +151,39 @@ class Queues:
         if roots is not None:
             sql += IN_ROOTS_SQL
             args.append(dumps(list(roots)))
+        if workflows is not None:
+            sql += IN_NAMES_SQL
+            args.append(dumps(list(workflows)))
         row = self._read(sql, args)
         return row[0][0] if row and row[0][0] is not None else None
 
-    def due_timer_roots(self, limit: int = 1000) -> list[str]:
-        """Families with a timer or a delayed start that has fallen due."""
-        rows = self._read(
+    def due_timer_roots(
+        self, *, workflows: Sequence[str] | None = None, limit: int = 1000
+    ) -> list[str]:
+        """Families with a timer or a delayed start that has fallen due (of instances of
+        these workflow names, if given)."""
+        sql = (
             "SELECT DISTINCT i.root_id FROM inbox b JOIN instances i ON i.id = b.instance_id"
             f" WHERE {DELIVERABLE_SQL} AND (b.kind = 'TimerFired'"
-            " OR (b.kind = 'ExecutionStarted' AND b.visible_at > i.created_at)) LIMIT ?",
-            (self.clock(), limit),
+            " OR (b.kind = 'ExecutionStarted' AND b.visible_at > i.created_at))"
         )
-        return [r[0] for r in rows]
+        args: list[object] = [self.clock()]
+        if workflows is not None:
+            sql += IN_NAMES_SQL
+            args.append(dumps(list(workflows)))
+        return [r[0] for r in self._read(sql + " LIMIT ?", [*args, limit])]
+
+
+def _task_filters(
+    sql: str,
+    args: list[object],
+    roots: Sequence[str] | None,
+    activities: Sequence[str] | None,
+) -> tuple[str, list[object]]:
+    if roots is not None:
+        sql += " AND root_id IN (SELECT value FROM json_each(?))"
+        args.append(dumps(list(roots)))
+    if activities is not None:
+        sql += " AND name IN (SELECT value FROM json_each(?))"
+        args.append(dumps(list(activities)))
+    return sql, args

@@ -105,6 +105,7 @@ DELIVERABLE_SQL = (
     f" AND i.status IN {ACTIVE_SQL}"
 )
 IN_ROOTS_SQL = " AND i.root_id IN (SELECT value FROM json_each(?))"
+IN_NAMES_SQL = " AND i.name IN (SELECT value FROM json_each(?))"
 NEVER_YEAR = 9000  # timers at or past this year are "wait forever" placeholders: never fire
 DEFAULT_TTL = 30.0
 
