@@ -1,6 +1,6 @@
 """Sustained load on `wfctl serve` from a second process, over loopback only.
 
-    python bench/serve_load.py [--duration 60] [--concurrency 32] [--workflow hello_world_wf]
+    python bench/serve_load.py [--duration 60] [--concurrency 32] [--mix start+get|get|healthz]
                                [--db PATH] [--url http://127.0.0.1:PORT]
 
 Without --url it starts `python -m wfctl.server --port 0 --db <tmp or --db>` itself and stops
@@ -49,6 +49,11 @@ def start_server(db: Path) -> tuple[subprocess.Popen[str], str]:
     raise SystemExit("the server did not start")
 
 
+def ms(values: list[float], p: float) -> float | None:
+    """The p-th percentile in milliseconds (None without samples)."""
+    return round(pct(values, p) * 1000, 2) if values else None
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -88,18 +93,35 @@ class Conn:
             await self.writer.wait_closed()
 
 
-async def load(url: str, workflow: str, duration: float, concurrency: int) -> dict:
+async def load(
+    url: str, workflow: str, duration: float, concurrency: int, mix: str = "start+get"
+) -> dict:
     starts: list[float] = []
     gets: list[float] = []
     errors: list[str] = []
     accepted: list[str] = []
     host, port = url.split("//", 1)[1].rsplit(":", 1)
+    fixed_id = ""
+    if mix == "get":
+        first = Conn(host.strip("[]"), int(port))
+        status, body = await first.request("POST", f"{WF}/{workflow}/start", b'"fixed"')
+        await first.close()
+        fixed_id = json.loads(body)["instanceID"]
+        accepted.append(fixed_id)
     stop_at = time.monotonic() + duration
 
     async def worker(n: int) -> None:
         conn = Conn(host.strip("[]"), int(port))
         i = 0
         try:
+            while mix != "start+get" and time.monotonic() < stop_at:
+                # The HTTP layer's ceiling: reads only (no engine work, no writes).
+                path = "/v1.0/healthz" if mix == "healthz" else f"{WF}/{fixed_id}"
+                t0 = time.perf_counter()
+                status, body = await conn.request("GET", path)
+                gets.append(time.perf_counter() - t0)
+                if status not in (200, 204):
+                    errors.append(f"get: {status} {body[:100]!r}")
             while time.monotonic() < stop_at:
                 i += 1
                 t0 = time.perf_counter()
@@ -166,6 +188,12 @@ def main() -> int:
     ap.add_argument("--db", default=None)
     ap.add_argument("--url", default=None, help="an already running server (loopback only)")
     ap.add_argument("--drain-timeout", type=float, default=300.0)
+    ap.add_argument(
+        "--mix",
+        choices=["start+get", "get", "healthz"],
+        default="start+get",
+        help="get/healthz: reads only, to measure the HTTP layer without engine work",
+    )
     args = ap.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="wfctl-bench-")
@@ -178,7 +206,7 @@ def main() -> int:
     else:
         proc, url = start_server(db)
     try:
-        res = asyncio.run(load(url, args.workflow, args.duration, args.concurrency))
+        res = asyncio.run(load(url, args.workflow, args.duration, args.concurrency, args.mix))
         present, completed, drain = wait_finished(url, res["accepted"], args.drain_timeout)
     finally:
         exit_code = None
@@ -188,18 +216,19 @@ def main() -> int:
     total = len(res["starts"]) + len(res["gets"])
     both = res["starts"] + res["gets"]
     report = {
+        "mix": args.mix,
         "duration_s": round(res["elapsed"], 1),
         "concurrency": args.concurrency,
         "requests": total,
         "requests_per_s": round(total / res["elapsed"], 1),
         "starts_accepted": len(res["accepted"]),
         "starts_per_s": round(len(res["accepted"]) / res["elapsed"], 1),
-        "latency_ms_p50": round(pct(both, 50) * 1000, 2),
-        "latency_ms_p99": round(pct(both, 99) * 1000, 2),
-        "start_ms_p50": round(pct(res["starts"], 50) * 1000, 2),
-        "start_ms_p99": round(pct(res["starts"], 99) * 1000, 2),
-        "get_ms_p50": round(pct(res["gets"], 50) * 1000, 2),
-        "get_ms_p99": round(pct(res["gets"], 99) * 1000, 2),
+        "latency_ms_p50": ms(both, 50),
+        "latency_ms_p99": ms(both, 99),
+        "start_ms_p50": ms(res["starts"], 50),
+        "start_ms_p99": ms(res["starts"], 99),
+        "get_ms_p50": ms(res["gets"], 50),
+        "get_ms_p99": ms(res["gets"], 99),
         "latency_ms_mean": round(statistics.fmean(both) * 1000, 2) if both else None,
         "errors": len(res["errors"]),
         "first_errors": res["errors"][:5],

@@ -183,6 +183,14 @@ def test_get_backend_failure_is_err_get_workflow(env: Served, wf: str) -> None:
     env.fake.fail_next = StorageError("the database file is read-only")
     body = err(env.client.get(f"{wf}/x"), 500, "ERR_GET_WORKFLOW")
     assert "read-only" in body["message"]
+    assert any("ERR_GET_WORKFLOW" in line and "read-only" in line for line in env.lines)
+
+
+def test_multi_line_exception_is_logged_on_one_line(env: Served, wf: str) -> None:
+    env.fake.fail_next = RuntimeError("first line\nsecond line")
+    err(env.client.post(f"{wf}/x/pause"), 500, "ERR_PAUSE_WORKFLOW")
+    internal = [line for line in env.lines if "internal error" in line]
+    assert len(internal) == 1 and "\n" not in internal[0] and "first line ..." in internal[0]
 
 
 def test_unexpected_backend_exception_is_a_500_and_one_log_line(env: Served, wf: str) -> None:

@@ -4,10 +4,7 @@ SQLite file, driven with raw httpx (no wfctl client code)."""
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,87 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-pytest.importorskip("wfctl.backend.embedded")
+from tests.server.proc import BETA, ServerProc
+from wfctl.model import RuntimeStatus
 
 TOKEN = "e2e-Token-42"
-BETA = "/v1.0-beta1/workflows/dapr"
 V1 = "/v1.0/workflows/dapr"
 BIG_ORDER = b'{"Name": "Gold", "TotalCost": 5000, "Quantity": 1}'
-
-
-class ServerProc:
-    """`python -m wfctl.server --port 0` on ``db``; its stderr (the access log) is collected."""
-
-    def __init__(self, db: Path, token: str | None = None, extra: list[str] | None = None) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "DAPR_API_TOKEN"}
-        if token:
-            env["DAPR_API_TOKEN"] = token
-        self.db = db
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wfctl.server", "--port", "0", "--db", str(db), *(extra or [])],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        self.banner: list[str] = []
-        self.stderr: list[str] = []
-        assert self.proc.stdout is not None and self.proc.stderr is not None
-        self.threads = [threading.Thread(target=self._drain, args=(self.proc.stderr,), daemon=True)]
-        self.threads[0].start()
-        deadline = time.monotonic() + 30
-        self.url = ""
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            self.banner.append(line)
-            if "listening on " in line:
-                self.url = line.split("listening on ", 1)[1].split()[0]
-            if line.startswith("wfctl serve: workflows:"):
-                break
-        if not self.url:
-            self.proc.kill()
-            self.proc.wait()
-            self._close_pipes()
-            raise AssertionError(f"server did not start: {self.banner} {self.stderr}")
-        self.threads.append(
-            threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True)
-        )
-        self.threads[1].start()
-        headers = {"dapr-api-token": token} if token else {}
-        self.client = httpx.Client(base_url=self.url, headers=headers, timeout=30)
-
-    def _drain(self, stream) -> None:
-        for line in stream:
-            (self.stderr if stream is self.proc.stderr else self.banner).append(line)
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        self.client.close()
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        code = self.proc.wait(60)
-        for t in self.threads:
-            t.join(10)
-        self._close_pipes()
-        return code
-
-    def _close_pipes(self) -> None:
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                stream.close()
-
-    def wait_status(self, instance_id: str, want: set[str], timeout: float = 30) -> dict:
-        deadline = time.monotonic() + timeout
-        body: dict = {}
-        while time.monotonic() < deadline:
-            r = self.client.get(f"{BETA}/{instance_id}")
-            if r.status_code == 200:
-                body = r.json()
-                if body["runtimeStatus"] in want:
-                    return body
-            time.sleep(0.05)
-        raise AssertionError(f"{instance_id} never reached {want}: {body}")
 
 
 @pytest.fixture
@@ -149,6 +71,11 @@ def test_event_pause_resume_terminate_purge(server: ServerProc, prefix: str) -> 
     assert c.post(f"{prefix}/o1/resume").status_code == 202
     done = server.wait_status("o1", {"COMPLETED", "FAILED"})
     assert done["runtimeStatus"] == "COMPLETED", done
+    # On a finished instance these are 202 and change nothing, as daprd.
+    for op in ("pause", "resume", "raiseEvent/approval", "terminate"):
+        r = c.post(f"{prefix}/o1/{op}")
+        assert r.status_code == 202 and r.json() == {}, (op, r.text)
+    assert c.get(f"{prefix}/o1").json()["runtimeStatus"] == "COMPLETED"
 
     assert c.post(f"{prefix}/OrderProcessingWorkflow/start?instanceID=o2", content=BIG_ORDER)
     server.wait_status("o2", {"RUNNING"})
@@ -258,6 +185,24 @@ def test_sigterm_mid_run_then_restart_continues_every_instance(tmp_path: Path) -
         assert s2.stop() == 0
 
 
+def test_kill_9_loses_no_accepted_start(tmp_path: Path) -> None:
+    db = tmp_path / "k9.db"
+    s = ServerProc(db)
+    ids = []
+    for n in range(150):
+        r = s.client.post(f"{BETA}/hello_world_wf/start", content=f'"{n}"'.encode())
+        assert r.status_code == 202
+        ids.append(r.json()["instanceID"])
+    assert s.stop(signal.SIGKILL) == -signal.SIGKILL
+    s2 = ServerProc(db)
+    try:
+        for i in ids:
+            body = s2.wait_status(i, {"COMPLETED", "FAILED"})
+            assert body["runtimeStatus"] == "COMPLETED", body
+    finally:
+        assert s2.stop() == 0
+
+
 def test_requests_in_flight_finish_on_sigterm(tmp_path: Path) -> None:
     s = ServerProc(tmp_path / "inflight.db")
     results: list[int] = []
@@ -305,3 +250,60 @@ def test_a_thousand_rapid_starts_all_land(tmp_path: Path) -> None:
         assert ids <= {i["instanceID"] for i in listed}
     finally:
         assert s2.stop() == 0
+
+
+APP = """
+from datetime import timedelta
+
+import dapr.ext.workflow as wf
+
+wfr = wf.WorkflowRuntime()
+
+
+@wfr.workflow(name="nap_wf")
+def nap_wf(ctx: wf.DaprWorkflowContext, seconds):
+    yield ctx.create_timer(timedelta(seconds=seconds))
+    ctx.set_custom_status("woke")
+    return (yield ctx.call_activity(shout, input="awake"))
+
+
+@wfr.activity(name="shout")
+def shout(ctx, text):
+    return text.upper()
+"""
+
+
+def test_user_app_timers_fire_while_serving(tmp_path: Path) -> None:
+    app = tmp_path / "napapp.py"
+    app.write_text(APP)
+    s = ServerProc(tmp_path / "app.db", extra=["--app", str(app)])
+    try:
+        assert "nap_wf" in "".join(s.banner)
+        began = time.monotonic()
+        r = s.client.post(f"{BETA}/nap_wf/start?instanceID=nap", content=b"1")
+        assert r.status_code == 202
+        body = s.wait_status("nap", {"COMPLETED", "FAILED"}, timeout=20)
+        assert body["runtimeStatus"] == "COMPLETED", body
+        assert time.monotonic() - began >= 1.0  # the timer held it for its second
+        assert body["properties"]["dapr.workflow.output"] == '"AWAKE"'
+        assert body["properties"]["dapr.workflow.custom_status"] == '"woke"'
+        r = s.client.post(f"{BETA}/hello_world_wf/start?instanceID=nohello")
+        assert r.status_code == 400 and r.json()["errorCode"] == "ERR_START_WORKFLOW"
+    finally:
+        assert s.stop() == 0
+
+
+def test_another_process_shares_the_file(server: ServerProc) -> None:
+    from wfctl.backend.embedded import EmbeddedBackend
+
+    other = EmbeddedBackend(server.db, detach=True)  # records only; the server drives
+    try:
+        other.start("hello_world_wf", '"Neighbour"', instance_id="shared1")
+        body = server.wait_status("shared1", {"COMPLETED", "FAILED"})
+        assert body["runtimeStatus"] == "COMPLETED"
+        r = server.client.post(f"{BETA}/hello_world_wf/start?instanceID=shared2")
+        assert r.status_code == 202
+        server.wait_status("shared2", {"COMPLETED"})
+        assert other.get("shared2").runtime_status is RuntimeStatus.COMPLETED
+    finally:
+        other.close()

@@ -98,3 +98,29 @@ def test_main_reports_an_unreadable_token_file(tmp_path) -> None:
     )
     assert done.returncode == ExitCode.USAGE
     assert "cannot read the token file" in done.stderr and "Traceback" not in done.stderr
+
+
+def _run_main(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wfctl.server", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_main_refuses_a_corrupt_database_in_one_line(tmp_path) -> None:
+    db = tmp_path / "corrupt.db"
+    db.write_bytes(b"this is not an SQLite file at all, just text " * 20)
+    done = _run_main("--db", str(db))
+    assert done.returncode == ExitCode.STORAGE
+    assert done.stderr.count("\n") == 1 and "corrupt" in done.stderr
+    assert "listening" not in done.stdout
+
+
+def test_main_reports_an_app_that_cannot_load(tmp_path) -> None:
+    app = tmp_path / "broken_app.py"
+    app.write_text("import no_such_module_here\n")
+    done = _run_main("--db", str(tmp_path / "x.db"), "--app", str(app))
+    assert done.returncode == ExitCode.APP
+    assert "no_such_module_here" in done.stderr and "Traceback" not in done.stderr

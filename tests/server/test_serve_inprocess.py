@@ -58,7 +58,7 @@ def test_warns_when_exposed_without_token(
     text = out.getvalue()
     assert "listening on http://127.0.0.1:" in text and "hello_world_wf" in text
     assert text.rstrip().endswith("wfctl serve: stopped")
-    assert closed == [True] and bound[0].fileno() == -1
+    assert closed == [True, True] and bound[0].fileno() == -1  # reader and writer
 
 
 def test_no_warning_with_a_token(
@@ -96,7 +96,7 @@ def test_a_dead_engine_worker_stops_the_server(
 
 
 def test_serves_in_a_thread_until_the_worker_goes(tmp_path, monkeypatch) -> None:
-    worker = DeadWorker(after=3.0)
+    worker = DeadWorker(after=1.5)
     monkeypatch.setattr(EmbeddedBackend, "start_worker", lambda self, concurrency=8: worker)
     out = io.StringIO()
     t = threading.Thread(

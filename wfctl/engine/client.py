@@ -95,8 +95,9 @@ class DaprWorkflowClient:
         if engine is None or name not in getattr(engine.registry, "workflows", {}):
             return False
         req = engine.submit_start(iid, name, payload)
-        if not req.done.wait(self.start_wait):
-            return True  # queued; it is recorded by the loop or as the loop stops
+        if req is None:
+            return False
+        req.done.wait()  # always set: by the loop's commit, or as the loop stops
         if req.error is not None:
             raise req.error
         return True
@@ -175,7 +176,7 @@ class DaprWorkflowClient:
         if self._store.resume(instance_id) is None:
             raise NotFoundError(f"no workflow instance with ID {instance_id!r}")
 
-    def purge_workflow(self, instance_id: str, *, recursive: bool = True) -> None:
+    def purge_workflow(self, instance_id: str, recursive: bool = True) -> None:
         """Delete a finished instance (and its children); ConflictError when active."""
         self._store.purge(instance_id)
 

@@ -33,8 +33,6 @@ from wfctl.engine.history import (
     HistoryEvent,
     OrchestratorStarted,
     ScheduleTask,
-    TaskCompleted,
-    TaskFailed,
     TaskScheduled,
     TimerCreated,
     TimerFired,
@@ -43,8 +41,10 @@ from wfctl.engine.history import (
 )
 from wfctl.engine.schema import (
     ACTIVE,
-    ACTIVE_SQL,
     DEFAULT_TTL,
+    DELIVERABLE_SQL,
+    IN_NAMES_SQL,
+    IN_ROOTS_SQL,
     NEVER_YEAR,
     dump_event,
     dumps,
@@ -54,15 +54,6 @@ from wfctl.engine.schema import (
 from wfctl.model import ConflictError, FailureDetails, RuntimeStatus
 
 _BIG = 1 << 62
-
-# An inbox row is deliverable when visible, not held back by a pause, and (before the run
-# has started) only once its ExecutionStarted is visible.
-_DELIVERABLE = (
-    "b.visible_at <= ? AND (i.deliver_upto IS NULL OR b.id <= i.deliver_upto)"
-    " AND (i.next_seq > 0 OR b.kind = 'ExecutionStarted')"
-    f" AND i.status IN {ACTIVE_SQL}"
-)
-_IN_ROOTS = " AND i.root_id IN (SELECT value FROM json_each(?))"
 
 
 @dataclass
@@ -77,6 +68,8 @@ class TurnItem:
     past: list[HistoryEvent] | None
     new: list[HistoryEvent]
     inbox_ids: list[int]
+    status: str = ""  # as claimed
+    root_id: str = ""
 
 
 @dataclass
@@ -127,6 +120,32 @@ class ApplyOutcome:
     restarted: bool = False
 
 
+class _Writes:
+    """Row writes of a batch of turns, flushed with one statement per table."""
+
+    def __init__(self) -> None:
+        self.history: list[tuple[str, int, str]] = []
+        self.inbox: list[int] = []
+        self.updates: list[tuple[object, ...]] = []
+
+    def flush(self, c: sqlite3.Connection) -> None:
+        if self.history:
+            c.executemany(
+                "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)", self.history
+            )
+        if self.inbox:
+            c.execute(
+                "DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(?))",
+                (dumps(self.inbox),),
+            )
+        if self.updates:
+            c.executemany(
+                "UPDATE instances SET status=?, custom_status=?, updated_at=?, next_seq=?,"
+                " waiting_for=?, lock_owner=NULL, lock_expires=NULL WHERE id=?",
+                self.updates,
+            )
+
+
 def _fjson(f: FailureDetails | None) -> str | None:
     return None if f is None else dumps(asdict(f))
 
@@ -142,6 +161,7 @@ class Dispatch:
         def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]: ...
         def _load_history(self, iid: str) -> list[HistoryEvent]: ...
         def _insert_instance(self, c: sqlite3.Connection, *a: object) -> None: ...
+        def _complete_in(self, c: sqlite3.Connection, *a: object) -> int: ...
         def _create_in(self, c: sqlite3.Connection, *a: object) -> None: ...
         def _report_to_parent(self, c: sqlite3.Connection, *a: object) -> None: ...
         @staticmethod
@@ -151,17 +171,26 @@ class Dispatch:
 
     # ------------------------------------------------------------------ turns
     def _turn_query(
-        self, owner: str, now: float, limit: int, roots: Sequence[str] | None
+        self,
+        owner: str,
+        now: float,
+        limit: int,
+        roots: Sequence[str] | None,
+        workflows: Sequence[str] | None = None,
     ) -> tuple[str, list[object]]:
         sql = (
-            "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto"
-            f" FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {_DELIVERABLE}"
+            "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto, i.status,"
+            " i.root_id"
+            f" FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {DELIVERABLE_SQL}"
             " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
         )
         args: list[object] = [now, owner, now]
         if roots is not None:
-            sql += _IN_ROOTS
+            sql += IN_ROOTS_SQL
             args.append(dumps(list(roots)))
+        if workflows is not None:
+            sql += IN_NAMES_SQL
+            args.append(dumps(list(workflows)))
         return sql + " LIMIT ?", [*args, limit]
 
     def _claim_in(
@@ -173,27 +202,40 @@ class Dispatch:
         roots: Sequence[str] | None,
         known: Mapping[str, int],
         ttl: float,
+        *,
+        lock: bool = True,
+        workflows: Sequence[str] | None = None,
     ) -> list[TurnItem]:
-        sql, args = self._turn_query(owner, now, limit, roots)
+        sql, args = self._turn_query(owner, now, limit, roots, workflows)
+        rows = c.execute(sql, args).fetchall()
+        if not rows:
+            return []
+        boxes: dict[str, list[tuple[int, str]]] = {r[0]: [] for r in rows}
+        for iid, box_id, data in c.execute(
+            "SELECT instance_id, id, data FROM inbox WHERE visible_at <= ?"
+            " AND instance_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (now, dumps(list(boxes))),
+        ):
+            boxes[iid].append((box_id, data))
         items: list[TurnItem] = []
-        for iid, name, gen, seq, upto in c.execute(sql, args).fetchall():
-            boxes = c.execute(
-                "SELECT id, data FROM inbox WHERE instance_id=? AND visible_at <= ?"
-                " AND id <= ? ORDER BY id",
-                (iid, now, _BIG if upto is None else upto),
-            ).fetchall()
-            new: list[HistoryEvent] = [OrchestratorStarted(timestamp=from_ts(now))]
-            new.extend(event_from_dict(json.loads(d)) for _, d in boxes)
+        ts = from_ts(now)
+        for iid, name, gen, seq, upto, status, root in rows:
+            mine = boxes[iid] if upto is None else [b for b in boxes[iid] if b[0] <= upto]
+            new: list[HistoryEvent] = [OrchestratorStarted(timestamp=ts)]
+            new.extend(event_from_dict(json.loads(d)) for _, d in mine)
             if len(new) == 1 or (seq == 0 and not isinstance(new[1], ExecutionStarted)):
                 continue
             for k, e in enumerate(new):
                 e.event_id = seq + k
             past = None if known.get(iid) == seq else self._load_history(iid)
-            c.execute(
-                "UPDATE instances SET lock_owner=?, lock_expires=? WHERE id=?",
-                (owner, now + ttl, iid),
-            )
-            items.append(TurnItem(iid, name, gen, seq, past, new, [b[0] for b in boxes]))
+            if lock:
+                c.execute(
+                    "UPDATE instances SET lock_owner=?, lock_expires=? WHERE id=?",
+                    (owner, now + ttl, iid),
+                )
+            item = TurnItem(iid, name, gen, seq, past, new, [b[0] for b in mine])
+            item.status, item.root_id = status, root
+            items.append(item)
         return items
 
     def claim_turns(
@@ -204,16 +246,21 @@ class Dispatch:
         roots: Sequence[str] | None = None,
         known: Mapping[str, int] | None = None,
         ttl: float = DEFAULT_TTL,
+        workflows: Sequence[str] | None = None,
     ) -> list[TurnItem]:
         """Lease up to ``limit`` instances with deliverable events (only in the families of
-        ``roots``, if given) and return their turns. ``known`` maps instance ID to the history
-        length the caller holds in memory; for those ``past`` is None. (For executors that
+        ``roots``, and of the ``workflows`` names, if given) and return their turns.
+        ``known`` maps instance ID to the history length the caller holds in memory; for
+        those ``past`` is None. (For executors that
         work outside the store's transaction, e.g. remote ones; see also :meth:`step`.)"""
-        sql, args = self._turn_query(owner, self.clock(), limit, roots)
+        sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows)
         if not self._read(sql, args):
             return []
         with self._write() as c:
-            return self._claim_in(c, owner, self.clock(), limit, roots, known or {}, ttl)
+            now = self.clock()
+            return self._claim_in(
+                c, owner, now, limit, roots, known or {}, ttl, workflows=workflows
+            )
 
     def step(
         self,
@@ -226,15 +273,18 @@ class Dispatch:
         known: Mapping[str, int] | None = None,
         ttl: float = DEFAULT_TTL,
         starts: Sequence[StartRequest] = (),
+        before_commit: Callable[[list[tuple[TurnItem, ApplyOutcome]]], None] | None = None,
+        workflows: Sequence[str] | None = None,
     ) -> tuple[int, list[tuple[TurnItem, ApplyOutcome]]]:
         """One commit for a whole round of in-process work: record activity ``outcomes``
         (as :meth:`complete_tasks`), claim the turns now deliverable, compute them with
         ``execute`` (fast, deterministic workflow code: it runs inside the transaction) and
         apply them (as :meth:`apply_turns`, tasks leased to ``owner``). ``starts`` are
-        recorded first (a ConflictError lands in the request's ``error``). Returns how many
+        recorded first (a ConflictError lands in the request's ``error``).
+        ``before_commit(pairs)`` runs once all is applied, just before the commit. Returns how many
         outcomes were recorded and each turn with what applying it did."""
         if not outcomes and not starts:
-            sql, args = self._turn_query(owner, self.clock(), limit, roots)
+            sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows)
             if not self._read(sql, args):
                 return 0, []
         with self._write() as c:
@@ -245,12 +295,19 @@ class Dispatch:
                 except ConflictError as exc:
                     r.error = exc
             done = self._complete_in(c, owner, outcomes, now) if outcomes else 0
-            items = self._claim_in(c, owner, now, limit, roots, known or {}, ttl)
+            # Claimed and applied under one write lock: no lease row, no guard needed.
+            items = self._claim_in(
+                c, owner, now, limit, roots, known or {}, ttl, lock=False, workflows=workflows
+            )
             results = execute(items) if items else []
+            w = _Writes()
             pairs = [
-                (it, self._apply_one(c, owner, it, res, now, True, ttl))
+                (it, self._apply_one(c, owner, it, res, now, True, ttl, w))
                 for it, res in zip(items, results, strict=True)
             ]
+            w.flush(c)
+            if before_commit is not None:
+                before_commit(pairs)
         return done, pairs
 
     def apply_turns(
@@ -269,7 +326,23 @@ class Dispatch:
         with self._write() as c:
             now = self.clock()
             for item, res in results:
-                out.append(self._apply_one(c, owner, item, res, now, claim_tasks, ttl))
+                row = c.execute(
+                    "SELECT status, generation, next_seq, lock_owner FROM instances WHERE id=?",
+                    (item.instance_id,),
+                ).fetchone()
+                if (
+                    row is None
+                    or row[0] not in ACTIVE
+                    or row[3] != owner
+                    or row[1] != item.generation
+                    or row[2] != item.base_seq
+                ):
+                    out.append(ApplyOutcome(item.instance_id, False))
+                    continue
+                item.status = row[0]
+                w = _Writes()
+                out.append(self._apply_one(c, owner, item, res, now, claim_tasks, ttl, w))
+                w.flush(c)
         return out
 
     def _apply_one(
@@ -281,22 +354,15 @@ class Dispatch:
         now: float,
         claim: bool,
         ttl: float,
+        w: _Writes,
     ) -> ApplyOutcome:
+        """Apply one turn whose claim is known to hold (the caller checked)."""
         iid = item.instance_id
-        row = c.execute(
-            "SELECT status, generation, next_seq, lock_owner, root_id, name FROM instances"
-            " WHERE id=?",
-            (iid,),
-        ).fetchone()
-        if (
-            row is None
-            or row[0] not in ACTIVE
-            or row[3] != owner
-            or row[1] != item.generation
-            or row[2] != item.base_seq
-        ):
-            return ApplyOutcome(iid, False)
-        status, gen, _, _, root, name = row
+        status, gen, name = item.status, item.generation, item.name
+        root = (
+            item.root_id
+            or c.execute("SELECT root_id FROM instances WHERE id=?", (iid,)).fetchone()[0]
+        )
         if status == "PENDING":
             self._status_changed = True
         ts = from_ts(now)
@@ -362,19 +428,11 @@ class Dispatch:
             )
         for k, e in enumerate(appended):
             e.event_id = item.base_seq + k
-        c.executemany(
-            "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)",
-            [(iid, e.event_id, dump_event(e)) for e in appended],
-        )
-        c.execute(
-            "DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(?))",
-            (dumps(item.inbox_ids),),
-        )
+        w.history.extend((iid, e.event_id, dump_event(e)) for e in appended)
+        w.inbox.extend(item.inbox_ids)
         next_seq = item.base_seq + len(appended)
         if complete is None:
-            c.execute(
-                "UPDATE instances SET status=?, custom_status=?, updated_at=?, next_seq=?,"
-                " waiting_for=?, lock_owner=NULL, lock_expires=NULL WHERE id=?",
+            w.updates.append(
                 (
                     "SUSPENDED" if status == "SUSPENDED" else "RUNNING",
                     res.custom_status,
@@ -382,7 +440,7 @@ class Dispatch:
                     next_seq,
                     dumps(res.waiting_for) if res.waiting_for else None,
                     iid,
-                ),
+                )
             )
             return ApplyOutcome(iid, True, appended, tasks)
         c.execute("DELETE FROM inbox WHERE instance_id=?", (iid,))
@@ -482,118 +540,3 @@ class Dispatch:
                 iid,
             ),
         )
-
-    # ------------------------------------------------------------------ activity tasks
-    def claim_tasks(
-        self,
-        owner: str,
-        *,
-        limit: int = 8,
-        roots: Sequence[str] | None = None,
-        ttl: float = DEFAULT_TTL,
-    ) -> list[TaskItem]:
-        """Lease up to ``limit`` activity tasks nobody holds (or whose lease expired)."""
-        if limit <= 0:
-            return []
-        sql = (
-            "SELECT id, instance_id, generation, task_id, name, input FROM tasks"
-            " WHERE (lock_owner IS NULL OR lock_expires < ?)"
-        )
-        args: list[object] = [self.clock()]
-        if roots is not None:
-            sql += " AND root_id IN (SELECT value FROM json_each(?))"
-            args.append(dumps(list(roots)))
-        sql += " ORDER BY id LIMIT ?"
-        args.append(limit)
-        if not self._read(sql, args):
-            return []
-        with self._write() as c:
-            now = self.clock()
-            args[0] = now
-            rows = c.execute(sql, args).fetchall()
-            c.execute(
-                "UPDATE tasks SET lock_owner=?, lock_expires=?"
-                " WHERE id IN (SELECT value FROM json_each(?))",
-                (owner, now + ttl, dumps([r[0] for r in rows])),
-            )
-        return [TaskItem(*r) for r in rows]
-
-    def complete_tasks(self, owner: str, outcomes: Sequence[TaskOutcome]) -> int:
-        """Record activity outcomes in one transaction: each task row is deleted and its
-        result queued for its instance, only if ``owner`` still holds the task's lease and
-        the instance's run is still active. Returns how many were recorded."""
-        if not outcomes:
-            return 0
-        with self._write() as c:
-            return self._complete_in(c, owner, outcomes, self.clock())
-
-    def _complete_in(
-        self, c: sqlite3.Connection, owner: str, outcomes: Sequence[TaskOutcome], now: float
-    ) -> int:
-        done = 0
-        ts = from_ts(now)
-        for o in outcomes:
-            it = o.item
-            cur = c.execute("DELETE FROM tasks WHERE id=? AND lock_owner=?", (it.id, owner))
-            if cur.rowcount == 0:
-                continue
-            row = c.execute(
-                "SELECT status, generation FROM instances WHERE id=?", (it.instance_id,)
-            ).fetchone()
-            if row is None or row[0] not in ACTIVE or row[1] != it.generation:
-                continue
-            ev: HistoryEvent
-            if o.failure is not None:
-                ev = TaskFailed(task_id=it.task_id, failure=o.failure, timestamp=ts)
-            else:
-                ev = TaskCompleted(task_id=it.task_id, result=o.result, timestamp=ts)
-            self._enqueue(c, it.instance_id, it.generation, now, ev)
-            done += 1
-        return done
-
-    # ------------------------------------------------------------------ progress queries
-    def roots_of(self, ids: Sequence[str]) -> list[str]:
-        """The family roots (top-level ancestors) of the given instances."""
-        rows = self._read(
-            "SELECT DISTINCT root_id FROM instances WHERE id IN (SELECT value FROM json_each(?))",
-            (dumps(list(ids)),),
-        )
-        return [r[0] for r in rows]
-
-    def busy(self, roots: Sequence[str] | None = None) -> bool:
-        """Whether any active instance (in these families) has a deliverable event or an
-        outstanding activity task: i.e. whether driving would make progress now."""
-        now = self.clock()
-        sql = f"SELECT 1 FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {_DELIVERABLE}"
-        args: list[object] = [now]
-        tsql = "SELECT 1 FROM tasks t"
-        if roots is not None:
-            sql += _IN_ROOTS
-            tsql += " WHERE t.root_id IN (SELECT value FROM json_each(?))"
-            args.append(dumps(list(roots)))
-        if self._read(sql + " LIMIT 1", args):
-            return True
-        return bool(self._read(tsql + " LIMIT 1", args[1:]))
-
-    def next_due(self, roots: Sequence[str] | None = None) -> float | None:
-        """The earliest future time (epoch seconds) an inbox row becomes visible, or None."""
-        sql = (
-            "SELECT min(b.visible_at) FROM inbox b JOIN instances i ON i.id = b.instance_id"
-            f" WHERE b.visible_at > ? AND i.status IN {ACTIVE_SQL}"
-        )
-        args: list[object] = [self.clock()]
-        if roots is not None:
-            sql += _IN_ROOTS
-            args.append(dumps(list(roots)))
-        row = self._read(sql, args)
-        return row[0][0] if row and row[0][0] is not None else None
-
-    def due_timer_roots(self, limit: int = 1000) -> list[str]:
-        """Families with a timer or a delayed start that has fallen due."""
-        rows = self._read(
-            "SELECT DISTINCT i.root_id FROM inbox b JOIN instances i ON i.id = b.instance_id"
-            f" WHERE {_DELIVERABLE} AND (b.kind = 'TimerFired'"
-            " OR (b.kind = 'ExecutionStarted' AND b.visible_at > i.created_at)) LIMIT ?",
-            (self.clock(), limit),
-        )
-        return [r[0] for r in rows]

@@ -60,6 +60,7 @@ class WorkflowServerApp:
 
     ``backend`` is used from ``max_workers`` threads at once, so it must be thread-safe
     (EmbeddedBackend is). ``log`` receives one line per request and one per unexpected error.
+    ``reader``, when given, answers get/list/history (a second connection to the same file).
     """
 
     def __init__(
@@ -69,6 +70,7 @@ class WorkflowServerApp:
         api_token: str | None = None,
         log: LogFn | None = None,
         max_workers: int = 16,
+        reader: Any = None,
     ) -> None:
         self.backend = backend
         self._token = api_token.encode("utf-8") if api_token else None
@@ -76,7 +78,7 @@ class WorkflowServerApp:
         self.verbose = False
         self._max_workers = max_workers
         self._executor: ThreadPoolExecutor | None = None
-        self.handlers = Handlers(backend, self.call)
+        self.handlers = Handlers(backend, self.call, reader)
 
     # -------------------------------------------------------------------- plumbing
 
@@ -126,6 +128,9 @@ class WorkflowServerApp:
             cause = err.__cause__
             if cause is not None and not isinstance(cause, WfctlError):
                 self._log_unexpected(req, cause)
+            elif err.status >= 500 and isinstance(cause, WfctlError):
+                # e.g. the database went read-only: the operator must see it, not only curl.
+                self.log(f"wfctl serve: {err.error_code}: {_one_line(err.message)}")
             resp = error_response(err)
         except Exception as exc:  # a bug of ours: answer 500, log one line, keep serving
             self._log_unexpected(req, exc)
@@ -147,7 +152,9 @@ class WorkflowServerApp:
             text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
             self.log(f"wfctl serve: internal error on {where}:\n{text.rstrip()}")
         else:
-            self.log(f"wfctl serve: internal error on {where}: {type(exc).__name__}: {exc}")
+            self.log(
+                f"wfctl serve: internal error on {where}: {type(exc).__name__}: {_one_line(exc)}"
+            )
 
     def _access_line(self, req: Request, status: int, elapsed_ms: float) -> str:
         client = req.scope.get("client")
@@ -221,6 +228,12 @@ def _not_allowed(allowed: str) -> HttpError:
         f"this route only accepts {allowed}",
         [(b"allow", allowed.encode())],
     )
+
+
+def _one_line(value: object, limit: int = 500) -> str:
+    lines = str(value).splitlines() or [""]
+    text = lines[0] + (" ..." if len(lines) > 1 else "")
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _printable(raw: bytes, limit: int = 300) -> str:

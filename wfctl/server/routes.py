@@ -77,7 +77,9 @@ def map_error(op: str, subject: str, exc: Exception) -> HttpError:
     if isinstance(exc, UsageError):
         if op == "start":
             # An unknown workflow name: the engine refuses to record it (see docs/serve.md).
-            return HttpError(400, "ERR_START_WORKFLOW", _FAILURES[op][1].format(subject, exc))
+            return HttpError(
+                400, "ERR_START_WORKFLOW", _FAILURES[op][1].format(_shorten(subject), exc)
+            )
         # The engine refused what the client sent (an odd event name, a bad filter, ...).
         return HttpError(400, "ERR_MALFORMED_REQUEST", str(exc))
     if isinstance(exc, WfctlError):
@@ -86,11 +88,21 @@ def map_error(op: str, subject: str, exc: Exception) -> HttpError:
 
 
 class Handlers:
-    """The route handlers over one Backend; ``call`` runs its blocking methods off-loop."""
+    """The route handlers over one Backend; ``call`` runs its blocking methods off-loop.
 
-    def __init__(self, backend: Any, call: Call) -> None:
+    ``reader`` (default: ``backend``) answers the read-only calls (get, list, history): a
+    second connection to the same file, so reads never queue behind a write that waits for
+    the file's lock.
+    """
+
+    def __init__(self, backend: Any, call: Call, reader: Any = None) -> None:
         self.backend = backend
+        self.reader = reader
         self.call = call
+
+    @property
+    def _reads(self) -> Any:
+        return self.reader if self.reader is not None else self.backend
 
     async def _run(self, op: str, subject: str, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
         try:
@@ -129,7 +141,7 @@ class Handlers:
     async def get(self, req: Request, instance_id: str) -> Response:
         self._existing_id(instance_id, "get")
         await req.expect_no_body()
-        state = await self._run("get", instance_id, self.backend.get, instance_id)
+        state = await self._run("get", instance_id, self._reads.get, instance_id)
         return json_response(200, state_to_dapr(state))
 
     async def terminate(self, req: Request, instance_id: str) -> Response:
@@ -185,7 +197,7 @@ class Handlers:
         states = await self._run(
             "list",
             "",
-            self.backend.list_instances,
+            self._reads.list_instances,
             statuses=statuses,
             name=name,
             max_age=max_age,
@@ -195,7 +207,7 @@ class Handlers:
 
     async def history(self, req: Request, instance_id: str) -> Response:
         self._existing_id(instance_id, "history")
-        entries = await self._run("history", instance_id, self.backend.history, instance_id)
+        entries = await self._run("history", instance_id, self._reads.history, instance_id)
         return json_response(200, {"events": [history_to_dict(e) for e in entries]})
 
     async def bulk_purge(self, req: Request) -> Response:

@@ -161,7 +161,7 @@ def serve(
     stop = threading.Event()
     with _signals_request_stop(stop):
         sock = bind_socket(host, port)  # first: a busy port is the likeliest mistake
-        backend = None
+        backend = reader = None
         handle = None
         try:
             import uvicorn
@@ -174,7 +174,8 @@ def serve(
             backend = EmbeddedBackend(path, app=app, detach=True)
             # Loads the app and opens the file now, before any request thread could race.
             names = workflow_names(backend)
-            asgi = WorkflowServerApp(backend, api_token=api_token)
+            reader = EmbeddedBackend(path, app=app, detach=True, registry=backend.registry())
+            asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader)
             asgi.verbose = verbose
             handle = backend.start_worker()
             url = url_of(sock)
@@ -201,6 +202,8 @@ def serve(
         finally:
             if handle is not None:
                 handle.stop(WORKER_STOP_SECONDS)
+            if reader is not None:
+                reader.close()
             if backend is not None:
                 backend.close()
             sock.close()
