@@ -52,6 +52,8 @@ _USAGE_CODES = {
     "ERR_WORKFLOW_EVENT_NAME_MISSING",
     "ERR_MALFORMED_REQUEST",
     "ERR_BODY_READ",
+    # daprd answers 500 for this code; `wfctl serve` answers 400 for an unknown workflow name.
+    "ERR_START_WORKFLOW",
 }
 _TRANSIENT_STATUS = {502, 503}
 _MAX_BACKOFF = 2.0
