@@ -1,0 +1,112 @@
+"""A workflow app for the store/worker tests (loaded in-process and by subprocesses).
+
+Activities append ``<instance>:<task_id>`` to the file named by ``$WFCTL_TEST_SIDE`` (when
+set) *after* their work, so a line means "this execution completed"; ``$WFCTL_TEST_SLOW``
+makes ``inc`` sleep that many seconds first.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import timedelta
+
+from wfctl.engine.registry import WorkflowRuntime
+
+wfr = WorkflowRuntime()
+
+
+def _note(ctx: object) -> None:
+    side = os.environ.get("WFCTL_TEST_SIDE")
+    if side:
+        line = f"{ctx.workflow_id}:{ctx.task_id}\n"  # type: ignore[attr-defined]
+        fd = os.open(side, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+
+
+@wfr.activity
+def inc(ctx, x):
+    slow = float(os.environ.get("WFCTL_TEST_SLOW") or 0)
+    if slow:
+        time.sleep(slow)
+    _note(ctx)
+    return x + 1
+
+
+@wfr.activity
+async def ainc(ctx, x):
+    _note(ctx)
+    return x + 1
+
+
+@wfr.activity
+def boom(ctx, x):
+    raise ValueError(f"boom {x}")
+
+
+@wfr.workflow
+def chain(ctx, n):
+    x = 0
+    for _ in range(n or 0):
+        x = yield ctx.call_activity(inc, input=x)
+    return x
+
+
+@wfr.workflow
+def achain(ctx, n):
+    x = 0
+    for _ in range(n):
+        x = yield ctx.call_activity(ainc, input=x)
+    return x
+
+
+@wfr.workflow
+def failing(ctx, x):
+    yield ctx.call_activity(boom, input=x)
+    return "unreachable"
+
+
+@wfr.workflow
+def waiter(ctx, name):
+    ev = yield ctx.wait_for_external_event(name or "go")
+    return ev
+
+
+@wfr.workflow
+def counter(ctx, n):
+    got = []
+    for _ in range(n):
+        got.append((yield ctx.wait_for_external_event("tick")))
+    return got
+
+
+@wfr.workflow
+def sleeper(ctx, secs):
+    yield ctx.create_timer(timedelta(seconds=secs))
+    return "woke"
+
+
+@wfr.workflow
+def parent(ctx, n):
+    r = yield ctx.call_child_workflow(chain, input=n)
+    return r
+
+
+@wfr.workflow
+def parent_of_waiter(ctx, _):
+    r = yield ctx.call_child_workflow(waiter, input="go")
+    return r
+
+
+@wfr.workflow
+def restarter(ctx, n):
+    if n <= 0:
+        return "done"
+    yield ctx.call_activity(inc, input=n)
+    ctx.continue_as_new(n - 1)
+
+
+registry = wfr.registry

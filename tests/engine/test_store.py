@@ -1,0 +1,320 @@
+"""The store's contract, method by method, on real SQLite files (huey's test_storage style)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from tests.engine.conftest import make_engine
+from wfctl.engine import schema
+from wfctl.engine.history import CompleteWorkflow, ScheduleTask, TurnResult
+from wfctl.engine.store import Store, new_owner_id, pid_alive
+from wfctl.model import ConflictError, RuntimeStatus, StorageError
+
+
+# ------------------------------------------------------------------ file handling
+def test_new_file_gets_wal_and_current_version(db):
+    Store(db).close()
+    c = sqlite3.connect(db)
+    assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert c.execute("SELECT max(version) FROM schema_version").fetchone()[0] == (
+        schema.SCHEMA_VERSION
+    )
+
+
+def test_newer_schema_is_refused(db):
+    Store(db).close()
+    c = sqlite3.connect(db)
+    c.execute("INSERT INTO schema_version (version) VALUES (?)", (schema.SCHEMA_VERSION + 5,))
+    c.commit()
+    c.close()
+    with pytest.raises(StorageError, match="newer than this wfctl"):
+        Store(db)
+
+
+def test_older_schema_is_migrated_forward(db, monkeypatch):
+    s = Store(db)
+    s.create_instance("keep", "chain", "1")
+    s.close()
+    extra = "ALTER TABLE instances ADD COLUMN note TEXT; CREATE TABLE extra_probe (x INTEGER)"
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, extra])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    s = Store(db)
+    assert s.get_state("keep").name == "chain"
+    s.close()
+    c = sqlite3.connect(db)
+    assert c.execute("SELECT max(version) FROM schema_version").fetchone()[0] == (
+        schema.SCHEMA_VERSION
+    )
+    c.execute("SELECT note FROM instances")
+    c.execute("SELECT x FROM extra_probe")
+
+
+def test_corrupt_file_is_one_line_storage_error(db):
+    db.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StorageError) as err:
+        Store(db)
+    assert "corrupt" in str(err.value) and "\n" not in str(err.value)
+
+
+def _make_read_only(path):
+    """chmod for ordinary users; chattr +i for root (which ignores permissions)."""
+    if os.geteuid() != 0:
+        os.chmod(path, 0o444)
+        return lambda: os.chmod(path, 0o644)
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("cannot make a file read-only for root here")
+    return lambda: subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_read_only_file_is_storage_error(tmp_path):
+    db = tmp_path / "wf.db"
+    s = Store(db)
+    s.create_instance("x", "chain")
+    s.close()
+    undo = _make_read_only(db)
+    try:
+        with pytest.raises(StorageError) as err:
+            s = Store(db)
+            s.create_instance("y", "chain")
+        assert "read-only" in str(err.value) and "\n" not in str(err.value)
+    finally:
+        undo()
+
+
+def test_unopenable_path_is_storage_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StorageError):
+        Store(blocker / "sub" / "wf.db")
+
+
+# ------------------------------------------------------------------ instances
+def test_create_get_and_unknown(store):
+    assert store.get_state("nope") is None
+    store.create_instance("a", "chain", '"in"')
+    st = store.get_state("a")
+    assert (st.name, st.runtime_status, st.serialized_input) == (
+        "chain",
+        RuntimeStatus.PENDING,
+        '"in"',
+    )
+    assert st.created_at is not None and st.created_at.tzinfo is None
+
+
+def test_start_with_active_id_conflicts_and_finished_is_replaced(store, engine):
+    store.create_instance("a", "chain", "1")
+    with pytest.raises(ConflictError):
+        store.create_instance("a", "chain", "1")
+    engine.drive(["a"])
+    assert store.get_state("a").runtime_status == RuntimeStatus.COMPLETED
+    store.create_instance("a", "chain", "2")
+    st = store.get_state("a")
+    assert st.runtime_status == RuntimeStatus.PENDING and st.serialized_input == "2"
+    assert store.history("a") == []
+    engine.drive(["a"])
+    assert store.get_state("a").serialized_output == "2"
+
+
+def test_list_filters_and_order(store):
+    for i in range(5):
+        store.create_instance(f"i{i}", "chain" if i % 2 else "waiter")
+    assert [s.instance_id for s in store.list_instances()] == ["i4", "i3", "i2", "i1", "i0"]
+    assert {s.instance_id for s in store.list_instances(name="chain")} == {"i1", "i3"}
+    assert len(store.list_instances(limit=2)) == 2
+    assert store.list_instances(statuses=[RuntimeStatus.COMPLETED]) == []
+    assert len(store.list_instances(max_age=3600)) == 5
+
+
+def test_registered_workflow_names(store):
+    store.register_workflows(["b", "a"])
+    store.register_workflows(["a", "c"])
+    assert store.workflow_names() == ["a", "b", "c"]
+
+
+def test_raise_event_unknown_and_finished(store, engine):
+    assert store.raise_event("nope", "x") is None
+    store.create_instance("a", "chain", "0")
+    engine.drive(["a"])
+    assert store.raise_event("a", "x") is False
+
+
+# ------------------------------------------------------------------ suspend / resume
+def test_suspend_queues_events_until_resume(store, engine):
+    store.create_instance("c", "counter", "2")
+    engine.drive(["c"])
+    assert store.suspend("c") == RuntimeStatus.SUSPENDED
+    store.raise_event("c", "tick", "1")
+    store.raise_event("c", "tick", "2")
+    engine.drive(["c"])
+    assert store.get_state("c").runtime_status == RuntimeStatus.SUSPENDED
+    assert store.resume("c") == RuntimeStatus.RUNNING
+    engine.drive(["c"])
+    st = store.get_state("c")
+    assert st.runtime_status == RuntimeStatus.COMPLETED
+    assert json.loads(st.serialized_output) == [1, 2]
+    kinds = [e.TYPE for e in store.history("c")]
+    assert kinds.index("ExecutionSuspended") < kinds.index("EventRaised")
+    assert "ExecutionResumed" in kinds
+
+
+def test_suspend_and_resume_of_finished_or_unknown(store, engine):
+    assert store.suspend("nope") is None and store.resume("nope") is None
+    store.create_instance("a", "chain", "0")
+    engine.drive(["a"])
+    assert store.suspend("a") == RuntimeStatus.COMPLETED
+    assert store.resume("a") == RuntimeStatus.COMPLETED
+
+
+# ------------------------------------------------------------------ terminate / purge
+def test_terminate_is_recursive_and_leaves_finished_alone(store, engine):
+    store.create_instance("p", "parent_of_waiter")
+    engine.drive(["p"])
+    assert store.get_state("p:0001").runtime_status == RuntimeStatus.RUNNING
+    assert store.terminate("p", '"stop"') == RuntimeStatus.TERMINATED
+    assert store.get_state("p").runtime_status == RuntimeStatus.TERMINATED
+    assert store.get_state("p").serialized_output == '"stop"'
+    assert store.get_state("p:0001").runtime_status == RuntimeStatus.TERMINATED
+    assert store.terminate("p") == RuntimeStatus.TERMINATED
+    assert store.history("p")[-1].TYPE == "ExecutionTerminated"
+    store.create_instance("done", "chain", "0")
+    engine.drive(["done"])
+    assert store.terminate("done") == RuntimeStatus.COMPLETED
+    assert store.terminate("nope") is None
+
+
+def test_terminated_child_reports_failure_to_parent(store, engine):
+    store.create_instance("p", "parent_of_waiter")
+    engine.drive(["p"])
+    store.terminate("p:0001")
+    engine.drive(["p"])
+    st = store.get_state("p")
+    assert st.runtime_status == RuntimeStatus.FAILED
+    assert "terminated" in st.failure.message
+
+
+def test_purge_only_finished_and_children(store, engine):
+    store.create_instance("p", "parent", "1")
+    with pytest.raises(ConflictError):
+        store.purge("p")
+    engine.drive(["p"])
+    assert store.purge("p") is True
+    assert store.get_state("p") is None and store.get_state("p:0001") is None
+    assert store.history("p") is None
+    assert store.purge("p") is False
+
+
+def test_bulk_purge_by_age_and_status(db):
+    now = [1_000_000.0]
+    s = Store(db, clock=lambda: now[0])
+    eng = make_engine(db, store=s)
+    try:
+        for i in range(30):
+            s.create_instance(f"ok{i}", "chain", "0")
+        s.create_instance("bad", "failing", "1")
+        s.create_instance("live", "waiter")
+        eng.drive()
+        now[0] += 100
+        seen = []
+        assert sorted(s.purge_older_than(50, dry_run=True)) == sorted(
+            [f"ok{i}" for i in range(30)] + ["bad"]
+        )
+        gone = s.purge_older_than(
+            50,
+            statuses=[RuntimeStatus.COMPLETED],
+            batch_size=7,
+            progress=lambda d, t: seen.append((d, t)),
+        )
+        assert len(gone) == 30 and seen[-1] == (30, 30) and len(seen) == 5
+        assert s.get_state("bad") is not None and s.get_state("live") is not None
+        assert s.purge_older_than(500) == []
+    finally:
+        eng.close()
+
+
+# ------------------------------------------------------------------ leases
+def test_claimed_turn_is_not_claimed_twice_and_lost_claim_is_not_applied(store):
+    store.create_instance("a", "chain", "1")
+    me, other = new_owner_id(), new_owner_id()
+    (item,) = store.claim_turns(me)
+    assert store.claim_turns(other) == []
+    store.terminate("a")
+    done = TurnResult(actions=[CompleteWorkflow(RuntimeStatus.COMPLETED, result="1")])
+    (out,) = store.apply_turns(me, [(item, done)])
+    assert not out.applied
+    assert store.get_state("a").runtime_status == RuntimeStatus.TERMINATED
+
+
+def test_task_result_recorded_once_under_lease(store):
+    store.create_instance("a", "chain", "1")
+    me, other = new_owner_id(), new_owner_id()
+    (item,) = store.claim_turns(me)
+    (out,) = store.apply_turns(me, [(item, TurnResult(actions=[ScheduleTask(1, "inc", "0")]))])
+    (task,) = out.tasks
+    assert store.claim_tasks(other) == []
+    from wfctl.engine.store import TaskOutcome
+
+    assert store.complete_tasks(other, [TaskOutcome(task, "1")]) == 0
+    assert store.complete_tasks(me, [TaskOutcome(task, "1")]) == 1
+    assert store.complete_tasks(me, [TaskOutcome(task, "1")]) == 0
+    (turn,) = store.claim_turns(other)
+    assert [e.TYPE for e in turn.new] == ["OrchestratorStarted", "TaskCompleted"]
+
+
+def test_expired_lease_is_taken_over(db):
+    now = [1_000_000.0]
+    s = Store(db, clock=lambda: now[0])
+    s.create_instance("a", "chain", "1")
+    assert s.claim_turns("otherhost:1:aa", ttl=10)
+    assert s.claim_turns("me:2:bb") == []
+    now[0] += 11
+    assert s.claim_turns("me:2:bb")
+    s.close()
+
+
+def test_dead_local_owner_is_taken_over_at_once(store):
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    assert not pid_alive(p.pid) and pid_alive(os.getpid())
+    from wfctl.engine.store import HOST
+
+    dead = f"{HOST}:{p.pid}:dead"
+    store.create_instance("a", "chain", "1")
+    assert store.claim_turns(dead, ttl=3600)
+    assert store.claim_turns(new_owner_id()) == []
+    assert store.reap_dead_owners() == [dead]
+    assert store.claim_turns(new_owner_id())
+
+
+def test_renew_extends_leases(db):
+    now = [1_000_000.0]
+    s = Store(db, clock=lambda: now[0])
+    s.create_instance("a", "chain", "1")
+    s.claim_turns("h:1:a", ttl=10)
+    now[0] += 8
+    s.renew("h:1:a", ttl=10)
+    now[0] += 8
+    assert s.claim_turns("h:2:b") == []
+    s.release("h:1:a")
+    assert s.claim_turns("h:2:b")
+    s.close()
+
+
+def test_placeholder_timer_never_fires(store):
+    from datetime import datetime
+
+    from wfctl.engine.history import CreateTimer
+
+    store.create_instance("a", "waiter")
+    me = new_owner_id()
+    (item,) = store.claim_turns(me)
+    far = datetime(9999, 12, 31, 23, 59, 59)
+    (out,) = store.apply_turns(me, [(item, TurnResult(actions=[CreateTimer(1, far)]))])
+    assert out.applied
+    assert store.next_due() is None and not store.busy()
+    assert out.appended[-1].TYPE == "TimerCreated"

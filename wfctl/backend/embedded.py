@@ -1,0 +1,327 @@
+"""The embedded backend: every Backend call on the SQLite engine file, with no sidecar.
+
+Each mutating call records its change durably first (one transaction), then drives the engine
+until the instances it touched (and their families) are idle — finished, or waiting only for
+an event or a future timer — for at most ``drive_limit`` seconds (``None``: no limit), or not
+at all with ``detach=True``. Past the limit the activities in flight finish, the claims are
+handed back and the call returns; another command, ``wfctl worker`` or ``wfctl serve`` carries
+on. Every call first fires timers (and delayed starts) that are due.
+
+The app (``app``: module or file, ``None`` = built-in demo) is imported only by calls that
+run workflow code; ``get``/``list_instances``/``history``/``purge*`` import it only when a
+timer has fallen due (and then ignore an app that fails to import). Importing this module is
+cheap: the engine is imported on first use.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wfctl.backend.protocol import WaitFor
+from wfctl.model import (
+    HistoryEntry,
+    NotFoundError,
+    PurgeResult,
+    RuntimeStatus,
+    UsageError,
+    WaitTimeoutError,
+    WfctlError,
+    WorkflowState,
+)
+
+if TYPE_CHECKING:
+    from wfctl.engine.history import HistoryEvent
+    from wfctl.engine.store import Store
+    from wfctl.engine.worker import Engine, WorkerHandle
+
+
+def _not_found(instance_id: str, where: object) -> NotFoundError:
+    return NotFoundError(f"no workflow instance with ID {instance_id!r} in {where}")
+
+
+class EmbeddedBackend:
+    """The Backend protocol over ``wfctl.engine`` (see the module docstring)."""
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        *,
+        app: str | None = None,
+        registry: Any = None,
+        drive_limit: float | None = 30.0,
+        detach: bool = False,
+        concurrency: int = 8,
+    ) -> None:
+        self.db_path = Path(db_path)
+        self.location = str(self.db_path)
+        self.app = app
+        self.drive_limit = drive_limit
+        self.detach = detach
+        self.concurrency = concurrency
+        self._registry = registry
+        self._store: Store | None = None
+        self._engine: Engine | None = None
+
+    # ------------------------------------------------------------------ lazy parts
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from wfctl.engine.store import Store
+
+            self._store = Store(self.db_path)
+        return self._store
+
+    def registry(self) -> Any:
+        """The app's registry (imported on first use); its workflow names go into the file."""
+        if self._registry is None:
+            from wfctl.engine.loader import load_app
+
+            self._registry = load_app(self.app)
+            self.store.register_workflows(self.workflow_names())
+        return self._registry
+
+    def workflow_names(self) -> list[str]:
+        from wfctl.engine.worker import workflow_names
+
+        return workflow_names(self.registry())
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from wfctl.engine.worker import Engine
+
+            self._engine = Engine(self.db_path, self.registry(), concurrency=self.concurrency)
+        return self._engine
+
+    def drive(
+        self,
+        instance_ids: Sequence[str] | None = None,
+        *,
+        until: WaitFor | str = "idle",
+        limit: float | None = None,
+    ) -> bool:
+        """Drive these instances' families (all, when None) until idle / started /
+        completed, for at most ``limit`` seconds; whether the condition held."""
+        return self.engine().drive(instance_ids, until=until, limit=limit)  # type: ignore[arg-type]
+
+    def _settle(self, ids: Sequence[str], *, required: bool = True) -> None:
+        if self.detach or self.drive_limit == 0:
+            return
+        try:
+            engine = self.engine()
+        except WfctlError:
+            if required:
+                raise
+            return
+        engine.drive(ids, until="idle", limit=self.drive_limit)
+
+    def fire_due_timers(self, *, required: bool = False) -> None:
+        """Drive the families with a timer or delayed start that has fallen due."""
+        if self.detach or self.drive_limit == 0:
+            return
+        roots = self.store.due_timer_roots()
+        if roots:
+            self._settle(roots, required=required)
+
+    def start_worker(self, concurrency: int = 8) -> WorkerHandle:
+        """Drive the whole file in a background thread (for ``wfctl serve``);
+        ``handle.stop(timeout)`` finishes activities in flight and hands back the leases."""
+        from wfctl.engine.worker import start_worker
+
+        return start_worker(self.db_path, self.registry(), concurrency=concurrency)
+
+    # ------------------------------------------------------------------ Backend
+    def start(
+        self,
+        name: str,
+        input: str | None = None,
+        *,
+        instance_id: str | None = None,
+        start_at: datetime | None = None,
+    ) -> str:
+        """Record a new instance of ``name`` (UsageError naming the known workflows when the
+        app has no such workflow), then drive it."""
+        known = self.workflow_names()
+        if name not in known:
+            listing = ", ".join(known) if known else "none"
+            raise UsageError(
+                f"unknown workflow {name!r}: the app registers {listing}"
+                + ("" if self.app else " (use --app to load your own workflows)")
+            )
+        if instance_id is not None:
+            from wfctl.ids import check_new_instance_id
+
+            check_new_instance_id(instance_id)
+        self.fire_due_timers(required=True)
+        iid = instance_id or uuid.uuid4().hex
+        self.store.create_instance(iid, name, input, start_at=start_at)
+        self._settle([iid])
+        return iid
+
+    def get(self, instance_id: str) -> WorkflowState:
+        self.fire_due_timers()
+        st = self.store.get_state(instance_id)
+        if st is None:
+            raise _not_found(instance_id, self.location)
+        return st
+
+    def pause(self, instance_id: str) -> None:
+        self.fire_due_timers()
+        if self.store.suspend(instance_id) is None:
+            raise _not_found(instance_id, self.location)
+        self._settle([instance_id], required=False)
+
+    def resume(self, instance_id: str) -> None:
+        self.fire_due_timers()
+        if self.store.resume(instance_id) is None:
+            raise _not_found(instance_id, self.location)
+        self._settle([instance_id])
+
+    def terminate(self, instance_id: str, output: str | None = None) -> None:
+        self.fire_due_timers()
+        if self.store.terminate(instance_id, output) is None:
+            raise _not_found(instance_id, self.location)
+        self._settle([instance_id], required=False)
+
+    def raise_event(self, instance_id: str, event_name: str, data: str | None = None) -> None:
+        """Queue the event (an event for a finished instance is dropped), then drive."""
+        self.fire_due_timers()
+        if self.store.raise_event(instance_id, event_name, data) is None:
+            raise _not_found(instance_id, self.location)
+        self._settle([instance_id])
+
+    def purge(self, instance_id: str) -> None:
+        self.fire_due_timers()
+        if not self.store.purge(instance_id):
+            raise _not_found(instance_id, self.location)
+
+    def wait(
+        self,
+        instance_id: str,
+        *,
+        until: WaitFor = "completion",
+        timeout: float | None = None,
+        interval: float = 0.5,
+    ) -> WorkflowState:
+        """Drive the instance until it has started / finished; WaitTimeoutError after
+        ``timeout`` seconds (None: no limit)."""
+
+        def met(st: WorkflowState) -> bool:
+            if until == "start":
+                return st.runtime_status != RuntimeStatus.PENDING
+            return st.runtime_status.is_terminal
+
+        st = self.get(instance_id)
+        if not met(st):
+            if timeout is None or timeout > 0:
+                self.engine().drive([instance_id], until=until, limit=timeout)
+            st = self.get(instance_id)
+            if not met(st):
+                what = "started" if until == "start" else "finished"
+                raise WaitTimeoutError(
+                    f"instance {instance_id!r} has not {what} after {timeout or 0:g} s "
+                    f"(it is {st.runtime_status.value})"
+                )
+        return st
+
+    def list_instances(
+        self,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        name: str | None = None,
+        max_age: float | None = None,
+        limit: int | None = None,
+    ) -> list[WorkflowState]:
+        """Instances newest first (input and output left out)."""
+        self.fire_due_timers()
+        return self.store.list_instances(statuses=statuses, name=name, max_age=max_age, limit=limit)
+
+    def history(self, instance_id: str) -> list[HistoryEntry]:
+        """The instance's history as a timeline (turn markers left out)."""
+        self.fire_due_timers()
+        events = self.store.history(instance_id)
+        if events is None:
+            raise _not_found(instance_id, self.location)
+        return history_entries(events)
+
+    def purge_older_than(
+        self,
+        older_than: float,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> PurgeResult:
+        """Purge finished instances last updated over ``older_than`` s ago, in batches;
+        ``progress(done, total)`` is called after each batch."""
+        self.fire_due_timers()
+        ids = self.store.purge_older_than(
+            older_than, statuses=statuses, dry_run=dry_run, progress=progress
+        )
+        return PurgeResult(instance_ids=ids, dry_run=dry_run)
+
+    def close(self) -> None:
+        """Release every claim and close the file."""
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def _short(text: str | None, limit: int = 120) -> str:
+    if text is None:
+        return ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def history_entries(events: Sequence[HistoryEvent]) -> list[HistoryEntry]:
+    """A timeline of history events: one entry per event but the turn markers; completions
+    carry the name of what they complete."""
+    names: dict[int, str] = {}
+    out: list[HistoryEntry] = []
+    for e in events:
+        kind = e.TYPE
+        if kind == "OrchestratorStarted":
+            continue
+        d = e.__dict__
+        task_id = d.get("task_id")
+        name = d.get("name", "") or ""
+        if kind in ("TaskScheduled", "ChildWorkflowCreated") and task_id is not None:
+            names[task_id] = name
+        elif kind == "TimerCreated" and task_id is not None:
+            names[task_id] = "timer"
+        elif task_id is not None and not name:
+            name = names.get(task_id, "")
+        details = ""
+        failure = d.get("failure")
+        if failure is not None:
+            details = f"{failure.error_type}: {failure.message}"
+        elif kind in ("TimerCreated", "TimerFired"):
+            details = f"fires at {d['fire_at'].isoformat()}"
+        elif kind == "ExecutionCompleted":
+            details = f"{d['status'].value} {_short(d.get('result'))}".strip()
+        elif kind == "ExecutionTerminated":
+            details = _short(d.get("output"))
+        elif kind == "ChildWorkflowCreated":
+            details = f"{d['instance_id']} {_short(d.get('input'))}".strip()
+        else:
+            for key in ("input", "result", "data", "reason"):
+                if d.get(key) is not None:
+                    details = _short(d[key])
+                    break
+        out.append(
+            HistoryEntry(
+                event_id=e.event_id,
+                type=kind,
+                timestamp=e.timestamp,
+                name=name,
+                task_id=task_id if kind not in ("ExecutionStarted",) else None,
+                details=details,
+            )
+        )
+    return out

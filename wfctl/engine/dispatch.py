@@ -1,0 +1,599 @@
+"""The dispatcher half of the store: claim work items, apply their results (SQL only).
+
+Mixed into :class:`wfctl.engine.store.Store`, whose connection, locking and instance helpers
+it uses. Every method is one transaction over a *batch* of items, so the commits of many
+instances' turns and activity results are shared.
+
+Delivery rules a caller may rely on:
+* an instance that has not started yet (no history) is offered only once its
+  ExecutionStarted is visible (delayed starts), and that event comes first;
+* while SUSPENDED, only the events queued before the pause are offered; the rest wait in the
+  inbox, in order, until resume;
+* timers dated at or after year 9000 (``wait forever`` placeholders) never fire.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+from wfctl.engine.history import (
+    ChildWorkflowCreated,
+    ChildWorkflowFailed,
+    CompleteWorkflow,
+    CreateChildWorkflow,
+    CreateTimer,
+    ExecutionCompleted,
+    ExecutionStarted,
+    HistoryEvent,
+    OrchestratorStarted,
+    ScheduleTask,
+    TaskCompleted,
+    TaskFailed,
+    TaskScheduled,
+    TimerCreated,
+    TimerFired,
+    TurnResult,
+    event_from_dict,
+)
+from wfctl.engine.schema import (
+    ACTIVE,
+    ACTIVE_SQL,
+    DEFAULT_TTL,
+    NEVER_YEAR,
+    dump_event,
+    dumps,
+    from_ts,
+    to_ts,
+)
+from wfctl.model import ConflictError, FailureDetails, RuntimeStatus
+
+_BIG = 1 << 62
+
+# An inbox row is deliverable when visible, not held back by a pause, and (before the run
+# has started) only once its ExecutionStarted is visible.
+_DELIVERABLE = (
+    "b.visible_at <= ? AND (i.deliver_upto IS NULL OR b.id <= i.deliver_upto)"
+    " AND (i.next_seq > 0 OR b.kind = 'ExecutionStarted')"
+    f" AND i.status IN {ACTIVE_SQL}"
+)
+_IN_ROOTS = " AND i.root_id IN (SELECT value FROM json_each(?))"
+
+
+@dataclass
+class TurnItem:
+    """A claimed workflow turn. ``past`` is None when the claimer said (``known``) that its
+    cached history has length ``base_seq``; ``new`` starts with an OrchestratorStarted."""
+
+    instance_id: str
+    name: str
+    generation: int
+    base_seq: int
+    past: list[HistoryEvent] | None
+    new: list[HistoryEvent]
+    inbox_ids: list[int]
+
+
+@dataclass
+class TaskItem:
+    """A claimed activity task."""
+
+    id: int
+    instance_id: str
+    generation: int
+    task_id: int
+    name: str
+    input: str | None
+
+
+@dataclass
+class TaskOutcome:
+    """An activity's result (JSON text) or failure, to record with ``complete_tasks``."""
+
+    item: TaskItem
+    result: str | None = None
+    failure: FailureDetails | None = None
+
+
+@dataclass
+class StartRequest:
+    """A start handed to an in-process engine so that recording it and running its first
+    turn share one commit (see :meth:`Dispatch.step`). ``done`` is set once it committed
+    (or failed: ``error``)."""
+
+    instance_id: str
+    name: str
+    input: str | None = None
+    error: Exception | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class ApplyOutcome:
+    """What applying one turn did. ``appended``: events added to history (the turn's new
+    events, then one per action); ``tasks``: activity tasks created already claimed.
+    ``applied`` is False when the claim was lost (terminated, taken over): nothing changed."""
+
+    instance_id: str
+    applied: bool
+    appended: list[HistoryEvent] = field(default_factory=list)
+    tasks: list[TaskItem] = field(default_factory=list)
+    finished: bool = False
+    restarted: bool = False
+
+
+def _fjson(f: FailureDetails | None) -> str | None:
+    return None if f is None else dumps(asdict(f))
+
+
+class Dispatch:
+    """Claim/apply methods; see the module docstring."""
+
+    if TYPE_CHECKING:
+        clock: Callable[[], float]
+        _status_changed: bool
+
+        def _write(self) -> AbstractContextManager[sqlite3.Connection]: ...
+        def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]: ...
+        def _load_history(self, iid: str) -> list[HistoryEvent]: ...
+        def _insert_instance(self, c: sqlite3.Connection, *a: object) -> None: ...
+        def _create_in(self, c: sqlite3.Connection, *a: object) -> None: ...
+        def _report_to_parent(self, c: sqlite3.Connection, *a: object) -> None: ...
+        @staticmethod
+        def _enqueue(c: sqlite3.Connection, *a: object) -> int: ...
+        @staticmethod
+        def _delete_instances(c: sqlite3.Connection, ids: Sequence[str]) -> None: ...
+
+    # ------------------------------------------------------------------ turns
+    def _turn_query(
+        self, owner: str, now: float, limit: int, roots: Sequence[str] | None
+    ) -> tuple[str, list[object]]:
+        sql = (
+            "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto"
+            f" FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {_DELIVERABLE}"
+            " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
+        )
+        args: list[object] = [now, owner, now]
+        if roots is not None:
+            sql += _IN_ROOTS
+            args.append(dumps(list(roots)))
+        return sql + " LIMIT ?", [*args, limit]
+
+    def _claim_in(
+        self,
+        c: sqlite3.Connection,
+        owner: str,
+        now: float,
+        limit: int,
+        roots: Sequence[str] | None,
+        known: Mapping[str, int],
+        ttl: float,
+    ) -> list[TurnItem]:
+        sql, args = self._turn_query(owner, now, limit, roots)
+        items: list[TurnItem] = []
+        for iid, name, gen, seq, upto in c.execute(sql, args).fetchall():
+            boxes = c.execute(
+                "SELECT id, data FROM inbox WHERE instance_id=? AND visible_at <= ?"
+                " AND id <= ? ORDER BY id",
+                (iid, now, _BIG if upto is None else upto),
+            ).fetchall()
+            new: list[HistoryEvent] = [OrchestratorStarted(timestamp=from_ts(now))]
+            new.extend(event_from_dict(json.loads(d)) for _, d in boxes)
+            if len(new) == 1 or (seq == 0 and not isinstance(new[1], ExecutionStarted)):
+                continue
+            for k, e in enumerate(new):
+                e.event_id = seq + k
+            past = None if known.get(iid) == seq else self._load_history(iid)
+            c.execute(
+                "UPDATE instances SET lock_owner=?, lock_expires=? WHERE id=?",
+                (owner, now + ttl, iid),
+            )
+            items.append(TurnItem(iid, name, gen, seq, past, new, [b[0] for b in boxes]))
+        return items
+
+    def claim_turns(
+        self,
+        owner: str,
+        *,
+        limit: int = 64,
+        roots: Sequence[str] | None = None,
+        known: Mapping[str, int] | None = None,
+        ttl: float = DEFAULT_TTL,
+    ) -> list[TurnItem]:
+        """Lease up to ``limit`` instances with deliverable events (only in the families of
+        ``roots``, if given) and return their turns. ``known`` maps instance ID to the history
+        length the caller holds in memory; for those ``past`` is None. (For executors that
+        work outside the store's transaction, e.g. remote ones; see also :meth:`step`.)"""
+        sql, args = self._turn_query(owner, self.clock(), limit, roots)
+        if not self._read(sql, args):
+            return []
+        with self._write() as c:
+            return self._claim_in(c, owner, self.clock(), limit, roots, known or {}, ttl)
+
+    def step(
+        self,
+        owner: str,
+        outcomes: Sequence[TaskOutcome],
+        execute: Callable[[list[TurnItem]], list[TurnResult]],
+        *,
+        limit: int = 128,
+        roots: Sequence[str] | None = None,
+        known: Mapping[str, int] | None = None,
+        ttl: float = DEFAULT_TTL,
+        starts: Sequence[StartRequest] = (),
+    ) -> tuple[int, list[tuple[TurnItem, ApplyOutcome]]]:
+        """One commit for a whole round of in-process work: record activity ``outcomes``
+        (as :meth:`complete_tasks`), claim the turns now deliverable, compute them with
+        ``execute`` (fast, deterministic workflow code: it runs inside the transaction) and
+        apply them (as :meth:`apply_turns`, tasks leased to ``owner``). ``starts`` are
+        recorded first (a ConflictError lands in the request's ``error``). Returns how many
+        outcomes were recorded and each turn with what applying it did."""
+        if not outcomes and not starts:
+            sql, args = self._turn_query(owner, self.clock(), limit, roots)
+            if not self._read(sql, args):
+                return 0, []
+        with self._write() as c:
+            now = self.clock()
+            for r in starts:
+                try:
+                    self._create_in(c, r.instance_id, r.name, r.input, None, now)
+                except ConflictError as exc:
+                    r.error = exc
+            done = self._complete_in(c, owner, outcomes, now) if outcomes else 0
+            items = self._claim_in(c, owner, now, limit, roots, known or {}, ttl)
+            results = execute(items) if items else []
+            pairs = [
+                (it, self._apply_one(c, owner, it, res, now, True, ttl))
+                for it, res in zip(items, results, strict=True)
+            ]
+        return done, pairs
+
+    def apply_turns(
+        self,
+        owner: str,
+        results: Sequence[tuple[TurnItem, TurnResult]],
+        *,
+        claim_tasks: bool = True,
+        ttl: float = DEFAULT_TTL,
+    ) -> list[ApplyOutcome]:
+        """Apply many turns in one transaction, each only if ``owner`` still holds its lease
+        for the same run. Appends history, consumes the delivered inbox rows, creates tasks
+        (leased to ``owner`` when ``claim_tasks``), timers and children, updates the instance
+        and releases its lease. A finished child reports to its parent."""
+        out: list[ApplyOutcome] = []
+        with self._write() as c:
+            now = self.clock()
+            for item, res in results:
+                out.append(self._apply_one(c, owner, item, res, now, claim_tasks, ttl))
+        return out
+
+    def _apply_one(
+        self,
+        c: sqlite3.Connection,
+        owner: str,
+        item: TurnItem,
+        res: TurnResult,
+        now: float,
+        claim: bool,
+        ttl: float,
+    ) -> ApplyOutcome:
+        iid = item.instance_id
+        row = c.execute(
+            "SELECT status, generation, next_seq, lock_owner, root_id, name FROM instances"
+            " WHERE id=?",
+            (iid,),
+        ).fetchone()
+        if (
+            row is None
+            or row[0] not in ACTIVE
+            or row[3] != owner
+            or row[1] != item.generation
+            or row[2] != item.base_seq
+        ):
+            return ApplyOutcome(iid, False)
+        status, gen, _, _, root, name = row
+        if status == "PENDING":
+            self._status_changed = True
+        ts = from_ts(now)
+        appended: list[HistoryEvent] = list(item.new)
+        tasks: list[TaskItem] = []
+        complete: CompleteWorkflow | None = None
+        for a in res.actions:
+            if isinstance(a, ScheduleTask):
+                appended.append(
+                    TaskScheduled(task_id=a.task_id, name=a.name, input=a.input, timestamp=ts)
+                )
+                cur = c.execute(
+                    "INSERT INTO tasks (instance_id, root_id, generation, task_id, name, input,"
+                    " created_at, lock_owner, lock_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        iid,
+                        root,
+                        gen,
+                        a.task_id,
+                        a.name,
+                        a.input,
+                        now,
+                        owner if claim else None,
+                        now + ttl if claim else None,
+                    ),
+                )
+                if claim:
+                    tasks.append(
+                        TaskItem(int(cur.lastrowid or 0), iid, gen, a.task_id, a.name, a.input)
+                    )
+            elif isinstance(a, CreateTimer):
+                appended.append(TimerCreated(task_id=a.task_id, fire_at=a.fire_at, timestamp=ts))
+                if a.fire_at.year < NEVER_YEAR:
+                    fired = TimerFired(task_id=a.task_id, fire_at=a.fire_at, timestamp=a.fire_at)
+                    self._enqueue(c, iid, gen, to_ts(a.fire_at), fired)
+            elif isinstance(a, CreateChildWorkflow):
+                appended.append(
+                    ChildWorkflowCreated(
+                        task_id=a.task_id,
+                        name=a.name,
+                        instance_id=a.instance_id,
+                        input=a.input,
+                        timestamp=ts,
+                    )
+                )
+                self._start_child(c, iid, gen, root, a, now)
+            elif isinstance(a, CompleteWorkflow):
+                complete = a
+                break
+        if complete is not None:
+            self._status_changed = True
+        if complete is not None and complete.status == RuntimeStatus.CONTINUED_AS_NEW:
+            self._restart(c, iid, name, status, gen, item, complete, res.custom_status, now)
+            return ApplyOutcome(iid, True, restarted=True)
+        if complete is not None:
+            failure = complete.failure
+            if complete.status == RuntimeStatus.FAILED and failure is None:
+                failure = FailureDetails("WorkflowFailed", "the workflow failed")
+            appended.append(
+                ExecutionCompleted(
+                    status=complete.status, result=complete.result, failure=failure, timestamp=ts
+                )
+            )
+        for k, e in enumerate(appended):
+            e.event_id = item.base_seq + k
+        c.executemany(
+            "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)",
+            [(iid, e.event_id, dump_event(e)) for e in appended],
+        )
+        c.execute(
+            "DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(?))",
+            (dumps(item.inbox_ids),),
+        )
+        next_seq = item.base_seq + len(appended)
+        if complete is None:
+            c.execute(
+                "UPDATE instances SET status=?, custom_status=?, updated_at=?, next_seq=?,"
+                " waiting_for=?, lock_owner=NULL, lock_expires=NULL WHERE id=?",
+                (
+                    "SUSPENDED" if status == "SUSPENDED" else "RUNNING",
+                    res.custom_status,
+                    now,
+                    next_seq,
+                    dumps(res.waiting_for) if res.waiting_for else None,
+                    iid,
+                ),
+            )
+            return ApplyOutcome(iid, True, appended, tasks)
+        c.execute("DELETE FROM inbox WHERE instance_id=?", (iid,))
+        c.execute("DELETE FROM tasks WHERE instance_id=?", (iid,))
+        c.execute(
+            "UPDATE instances SET status=?, output=?, failure=?, custom_status=?, updated_at=?,"
+            " finished_at=?,"
+            " next_seq=?, waiting_for=NULL, deliver_upto=NULL, lock_owner=NULL,"
+            " lock_expires=NULL WHERE id=?",
+            (
+                complete.status.value,
+                complete.result,
+                _fjson(failure),
+                res.custom_status,
+                now,
+                now,
+                next_seq,
+                iid,
+            ),
+        )
+        ok = complete.status == RuntimeStatus.COMPLETED
+        self._report_to_parent(
+            c, iid, complete.result if ok else None, None if ok else failure, now
+        )
+        return ApplyOutcome(iid, True, appended, [], finished=True)
+
+    def _start_child(
+        self,
+        c: sqlite3.Connection,
+        parent: str,
+        parent_gen: int,
+        root: str,
+        a: CreateChildWorkflow,
+        now: float,
+    ) -> None:
+        row = c.execute("SELECT status FROM instances WHERE id=?", (a.instance_id,)).fetchone()
+        if row is not None and row[0] in ACTIVE:
+            failure = FailureDetails(
+                "ConflictError", f"an active instance with ID {a.instance_id!r} exists"
+            )
+            ev = ChildWorkflowFailed(task_id=a.task_id, failure=failure, timestamp=from_ts(now))
+            self._enqueue(c, parent, parent_gen, now, ev)
+            return
+        if row is not None:
+            self._delete_instances(c, [a.instance_id])
+        self._insert_instance(c, a.instance_id, a.name, a.input, now, None, parent, a.task_id, root)
+
+    def _restart(
+        self,
+        c: sqlite3.Connection,
+        iid: str,
+        name: str,
+        status: str,
+        gen: int,
+        item: TurnItem,
+        complete: CompleteWorkflow,
+        custom_status: str | None,
+        now: float,
+    ) -> None:
+        """continue_as_new: a fresh run with the same ID; events not yet delivered survive."""
+        pending = c.execute(
+            "SELECT data FROM inbox WHERE instance_id=? AND kind='EventRaised'"
+            " AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (iid, dumps(item.inbox_ids)),
+        ).fetchall()
+        parent = c.execute(
+            "SELECT parent_id, parent_task_id FROM instances WHERE id=?", (iid,)
+        ).fetchone()
+        for table in ("history", "inbox", "tasks"):
+            c.execute(f"DELETE FROM {table} WHERE instance_id=?", (iid,))
+        gen += 1
+        started = ExecutionStarted(
+            name=name,
+            input=complete.result,
+            instance_id=iid,
+            parent_instance_id=parent[0],
+            parent_task_id=parent[1],
+            timestamp=from_ts(now),
+        )
+        first = self._enqueue(c, iid, gen, now, started)
+        for ev in complete.carryover_events:
+            ev.event_id = -1
+            self._enqueue(c, iid, gen, now, ev)
+        for (data,) in pending:
+            self._enqueue(c, iid, gen, now, event_from_dict(json.loads(data)))
+        c.execute(
+            "UPDATE instances SET status=?, input=?, output=NULL, failure=NULL, custom_status=?,"
+            " generation=?, next_seq=0, updated_at=?, finished_at=NULL, waiting_for=NULL,"
+            " lock_owner=NULL, lock_expires=NULL, deliver_upto=? WHERE id=?",
+            (
+                status if status == "SUSPENDED" else "RUNNING",
+                complete.result,
+                custom_status,
+                gen,
+                now,
+                first if status == "SUSPENDED" else None,
+                iid,
+            ),
+        )
+
+    # ------------------------------------------------------------------ activity tasks
+    def claim_tasks(
+        self,
+        owner: str,
+        *,
+        limit: int = 8,
+        roots: Sequence[str] | None = None,
+        ttl: float = DEFAULT_TTL,
+    ) -> list[TaskItem]:
+        """Lease up to ``limit`` activity tasks nobody holds (or whose lease expired)."""
+        if limit <= 0:
+            return []
+        sql = (
+            "SELECT id, instance_id, generation, task_id, name, input FROM tasks"
+            " WHERE (lock_owner IS NULL OR lock_expires < ?)"
+        )
+        args: list[object] = [self.clock()]
+        if roots is not None:
+            sql += " AND root_id IN (SELECT value FROM json_each(?))"
+            args.append(dumps(list(roots)))
+        sql += " ORDER BY id LIMIT ?"
+        args.append(limit)
+        if not self._read(sql, args):
+            return []
+        with self._write() as c:
+            now = self.clock()
+            args[0] = now
+            rows = c.execute(sql, args).fetchall()
+            c.execute(
+                "UPDATE tasks SET lock_owner=?, lock_expires=?"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                (owner, now + ttl, dumps([r[0] for r in rows])),
+            )
+        return [TaskItem(*r) for r in rows]
+
+    def complete_tasks(self, owner: str, outcomes: Sequence[TaskOutcome]) -> int:
+        """Record activity outcomes in one transaction: each task row is deleted and its
+        result queued for its instance, only if ``owner`` still holds the task's lease and
+        the instance's run is still active. Returns how many were recorded."""
+        if not outcomes:
+            return 0
+        with self._write() as c:
+            return self._complete_in(c, owner, outcomes, self.clock())
+
+    def _complete_in(
+        self, c: sqlite3.Connection, owner: str, outcomes: Sequence[TaskOutcome], now: float
+    ) -> int:
+        done = 0
+        ts = from_ts(now)
+        for o in outcomes:
+            it = o.item
+            cur = c.execute("DELETE FROM tasks WHERE id=? AND lock_owner=?", (it.id, owner))
+            if cur.rowcount == 0:
+                continue
+            row = c.execute(
+                "SELECT status, generation FROM instances WHERE id=?", (it.instance_id,)
+            ).fetchone()
+            if row is None or row[0] not in ACTIVE or row[1] != it.generation:
+                continue
+            ev: HistoryEvent
+            if o.failure is not None:
+                ev = TaskFailed(task_id=it.task_id, failure=o.failure, timestamp=ts)
+            else:
+                ev = TaskCompleted(task_id=it.task_id, result=o.result, timestamp=ts)
+            self._enqueue(c, it.instance_id, it.generation, now, ev)
+            done += 1
+        return done
+
+    # ------------------------------------------------------------------ progress queries
+    def roots_of(self, ids: Sequence[str]) -> list[str]:
+        """The family roots (top-level ancestors) of the given instances."""
+        rows = self._read(
+            "SELECT DISTINCT root_id FROM instances WHERE id IN (SELECT value FROM json_each(?))",
+            (dumps(list(ids)),),
+        )
+        return [r[0] for r in rows]
+
+    def busy(self, roots: Sequence[str] | None = None) -> bool:
+        """Whether any active instance (in these families) has a deliverable event or an
+        outstanding activity task: i.e. whether driving would make progress now."""
+        now = self.clock()
+        sql = f"SELECT 1 FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {_DELIVERABLE}"
+        args: list[object] = [now]
+        tsql = "SELECT 1 FROM tasks t"
+        if roots is not None:
+            sql += _IN_ROOTS
+            tsql += " WHERE t.root_id IN (SELECT value FROM json_each(?))"
+            args.append(dumps(list(roots)))
+        if self._read(sql + " LIMIT 1", args):
+            return True
+        return bool(self._read(tsql + " LIMIT 1", args[1:]))
+
+    def next_due(self, roots: Sequence[str] | None = None) -> float | None:
+        """The earliest future time (epoch seconds) an inbox row becomes visible, or None."""
+        sql = (
+            "SELECT min(b.visible_at) FROM inbox b JOIN instances i ON i.id = b.instance_id"
+            f" WHERE b.visible_at > ? AND i.status IN {ACTIVE_SQL}"
+        )
+        args: list[object] = [self.clock()]
+        if roots is not None:
+            sql += _IN_ROOTS
+            args.append(dumps(list(roots)))
+        row = self._read(sql, args)
+        return row[0][0] if row and row[0][0] is not None else None
+
+    def due_timer_roots(self, limit: int = 1000) -> list[str]:
+        """Families with a timer or a delayed start that has fallen due."""
+        rows = self._read(
+            "SELECT DISTINCT i.root_id FROM inbox b JOIN instances i ON i.id = b.instance_id"
+            f" WHERE {_DELIVERABLE} AND (b.kind = 'TimerFired'"
+            " OR (b.kind = 'ExecutionStarted' AND b.visible_at > i.created_at)) LIMIT ?",
+            (self.clock(), limit),
+        )
+        return [r[0] for r in rows]

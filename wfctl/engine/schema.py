@@ -1,0 +1,209 @@
+"""Opening the engine's SQLite file: pragmas, schema version, forward migrations.
+
+A caller may rely on: :func:`connect` returns a connection in autocommit mode (explicit
+``BEGIN IMMEDIATE`` for writes) on a file in WAL mode with a generous busy timeout and the
+schema at :data:`SCHEMA_VERSION`; a file written by a newer wfctl, a corrupt file, a
+read-only file or an unopenable path raise :class:`wfctl.model.StorageError` with one line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from wfctl.engine.history import HistoryEvent
+from wfctl.model import TERMINAL_STATUSES, StorageError
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 60_000
+
+# Each entry migrates from version N-1 to N (index N-1). Version 0 is an empty file; the
+# table schema_version records each version applied.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE IF NOT EXISTS workflows (
+        name TEXT PRIMARY KEY,
+        registered_at REAL NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS instances (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        finished_at REAL,
+        input TEXT,
+        output TEXT,
+        custom_status TEXT,
+        failure TEXT,
+        parent_id TEXT,
+        parent_task_id INTEGER,
+        root_id TEXT NOT NULL,
+        generation INTEGER NOT NULL DEFAULT 0,
+        next_seq INTEGER NOT NULL DEFAULT 0,
+        deliver_upto INTEGER,
+        waiting_for TEXT,
+        lock_owner TEXT,
+        lock_expires REAL
+    );
+    CREATE INDEX IF NOT EXISTS ix_instances_status ON instances(status, created_at);
+    CREATE INDEX IF NOT EXISTS ix_instances_finished ON instances(finished_at)
+        WHERE finished_at IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS ix_instances_name ON instances(name, created_at);
+    CREATE INDEX IF NOT EXISTS ix_instances_created ON instances(created_at);
+    CREATE INDEX IF NOT EXISTS ix_instances_parent ON instances(parent_id)
+        WHERE parent_id IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS ix_instances_root ON instances(root_id);
+    CREATE INDEX IF NOT EXISTS ix_instances_lock ON instances(lock_owner)
+        WHERE lock_owner IS NOT NULL;
+    CREATE TABLE IF NOT EXISTS history (
+        instance_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (instance_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS inbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance_id TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        visible_at REAL NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS ix_inbox_instance ON inbox(instance_id, id);
+    CREATE INDEX IF NOT EXISTS ix_inbox_visible ON inbox(visible_at);
+    CREATE TABLE IF NOT EXISTS tasks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance_id TEXT NOT NULL,
+        root_id TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        task_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        input TEXT,
+        created_at REAL NOT NULL,
+        lock_owner TEXT,
+        lock_expires REAL
+    );
+    CREATE INDEX IF NOT EXISTS ix_tasks_instance ON tasks(instance_id);
+    CREATE INDEX IF NOT EXISTS ix_tasks_lock ON tasks(lock_owner, lock_expires);
+    """,
+]
+
+EPOCH = datetime(1970, 1, 1)
+ACTIVE = ("PENDING", "RUNNING", "SUSPENDED")
+ACTIVE_SQL = "('PENDING','RUNNING','SUSPENDED')"
+TERMINAL_VALUES = tuple(s.value for s in TERMINAL_STATUSES)
+NEVER_YEAR = 9000  # timers at or past this year are "wait forever" placeholders: never fire
+DEFAULT_TTL = 30.0
+
+
+def to_ts(dt: datetime) -> float:
+    """A datetime (naive = UTC) as epoch seconds."""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return (dt - EPOCH).total_seconds()
+
+
+def from_ts(ts: float) -> datetime:
+    """Epoch seconds as a naive UTC datetime."""
+    return EPOCH + timedelta(seconds=ts)
+
+
+def dumps(v: object) -> str:
+    """Compact JSON."""
+    return json.dumps(v, separators=(",", ":"))
+
+
+def dump_event(e: HistoryEvent) -> str:
+    return dumps(e.to_dict())
+
+
+def _one_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def connect(path: str | os.PathLike[str], *, synchronous: str = "FULL") -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the engine file; StorageError on any failure."""
+    p = Path(path)
+    try:
+        if str(path) != ":memory:":
+            p.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"cannot create the directory for the database {p}: {exc.strerror or exc}"
+        ) from None
+    try:
+        conn = sqlite3.connect(
+            str(p), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot open the database {p}: {_one_line(exc)}") from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal" and str(path) != ":memory:":
+            raise StorageError(f"the database {p} cannot use WAL mode (journal_mode={mode})")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+        conn.execute("PRAGMA foreign_keys=OFF")
+        _migrate(conn, p)
+    except StorageError:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        msg = _one_line(exc)
+        if "readonly" in msg or "read-only" in msg:
+            raise StorageError(
+                f"the database {p} is read-only: make it writable or use another --db"
+            ) from None
+        if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
+            raise StorageError(
+                f"the database {p} is corrupt or not a wfctl database ({msg}): "
+                "move it aside or use another --db"
+            ) from None
+        raise StorageError(f"cannot use the database {p}: {msg}") from None
+    return conn
+
+
+def _read_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'"
+    ).fetchone()
+    if row is None:
+        return 0
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def _migrate(conn: sqlite3.Connection, p: Path) -> None:
+    version = _read_version(conn)
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"the database {p} has schema version {version}, newer than this wfctl "
+            f"understands ({SCHEMA_VERSION}): upgrade wfctl"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at REAL)"
+        )
+        version = _read_version(conn)
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for stmt in MIGRATIONS[target - 1].split(";"):
+                if stmt.strip():
+                    conn.execute(stmt)
+            conn.execute(
+                "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                (target, time.time()),
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

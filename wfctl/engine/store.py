@@ -1,0 +1,631 @@
+"""The engine's store and dispatcher: every SQL statement of the engine lives here (and in
+:mod:`wfctl.engine.schema`, which opens and migrates the file).
+
+The store hands out *work items* and applies their results, each batch in one transaction:
+
+* a workflow turn (:class:`TurnItem`: the instance's committed history plus the events
+  waiting in its inbox) is claimed with :meth:`Store.claim_turns` and its
+  :class:`~wfctl.engine.history.TurnResult` applied with :meth:`Store.apply_turns`;
+* an activity task (:class:`TaskItem`) is claimed with :meth:`Store.claim_tasks` (or handed
+  out already claimed by ``apply_turns``) and its outcome recorded with
+  :meth:`Store.complete_tasks`.
+
+Claims are leases: ``(owner, expiry)`` on the row. Owners renew them (:meth:`Store.renew`);
+:meth:`Store.reap_dead_owners` hands back at once the leases of owners that were processes on
+this host and are gone; other hosts' leases simply expire. Results are applied only under the
+guard that the lease is still the applier's own, so a turn or an activity result is never
+applied twice. Times in the file are UTC seconds since the epoch; times in and out of this
+module are naive UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from wfctl.engine import schema
+from wfctl.engine.dispatch import (
+    ApplyOutcome,
+    Dispatch,
+    StartRequest,
+    TaskItem,
+    TaskOutcome,
+    TurnItem,
+)
+from wfctl.engine.history import (
+    ChildWorkflowCompleted,
+    ChildWorkflowFailed,
+    EventRaised,
+    ExecutionResumed,
+    ExecutionStarted,
+    ExecutionSuspended,
+    ExecutionTerminated,
+    HistoryEvent,
+    event_from_dict,
+)
+from wfctl.engine.schema import (
+    ACTIVE,
+    ACTIVE_SQL,
+    DEFAULT_TTL,
+    TERMINAL_VALUES,
+    from_ts,
+    to_ts,
+)
+from wfctl.engine.schema import dump_event as _ev
+from wfctl.engine.schema import dumps as _j
+from wfctl.model import (
+    TERMINAL_STATUSES,
+    ConflictError,
+    FailureDetails,
+    RuntimeStatus,
+    StorageError,
+    WorkflowState,
+)
+
+HOST = socket.gethostname()
+__all__ = [
+    "HUB",
+    "STATUS_HUB",
+    "ApplyOutcome",
+    "StartRequest",
+    "Store",
+    "TaskItem",
+    "TaskOutcome",
+    "TurnItem",
+    "from_ts",
+    "new_owner_id",
+    "to_ts",
+]
+
+
+def new_owner_id() -> str:
+    """A lease owner ID: ``host:pid:random``, unique per engine."""
+    return f"{HOST}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this host and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+        return stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] not in (b"Z", b"X")
+    except (OSError, ValueError):
+        return True
+
+
+class ChangeHub:
+    """Process-wide wake-up for engines and clients: every committed write bumps it."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self.version = 0
+
+    def bump(self) -> None:
+        with self._cond:
+            self.version += 1
+            self._cond.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> int:
+        """Block until the version differs from ``seen`` or ``timeout`` passes; new version."""
+        with self._cond:
+            if self.version == seen and timeout > 0:
+                self._cond.wait(timeout)
+            return self.version
+
+
+HUB = ChangeHub()  # every commit: wakes engines
+STATUS_HUB = ChangeHub()  # commits that changed an instance's status: wakes waiting clients
+
+
+def _failure_json(f: FailureDetails | None) -> str | None:
+    return None if f is None else _j(asdict(f))
+
+
+class Store(Dispatch):
+    """One connection to the engine file. Thread-safe (one lock); every method is one
+    transaction. ``clock`` returns epoch seconds (tests inject it)."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        synchronous: str = "FULL",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self._conn = schema.connect(path, synchronous=synchronous)
+        self._lock = threading.RLock()
+        self._status_changed = False
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # ------------------------------------------------------------------ plumbing
+    def _fail(self, exc: sqlite3.Error) -> StorageError:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "readonly" in msg:
+            return StorageError(f"the database {self.path} is read-only: make it writable")
+        if "malformed" in msg or "not a database" in msg:
+            return StorageError(f"the database {self.path} is corrupt ({msg}): move it aside")
+        return StorageError(f"database {self.path}: {msg}")
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            c = self._conn
+            try:
+                c.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._fail(exc) from None
+            self._status_changed = False
+            try:
+                yield c
+                c.execute("COMMIT")
+            except BaseException as exc:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._fail(exc) from None
+                raise
+            changed = self._status_changed
+        HUB.bump()
+        if changed:
+            STATUS_HUB.bump()
+
+    def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                raise self._fail(exc) from None
+
+    # ------------------------------------------------------------------ registry names
+    def register_workflows(self, names: Sequence[str]) -> None:
+        """Record the workflow names an app registers (for completion without the app)."""
+        known = {r[0] for r in self._read("SELECT name FROM workflows")}
+        fresh = [n for n in names if n not in known]
+        if fresh:
+            with self._write() as c:
+                now = self.clock()
+                c.executemany(
+                    "INSERT OR IGNORE INTO workflows (name, registered_at) VALUES (?, ?)",
+                    [(n, now) for n in fresh],
+                )
+
+    def workflow_names(self) -> list[str]:
+        return [r[0] for r in self._read("SELECT name FROM workflows ORDER BY name")]
+
+    # ------------------------------------------------------------------ instances
+    def create_instance(
+        self,
+        instance_id: str,
+        name: str,
+        input: str | None = None,
+        *,
+        start_at: datetime | None = None,
+    ) -> None:
+        """Record a new PENDING instance with its ExecutionStarted in the inbox (visible at
+        ``start_at``). A finished instance with that ID is replaced; an active one is a
+        ConflictError."""
+        with self._write() as c:
+            self._create_in(c, instance_id, name, input, start_at, self.clock())
+
+    def _create_in(
+        self,
+        c: sqlite3.Connection,
+        instance_id: str,
+        name: str,
+        input: str | None,
+        start_at: datetime | None,
+        now: float,
+    ) -> None:
+        row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
+        if row is not None:
+            if row[0] in ACTIVE:
+                raise ConflictError(
+                    f"an active instance with ID {instance_id!r} exists ({row[0]}): "
+                    "terminate it first or choose another ID"
+                )
+            self._delete_instances(c, [instance_id])
+        self._status_changed = True
+        self._insert_instance(c, instance_id, name, input, now, start_at, None, None, None)
+
+    def _insert_instance(
+        self,
+        c: sqlite3.Connection,
+        iid: str,
+        name: str,
+        input: str | None,
+        now: float,
+        start_at: datetime | None,
+        parent_id: str | None,
+        parent_task_id: int | None,
+        root_id: str | None,
+    ) -> None:
+        c.execute(
+            "INSERT INTO instances (id, name, status, created_at, updated_at, input, parent_id,"
+            " parent_task_id, root_id) VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?)",
+            (iid, name, now, now, input, parent_id, parent_task_id, root_id or iid),
+        )
+        started = ExecutionStarted(
+            name=name,
+            input=input,
+            instance_id=iid,
+            parent_instance_id=parent_id,
+            parent_task_id=parent_task_id,
+            scheduled_start=start_at,
+            timestamp=from_ts(now),
+        )
+        visible = now if start_at is None else to_ts(start_at)
+        self._enqueue(c, iid, 0, visible, started)
+
+    @staticmethod
+    def _enqueue(
+        c: sqlite3.Connection, iid: str, generation: int, visible: float, event: HistoryEvent
+    ) -> int:
+        cur = c.execute(
+            "INSERT INTO inbox (instance_id, generation, visible_at, kind, data)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (iid, generation, visible, event.TYPE, _ev(event)),
+        )
+        return int(cur.lastrowid or 0)
+
+    @staticmethod
+    def _delete_instances(c: sqlite3.Connection, ids: Sequence[str]) -> None:
+        arg = (_j(list(ids)),)
+        for table, col in (
+            ("history", "instance_id"),
+            ("inbox", "instance_id"),
+            ("tasks", "instance_id"),
+            ("instances", "id"),
+        ):
+            c.execute(f"DELETE FROM {table} WHERE {col} IN (SELECT value FROM json_each(?))", arg)
+
+    _STATE_COLS = "id, name, status, created_at, updated_at, input, output, custom_status, failure"
+
+    @staticmethod
+    def _state(row: tuple, payloads: bool = True) -> WorkflowState:
+        failure = None
+        if row[8]:
+            failure = FailureDetails(**json.loads(row[8]))
+        return WorkflowState(
+            instance_id=row[0],
+            name=row[1],
+            runtime_status=RuntimeStatus(row[2]),
+            created_at=from_ts(row[3]),
+            last_updated_at=from_ts(row[4]),
+            serialized_input=row[5] if payloads else None,
+            serialized_output=row[6] if payloads else None,
+            serialized_custom_status=row[7],
+            failure=failure,
+        )
+
+    def get_state(self, instance_id: str) -> WorkflowState | None:
+        """The instance's state, or None when there is none."""
+        rows = self._read(f"SELECT {self._STATE_COLS} FROM instances WHERE id=?", (instance_id,))
+        return self._state(rows[0]) if rows else None
+
+    def get_statuses(self, ids: Sequence[str]) -> dict[str, RuntimeStatus]:
+        """Status of each known instance among ``ids`` (unknown ones are left out)."""
+        rows = self._read(
+            "SELECT id, status FROM instances WHERE id IN (SELECT value FROM json_each(?))",
+            (_j(list(ids)),),
+        )
+        return {r[0]: RuntimeStatus(r[1]) for r in rows}
+
+    def waiting_for(self, instance_id: str) -> list[str]:
+        """The case-folded event names the instance's last turn said it waits for."""
+        rows = self._read("SELECT waiting_for FROM instances WHERE id=?", (instance_id,))
+        return json.loads(rows[0][0]) if rows and rows[0][0] else []
+
+    def list_instances(
+        self,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        name: str | None = None,
+        max_age: float | None = None,
+        limit: int | None = None,
+        payloads: bool = False,
+    ) -> list[WorkflowState]:
+        """Instances newest first, filtered by status, name and age (seconds since created).
+        One indexed query per status (then merged), so each stays fast on big files."""
+        if len(statuses) > 1:
+            rows: list[tuple] = []
+            for st in dict.fromkeys(statuses):
+                rows += self._list_rows(st, name, max_age, limit)
+            rows.sort(key=lambda r: (r[3], r[-1]), reverse=True)
+            rows = rows[:limit] if limit is not None else rows
+        else:
+            rows = self._list_rows(statuses[0] if statuses else None, name, max_age, limit)
+        return [self._state(r, payloads) for r in rows]
+
+    def _list_rows(
+        self,
+        status: RuntimeStatus | None,
+        name: str | None,
+        max_age: float | None,
+        limit: int | None,
+    ) -> list[tuple]:
+        where, args = [], []  # type: ignore[var-annotated]
+        if status is not None:
+            where.append("status = ?")
+            args.append(status.value)
+        if name is not None:
+            where.append("name = ?")
+            args.append(name)
+        if max_age is not None:
+            where.append("created_at >= ?")
+            args.append(self.clock() - max_age)
+        sql = f"SELECT {self._STATE_COLS}, rowid FROM instances"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY created_at DESC, rowid DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(int(limit))
+        return self._read(sql, args)
+
+    def history(self, instance_id: str) -> list[HistoryEvent] | None:
+        """The instance's committed history in order; None when there is no such instance."""
+        if not self._read("SELECT 1 FROM instances WHERE id=?", (instance_id,)):
+            return None
+        return self._load_history(instance_id)
+
+    def _load_history(self, iid: str) -> list[HistoryEvent]:
+        rows = self._read("SELECT data FROM history WHERE instance_id=? ORDER BY seq", (iid,))
+        return [event_from_dict(json.loads(r[0])) for r in rows]
+
+    # ------------------------------------------------------------------ management
+    def raise_event(self, instance_id: str, name: str, data: str | None = None) -> bool | None:
+        """Queue an external event. None: no such instance; False: finished, dropped."""
+        with self._write() as c:
+            row = c.execute(
+                "SELECT status, generation FROM instances WHERE id=?", (instance_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            if row[0] not in ACTIVE:
+                return False
+            now = self.clock()
+            ev = EventRaised(name=name, data=data, timestamp=from_ts(now))
+            self._enqueue(c, instance_id, row[1], now, ev)
+            return True
+
+    def suspend(self, instance_id: str, reason: str | None = None) -> RuntimeStatus | None:
+        """SUSPENDED at once; until resumed, only events queued before the pause are
+        delivered. A finished instance is left alone. Returns the status after, or None."""
+        with self._write() as c:
+            self._status_changed = True
+            row = c.execute(
+                "SELECT status, generation FROM instances WHERE id=?", (instance_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            if row[0] not in ("PENDING", "RUNNING"):
+                return RuntimeStatus(row[0])
+            now = self.clock()
+            box = self._enqueue(
+                c,
+                instance_id,
+                row[1],
+                now,
+                ExecutionSuspended(reason=reason, timestamp=from_ts(now)),
+            )
+            c.execute(
+                "UPDATE instances SET status='SUSPENDED', deliver_upto=?, updated_at=? WHERE id=?",
+                (box, now, instance_id),
+            )
+            return RuntimeStatus.SUSPENDED
+
+    def resume(self, instance_id: str, reason: str | None = None) -> RuntimeStatus | None:
+        """RUNNING again at once (PENDING if it never started); queued events flow in order."""
+        with self._write() as c:
+            self._status_changed = True
+            row = c.execute(
+                "SELECT status, generation, next_seq FROM instances WHERE id=?", (instance_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            if row[0] != "SUSPENDED":
+                return RuntimeStatus(row[0])
+            now = self.clock()
+            ev = ExecutionResumed(reason=reason, timestamp=from_ts(now))
+            self._enqueue(c, instance_id, row[1], now, ev)
+            status = "RUNNING" if row[2] > 0 else "PENDING"
+            c.execute(
+                "UPDATE instances SET status=?, deliver_upto=NULL, updated_at=? WHERE id=?",
+                (status, now, instance_id),
+            )
+            return RuntimeStatus(status)
+
+    def terminate(
+        self, instance_id: str, output: str | None = None, *, recursive: bool = True
+    ) -> RuntimeStatus | None:
+        """End an active instance as TERMINATED (its active children too, when recursive); a
+        terminated child is reported to its parent as failed. A finished one is untouched."""
+        with self._write() as c:
+            self._status_changed = True
+            row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
+            if row is None:
+                return None
+            if row[0] not in ACTIVE:
+                return RuntimeStatus(row[0])
+            self._terminate(c, instance_id, output, recursive, self.clock())
+            return RuntimeStatus.TERMINATED
+
+    def _terminate(
+        self, c: sqlite3.Connection, iid: str, output: str | None, recursive: bool, now: float
+    ) -> None:
+        row = c.execute("SELECT next_seq FROM instances WHERE id=?", (iid,)).fetchone()
+        ev = ExecutionTerminated(
+            output=output, recursive=recursive, timestamp=from_ts(now), event_id=row[0]
+        )
+        c.execute(
+            "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)", (iid, row[0], _ev(ev))
+        )
+        c.execute("DELETE FROM inbox WHERE instance_id=?", (iid,))
+        c.execute("DELETE FROM tasks WHERE instance_id=?", (iid,))
+        c.execute(
+            "UPDATE instances SET status='TERMINATED', output=?, updated_at=?, finished_at=?,"
+            " next_seq=next_seq+1,"
+            " lock_owner=NULL, lock_expires=NULL, waiting_for=NULL, deliver_upto=NULL WHERE id=?",
+            (output, now, now, iid),
+        )
+        failure = FailureDetails(
+            error_type="WorkflowTerminated", message=f"child workflow {iid!r} was terminated"
+        )
+        self._report_to_parent(c, iid, None, failure, now)
+        if recursive:
+            kids = c.execute(
+                f"SELECT id FROM instances WHERE parent_id=? AND status IN {ACTIVE_SQL}", (iid,)
+            ).fetchall()
+            for (kid,) in kids:
+                self._terminate(c, kid, None, True, now)
+
+    def _report_to_parent(
+        self,
+        c: sqlite3.Connection,
+        iid: str,
+        result: str | None,
+        failure: FailureDetails | None,
+        now: float,
+    ) -> None:
+        row = c.execute(
+            "SELECT p.id, p.generation, i.parent_task_id FROM instances i"
+            f" JOIN instances p ON p.id = i.parent_id WHERE i.id=? AND p.status IN {ACTIVE_SQL}",
+            (iid,),
+        ).fetchone()
+        if row is None:
+            return
+        ts = from_ts(now)
+        ev: HistoryEvent
+        if failure is not None:
+            ev = ChildWorkflowFailed(task_id=row[2], failure=failure, timestamp=ts)
+        else:
+            ev = ChildWorkflowCompleted(task_id=row[2], result=result, timestamp=ts)
+        self._enqueue(c, row[0], row[1], now, ev)
+
+    def _family(self, c: sqlite3.Connection, iid: str) -> list[tuple[str, str]]:
+        return c.execute(
+            "WITH RECURSIVE d(id) AS (SELECT ? UNION SELECT i.id FROM instances i"
+            " JOIN d ON i.parent_id = d.id) SELECT i.id, i.status FROM d"
+            " JOIN instances i ON i.id = d.id",
+            (iid,),
+        ).fetchall()
+
+    def purge(self, instance_id: str) -> bool:
+        """Delete a finished instance and its finished descendants (history, inbox, tasks).
+        False when there is no such instance; ConflictError when it is still active."""
+        with self._write() as c:
+            self._status_changed = True
+            row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
+            if row is None:
+                return False
+            if row[0] in ACTIVE:
+                raise ConflictError(
+                    f"instance {instance_id!r} is {row[0]}: only finished instances can be "
+                    "purged (terminate it first)"
+                )
+            ids = [i for i, s in self._family(c, instance_id) if s not in ACTIVE]
+            self._delete_instances(c, ids)
+            return True
+
+    def purge_older_than(
+        self,
+        older_than: float,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        dry_run: bool = False,
+        batch_size: int = 2000,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[str]:
+        """Purge finished instances (only the given terminal statuses, if any) last updated
+        more than ``older_than`` seconds ago, ``batch_size`` per transaction; return their IDs.
+        ``progress(done, total)`` is called after each batch."""
+        wanted = [s.value for s in statuses if s in TERMINAL_STATUSES] if statuses else None
+        if wanted is None:
+            wanted = list(TERMINAL_VALUES)
+        cutoff = self.clock() - older_than
+        sel = (
+            "SELECT id FROM instances WHERE finished_at < ?"
+            " AND status IN (SELECT value FROM json_each(?))"
+        )
+        args: list[object] = [cutoff, _j(wanted)]
+        if dry_run:
+            return [r[0] for r in self._read(sel + " ORDER BY finished_at", args)]
+        total = self._read(sel.replace("SELECT id", "SELECT count(*)"), args)[0][0]
+        done: list[str] = []
+        while True:
+            with self._write() as c:
+                ids = [r[0] for r in c.execute(sel + " LIMIT ?", [*args, batch_size])]
+                if ids:
+                    self._delete_instances(c, ids)
+            done.extend(ids)
+            if progress is not None and ids:
+                progress(len(done), max(total, len(done)))
+            if len(ids) < batch_size:
+                return done
+
+    # ------------------------------------------------------------------ leases
+    def renew(self, owner: str, ttl: float = DEFAULT_TTL) -> None:
+        """Push the expiry of every lease ``owner`` holds to now + ttl."""
+        with self._write() as c:
+            exp = self.clock() + ttl
+            c.execute("UPDATE instances SET lock_expires=? WHERE lock_owner=?", (exp, owner))
+            c.execute("UPDATE tasks SET lock_expires=? WHERE lock_owner=?", (exp, owner))
+
+    def release(self, owner: str, task_ids: Sequence[int] | None = None) -> None:
+        """Hand back ``owner``'s leases (only those tasks, when ``task_ids`` is given)."""
+        with self._write() as c:
+            if task_ids is None:
+                c.execute(
+                    "UPDATE instances SET lock_owner=NULL, lock_expires=NULL WHERE lock_owner=?",
+                    (owner,),
+                )
+                c.execute(
+                    "UPDATE tasks SET lock_owner=NULL, lock_expires=NULL WHERE lock_owner=?",
+                    (owner,),
+                )
+            else:
+                c.execute(
+                    "UPDATE tasks SET lock_owner=NULL, lock_expires=NULL WHERE lock_owner=?"
+                    " AND id IN (SELECT value FROM json_each(?))",
+                    (owner, _j(list(task_ids))),
+                )
+
+    def reap_dead_owners(self) -> list[str]:
+        """Release at once the leases of owners that were processes on this host and died."""
+        rows = self._read(
+            "SELECT DISTINCT lock_owner FROM instances WHERE lock_owner IS NOT NULL"
+            " UNION SELECT DISTINCT lock_owner FROM tasks WHERE lock_owner IS NOT NULL"
+        )
+        dead = []
+        for (owner,) in rows:
+            host, _, rest = owner.rpartition(":")[0].rpartition(":")
+            if host != HOST or not rest.isdigit() or int(rest) == os.getpid():
+                continue
+            if not pid_alive(int(rest)):
+                dead.append(owner)
+        for owner in dead:
+            self.release(owner)
+        return dead

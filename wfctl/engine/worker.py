@@ -1,0 +1,486 @@
+"""The engine loop: claim turns -> executor -> apply; claim activity tasks -> run -> record.
+
+One :class:`Engine` owns one store connection and one lease-owner ID. Its loop runs in the
+thread that calls :meth:`Engine.drive` or :meth:`Engine.run_forever`; activities run on a
+thread pool (``async def`` ones on one event-loop thread) and hand their outcomes back to the
+loop, which records them in batches. Timers are inbox rows that become visible when due: the
+loop sleeps until the next one (or a change in this process, or a short poll for changes
+made by other processes).
+
+While this process holds an instance, its history stays in memory and the executor keeps the
+live generator, so a step costs no replay; when another process moved the instance on (the
+history length no longer matches) the executor is told to forget it and replays.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from wfctl.engine.history import CompleteWorkflow, HistoryEvent, TurnResult
+from wfctl.engine.store import (
+    HUB,
+    StartRequest,
+    Store,
+    TaskItem,
+    TaskOutcome,
+    TurnItem,
+    new_owner_id,
+)
+from wfctl.model import FailureDetails, RuntimeStatus
+
+Until = Literal["idle", "start", "completion"]
+POLL = 0.05  # how often an idle loop looks for work written by other processes
+# An activity runner: (name, input_json, instance_id, task_id) -> (result_json, failure).
+Runner = Callable[[str, "str | None", str, int], "tuple[str | None, FailureDetails | None]"]
+
+
+def _failure(exc: BaseException) -> FailureDetails:
+    return FailureDetails(
+        error_type=type(exc).__name__,
+        message=str(exc),
+        stack_trace="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+    )
+
+
+def workflow_names(registry: Any) -> list[str]:
+    """The workflow names a registry knows (tolerant of the registry's shape)."""
+    for attr in ("workflow_names", "workflows", "_workflows"):
+        v = getattr(registry, attr, None)
+        if callable(v):
+            v = v()
+        if v is not None:
+            return sorted(v)
+    return []
+
+
+class Engine:
+    """Drives workflows stored in ``db_path`` with the code in ``registry``.
+
+    ``executor`` (default: ``wfctl.engine.replay.WorkflowExecutor(registry)``) computes turns;
+    ``runner`` (default: ``wfctl.engine.activities``) runs activities; ``concurrency`` bounds
+    the activities running at once. Not re-entrant: one loop at a time per Engine.
+    """
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        registry: Any = None,
+        *,
+        executor: Any = None,
+        runner: Runner | None = None,
+        concurrency: int = 8,
+        ttl: float = 30.0,
+        batch: int = 128,
+        store: Store | None = None,
+    ) -> None:
+        self.registry = registry
+        self.store = store if store is not None else Store(db_path)
+        self.owner = new_owner_id()
+        if executor is None:
+            from wfctl.engine.replay import WorkflowExecutor
+
+            executor = WorkflowExecutor(registry)
+        self.executor = executor
+        self._runner = runner
+        self.concurrency = max(1, concurrency)
+        self.ttl = ttl
+        self.batch = batch
+        self._hist: dict[str, list[HistoryEvent]] = {}
+        self._known: dict[str, int] = {}
+        self._ready: deque[TaskItem] = deque()
+        self._inflight: dict[int, TaskItem] = {}
+        self._done: queue.SimpleQueue[TaskOutcome] = queue.SimpleQueue()
+        self._pool: Any = None
+        self._aloop: Any = None
+        self._last_renew = time.monotonic()
+        self._last_reap = 0.0
+        self._last_task_poll = 0.0
+        self._run_lock = threading.Lock()
+        self._starts: deque[StartRequest] = deque()
+
+    # ------------------------------------------------------------------ public
+    def drive(
+        self,
+        instance_ids: Sequence[str] | None = None,
+        *,
+        until: Until = "idle",
+        limit: float | None = None,
+    ) -> bool:
+        """Run until the instances (their families; all, when None) are idle — finished, or
+        waiting only for events or future timers — or have started / completed (``until``),
+        or ``limit`` seconds pass. Then let activities in flight finish, record them, hand
+        back every lease and return whether the condition held."""
+        ids = list(instance_ids) if instance_ids is not None else None
+        deadline = None if limit is None else time.monotonic() + limit
+        with self._run_lock:
+            roots = self.store.roots_of(ids) if ids is not None else None
+            if roots is not None and not roots:
+                return True  # none of them exists: nothing to drive
+            met = False
+            try:
+                while True:
+                    seen = HUB.version
+                    did = self._cycle(roots)
+                    if until != "idle" or not did:
+                        met = self._condition(ids, roots, until)
+                        if met:
+                            break
+                    now = time.monotonic()
+                    if deadline is not None and now >= deadline:
+                        break
+                    if not did:
+                        self._sleep(seen, roots, None if deadline is None else deadline - now)
+            finally:
+                self._finish()
+            return met
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Drive every instance in the file until ``stop`` is set; then finish the activities
+        in flight and hand back every lease."""
+        with self._run_lock:
+            key = _key(self.store.path)
+            _LOCAL.setdefault(key, self)
+            try:
+                while not stop.is_set():
+                    seen = HUB.version
+                    if not self._cycle(None):
+                        self._sleep(seen, None, None)
+            finally:
+                if _LOCAL.get(key) is self:
+                    del _LOCAL[key]
+                self._finish()
+
+    def submit_start(self, instance_id: str, name: str, input: str | None) -> StartRequest:
+        """Have this running engine (``run_forever``) record a start in its next commit,
+        together with the instance's first turn; wait on ``request.done``."""
+        req = StartRequest(instance_id, name, input)
+        self._starts.append(req)
+        HUB.bump()
+        return req
+
+    def close(self) -> None:
+        """Stop the pools and close the store (after drive/run_forever returned)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        if self._aloop is not None:
+            loop, thread = self._aloop
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(5)
+            loop.close()
+            self._aloop = None
+        self.store.close()
+
+    # ------------------------------------------------------------------ the loop
+    def _cycle(self, roots: Sequence[str] | None) -> bool:
+        store = self.store
+        did = False
+        now = time.monotonic()
+        if now - self._last_renew > self.ttl / 4:
+            self._last_renew = now
+            if self._inflight or self._ready:
+                store.renew(self.owner, self.ttl)
+        if now - self._last_reap > 1.0:
+            self._last_reap = now
+            store.reap_dead_owners()
+        outcomes = self._drain_done()
+        starts = []
+        while self._starts:
+            starts.append(self._starts.popleft())
+        pasts: dict[str, list[HistoryEvent]] = {}
+
+        def execute(items: list[TurnItem]) -> list[TurnResult]:
+            out = []
+            for it in items:
+                res, pasts[it.instance_id] = self._execute(it)
+                out.append(res)
+            return out
+
+        try:
+            _, pairs = store.step(
+                self.owner,
+                outcomes,
+                execute,
+                limit=self.batch,
+                roots=roots,
+                known=self._known,
+                ttl=self.ttl,
+                starts=starts,
+            )
+        except BaseException as exc:
+            for r in starts:
+                r.error = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+                r.done.set()
+            raise
+        for r in starts:
+            r.done.set()
+        for o in outcomes:
+            self._inflight.pop(o.item.id, None)
+        if outcomes or pairs:
+            did = True
+        for _, out in pairs:
+            iid = out.instance_id
+            if out.applied and not out.finished and not out.restarted:
+                hist = [*pasts[iid], *out.appended]
+                self._hist[iid] = hist
+                self._known[iid] = len(hist)
+                self._ready.extend(out.tasks)
+            else:
+                self._forget(iid)
+        free = self.concurrency - len(self._inflight)
+        while self._ready and free > 0:
+            self._submit(self._ready.popleft())
+            free -= 1
+            did = True
+        # Tasks this engine created come leased to it; look for others' (released, expired)
+        # only when otherwise idle, or every POLL seconds.
+        if free > 0 and (not did or now - self._last_task_poll > POLL):
+            self._last_task_poll = now
+            for t in store.claim_tasks(self.owner, limit=free, roots=roots, ttl=self.ttl):
+                self._submit(t)
+                did = True
+        return did
+
+    def _condition(self, ids: list[str] | None, roots: Sequence[str] | None, until: Until) -> bool:
+        if until == "idle" or ids is None:
+            return not (self._inflight or self._ready) and not self.store.busy(roots)
+        statuses = self.store.get_statuses(ids)
+        if until == "start":
+            return all(s != RuntimeStatus.PENDING for s in statuses.values())
+        return all(s.is_terminal for s in statuses.values())
+
+    def _sleep(self, seen: int, roots: Sequence[str] | None, left: float | None) -> None:
+        timeout = POLL
+        if left is not None:
+            timeout = min(timeout, max(left, 0.0))
+        nxt = self.store.next_due(roots)
+        if nxt is not None:
+            timeout = min(timeout, max(nxt - self.store.clock(), 0.0))
+        HUB.wait(seen, timeout)
+
+    def _finish(self) -> None:
+        """Let activities in flight finish, record them, hand back every lease."""
+        try:
+            while self._inflight:
+                seen = HUB.version
+                self._record_done()
+                if not self._inflight:
+                    break
+                if time.monotonic() - self._last_renew > self.ttl / 4:
+                    self._last_renew = time.monotonic()
+                    self.store.renew(self.owner, self.ttl)
+                HUB.wait(seen, POLL)
+            self._record_done()
+        finally:
+            self._ready.clear()
+            self.store.release(self.owner)
+            while self._starts:  # starts that arrived as the loop stopped: record them
+                r = self._starts.popleft()
+                try:
+                    self.store.create_instance(r.instance_id, r.name, r.input)
+                except Exception as exc:
+                    r.error = exc
+                r.done.set()
+
+    def _drain_done(self) -> list[TaskOutcome]:
+        outcomes: list[TaskOutcome] = []
+        while True:
+            try:
+                outcomes.append(self._done.get_nowait())
+            except queue.Empty:
+                return outcomes
+
+    def _record_done(self) -> bool:
+        outcomes = self._drain_done()
+        if not outcomes:
+            return False
+        self.store.complete_tasks(self.owner, outcomes)
+        for o in outcomes:
+            self._inflight.pop(o.item.id, None)
+        return True
+
+    # ------------------------------------------------------------------ turns
+    def _execute(self, it: TurnItem) -> tuple[TurnResult, list[HistoryEvent]]:
+        iid = it.instance_id
+        if it.past is None:
+            past = self._hist[iid]
+        else:
+            past = it.past
+            if iid in self._hist:
+                self._forget(iid)
+        try:
+            return self.executor.execute(iid, past, it.new), past
+        except Exception as exc:  # an executor bug must not stop the loop: fail the run
+            self._forget(iid)
+            failed = CompleteWorkflow(status=RuntimeStatus.FAILED, failure=_failure(exc))
+            return TurnResult(actions=[failed]), past
+
+    def _forget(self, iid: str) -> None:
+        self._hist.pop(iid, None)
+        self._known.pop(iid, None)
+        forget = getattr(self.executor, "forget", None)
+        if forget is not None:
+            forget(iid)
+
+    # ------------------------------------------------------------------ activities
+    def _submit(self, item: TaskItem) -> None:
+        self._inflight[item.id] = item
+        if self._runner is None and self._is_async(item.name):
+            import asyncio
+
+            from wfctl.engine.activities import run_activity_async
+
+            coro = run_activity_async(
+                self.registry,
+                item.name,
+                item.input,
+                instance_id=item.instance_id,
+                task_id=item.task_id,
+            )
+            fut: Any = asyncio.run_coroutine_threadsafe(coro, self._async_loop())
+        else:
+            fut = self._thread_pool().submit(self._run_sync, item)
+        fut.add_done_callback(lambda f, item=item: self._finished(item, f))
+
+    def _is_async(self, name: str) -> bool:
+        from wfctl.engine.activities import is_async_activity
+
+        try:
+            return bool(is_async_activity(self.registry, name))
+        except Exception:
+            return False
+
+    def _run_sync(self, item: TaskItem) -> tuple[str | None, FailureDetails | None]:
+        if self._runner is not None:
+            return self._runner(item.name, item.input, item.instance_id, item.task_id)
+        from wfctl.engine.activities import run_activity
+
+        out = run_activity(
+            self.registry,
+            item.name,
+            item.input,
+            instance_id=item.instance_id,
+            task_id=item.task_id,
+        )
+        return out.result, out.failure
+
+    def _finished(self, item: TaskItem, fut: Any) -> None:
+        try:
+            res = fut.result()
+            if isinstance(res, tuple):
+                result, failure = res
+            else:
+                result, failure = res.result, res.failure
+            outcome = TaskOutcome(item, result, failure)
+        except BaseException as exc:
+            outcome = TaskOutcome(item, None, _failure(exc))
+        self._done.put(outcome)
+        HUB.bump()
+
+    def _thread_pool(self) -> Any:
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="wfctl-activity")
+        return self._pool
+
+    def _async_loop(self) -> Any:
+        if self._aloop is None:
+            import asyncio
+
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(
+                target=loop.run_forever, name="wfctl-async-activities", daemon=True
+            )
+            thread.start()
+            self._aloop = (loop, thread)
+        return self._aloop[0]
+
+
+_LOCAL: dict[str, Engine] = {}
+
+
+def _key(path: Path) -> str:
+    return os.path.realpath(path)
+
+
+def local_engine(db_path: str | Path) -> Engine | None:
+    """The engine running ``run_forever`` on ``db_path`` in this process, if any."""
+    return _LOCAL.get(_key(Path(db_path)))
+
+
+class WorkerHandle:
+    """A background engine thread; ``stop()`` finishes activities in flight and hands back
+    its leases."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wfctl-engine", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.engine.run_forever(self._stop)
+        finally:
+            self.engine.close()
+
+    def stop(self, timeout: float | None = None) -> None:
+        self._stop.set()
+        HUB.bump()
+        self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+
+def start_worker(
+    db_path: str | Path, registry: Any, *, concurrency: int = 8, executor: Any = None
+) -> WorkerHandle:
+    """Drive every instance of ``db_path`` in a background thread until ``handle.stop()``."""
+    engine = Engine(db_path, registry, executor=executor, concurrency=concurrency)
+    engine.store.register_workflows(workflow_names(registry))
+    return WorkerHandle(engine)
+
+
+def start_runtime_worker(registry: Any) -> WorkerHandle:
+    """What ``WorkflowRuntime.start()`` calls: a background worker on the default database
+    (``wfctl.paths.default_db_path()``, which honours ``WFCTL_DB``)."""
+    from wfctl.paths import default_db_path
+
+    return start_worker(default_db_path(), registry)
+
+
+def run_worker(db_path: str | Path, *, app: str | None = None, concurrency: int = 8) -> int:
+    """``wfctl worker``: drive the file until SIGTERM or SIGINT, then finish the activities in
+    flight, hand back every lease and return 0."""
+    import signal
+
+    from wfctl.engine.loader import load_app
+
+    registry = load_app(app)
+    engine = Engine(db_path, registry, concurrency=concurrency)
+    engine.store.register_workflows(workflow_names(registry))
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: object) -> None:
+        stop.set()
+        HUB.bump()
+
+    old = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        engine.run_forever(stop)
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        engine.close()
+    return 0
