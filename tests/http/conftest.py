@@ -1,0 +1,3 @@
+"""Loopback HTTP fixtures."""
+
+from tests.http.fixtures import clean_env, daprd, runner  # noqa: F401

@@ -1,0 +1,536 @@
+"""HttpBackend: the Backend protocol over the Dapr workflow HTTP API (daprd or `wfctl serve`).
+
+Errors of httpx and of the server are translated here, at one boundary, into
+:class:`wfctl.model.WfctlError` subclasses (see ../shared/API.md for the server's table):
+
+* connection refused / reset, DNS, TLS, timeouts      -> UnreachableError (5)
+* 401 / 403                                          -> AuthError (6)
+* 404 ``ERR_INSTANCE_ID_NOT_FOUND``                  -> NotFoundError (3)
+* 409, and a 500 from start/purge that a status read explains -> ConflictError (4)
+* 400 for a bad ID, name, event name or body         -> UsageError (2)
+* anything else                                      -> ServerError (7), errorCode and message kept
+
+Retries happen only for transient failures (connection refused/reset, 502, 503), with capped
+exponential backoff. A start is retried only after a GET shows no instance with its ID (wfctl
+makes the ID itself when none is given, as daprd would, so this is always possible); a
+raise-event is retried only when the connection was refused (the request never left).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from wfctl import wire
+from wfctl.backend._httpx import httpx
+from wfctl.backend.protocol import WaitFor
+from wfctl.model import (
+    AuthError,
+    ConflictError,
+    HistoryEntry,
+    NotFoundError,
+    PurgeResult,
+    RuntimeStatus,
+    ServerError,
+    UnreachableError,
+    UnsupportedError,
+    UsageError,
+    WaitTimeoutError,
+    WfctlError,
+    WorkflowState,
+)
+
+_USAGE_CODES = {
+    "ERR_INSTANCE_ID_INVALID",
+    "ERR_INSTANCE_ID_TOO_LONG",
+    "ERR_INSTANCE_ID_PROVIDED_MISSING",
+    "ERR_WORKFLOW_NAME_MISSING",
+    "ERR_WORKFLOW_EVENT_NAME_MISSING",
+    "ERR_MALFORMED_REQUEST",
+    "ERR_BODY_READ",
+}
+_TRANSIENT_STATUS = {502, 503}
+_MAX_BACKOFF = 2.0
+
+
+class _Transient(Exception):
+    """A failure worth another try; carries the error to raise when tries run out."""
+
+    def __init__(self, error: WfctlError, *, sent: bool) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.sent = sent  # False when the request certainly never reached the server
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+class HttpBackend:
+    """A Backend that talks to ``base_url`` (e.g. ``http://127.0.0.1:3500``).
+
+    ``verify`` is True, False (no TLS check) or a CA bundle path. ``transport`` replaces the
+    network (an ``httpx.BaseTransport``, e.g. ``httpx.MockTransport``) for tests. ``log``, when
+    given, receives one line per request (method, URL, status, time; never the token).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_version: str = "v1.0-beta1",
+        component: str = "dapr",
+        api_token: str | None = None,
+        timeout: float = 30.0,
+        verify: bool | str = True,
+        transport: httpx.BaseTransport | None = None,
+        retries: int = 3,
+        backoff: float = 0.1,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.location = base_url.rstrip("/")
+        self.api_version = api_version
+        self.component = component
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self._log = log
+        self._token_set = bool(api_token)
+        headers = {"dapr-api-token": api_token} if api_token else {}
+        if self.location.startswith("http://"):
+            verify = False  # no TLS on this connection; skip loading the CA bundle
+        elif isinstance(verify, str):
+            import ssl
+
+            try:
+                verify = ssl.create_default_context(cafile=verify)  # type: ignore[assignment]
+            except (OSError, ssl.SSLError) as exc:
+                raise UsageError(f"cannot load CA certificate {verify!r}: {exc}") from None
+        self._client = httpx.Client(
+            base_url=self.location,
+            headers=headers,
+            timeout=timeout,
+            verify=verify,
+            transport=transport,
+            follow_redirects=False,
+        )
+        self._timeout = timeout
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _path(self, *segments: str) -> str:
+        parts = [self.api_version, "workflows", self.component, *segments]
+        return "/" + "/".join(quote(p, safe="") for p in parts)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        content: bytes | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """One request; transient failures raise _Transient, others WfctlError."""
+        started = time.monotonic()
+        kwargs: dict[str, Any] = {"params": params, "content": content}
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+        try:
+            resp = self._client.request(method, path, **kwargs)
+        except httpx.ConnectError as exc:
+            text = str(exc)
+            if "SSL" in text or "CERTIFICATE" in text.upper():
+                raise UnreachableError(
+                    f"TLS handshake with {self.location} failed: {text} "
+                    "(use --ca-cert PATH, or --insecure to skip the check)"
+                ) from None
+            raise _Transient(self._unreachable(exc), sent=False) from None
+        except httpx.TimeoutException as exc:
+            what = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for"
+            limit = timeout if timeout is not None else self._timeout
+            raise UnreachableError(
+                f"timed out after {_seconds(limit)}s {what} {self.location} "
+                "(raise --request-timeout, or check the sidecar)"
+            ) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise _Transient(
+                UnreachableError(f"connection to {self.location} was reset: {exc}"), sent=True
+            ) from None
+        except httpx.HTTPError as exc:
+            raise UnreachableError(f"cannot talk to {self.location}: {exc}") from None
+        if self._log is not None:
+            ms = (time.monotonic() - started) * 1000
+            self._log(f"{method} {self.location}{path} -> {resp.status_code} ({ms:.0f} ms)")
+        if resp.status_code in _TRANSIENT_STATUS:
+            raise _Transient(self._server_error(resp), sent=True)
+        return resp
+
+    def _unreachable(self, exc: Exception) -> UnreachableError:
+        return UnreachableError(
+            f"cannot reach {self.location} ({_reason(exc)}): start the Dapr sidecar "
+            "(dapr run ...) or `wfctl serve`, check --url, or use --embedded"
+        )
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        content: bytes | None = None,
+        retry_sent: bool = True,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """_send with retries; ``retry_sent=False`` retries only requests that never left."""
+        attempt = 0
+        while True:
+            try:
+                return self._send(method, path, params=params, content=content, timeout=timeout)
+            except _Transient as t:
+                if attempt >= self.retries or (t.sent and not retry_sent):
+                    raise t.error from None
+                self._sleep(attempt)
+                attempt += 1
+
+    def _sleep(self, attempt: int) -> None:
+        time.sleep(min(_MAX_BACKOFF, self.backoff * (2**attempt)))
+
+    def _server_error(self, resp: httpx.Response) -> WfctlError:
+        code, message = _error_fields(resp)
+        status = resp.status_code
+        if status in (401, 403):
+            hint = (
+                "the token was refused: check --api-token, --api-token-file or DAPR_API_TOKEN"
+                if self._token_set
+                else "the server wants an API token: set --api-token, --api-token-file "
+                "or DAPR_API_TOKEN"
+            )
+            return AuthError(f"{self.location} answered {status}: {hint}")
+        if status == 404 and code == "ERR_INSTANCE_ID_NOT_FOUND":
+            return NotFoundError(message or "no workflow instance with that ID")
+        if status == 409:
+            return ConflictError(f"conflict: {code + ': ' if code else ''}{message}".rstrip(": "))
+        if status == 400 and code in _USAGE_CODES:
+            return UsageError(f"the server refused the request: {code}: {message}")
+        if status == 400 and code == "ERR_WORKFLOW_COMPONENT_NOT_FOUND":
+            return UsageError(
+                f"the server has no workflow component {self.component!r} ({code}): "
+                "use --component dapr"
+            )
+        detail = f"{code}: {message}" if code else (message or resp.reason_phrase)
+        return ServerError(
+            f"{self.location} answered {status}: {detail}", status_code=status, error_code=code
+        )
+
+    def _check(self, resp: httpx.Response, ok: Sequence[int] = (200, 202, 204)) -> None:
+        if resp.status_code not in ok:
+            raise self._server_error(resp)
+
+    def _exists(self, instance_id: str) -> WorkflowState | None:
+        try:
+            return self.get(instance_id)
+        except NotFoundError:
+            return None
+
+    # -- Backend ------------------------------------------------------------------------------
+
+    def start(
+        self,
+        name: str,
+        input: str | None = None,
+        *,
+        instance_id: str | None = None,
+        start_at: datetime | None = None,
+    ) -> str:
+        """POST .../{name}/start?instanceID=...; the input text is sent byte for byte."""
+        if start_at is not None:
+            raise UnsupportedError(
+                "the Dapr HTTP API has no delayed start: use --embedded or drop --at/--in"
+            )
+        if not name:
+            raise UsageError("workflow name is empty")
+        content = input.encode("utf-8") if input is not None else None
+        if content is not None and len(content) > wire.MAX_BODY_BYTES:
+            raise UsageError(
+                f"input is {len(content)} bytes: the Dapr sidecar refuses bodies over 4 MiB"
+            )
+        iid = instance_id or str(uuid.uuid4())
+        path = self._path(name, "start")
+        t0 = time.time() - 2.0  # allow for a little clock skew between us and the server
+        attempt = 0
+        while True:
+            try:
+                resp = self._send("POST", path, params={"instanceID": iid}, content=content)
+                break
+            except _Transient as t:
+                if attempt >= self.retries:
+                    raise t.error from None
+                self._sleep(attempt)
+                attempt += 1
+                seen = self._exists(iid) if t.sent else None
+                if seen is not None:
+                    # The earlier try went through (or an older instance has the ID): never
+                    # start twice.
+                    if seen.created_at is not None and seen.created_at.timestamp() >= t0:
+                        return iid
+                    raise UnreachableError(
+                        f"the start of {iid!r} may or may not have been accepted "
+                        f"({t.error}); check `wfctl status {iid}`"
+                    ) from None
+        if resp.status_code in (500, 409):
+            err = self._server_error(resp)
+            state = self._exists(iid)
+            if state is not None and not state.runtime_status.is_terminal:
+                raise ConflictError(
+                    f"an active instance {iid!r} ({state.runtime_status.value}) already exists: "
+                    "terminate or purge it first, or choose another --id"
+                ) from None
+            raise err
+        self._check(resp)
+        try:
+            body = resp.json()
+        except ValueError:
+            body = {}
+        got = body.get("instanceID") if isinstance(body, dict) else None
+        return str(got or iid)
+
+    def get(self, instance_id: str) -> WorkflowState:
+        resp = self._call("GET", self._path(instance_id))
+        if resp.status_code == 404:
+            err = self._server_error(resp)
+            if isinstance(err, NotFoundError):
+                raise NotFoundError(
+                    f"no workflow instance {instance_id!r} at {self.location}"
+                ) from None
+            raise err
+        self._check(resp, ok=(200,))
+        try:
+            body = resp.json()
+        except ValueError:
+            raise ServerError(
+                f"{self.location} answered 200 with a body that is not JSON",
+                status_code=200,
+            ) from None
+        if not isinstance(body, dict):
+            raise ServerError(f"{self.location} answered 200 with an unexpected body")
+        state = wire.state_from_dapr(body)
+        if not state.instance_id:
+            state.instance_id = instance_id
+        return state
+
+    def _operation(self, instance_id: str, op: str, *, retry_sent: bool = True) -> None:
+        resp = self._call("POST", self._path(instance_id, op), retry_sent=retry_sent)
+        if resp.status_code == 500:
+            err = self._server_error(resp)
+            # daprd answers 500 for an unknown ID on several routes: a GET tells us which.
+            if self._exists(instance_id) is None:
+                raise NotFoundError(
+                    f"no workflow instance {instance_id!r} at {self.location}"
+                ) from None
+            raise err
+        if resp.status_code == 404:
+            err = self._server_error(resp)
+            if isinstance(err, NotFoundError):
+                raise NotFoundError(
+                    f"no workflow instance {instance_id!r} at {self.location}"
+                ) from None
+            raise err
+        self._check(resp)
+
+    def pause(self, instance_id: str) -> None:
+        self._operation(instance_id, "pause")
+
+    def resume(self, instance_id: str) -> None:
+        self._operation(instance_id, "resume")
+
+    def terminate(self, instance_id: str, output: str | None = None) -> None:
+        """Terminate; ``output`` is dropped, since the Dapr HTTP API has no way to send it."""
+        self._operation(instance_id, "terminate")
+
+    def raise_event(self, instance_id: str, event_name: str, data: str | None = None) -> None:
+        if not event_name:
+            raise UsageError("event name is empty")
+        content = data.encode("utf-8") if data is not None else None
+        if content is not None and len(content) > wire.MAX_BODY_BYTES:
+            raise UsageError(
+                f"event data is {len(content)} bytes: the Dapr sidecar refuses bodies over 4 MiB"
+            )
+        path = self._path(instance_id, "raiseEvent", event_name)
+        resp = self._call("POST", path, content=content, retry_sent=False)
+        if resp.status_code in (404, 500):
+            err = self._server_error(resp)
+            if isinstance(err, NotFoundError) or self._exists(instance_id) is None:
+                raise NotFoundError(
+                    f"no workflow instance {instance_id!r} at {self.location}"
+                ) from None
+            raise err
+        self._check(resp)
+
+    def purge(self, instance_id: str) -> None:
+        resp = self._call("POST", self._path(instance_id, "purge"))
+        if resp.status_code in (404, 409, 500):
+            err = self._server_error(resp)
+            state = self._exists(instance_id)
+            if state is None:
+                raise NotFoundError(
+                    f"no workflow instance {instance_id!r} at {self.location}"
+                ) from None
+            if resp.status_code == 409 or not state.runtime_status.is_terminal:
+                raise ConflictError(
+                    f"instance {instance_id!r} is {state.runtime_status.value}: only finished "
+                    "instances can be purged (terminate it first)"
+                ) from None
+            raise err
+        self._check(resp)
+
+    def wait(
+        self,
+        instance_id: str,
+        *,
+        until: WaitFor = "completion",
+        timeout: float | None = None,
+        interval: float = 0.5,
+    ) -> WorkflowState:
+        """Poll with backoff (from 50 ms up to ``interval``); each request gets its own timeout,
+        so a long wait never dies on the HTTP client's timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = min(0.05, interval)
+        while True:
+            state = self.get(instance_id)
+            if _reached(state.runtime_status, until):
+                return state
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise WaitTimeoutError(
+                        f"instance {instance_id!r} is still {state.runtime_status.value} "
+                        f"after {_seconds(timeout or 0)}s"
+                    )
+                time.sleep(min(delay, left))
+            else:
+                time.sleep(delay)
+            delay = min(interval, delay * 2)
+
+    # -- wfctl's own routes (served by `wfctl serve`; a real daprd answers 404) ----------------
+
+    def _ext(self, method: str, path: str, params: Any, what: str) -> Any:
+        resp = self._call(method, wire.EXT_PREFIX + path, params=params)
+        if resp.status_code == 404:
+            err = self._server_error(resp)
+            if isinstance(err, NotFoundError):
+                raise err
+            raise UnsupportedError(
+                f"the Dapr HTTP API has no {what} call ({self.location} answered 404): "
+                "use --embedded, or point --url at `wfctl serve`"
+            )
+        self._check(resp, ok=(200,))
+        try:
+            return resp.json()
+        except ValueError:
+            raise ServerError(
+                f"{self.location} answered 200 with a body that is not JSON"
+            ) from None
+
+    def list_instances(
+        self,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        name: str | None = None,
+        max_age: float | None = None,
+        limit: int | None = None,
+    ) -> list[WorkflowState]:
+        params: list[tuple[str, str]] = [("status", s.value) for s in statuses]
+        if name:
+            params.append(("name", name))
+        if max_age is not None:
+            params.append(("maxAge", _seconds(max_age)))
+        if limit is not None:
+            params.append(("limit", str(limit)))
+        body = self._ext("GET", "/instances", params, "list")
+        items = body.get("instances", []) if isinstance(body, dict) else []
+        return [wire.state_from_dapr(item) for item in items if isinstance(item, dict)]
+
+    def history(self, instance_id: str) -> list[HistoryEntry]:
+        path = "/instances/" + quote(instance_id, safe="") + "/history"
+        try:
+            body = self._ext("GET", path, None, "history")
+        except NotFoundError:
+            raise NotFoundError(
+                f"no workflow instance {instance_id!r} at {self.location}"
+            ) from None
+        out = []
+        for ev in body.get("events", []) if isinstance(body, dict) else []:
+            if not isinstance(ev, dict):
+                continue
+            task_id = ev.get("taskId")
+            out.append(
+                HistoryEntry(
+                    event_id=int(ev.get("eventId", -1)),
+                    type=str(ev.get("type", "")),
+                    timestamp=wire.parse_time(ev.get("timestamp")) or datetime.min,
+                    name=str(ev.get("name") or ""),
+                    task_id=int(task_id) if task_id is not None else None,
+                    details=str(ev.get("details") or ""),
+                )
+            )
+        return out
+
+    def purge_older_than(
+        self,
+        older_than: float,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        dry_run: bool = False,
+    ) -> PurgeResult:
+        params: list[tuple[str, str]] = [("olderThan", _seconds(older_than))]
+        params += [("status", s.value) for s in statuses]
+        if dry_run:
+            params.append(("dryRun", "true"))
+        body = self._ext("POST", "/purge", params, "bulk purge")
+        ids = body.get("instanceIDs", []) if isinstance(body, dict) else []
+        return PurgeResult(
+            instance_ids=[str(i) for i in ids],
+            dry_run=bool(body.get("dryRun", dry_run)) if isinstance(body, dict) else dry_run,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _reached(status: RuntimeStatus, until: WaitFor) -> bool:
+    if until == "start":
+        return status is not RuntimeStatus.PENDING
+    # STALLED/UNKNOWN end a wait too: over HTTP a stalled run reads UNKNOWN and never moves.
+    return status.is_terminal or status in (RuntimeStatus.STALLED, RuntimeStatus.UNKNOWN)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).lower()
+    if "refused" in text:
+        return "connection refused"
+    if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
+        return "unknown host"
+    return str(exc) or type(exc).__name__
+
+
+def _error_fields(resp: httpx.Response) -> tuple[str, str]:
+    """(errorCode, message) of an error body; plain-text bodies give ("", text)."""
+    text = resp.text.strip()
+    try:
+        body = json.loads(text) if text else {}
+    except ValueError:
+        return "", text.splitlines()[0][:200] if text else ""
+    if isinstance(body, dict):
+        return str(body.get("errorCode") or ""), str(body.get("message") or "")
+    return "", text[:200]

@@ -1,0 +1,186 @@
+"""What every command shares: the resolved settings, the backend, output, payload reading."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import typer
+
+from wfctl.cli import errors
+from wfctl.model import ExitCode, UsageError, WfctlError
+
+if TYPE_CHECKING:  # imported where used, to keep `wfctl --help` quick
+    from wfctl.backend.protocol import Backend
+    from wfctl.render import Output
+    from wfctl.settings import Settings
+
+MAX_BODY_BYTES = 4 * 1024 * 1024  # = wfctl.MAX_BODY_BYTES, daprd's limit
+
+STATE_KEY = "wfctl.state"
+
+
+class CliState:
+    """The global flags of one invocation, and the settings/backend made from them lazily."""
+
+    last: ClassVar[CliState | None] = None
+
+    def __init__(self, flags: dict[str, Any]) -> None:
+        self.flags = flags
+        self._settings: Settings | None = None
+        self._backend: Backend | None = None
+
+    @property
+    def verbose(self) -> bool:
+        if self._settings is not None:
+            return self._settings.verbose
+        return bool(self.flags.get("verbose"))
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from wfctl.settings import resolve
+
+            self._settings = resolve(self.flags)
+            errors.add_secret(self._settings.api_token)
+        return self._settings
+
+    def backend(self) -> Backend:
+        """The backend the settings choose (made once per invocation)."""
+        if self._backend is None:
+            self._backend = make_backend(self.settings)
+        return self._backend
+
+    def out(self) -> Output:
+        from wfctl.render import Output
+
+        return Output(sys.stdout, color=not self.settings.no_color)
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None
+
+
+def state_of(ctx: typer.Context) -> CliState:
+    st = ctx.meta.get(STATE_KEY)
+    if st is None:  # a command invoked without the group (tests of one command)
+        st = ctx.meta[STATE_KEY] = CliState({})
+    return st
+
+
+def make_backend(s: Settings) -> Backend:
+    """HttpBackend for a URL, EmbeddedBackend for --embedded."""
+    if s.embedded:
+        try:
+            from wfctl.backend.embedded import EmbeddedBackend
+        except ModuleNotFoundError as exc:
+            if exc.name in ("wfctl.backend.embedded", "wfctl.backend"):
+                raise UsageError(
+                    "the embedded engine is not installed in this wfctl: "
+                    "drop --embedded/WFCTL_EMBEDDED and use a Dapr sidecar"
+                ) from None
+            raise
+        return EmbeddedBackend(  # type: ignore[no-any-return]
+            s.db_path, app=s.app, drive_limit=s.drive, detach=s.detach
+        )
+    from wfctl.backend.http import HttpBackend
+
+    token = s.token()
+    errors.add_secret(token)
+    log = (lambda line: sys.stderr.write(errors.scrub(line) + "\n")) if s.verbose else None
+    return HttpBackend(
+        s.url,
+        api_version=s.api_version,
+        component=s.component,
+        api_token=token,
+        timeout=s.request_timeout,
+        verify=s.verify,
+        log=log,
+    )
+
+
+def output_format(state: CliState, allowed: Sequence[str] = ("table", "json", "yaml")) -> str:
+    fmt = state.settings.output
+    if fmt not in allowed:
+        raise UsageError(f"this command cannot print -o {fmt}: use one of {', '.join(allowed)}")
+    return fmt
+
+
+def emit(state: CliState, fmt: str, obj: Any) -> None:
+    """Print a JSON-able object as JSON or YAML."""
+    out = state.out()
+    if fmt == "yaml":
+        out.yaml(obj)
+    else:
+        out.json(obj)
+
+
+def read_payload(
+    text: str | None, path: str | None, *, raw: bool, what: str, flag: str
+) -> str | None:
+    """The payload given inline or in a file (``-`` = stdin), checked to be JSON unless raw."""
+    if text is not None and path is not None:
+        raise UsageError(f"give {flag} or {flag}-file, not both")
+    if path is not None:
+        try:
+            if path == "-":
+                data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else b""
+                if not data and not hasattr(sys.stdin, "buffer"):
+                    data = sys.stdin.read().encode("utf-8")
+            else:
+                with open(path, "rb") as f:
+                    data = f.read(MAX_BODY_BYTES + 1)
+        except OSError as exc:
+            raise UsageError(f"cannot read {what} file {path!r}: {exc.strerror or exc}") from None
+        if len(data) > MAX_BODY_BYTES:
+            raise UsageError(f"{what} is over 4 MiB: the Dapr sidecar refuses larger bodies")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"{what} file {path!r} is not UTF-8 text") from None
+    if text is None:
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BODY_BYTES:
+        raise UsageError(
+            f"{what} is {size} bytes: the Dapr sidecar refuses bodies over 4 MiB (4194304 bytes)"
+        )
+    if not raw:
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            raise UsageError(
+                f"{what} is not valid JSON ({exc}); quote strings like '\"text\"', "
+                "or pass --raw to send it as is"
+            ) from None
+    return text
+
+
+def for_each(ids: Sequence[str], action: Callable[[str], None]) -> None:
+    """Run ``action`` per ID; with several IDs, report each failure and end with the first
+    failing one's exit code (one ID: the error propagates to the boundary)."""
+    if len(ids) == 1:
+        action(ids[0])
+        return
+    first = 0
+    for iid in ids:
+        try:
+            action(iid)
+        except WfctlError as exc:
+            errors.print_error(str(exc))
+            first = first or int(exc.exit_code)
+    if first:
+        raise typer.Exit(first)
+
+
+def confirm(question: str, *, yes: bool) -> None:
+    """Ask before something destructive; with no terminal, fail and name --yes."""
+    if yes:
+        return
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise UsageError(f"{question.rstrip('?')}: pass --yes to confirm (no terminal to ask on)")
+    if not typer.confirm(question, default=False, err=True):
+        raise typer.Exit(int(ExitCode.INTERNAL))

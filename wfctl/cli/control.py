@@ -1,0 +1,247 @@
+"""pause (suspend), resume, terminate, raise-event and purge: the commands that change instances."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from wfctl.cli.common import (
+    CliState,
+    confirm,
+    emit,
+    for_each,
+    output_format,
+    read_payload,
+    state_of,
+)
+from wfctl.cli.errors import print_note
+from wfctl.durations import parse_duration
+from wfctl.ids import check_event_name, check_instance_id
+from wfctl.model import ConflictError, RuntimeStatus, UsageError
+
+_Str = str | None
+_Ids = Annotated[list[str], typer.Argument(help="Instance IDs.", metavar="ID")]
+
+
+def _done(st: CliState, iid: str, verb: str, fmt: str) -> None:
+    if st.settings.quiet:
+        return
+    if fmt == "table":
+        st.out().line(f"{iid}: {verb}")
+    else:
+        emit(st, fmt, {"instanceID": iid, "result": verb})
+
+
+def _simple(ctx: typer.Context, ids: list[str], op: str, verb: str) -> None:
+    for iid in ids:
+        check_instance_id(iid)
+    st = state_of(ctx)
+    fmt = output_format(st)
+    backend = st.backend()
+
+    def act(iid: str) -> None:
+        getattr(backend, op)(iid)
+        _done(st, iid, verb, fmt)
+
+    for_each(ids, act)
+
+
+def pause(ctx: typer.Context, ids: _Ids) -> None:
+    """Pause (suspend) instances; events sent meanwhile queue up until resume.
+
+    Example: wfctl pause order-1
+    """
+    _simple(ctx, ids, "pause", "suspended")
+
+
+def resume(ctx: typer.Context, ids: _Ids) -> None:
+    """Resume paused instances.
+
+    Example: wfctl resume order-1
+    """
+    _simple(ctx, ids, "resume", "resumed")
+
+
+def terminate(
+    ctx: typer.Context,
+    ids: _Ids,
+    result: Annotated[
+        _Str,
+        typer.Option(
+            "--result",
+            metavar="JSON",
+            help="Output to record (embedded only: Dapr's HTTP API ignores it).",
+        ),
+    ] = None,
+) -> None:
+    """Terminate instances (and their child workflows); finished ones are left alone.
+
+    Example: wfctl terminate order-1 order-2
+    """
+    for iid in ids:
+        check_instance_id(iid)
+    payload = read_payload(result, None, raw=False, what="--result", flag="--result")
+    st = state_of(ctx)
+    fmt = output_format(st)
+    backend = st.backend()
+    if payload is not None and not st.settings.embedded:
+        print_note("Dapr's HTTP API has no terminate output: --result is ignored")
+
+    def act(iid: str) -> None:
+        backend.terminate(iid, payload)
+        _done(st, iid, "terminated", fmt)
+
+    for_each(ids, act)
+
+
+def raise_event(
+    ctx: typer.Context,
+    instance_id: Annotated[str, typer.Argument(help="Instance ID.", metavar="ID")],
+    event: Annotated[str, typer.Argument(help="Event name.", metavar="EVENT")],
+    data: Annotated[
+        _Str, typer.Option("--data", metavar="JSON", help="Event data, as JSON.")
+    ] = None,
+    data_file: Annotated[
+        _Str, typer.Option("--data-file", metavar="PATH", help="Read the data here (- = stdin).")
+    ] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Send the data as is, unchecked.")] = False,
+) -> None:
+    """Send an event to an instance (it is buffered if the workflow is not waiting yet).
+
+    Example: wfctl raise-event order-1 approval --data '{"approved": true}'
+    """
+    check_instance_id(instance_id)
+    check_event_name(event)
+    payload = read_payload(data, data_file, raw=raw, what="event data", flag="--data")
+    st = state_of(ctx)
+    fmt = output_format(st)
+    st.backend().raise_event(instance_id, event, payload)
+    _done(st, instance_id, f"raised {event}", fmt)
+
+
+def _parse_statuses(values: list[str] | None) -> list[RuntimeStatus]:
+    out = []
+    for v in values or []:
+        for part in v.split(","):
+            s = RuntimeStatus.parse(part)
+            if s is RuntimeStatus.UNKNOWN and part.strip().upper() != "UNKNOWN":
+                names = ", ".join(x.value for x in RuntimeStatus)
+                raise UsageError(f"unknown status {part!r}: use one of {names}")
+            out.append(s)
+    return out
+
+
+def purge(
+    ctx: typer.Context,
+    ids: Annotated[list[str] | None, typer.Argument(help="Instance IDs.", metavar="ID")] = None,
+    older_than: Annotated[
+        _Str,
+        typer.Option(
+            "--older-than", metavar="D", help="Bulk: finished instances last updated over D ago."
+        ),
+    ] = None,
+    status_: Annotated[
+        list[str] | None,
+        typer.Option("--status", metavar="S", help="Bulk: only these statuses (repeatable)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Bulk: list what would go; delete nothing.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete finished instances (and their children) with their history.
+
+    Several IDs, or --older-than, ask for confirmation first (--yes skips it; with no
+    terminal wfctl never asks: it fails unless --yes is given).
+
+    Examples: wfctl purge order-1 | wfctl purge --older-than 7d --status COMPLETED --yes
+    """
+    ids = ids or []
+    if older_than is None:
+        if not ids:
+            raise UsageError("give instance IDs to purge, or --older-than D for a bulk purge")
+        if status_ or dry_run:
+            raise UsageError("--status and --dry-run go with --older-than")
+        for iid in ids:
+            check_instance_id(iid)
+        st = state_of(ctx)
+        fmt = output_format(st)
+        if len(ids) > 1:
+            confirm(f"Purge {len(ids)} instances?", yes=yes)
+        backend = st.backend()
+
+        def act(iid: str) -> None:
+            backend.purge(iid)
+            _done(st, iid, "purged", fmt)
+
+        for_each(ids, act)
+        return
+    if ids:
+        raise UsageError("give instance IDs or --older-than, not both")
+    _bulk_purge(state_of(ctx), parse_duration(older_than), _parse_statuses(status_), dry_run, yes)
+
+
+def _bulk_purge(
+    st: CliState, age: float, statuses: list[RuntimeStatus], dry_run: bool, yes: bool
+) -> None:
+    fmt = output_format(st)
+    backend = st.backend()
+    out = st.out()
+    if dry_run:
+        res = backend.purge_older_than(age, statuses=statuses, dry_run=True)
+        _print_purged(st, fmt, res.instance_ids, dry_run=True)
+        return
+    if not yes:
+        found = backend.purge_older_than(age, statuses=statuses, dry_run=True)
+        if not found.instance_ids:
+            _print_purged(st, fmt, [], dry_run=False)
+            return
+        confirm(f"Purge {len(found.instance_ids)} instances?", yes=False)
+    if out.tty and sys.stderr.isatty() and fmt == "table":
+        ids = backend.purge_older_than(age, statuses=statuses, dry_run=True).instance_ids
+        done = _purge_with_progress(st, ids)
+    else:
+        done = backend.purge_older_than(age, statuses=statuses).instance_ids
+    _print_purged(st, fmt, done, dry_run=False)
+
+
+def _purge_with_progress(st: CliState, ids: list[str]) -> list[str]:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    backend = st.backend()
+    done = []
+    console = Console(stderr=True, no_color=st.settings.no_color)
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("purging", total=len(ids))
+        for iid in ids:
+            try:
+                backend.purge(iid)
+                done.append(iid)
+            except ConflictError:
+                pass  # it was restarted since the listing: leave it
+            bar.advance(task)
+    return done
+
+
+def _print_purged(st: CliState, fmt: str, ids: list[str], *, dry_run: bool) -> None:
+    if fmt != "table":
+        emit(st, fmt, {"instanceIDs": ids, "dryRun": dry_run})
+        return
+    out = st.out()
+    if st.settings.quiet:
+        for iid in ids:
+            out.line(iid)
+        return
+    for iid in ids:
+        out.line(f"{iid}: {'would be purged' if dry_run else 'purged'}")
+    out.line(f"{len(ids)} instance(s) {'would be purged' if dry_run else 'purged'}")
+
+
+def register(app: typer.Typer, *, epilog: str) -> None:
+    app.command("pause", epilog=epilog)(pause)
+    app.command("suspend", epilog=epilog, help="Alias of pause.")(pause)
+    app.command("resume", epilog=epilog)(resume)
+    app.command("terminate", epilog=epilog)(terminate)
+    app.command("raise-event", epilog=epilog)(raise_event)
+    app.command("purge", epilog=epilog)(purge)

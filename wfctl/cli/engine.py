@@ -1,0 +1,98 @@
+"""exec, worker and serve: thin fronts on the embedded engine and server (imported lazily,
+inside each command, so that the CLI works even where those modules are not installed)."""
+
+from typing import Annotated
+
+import typer
+
+from wfctl.cli.common import state_of
+from wfctl.model import UsageError
+
+
+def _missing(what: str) -> UsageError:
+    return UsageError(f"{what} is not installed in this wfctl")
+
+
+def exec_(
+    ctx: typer.Context,
+    app_path: Annotated[str, typer.Argument(help="The app: a file or module.", metavar="APP")],
+    args: Annotated[
+        list[str] | None, typer.Argument(help="Arguments for the app.", metavar="ARGS")
+    ] = None,
+) -> None:
+    """Run a Dapr workflow app as __main__ against the embedded engine (no sidecar).
+
+    Everything after APP is passed to the app untouched.
+
+    Example: wfctl exec app.py --orders 10
+    """
+    st = state_of(ctx)
+    try:
+        from wfctl.engine.loader import exec_app
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("wfctl"):
+            raise _missing("the embedded engine (wfctl.engine.loader)") from None
+        raise
+    raise typer.Exit(exec_app(app_path, list(args or []), db_path=st.settings.db_path))
+
+
+def worker(
+    ctx: typer.Context,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", metavar="N", min=1, help="Activities run at once.")
+    ] = 4,
+) -> None:
+    """Run the embedded engine's worker until Ctrl-C: activities, timers, workflow steps.
+
+    Example: wfctl worker --app app.py --concurrency 8
+    """
+    st = state_of(ctx)
+    try:
+        from wfctl.engine.worker import run_worker
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("wfctl"):
+            raise _missing("the embedded engine (wfctl.engine.worker)") from None
+        raise
+    s = st.settings
+    raise typer.Exit(run_worker(s.db_path, app=s.app, concurrency=concurrency))
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", metavar="HOST", help="Address to bind.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", min=0, max=65535, help="Port to listen on.")
+    ] = 3500,
+) -> None:
+    """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work).
+
+    Uses the global --db, --app, --api-token/--api-token-file (or DAPR_API_TOKEN).
+
+    Example: wfctl serve --port 3500 --app app.py
+    """
+    st = state_of(ctx)
+    try:
+        from wfctl.server import serve as run_server
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("wfctl"):
+            raise _missing("wfctl serve (wfctl.server)") from None
+        raise
+    s = st.settings
+    code = run_server(
+        host=host,
+        port=port,
+        db_path=s.db_path,
+        app=s.app,
+        api_token=s.token(),
+        verbose=s.verbose,
+    )
+    raise typer.Exit(code)
+
+
+def register(app: typer.Typer, *, epilog: str) -> None:
+    raw = {"allow_extra_args": True, "ignore_unknown_options": True}
+    app.command("exec", epilog=epilog, context_settings=raw)(exec_)
+    app.command("worker", epilog=epilog)(worker)
+    app.command("serve", epilog=epilog)(serve)

@@ -1,0 +1,194 @@
+"""list, history and config show: read-only views."""
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from wfctl.cli.common import emit, output_format, state_of
+from wfctl.cli.control import _parse_statuses
+from wfctl.durations import format_duration, parse_duration
+from wfctl.ids import check_instance_id
+from wfctl.model import HistoryEntry
+
+_Str = str | None
+
+
+def list_(
+    ctx: typer.Context,
+    status_: Annotated[
+        list[str] | None,
+        typer.Option("--status", metavar="S", help="Only these statuses (repeatable, or a,b)."),
+    ] = None,
+    name: Annotated[_Str, typer.Option("--name", metavar="N", help="Only this workflow.")] = None,
+    max_age: Annotated[
+        _Str, typer.Option("--max-age", metavar="D", help="Only instances created within D.")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", metavar="N", help="At most N instances.", min=1)
+    ] = None,
+) -> None:
+    """List instances, newest first (embedded engine or `wfctl serve`; a sidecar cannot).
+
+    -o table (NAME, ID, STATUS, CUSTOM STATUS, AGE), wide, json, yaml or ids.
+
+    Example: wfctl --embedded list --status RUNNING,SUSPENDED -o ids
+    """
+    from wfctl import wire
+    from wfctl.render import STATUS_COLOURS, age, compact, when
+
+    statuses = _parse_statuses(status_)
+    age_s = parse_duration(max_age) if max_age is not None else None
+    st = state_of(ctx)
+    fmt = output_format(st, ("table", "wide", "json", "yaml", "ids"))
+    states = st.backend().list_instances(statuses=statuses, name=name, max_age=age_s, limit=limit)
+    if fmt in ("json", "yaml"):
+        emit(st, fmt, [wire.state_to_dapr(s) for s in states])
+        return
+    out = st.out()
+    if fmt == "ids" or st.settings.quiet:
+        for s in states:
+            out.line(s.instance_id)
+        return
+    cut = 60 if out.tty else None
+    headers = ["NAME", "ID", "STATUS", "CUSTOM STATUS", "AGE"]
+    if fmt == "wide":
+        headers += ["CREATED", "UPDATED", "INPUT", "OUTPUT", "FAILURE"]
+    rows, styles = [], []
+    for s in states:
+        row = [
+            s.name,
+            s.instance_id,
+            s.runtime_status.value,
+            compact(s.serialized_custom_status, cut),
+            age(s.created_at),
+        ]
+        if fmt == "wide":
+            fail = s.failure.message if s.failure else ""
+            row += [
+                when(s.created_at),
+                when(s.last_updated_at),
+                compact(s.serialized_input, cut),
+                compact(s.serialized_output, cut),
+                " ".join(fail.split()),
+            ]
+        rows.append(row)
+        style = [None] * len(row)
+        style[2] = STATUS_COLOURS.get(s.runtime_status)
+        styles.append(style)
+    out.table(headers, rows, styles=styles)
+
+
+_STATUS_OF_TYPE = {
+    "ExecutionStarted": "RUNNING",
+    "ExecutionCompleted": "COMPLETED",
+    "ExecutionFailed": "FAILED",
+    "ExecutionTerminated": "TERMINATED",
+    "ExecutionSuspended": "SUSPENDED",
+    "ExecutionResumed": "RUNNING",
+    "ContinueAsNew": "CONTINUED_AS_NEW",
+    "TaskScheduled": "SCHEDULED",
+    "TaskCompleted": "COMPLETED",
+    "TaskFailed": "FAILED",
+    "SubOrchestrationInstanceCreated": "SCHEDULED",
+    "SubOrchestrationInstanceCompleted": "COMPLETED",
+    "SubOrchestrationInstanceFailed": "FAILED",
+    "TimerCreated": "SCHEDULED",
+    "TimerFired": "FIRED",
+    "EventRaised": "RECEIVED",
+    "EventSent": "SENT",
+}
+
+
+def history_status(entry: HistoryEntry) -> str:
+    """A one-word outcome for a history row (empty where the type says nothing)."""
+    if entry.type in _STATUS_OF_TYPE:
+        return _STATUS_OF_TYPE[entry.type]
+    for suffix, word in (
+        ("Completed", "COMPLETED"),
+        ("Failed", "FAILED"),
+        ("Scheduled", "SCHEDULED"),
+    ):
+        if entry.type.endswith(suffix):
+            return word
+    return ""
+
+
+def history_json(entry: HistoryEntry) -> dict[str, object]:
+    from wfctl import wire
+
+    return {
+        "eventId": entry.event_id,
+        "type": entry.type,
+        "timestamp": wire.format_time(entry.timestamp if entry.timestamp != datetime.min else None),
+        "name": entry.name,
+        "taskId": entry.task_id,
+        "details": entry.details,
+    }
+
+
+def history(
+    ctx: typer.Context,
+    instance_id: Annotated[str, typer.Argument(help="Instance ID.", metavar="ID")],
+) -> None:
+    """Show an instance's history as a timeline: TYPE, NAME, EVENTID, ELAPSED, STATUS, DETAILS.
+
+    Example: wfctl --embedded history order-1
+    """
+    from wfctl.render import compact
+
+    check_instance_id(instance_id)
+    st = state_of(ctx)
+    fmt = output_format(st)
+    entries = st.backend().history(instance_id)
+    if fmt in ("json", "yaml"):
+        emit(st, fmt, [history_json(e) for e in entries])
+        return
+    out = st.out()
+    start = entries[0].timestamp if entries else None
+    cut = 80 if out.tty else None
+    rows, styles = [], []
+    for e in entries:
+        elapsed = ""
+        if start is not None and e.timestamp != datetime.min and start != datetime.min:
+            elapsed = "+" + format_duration((e.timestamp - start).total_seconds())
+        word = history_status(e)
+        rows.append(
+            [
+                e.type,
+                e.name,
+                str(e.event_id) if e.event_id >= 0 else "",
+                elapsed,
+                word,
+                compact(e.details, cut) if e.details.startswith(("{", "[", '"')) else e.details,
+            ]
+        )
+        colour = {"FAILED": "red", "COMPLETED": "green", "TERMINATED": "magenta"}.get(word)
+        styles.append([None, None, None, None, colour, None])
+    out.table(["TYPE", "NAME", "EVENTID", "ELAPSED", "STATUS", "DETAILS"], rows, styles=styles)
+
+
+config_app = typer.Typer(
+    name="config", help="Inspect wfctl's settings.", no_args_is_help=True, add_completion=False
+)
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context) -> None:
+    """Print the resolved settings and where each came from (the token is masked).
+
+    Example: wfctl --profile prod config show
+    """
+    st = state_of(ctx)
+    fmt = output_format(st)
+    rows = st.settings.shown()
+    if fmt in ("json", "yaml"):
+        emit(st, fmt, {k: {"value": v, "source": src} for k, v, src in rows})
+        return
+    st.out().table(["SETTING", "VALUE", "SOURCE"], [list(r) for r in rows])
+
+
+def register(app: typer.Typer, *, epilog: str) -> None:
+    app.command("list", epilog=epilog)(list_)
+    app.command("history", epilog=epilog)(history)
+    app.add_typer(config_app, name="config")

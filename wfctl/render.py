@@ -1,0 +1,180 @@
+"""Printing results as a table, JSON or YAML.
+
+* JSON and YAML are for scripts: no colour, nothing cut, UTF-8 kept as is.
+* Tables on a terminal are drawn with rich (imported only here, only then), statuses in colour
+  unless ``--no-color``/``NO_COLOR``; long payloads are shortened to fit.
+* Tables when stdout is not a terminal are plain aligned text: no colour, no truncation, no
+  rich import, so ``grep``/``awk`` see every character.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import IO, Any
+
+from wfctl.durations import format_duration
+from wfctl.model import RuntimeStatus, WorkflowState
+
+STATUS_COLOURS = {
+    RuntimeStatus.RUNNING: "cyan",
+    RuntimeStatus.PENDING: "blue",
+    RuntimeStatus.SUSPENDED: "yellow",
+    RuntimeStatus.COMPLETED: "green",
+    RuntimeStatus.CONTINUED_AS_NEW: "cyan",
+    RuntimeStatus.FAILED: "bold red",
+    RuntimeStatus.TERMINATED: "magenta",
+    RuntimeStatus.CANCELED: "magenta",
+    RuntimeStatus.STALLED: "bold yellow",
+    RuntimeStatus.UNKNOWN: "dim",
+}
+
+
+class Output:
+    """Where and how to print: the stream, whether it is a terminal, whether to colour."""
+
+    def __init__(
+        self,
+        stream: IO[str] | None = None,
+        *,
+        tty: bool | None = None,
+        color: bool = True,
+        width: int | None = None,
+    ) -> None:
+        self.stream = stream if stream is not None else sys.stdout
+        if tty is None:
+            isatty = getattr(self.stream, "isatty", None)
+            tty = bool(isatty and isatty())
+        self.tty = tty
+        self.color = color and tty
+        self.width = width
+
+    def line(self, text: str = "") -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def json(self, obj: Any) -> None:
+        self.line(json.dumps(obj, indent=2, ensure_ascii=False))
+
+    def yaml(self, obj: Any) -> None:
+        import yaml  # only for -o yaml
+
+        self.stream.write(yaml.safe_dump(obj, sort_keys=False, allow_unicode=True))
+        self.stream.flush()
+
+    def _console(self) -> Any:
+        from rich.console import Console
+
+        return Console(
+            file=self.stream,
+            force_terminal=self.tty,
+            no_color=not self.color,
+            highlight=False,
+            width=self.width,
+            soft_wrap=False,
+        )
+
+    def table(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        styles: Sequence[Sequence[str | None]] | None = None,
+    ) -> None:
+        """Columns with a header row; ``styles`` (per cell) colour a terminal table."""
+        if not self.tty:
+            widths = [len(h) for h in headers]
+            for row in rows:
+                widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
+            for row in [list(headers), *rows]:
+                cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
+                self.line("   ".join(cells).rstrip())
+            return
+        from rich import box
+        from rich.table import Table
+
+        t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+        for h in headers:
+            t.add_column(h, overflow="fold")
+        for i, row in enumerate(rows):
+            cells = []
+            for j, c in enumerate(row):
+                style = styles[i][j] if styles else None
+                cells.append(_text(c, style))
+            t.add_row(*cells)
+        self._console().print(t)
+
+    def fields(self, blocks: Sequence[Sequence[tuple[str, str, str | None]]]) -> None:
+        """Key/value blocks (one per instance), a blank line between them."""
+        for n, block in enumerate(blocks):
+            if n:
+                self.line()
+            if not self.tty:
+                w = max(len(k) for k, _, _ in block) + 1
+                for key, value, _ in block:
+                    self.line(f"{(key + ':').ljust(w)}  {value}".rstrip())
+                continue
+            from rich.table import Table
+
+            t = Table.grid(padding=(0, 2))
+            t.add_column(style="bold", no_wrap=True)
+            t.add_column(overflow="fold")
+            for key, value, style in block:
+                t.add_row(key + ":", _text(value, style))
+            self._console().print(t)
+
+
+def _text(value: str, style: str | None) -> Any:
+    from rich.text import Text
+
+    return Text(value, style=style or "")
+
+
+def compact(payload: str | None, limit: int | None = None) -> str:
+    """A payload on one line: JSON re-serialized without spaces, cut to ``limit`` chars."""
+    if payload is None:
+        return ""
+    try:
+        text = json.dumps(json.loads(payload), ensure_ascii=False, separators=(",", ":"))
+    except ValueError:
+        text = " ".join(payload.split())
+    if limit is not None and len(text) > limit:
+        text = text[: max(1, limit - 1)] + "…"
+    return text
+
+
+def age(dt: datetime | None, now: datetime | None = None) -> str:
+    if dt is None:
+        return ""
+    now = now or datetime.now(timezone.utc)
+    return format_duration((now - dt).total_seconds())
+
+
+def when(dt: datetime | None) -> str:
+    if dt is None:
+        return ""
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def state_fields(
+    state: WorkflowState, *, limit: int | None = None, now: datetime | None = None
+) -> list[tuple[str, str, str | None]]:
+    """The rows `wfctl status` shows for one instance (empty ones left out)."""
+    rows: list[tuple[str, str, str | None]] = [
+        ("Instance", state.instance_id, "bold"),
+        ("Workflow", state.name, None),
+        ("Status", state.runtime_status.value, STATUS_COLOURS.get(state.runtime_status)),
+        ("Created", when(state.created_at), None),
+        ("Updated", when(state.last_updated_at), None),
+        ("Age", age(state.created_at, now), None),
+        ("Custom status", compact(state.serialized_custom_status, limit), None),
+        ("Input", compact(state.serialized_input, limit), None),
+        ("Output", compact(state.serialized_output, limit), None),
+    ]
+    if state.failure is not None:
+        f = state.failure
+        text = f"{f.error_type}: {f.message}" if f.error_type else f.message
+        rows.append(("Failure", " ".join(text.split()), "red"))
+    return [r for r in rows if r[1] or r[0] in ("Instance", "Status")]

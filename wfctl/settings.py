@@ -1,0 +1,343 @@
+"""Resolved settings: where to send requests, how to authenticate, how to print.
+
+Precedence, highest first (each value remembers where it came from, for `wfctl config show`):
+
+1. a command-line flag;
+2. the explicitly chosen profile (``--profile`` or ``WFCTL_PROFILE``) — so a profile beats the
+   ``DAPR_HTTP_PORT`` that ``dapr run`` puts in the environment;
+3. the environment (``DAPR_HTTP_ENDPOINT``, ``DAPR_RUNTIME_HOST``/``DAPR_HTTP_PORT``,
+   ``DAPR_API_TOKEN``, ``WFCTL_EMBEDDED``, ``WFCTL_DB``, ``WFCTL_APP``, ``NO_COLOR``);
+4. the config file's default profile;
+5. built-in defaults.
+
+The config file is YAML, read only from ``--config PATH``, ``WFCTL_CONFIG`` or
+``$XDG_CONFIG_HOME/wfctl/config.yaml`` — never from the working directory::
+
+    default-profile: local
+    profiles:
+      local:
+        url: http://127.0.0.1:3500
+      prod:
+        url: https://dapr.example.com:3500
+        api-token-file: ~/.config/wfctl/prod-token
+        ca-cert: /etc/ssl/dapr-ca.pem
+
+Nothing here imports Typer, rich or httpx; PyYAML is imported only when a config file exists.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wfctl import paths
+from wfctl.durations import parse_duration
+from wfctl.model import UsageError
+
+API_VERSIONS = ("v1.0-beta1", "v1.0")
+OUTPUTS = ("table", "wide", "json", "yaml", "ids")
+
+DEFAULTS: dict[str, Any] = {
+    "url": "http://127.0.0.1:3500",
+    "api_version": "v1.0-beta1",
+    "component": "dapr",
+    "api_token": None,
+    "api_token_file": None,
+    "ca_cert": None,
+    "insecure": False,
+    "request_timeout": 30.0,
+    "output": "table",
+    "quiet": False,
+    "no_color": False,
+    "verbose": False,
+    "embedded": False,
+    "db": None,  # resolved lazily to wfctl.paths.default_db_path()
+    "app": None,
+    "drive": 30.0,
+    "detach": False,
+}
+
+#: Keys a profile may set (spelled with ``-`` or ``_``).
+PROFILE_KEYS = frozenset(DEFAULTS) - {"quiet", "verbose"}
+
+_BOOL_KEYS = {"insecure", "quiet", "no_color", "verbose", "embedded", "detach"}
+_DURATION_KEYS = {"request_timeout", "drive"}
+_PATH_KEYS = {"api_token_file", "ca_cert", "db"}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass
+class Settings:
+    """Every setting's value and, in ``sources``, a short phrase saying where it came from."""
+
+    url: str = DEFAULTS["url"]
+    api_version: str = DEFAULTS["api_version"]
+    component: str = DEFAULTS["component"]
+    api_token: str | None = None
+    api_token_file: str | None = None
+    ca_cert: str | None = None
+    insecure: bool = False
+    request_timeout: float = DEFAULTS["request_timeout"]
+    output: str = "table"
+    quiet: bool = False
+    no_color: bool = False
+    verbose: bool = False
+    embedded: bool = False
+    db: str | None = None
+    app: str | None = None
+    drive: float = DEFAULTS["drive"]
+    detach: bool = False
+    profile: str | None = None
+    config_path: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file for --embedded: the setting, else ``wfctl.paths.default_db_path()``."""
+        return Path(self.db).expanduser() if self.db else paths.default_db_path()
+
+    @property
+    def verify(self) -> bool | str:
+        """What to check a TLS server against: False (--insecure), a CA file, or True."""
+        if self.insecure:
+            return False
+        return self.ca_cert or True
+
+    def token(self) -> str | None:
+        """The API token: the token setting, else the contents of the token file."""
+        if self.api_token:
+            return self.api_token
+        if self.api_token_file:
+            path = Path(self.api_token_file).expanduser()
+            try:
+                text = path.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise UsageError(
+                    f"cannot read the API token file {str(path)!r}: {exc.strerror or exc}"
+                ) from None
+            if not text:
+                raise UsageError(f"the API token file {str(path)!r} is empty")
+            return text
+        return None
+
+    def shown(self) -> list[tuple[str, str, str]]:
+        """(key, value, source) rows for `wfctl config show`; the token is masked."""
+        rows = []
+        for key in DEFAULTS:
+            value = getattr(self, key)
+            if key == "api_token":
+                text = "****" if value else ""
+            elif key == "db" and not value:
+                text = str(self.db_path)
+            elif value is None:
+                text = ""
+            else:
+                text = str(value).lower() if isinstance(value, bool) else str(value)
+            rows.append((key.replace("_", "-"), text, self.sources.get(key, "default")))
+        rows.append(("profile", self.profile or "", self.sources.get("profile", "")))
+        rows.append(("config", self.config_path or "", self.sources.get("config", "")))
+        return rows
+
+
+def _coerce(key: str, value: Any, where: str) -> Any:
+    """Turn a raw value (flag, env text or YAML value) into the setting's type."""
+    if value is None:
+        return None
+    if key in _BOOL_KEYS:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise UsageError(f"{where}: {key.replace('_', '-')} must be true or false, not {value!r}")
+    if key in _DURATION_KEYS:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        try:
+            return parse_duration(str(value))
+        except UsageError as exc:
+            raise UsageError(f"{where}: {exc}") from None
+    if key == "api_version":
+        text = str(value).strip()
+        if not text.startswith("v"):
+            text = "v" + text
+        if text not in API_VERSIONS:
+            raise UsageError(
+                f"{where}: api-version {value!r} is not one of {', '.join(API_VERSIONS)}"
+            )
+        return text
+    if key == "output":
+        text = str(value).strip().lower()
+        if text not in OUTPUTS:
+            raise UsageError(f"{where}: output {value!r} is not one of {', '.join(OUTPUTS)}")
+        return text
+    if key == "url":
+        text = str(value).strip().rstrip("/")
+        if not text.startswith(("http://", "https://")):
+            raise UsageError(f"{where}: URL {value!r} must start with http:// or https://")
+        return text
+    if key == "component":
+        text = str(value).strip()
+        if not text or "/" in text:
+            raise UsageError(f"{where}: component {value!r} must be a non-empty name without '/'")
+        return text
+    if key in _PATH_KEYS:
+        return str(Path(str(value)).expanduser())
+    return str(value)
+
+
+def _env_values(env: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
+    out: dict[str, tuple[Any, str]] = {}
+    if env.get("DAPR_HTTP_ENDPOINT"):
+        out["url"] = (env["DAPR_HTTP_ENDPOINT"], "env DAPR_HTTP_ENDPOINT")
+    elif env.get("DAPR_RUNTIME_HOST") or env.get("DAPR_HTTP_PORT"):
+        host = env.get("DAPR_RUNTIME_HOST") or "127.0.0.1"
+        port = env.get("DAPR_HTTP_PORT") or "3500"
+        names = [n for n in ("DAPR_RUNTIME_HOST", "DAPR_HTTP_PORT") if env.get(n)]
+        out["url"] = (f"http://{host}:{port}", "env " + "+".join(names))
+    for key, var in (
+        ("api_token", "DAPR_API_TOKEN"),
+        ("embedded", "WFCTL_EMBEDDED"),
+        ("db", "WFCTL_DB"),
+        ("app", "WFCTL_APP"),
+    ):
+        if env.get(var):
+            out[key] = (env[var], f"env {var}")
+    if "NO_COLOR" in env and env["NO_COLOR"] != "":
+        out["no_color"] = (True, "env NO_COLOR")
+    return out
+
+
+def config_file(flag: str | None, env: Mapping[str, str]) -> tuple[Path | None, str]:
+    """The config file to read and why: --config, WFCTL_CONFIG, else the user's config dir."""
+    if flag:
+        return Path(flag).expanduser(), "flag --config"
+    if env.get("WFCTL_CONFIG"):
+        return Path(env["WFCTL_CONFIG"]).expanduser(), "env WFCTL_CONFIG"
+    path = paths.config_dir() / "config.yaml"
+    return (path, "user config dir") if path.is_file() else (None, "")
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    """Parse the YAML config file; UsageError (one line) when it is missing or malformed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read config file {str(path)!r}: {exc.strerror or exc}") from None
+    import yaml  # only when there is a file to read
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise UsageError(f"config file {str(path)!r} is not valid YAML{where}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"config file {str(path)!r} must be a mapping with 'profiles'")
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict) or not all(
+        isinstance(p, dict) or p is None for p in profiles.values()
+    ):
+        raise UsageError(f"config file {str(path)!r}: 'profiles' must map names to mappings")
+    return data
+
+
+def _profile_values(
+    data: dict[str, Any], name: str, path: Path, source: str
+) -> dict[str, tuple[Any, str]]:
+    profiles = data.get("profiles") or {}
+    if name not in profiles:
+        known = ", ".join(sorted(map(str, profiles))) or "none"
+        raise UsageError(f"no profile {name!r} in {str(path)!r} (profiles: {known})")
+    out = {}
+    for raw_key, value in (profiles[name] or {}).items():
+        key = str(raw_key).replace("-", "_")
+        if key not in PROFILE_KEYS:
+            raise UsageError(f"profile {name!r} in {str(path)!r}: unknown key {raw_key!r}")
+        out[key] = (value, f"{source} {name}")
+    return out
+
+
+def resolve(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
+    """Combine flags (only the ones given, keyed like DEFAULTS plus ``profile``/``config``),
+    the environment, the config file and defaults into one Settings.
+
+    Raises UsageError for a bad value, a missing profile or an unreadable config file.
+    """
+    env = os.environ if env is None else env
+    layers: list[dict[str, tuple[Any, str]]] = []
+    flag_layer = {
+        k: (v, "flag --" + k.replace("_", "-"))
+        for k, v in flags.items()
+        if v is not None and k in DEFAULTS
+    }
+    layers.append(flag_layer)
+
+    profile_name = flags.get("profile") or env.get("WFCTL_PROFILE") or None
+    profile_source = (
+        "flag --profile" if flags.get("profile") else "env WFCTL_PROFILE" if profile_name else ""
+    )
+    path, path_source = config_file(flags.get("config"), env)
+    data: dict[str, Any] = {}
+    if path is not None:
+        data = load_config(path)
+    elif profile_name:
+        raise UsageError(
+            f"profile {profile_name!r} was asked for but there is no config file "
+            f"(looked for {str(paths.config_dir() / 'config.yaml')!r}; see --config)"
+        )
+    explicit: dict[str, tuple[Any, str]] = {}
+    default_layer: dict[str, tuple[Any, str]] = {}
+    if profile_name and path is not None:
+        explicit = _profile_values(data, profile_name, path, "profile")
+    elif path is not None:
+        default_name = data.get("default-profile") or data.get("default_profile")
+        if not default_name and "default" in (data.get("profiles") or {}):
+            default_name = "default"
+        if default_name:
+            profile_name = str(default_name)
+            profile_source = "config default-profile"
+            default_layer = _profile_values(data, profile_name, path, "default profile")
+    layers += [explicit, _env_values(env), default_layer]
+
+    s = Settings()
+    for key, default in DEFAULTS.items():
+        for layer in layers:
+            if key in layer:
+                raw, source = layer[key]
+                setattr(s, key, _coerce(key, raw, source))
+                s.sources[key] = source
+                break
+        else:
+            setattr(s, key, default)
+            s.sources[key] = "default"
+    # A token from one layer must not be shadowed by a token file from a lower one.
+    tok_src = s.sources.get("api_token", "default")
+    file_src = s.sources.get("api_token_file", "default")
+    if s.api_token and s.api_token_file:
+        if _rank(file_src, layers) < _rank(tok_src, layers):
+            s.api_token = None
+            s.sources["api_token"] = "default"
+        else:
+            s.api_token_file = None
+            s.sources["api_token_file"] = "default"
+    s.profile = profile_name
+    s.sources["profile"] = profile_source
+    s.config_path = str(path) if path is not None else None
+    s.sources["config"] = path_source
+    return s
+
+
+def _rank(source: str, layers: list[dict[str, tuple[Any, str]]]) -> int:
+    for i, layer in enumerate(layers):
+        if any(src == source for _, src in layer.values()):
+            return i
+    return len(layers)
