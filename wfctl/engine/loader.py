@@ -154,8 +154,8 @@ def exec_app(path: str, args: list[str], *, db_path: str | os.PathLike[str] | No
         code = _exit_code(exc.code)
     except KeyboardInterrupt:
         code = 130
-    except BaseException:
-        traceback.print_exc()
+    except BaseException as exc:
+        _print_app_traceback(exc, file.resolve())
         code = 1
     finally:
         sys.argv, sys.path[:] = old_argv, old_path
@@ -166,6 +166,22 @@ def exec_app(path: str, args: list[str], *, db_path: str | os.PathLike[str] | No
                 print(f"wfctl: shutting down a workflow runtime failed: {exc}", file=sys.stderr)
         sys.stdout.flush()
     return code
+
+
+def _print_app_traceback(exc: BaseException, script: Path) -> None:
+    """Print ``exc`` as ``python script`` would: frames from the script's own on, without
+    wfctl's and runpy's frames in front of them."""
+    tb = exc.__traceback__
+    start = tb
+    while start is not None:
+        code_file = start.tb_frame.f_code.co_filename
+        try:
+            if Path(code_file).resolve() == script:
+                break
+        except (OSError, ValueError):
+            pass
+        start = start.tb_next
+    traceback.print_exception(type(exc), exc, start if start is not None else tb)
 
 
 def _exit_code(code: object) -> int:
