@@ -17,7 +17,7 @@ EXPECTED = [
     "settings: 50001 0 False",
     "started: w1 RUNNING",
     "paused: SUSPENDED",
-    'done: COMPLETED "Ann heard {\'n\': 2}"',
+    "done: COMPLETED \"Ann heard {'n': 2}\"",
     "purged: True ERR_DOES_NOT_EXIST",
 ]
 ENV = {"DAPR_CONF_RETRY_ON_RESOURCE_EXHAUSTED": "false"}

@@ -38,7 +38,12 @@ print("modules:", sorted({n.__module__.split(".")[0] for n in names}))
 print("same client:", ClientAgain is DaprWorkflowClient is wf.DaprWorkflowClient)
 print("statuses:", [(s.name, s.value) for s in WorkflowStatus])
 settings = Settings()
-print("settings:", settings.DAPR_GRPC_PORT, settings.DAPR_API_MAX_RETRIES, settings.DAPR_CONF_RETRY_ON_RESOURCE_EXHAUSTED)
+print(
+    "settings:",
+    settings.DAPR_GRPC_PORT,
+    settings.DAPR_API_MAX_RETRIES,
+    settings.DAPR_CONF_RETRY_ON_RESOURCE_EXHAUSTED,
+)
 
 wfr = WorkflowRuntime()
 
