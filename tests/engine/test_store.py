@@ -318,3 +318,22 @@ def test_placeholder_timer_never_fires(store):
     assert out.applied
     assert store.next_due() is None and not store.busy()
     assert out.appended[-1].TYPE == "TimerCreated"
+
+
+def test_fast_event_encoding_matches_to_dict():
+    from datetime import datetime
+
+    from wfctl.engine import history as h
+    from wfctl.engine.schema import dump_event, dumps
+    from wfctl.model import FailureDetails
+
+    samples = {
+        h.ExecutionStarted: dict(name="n", input='"x"', scheduled_start=datetime(2026, 1, 2)),
+        h.ExecutionCompleted: dict(status=RuntimeStatus.FAILED, failure=FailureDetails("a")),
+        h.TaskFailed: dict(task_id=2, failure=FailureDetails("E", "m", "s")),
+        h.TimerCreated: dict(task_id=3, fire_at=datetime(2030, 1, 1, 0, 0, 0, 5)),
+    }
+    for cls in h.EVENT_TYPES.values():
+        e = cls(**samples.get(cls, {}), timestamp=datetime(2026, 5, 5, 1, 2, 3), event_id=7)
+        assert dump_event(e) == dumps(e.to_dict())
+        assert h.event_from_dict(json.loads(dump_event(e))) == e

@@ -126,6 +126,14 @@ class EmbeddedBackend:
         if roots:
             self._settle(roots, required=required)
 
+    def stored_workflow_names(self) -> list[str]:
+        """Workflow names recorded in the file by apps that ran on it (no app import)."""
+        return self.store.workflow_names()
+
+    def waiting_for(self, instance_id: str) -> list[str]:
+        """The (case-folded) event names the instance waits for, from the file."""
+        return self.store.waiting_for(instance_id)
+
     def start_worker(self, concurrency: int = 8) -> WorkerHandle:
         """Drive the whole file in a background thread (for ``wfctl serve``);
         ``handle.stop(timeout)`` finishes activities in flight and hands back the leases."""

@@ -95,8 +95,9 @@ class DaprWorkflowClient:
         if engine is None or name not in getattr(engine.registry, "workflows", {}):
             return False
         req = engine.submit_start(iid, name, payload)
-        if not req.done.wait(self.start_wait):
-            return True  # queued; it is recorded by the loop or as the loop stops
+        if req is None:
+            return False
+        req.done.wait()  # always set: by the loop's commit, or as the loop stops
         if req.error is not None:
             raise req.error
         return True

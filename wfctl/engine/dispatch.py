@@ -77,6 +77,8 @@ class TurnItem:
     past: list[HistoryEvent] | None
     new: list[HistoryEvent]
     inbox_ids: list[int]
+    status: str = ""  # as claimed
+    root_id: str = ""
 
 
 @dataclass
@@ -127,6 +129,32 @@ class ApplyOutcome:
     restarted: bool = False
 
 
+class _Writes:
+    """Row writes of a batch of turns, flushed with one statement per table."""
+
+    def __init__(self) -> None:
+        self.history: list[tuple[str, int, str]] = []
+        self.inbox: list[int] = []
+        self.updates: list[tuple[object, ...]] = []
+
+    def flush(self, c: sqlite3.Connection) -> None:
+        if self.history:
+            c.executemany(
+                "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)", self.history
+            )
+        if self.inbox:
+            c.execute(
+                "DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(?))",
+                (dumps(self.inbox),),
+            )
+        if self.updates:
+            c.executemany(
+                "UPDATE instances SET status=?, custom_status=?, updated_at=?, next_seq=?,"
+                " waiting_for=?, lock_owner=NULL, lock_expires=NULL WHERE id=?",
+                self.updates,
+            )
+
+
 def _fjson(f: FailureDetails | None) -> str | None:
     return None if f is None else dumps(asdict(f))
 
@@ -154,7 +182,8 @@ class Dispatch:
         self, owner: str, now: float, limit: int, roots: Sequence[str] | None
     ) -> tuple[str, list[object]]:
         sql = (
-            "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto"
+            "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto, i.status,"
+            " i.root_id"
             f" FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {_DELIVERABLE}"
             " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
         )
@@ -173,27 +202,39 @@ class Dispatch:
         roots: Sequence[str] | None,
         known: Mapping[str, int],
         ttl: float,
+        *,
+        lock: bool = True,
     ) -> list[TurnItem]:
         sql, args = self._turn_query(owner, now, limit, roots)
+        rows = c.execute(sql, args).fetchall()
+        if not rows:
+            return []
+        boxes: dict[str, list[tuple[int, str]]] = {r[0]: [] for r in rows}
+        for iid, box_id, data in c.execute(
+            "SELECT instance_id, id, data FROM inbox WHERE visible_at <= ?"
+            " AND instance_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (now, dumps(list(boxes))),
+        ):
+            boxes[iid].append((box_id, data))
         items: list[TurnItem] = []
-        for iid, name, gen, seq, upto in c.execute(sql, args).fetchall():
-            boxes = c.execute(
-                "SELECT id, data FROM inbox WHERE instance_id=? AND visible_at <= ?"
-                " AND id <= ? ORDER BY id",
-                (iid, now, _BIG if upto is None else upto),
-            ).fetchall()
-            new: list[HistoryEvent] = [OrchestratorStarted(timestamp=from_ts(now))]
-            new.extend(event_from_dict(json.loads(d)) for _, d in boxes)
+        ts = from_ts(now)
+        for iid, name, gen, seq, upto, status, root in rows:
+            mine = boxes[iid] if upto is None else [b for b in boxes[iid] if b[0] <= upto]
+            new: list[HistoryEvent] = [OrchestratorStarted(timestamp=ts)]
+            new.extend(event_from_dict(json.loads(d)) for _, d in mine)
             if len(new) == 1 or (seq == 0 and not isinstance(new[1], ExecutionStarted)):
                 continue
             for k, e in enumerate(new):
                 e.event_id = seq + k
             past = None if known.get(iid) == seq else self._load_history(iid)
-            c.execute(
-                "UPDATE instances SET lock_owner=?, lock_expires=? WHERE id=?",
-                (owner, now + ttl, iid),
-            )
-            items.append(TurnItem(iid, name, gen, seq, past, new, [b[0] for b in boxes]))
+            if lock:
+                c.execute(
+                    "UPDATE instances SET lock_owner=?, lock_expires=? WHERE id=?",
+                    (owner, now + ttl, iid),
+                )
+            item = TurnItem(iid, name, gen, seq, past, new, [b[0] for b in mine])
+            item.status, item.root_id = status, root
+            items.append(item)
         return items
 
     def claim_turns(
@@ -226,12 +267,14 @@ class Dispatch:
         known: Mapping[str, int] | None = None,
         ttl: float = DEFAULT_TTL,
         starts: Sequence[StartRequest] = (),
+        before_commit: Callable[[list[tuple[TurnItem, ApplyOutcome]]], None] | None = None,
     ) -> tuple[int, list[tuple[TurnItem, ApplyOutcome]]]:
         """One commit for a whole round of in-process work: record activity ``outcomes``
         (as :meth:`complete_tasks`), claim the turns now deliverable, compute them with
         ``execute`` (fast, deterministic workflow code: it runs inside the transaction) and
         apply them (as :meth:`apply_turns`, tasks leased to ``owner``). ``starts`` are
-        recorded first (a ConflictError lands in the request's ``error``). Returns how many
+        recorded first (a ConflictError lands in the request's ``error``).
+        ``before_commit(pairs)`` runs once all is applied, just before the commit. Returns how many
         outcomes were recorded and each turn with what applying it did."""
         if not outcomes and not starts:
             sql, args = self._turn_query(owner, self.clock(), limit, roots)
@@ -245,12 +288,17 @@ class Dispatch:
                 except ConflictError as exc:
                     r.error = exc
             done = self._complete_in(c, owner, outcomes, now) if outcomes else 0
-            items = self._claim_in(c, owner, now, limit, roots, known or {}, ttl)
+            # Claimed and applied under one write lock: no lease row, no guard needed.
+            items = self._claim_in(c, owner, now, limit, roots, known or {}, ttl, lock=False)
             results = execute(items) if items else []
+            w = _Writes()
             pairs = [
-                (it, self._apply_one(c, owner, it, res, now, True, ttl))
+                (it, self._apply_one(c, owner, it, res, now, True, ttl, w))
                 for it, res in zip(items, results, strict=True)
             ]
+            w.flush(c)
+            if before_commit is not None:
+                before_commit(pairs)
         return done, pairs
 
     def apply_turns(
@@ -269,7 +317,23 @@ class Dispatch:
         with self._write() as c:
             now = self.clock()
             for item, res in results:
-                out.append(self._apply_one(c, owner, item, res, now, claim_tasks, ttl))
+                row = c.execute(
+                    "SELECT status, generation, next_seq, lock_owner FROM instances WHERE id=?",
+                    (item.instance_id,),
+                ).fetchone()
+                if (
+                    row is None
+                    or row[0] not in ACTIVE
+                    or row[3] != owner
+                    or row[1] != item.generation
+                    or row[2] != item.base_seq
+                ):
+                    out.append(ApplyOutcome(item.instance_id, False))
+                    continue
+                item.status = row[0]
+                w = _Writes()
+                out.append(self._apply_one(c, owner, item, res, now, claim_tasks, ttl, w))
+                w.flush(c)
         return out
 
     def _apply_one(
@@ -281,22 +345,15 @@ class Dispatch:
         now: float,
         claim: bool,
         ttl: float,
+        w: _Writes,
     ) -> ApplyOutcome:
+        """Apply one turn whose claim is known to hold (the caller checked)."""
         iid = item.instance_id
-        row = c.execute(
-            "SELECT status, generation, next_seq, lock_owner, root_id, name FROM instances"
-            " WHERE id=?",
-            (iid,),
-        ).fetchone()
-        if (
-            row is None
-            or row[0] not in ACTIVE
-            or row[3] != owner
-            or row[1] != item.generation
-            or row[2] != item.base_seq
-        ):
-            return ApplyOutcome(iid, False)
-        status, gen, _, _, root, name = row
+        status, gen, name = item.status, item.generation, item.name
+        root = (
+            item.root_id
+            or c.execute("SELECT root_id FROM instances WHERE id=?", (iid,)).fetchone()[0]
+        )
         if status == "PENDING":
             self._status_changed = True
         ts = from_ts(now)
@@ -362,19 +419,11 @@ class Dispatch:
             )
         for k, e in enumerate(appended):
             e.event_id = item.base_seq + k
-        c.executemany(
-            "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)",
-            [(iid, e.event_id, dump_event(e)) for e in appended],
-        )
-        c.execute(
-            "DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(?))",
-            (dumps(item.inbox_ids),),
-        )
+        w.history.extend((iid, e.event_id, dump_event(e)) for e in appended)
+        w.inbox.extend(item.inbox_ids)
         next_seq = item.base_seq + len(appended)
         if complete is None:
-            c.execute(
-                "UPDATE instances SET status=?, custom_status=?, updated_at=?, next_seq=?,"
-                " waiting_for=?, lock_owner=NULL, lock_expires=NULL WHERE id=?",
+            w.updates.append(
                 (
                     "SUSPENDED" if status == "SUSPENDED" else "RUNNING",
                     res.custom_status,
@@ -382,7 +431,7 @@ class Dispatch:
                     next_seq,
                     dumps(res.waiting_for) if res.waiting_for else None,
                     iid,
-                ),
+                )
             )
             return ApplyOutcome(iid, True, appended, tasks)
         c.execute("DELETE FROM inbox WHERE instance_id=?", (iid,))
@@ -534,13 +583,14 @@ class Dispatch:
         ts = from_ts(now)
         for o in outcomes:
             it = o.item
-            cur = c.execute("DELETE FROM tasks WHERE id=? AND lock_owner=?", (it.id, owner))
+            # Finishing, terminating or restarting a run deletes its task rows, so a row
+            # still leased to us means its run is active.
+            cur = c.execute(
+                "DELETE FROM tasks WHERE id=? AND lock_owner=? AND instance_id=?"
+                " AND generation=? AND task_id=?",
+                (it.id, owner, it.instance_id, it.generation, it.task_id),
+            )
             if cur.rowcount == 0:
-                continue
-            row = c.execute(
-                "SELECT status, generation FROM instances WHERE id=?", (it.instance_id,)
-            ).fetchone()
-            if row is None or row[0] not in ACTIVE or row[1] != it.generation:
                 continue
             ev: HistoryEvent
             if o.failure is not None:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from wfctl.engine.history import HistoryEvent
-from wfctl.model import TERMINAL_STATUSES, StorageError
+from wfctl.model import TERMINAL_STATUSES, FailureDetails, RuntimeStatus, StorageError
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 60_000
@@ -118,8 +118,24 @@ def dumps(v: object) -> str:
     return json.dumps(v, separators=(",", ":"))
 
 
+def _plain(v: object) -> object:
+    if isinstance(v, datetime):
+        return v.isoformat()
+    if isinstance(v, FailureDetails):
+        return {"error_type": v.error_type, "message": v.message, "stack_trace": v.stack_trace}
+    if isinstance(v, RuntimeStatus):
+        return v.value
+    if isinstance(v, list) and v and isinstance(v[0], HistoryEvent):
+        return [e.to_dict() for e in v]
+    return v
+
+
 def dump_event(e: HistoryEvent) -> str:
-    return dumps(e.to_dict())
+    """``e.to_dict()`` as compact JSON (the same dict, built faster)."""
+    d: dict[str, object] = {"type": e.TYPE}
+    for k, v in e.__dict__.items():
+        d[k] = v if v is None or type(v) in (str, int, bool) else _plain(v)
+    return dumps(d)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ history length no longer matches) the executor is told to forget it and replays.
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import threading
@@ -27,6 +28,7 @@ from typing import Any, Literal
 from wfctl.engine.history import CompleteWorkflow, HistoryEvent, TurnResult
 from wfctl.engine.store import (
     HUB,
+    ApplyOutcome,
     StartRequest,
     Store,
     TaskItem,
@@ -34,9 +36,11 @@ from wfctl.engine.store import (
     TurnItem,
     new_owner_id,
 )
-from wfctl.model import FailureDetails, RuntimeStatus
+from wfctl.model import FailureDetails, RuntimeStatus, WfctlError
 
+log = logging.getLogger("wfctl.engine")
 Until = Literal["idle", "start", "completion"]
+MAX_CACHED = 10_000  # instances whose history (and live generator) stay in memory
 POLL = 0.05  # how often an idle loop looks for work written by other processes
 # An activity runner: (name, input_json, instance_id, task_id) -> (result_json, failure).
 Runner = Callable[[str, "str | None", str, int], "tuple[str | None, FailureDetails | None]"]
@@ -105,6 +109,8 @@ class Engine:
         self._last_task_poll = 0.0
         self._run_lock = threading.Lock()
         self._starts: deque[StartRequest] = deque()
+        self._start_lock = threading.Lock()
+        self._accepting = False
 
     # ------------------------------------------------------------------ public
     def drive(
@@ -147,22 +153,35 @@ class Engine:
         in flight and hand back every lease."""
         with self._run_lock:
             key = _key(self.store.path)
+            self._accepting = True
             _LOCAL.setdefault(key, self)
             try:
                 while not stop.is_set():
                     seen = HUB.version
-                    if not self._cycle(None):
+                    try:
+                        did = self._cycle(None)
+                    except WfctlError as exc:  # e.g. the disk is full: say so, retry
+                        log.error("wfctl engine: %s (retrying in 1 s)", exc)
+                        stop.wait(1.0)
+                        continue
+                    if not did:
                         self._sleep(seen, None, None)
             finally:
+                with self._start_lock:
+                    self._accepting = False
                 if _LOCAL.get(key) is self:
                     del _LOCAL[key]
                 self._finish()
 
-    def submit_start(self, instance_id: str, name: str, input: str | None) -> StartRequest:
+    def submit_start(self, instance_id: str, name: str, input: str | None) -> StartRequest | None:
         """Have this running engine (``run_forever``) record a start in its next commit,
-        together with the instance's first turn; wait on ``request.done``."""
+        together with the instance's first turn; wait on ``request.done`` (it is always set,
+        with ``error`` on failure). None when the engine is not running."""
         req = StartRequest(instance_id, name, input)
-        self._starts.append(req)
+        with self._start_lock:
+            if not self._accepting:
+                return None
+            self._starts.append(req)
         HUB.bump()
         return req
 
@@ -192,6 +211,8 @@ class Engine:
             self._last_reap = now
             store.reap_dead_owners()
         outcomes = self._drain_done()
+        for o in outcomes:
+            self._inflight.pop(o.item.id, None)
         starts = []
         while self._starts:
             starts.append(self._starts.popleft())
@@ -204,6 +225,23 @@ class Engine:
                 out.append(res)
             return out
 
+        def applied(pairs: list[tuple[TurnItem, ApplyOutcome]]) -> None:
+            # Runs before the commit: new activities start while the commit is written
+            # (should it fail, their results find no task row and are dropped).
+            for _, out in pairs:
+                iid = out.instance_id
+                if out.applied and not out.finished and not out.restarted:
+                    hist = [*pasts[iid], *out.appended]
+                    self._hist.pop(iid, None)
+                    self._hist[iid] = hist
+                    self._known[iid] = len(hist)
+                    self._ready.extend(out.tasks)
+                    if len(self._hist) > MAX_CACHED:  # least recently stepped goes first
+                        self._forget(next(iter(self._hist)))
+                else:
+                    self._forget(iid)
+            self._submit_ready()
+
         try:
             _, pairs = store.step(
                 self.owner,
@@ -214,32 +252,23 @@ class Engine:
                 known=self._known,
                 ttl=self.ttl,
                 starts=starts,
+                before_commit=applied,
             )
         except BaseException as exc:
+            for o in outcomes:  # not recorded: keep them for the next round
+                self._inflight[o.item.id] = o.item
+                self._done.put(o)
             for r in starts:
                 r.error = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
                 r.done.set()
             raise
         for r in starts:
             r.done.set()
-        for o in outcomes:
-            self._inflight.pop(o.item.id, None)
         if outcomes or pairs:
             did = True
-        for _, out in pairs:
-            iid = out.instance_id
-            if out.applied and not out.finished and not out.restarted:
-                hist = [*pasts[iid], *out.appended]
-                self._hist[iid] = hist
-                self._known[iid] = len(hist)
-                self._ready.extend(out.tasks)
-            else:
-                self._forget(iid)
-        free = self.concurrency - len(self._inflight)
-        while self._ready and free > 0:
-            self._submit(self._ready.popleft())
-            free -= 1
+        if self._submit_ready():
             did = True
+        free = self.concurrency - len(self._inflight)
         # Tasks this engine created come leased to it; look for others' (released, expired)
         # only when otherwise idle, or every POLL seconds.
         if free > 0 and (not did or now - self._last_task_poll > POLL):
@@ -248,6 +277,14 @@ class Engine:
                 self._submit(t)
                 did = True
         return did
+
+    def _submit_ready(self) -> bool:
+        free = self.concurrency - len(self._inflight)
+        n = 0
+        while self._ready and n < free:
+            self._submit(self._ready.popleft())
+            n += 1
+        return n > 0
 
     def _condition(self, ids: list[str] | None, roots: Sequence[str] | None, until: Until) -> bool:
         if until == "idle" or ids is None:

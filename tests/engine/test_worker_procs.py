@@ -1,0 +1,116 @@
+"""The worker entry points: a blocking `wfctl worker`, the runtime worker, lease renewal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.engine.conftest import make_engine
+from wfctl.backend.embedded import EmbeddedBackend
+from wfctl.engine.store import Store
+from wfctl.model import RuntimeStatus
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(Path(__file__).with_name("sample_app.py"))
+
+
+def _wait(pred, timeout=20.0):
+    end = time.monotonic() + timeout
+    while not pred():
+        assert time.monotonic() < end
+        time.sleep(0.02)
+
+
+def test_run_worker_drives_and_stops_cleanly_on_sigterm(db, tmp_path):
+    side = tmp_path / "side.txt"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), WFCTL_TEST_SIDE=str(side), WFCTL_TEST_SLOW="0.5")
+    code = (
+        "import sys; from wfctl.engine.worker import run_worker;"
+        f"sys.exit(run_worker(sys.argv[1], app={APP!r}, concurrency=2))"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code, str(db)], env=env, stderr=subprocess.PIPE)
+    try:
+        b = EmbeddedBackend(db, app=APP, detach=True)
+        b.start("chain", "2", instance_id="bg")
+        _wait(lambda: b.get("bg").runtime_status == RuntimeStatus.RUNNING)
+        _wait(lambda: side.exists())  # first activity done; the second is in flight
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=20)
+        assert p.returncode == 0, err
+        assert b"Traceback" not in err
+        s = Store(db)
+        try:
+            locks = s._read(
+                "SELECT count(*) FROM tasks WHERE lock_owner IS NOT NULL"
+                " UNION ALL SELECT count(*) FROM instances WHERE lock_owner IS NOT NULL"
+            )
+            assert [r[0] for r in locks] == [0, 0]  # every lease handed back
+        finally:
+            s.close()
+        b.detach = False
+        assert b.wait("bg", timeout=20).serialized_output == "2"
+        b.close()
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert sorted(side.read_text().split()) == ["bg:1", "bg:2"]
+
+
+def test_long_activity_keeps_its_lease_and_runs_once(db, tmp_path, monkeypatch):
+    side = tmp_path / "side.txt"
+    monkeypatch.setenv("WFCTL_TEST_SIDE", str(side))
+    monkeypatch.setenv("WFCTL_TEST_SLOW", "1.2")
+    s = Store(db)
+    s.create_instance("long", "chain", "1")
+    a = make_engine(db, ttl=0.4)
+    b = make_engine(db, ttl=0.4)
+    try:
+        t = threading.Thread(target=a.drive, args=(["long"],), kwargs={"limit": 20})
+        t.start()
+        _wait(lambda: s._read("SELECT count(*) FROM tasks WHERE lock_owner IS NOT NULL")[0][0])
+        # b keeps trying while a's activity runs three times longer than the lease
+        b.drive(["long"], until="completion", limit=20)
+        t.join()
+        assert s.get_state("long").runtime_status == RuntimeStatus.COMPLETED
+    finally:
+        a.close()
+        b.close()
+        s.close()
+    assert side.read_text().split() == ["long:1"]
+
+
+def test_runtime_worker_thread_and_local_fast_start(db, monkeypatch):
+    monkeypatch.setenv("WFCTL_DB", str(db))
+    from tests.engine import sample_app
+    from wfctl.engine.client import DaprWorkflowClient
+    from wfctl.engine.worker import local_engine, start_runtime_worker
+
+    handle = start_runtime_worker(sample_app.registry)
+    try:
+        _wait(lambda: local_engine(db) is not None)
+        c = DaprWorkflowClient()
+        iid = c.schedule_new_workflow("chain", input=2, instance_id="fast")
+        from wfctl.workflow import WorkflowStatus
+
+        assert c.get_workflow_state(iid).runtime_status in (
+            WorkflowStatus.RUNNING,
+            WorkflowStatus.COMPLETED,
+        )
+        assert c.wait_for_workflow_completion(iid, timeout_in_seconds=10).serialized_output == "2"
+        import pytest
+
+        from wfctl.model import ConflictError
+
+        w = c.schedule_new_workflow("waiter", instance_id="fastw")
+        with pytest.raises(ConflictError):
+            c.schedule_new_workflow("waiter", instance_id=w)
+        c.close()
+    finally:
+        handle.stop(10)
+    assert not handle.running and local_engine(db) is None
