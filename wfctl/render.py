@@ -116,14 +116,44 @@ class Output:
                 for key, value, _ in block:
                     self.line(f"{(key + ':').ljust(w)}  {value}".rstrip())
                 continue
-            from rich.table import Table
+            self._console().print(_grid(block))
 
-            t = Table.grid(padding=(0, 2))
-            t.add_column(style="bold", no_wrap=True)
-            t.add_column(overflow="fold")
-            for key, value, style in block:
-                t.add_row(key + ":", _text(value, style))
-            self._console().print(t)
+    def live_fields(self) -> Any:
+        """A context manager whose ``update(blocks)`` redraws key/value blocks in place
+        (terminal only; `status --watch`)."""
+        from rich.console import Group
+        from rich.live import Live
+
+        live = Live(console=self._console(), auto_refresh=False, transient=False)
+
+        class _Updater:
+            def __enter__(self) -> _Updater:
+                live.__enter__()
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                live.__exit__(None, None, None)
+
+            def update(self, blocks: Sequence[Sequence[tuple[str, str, str | None]]]) -> None:
+                parts: list[Any] = []
+                for n, block in enumerate(blocks):
+                    if n:
+                        parts.append("")
+                    parts.append(_grid(block))
+                live.update(Group(*parts), refresh=True)
+
+        return _Updater()
+
+
+def _grid(block: Sequence[tuple[str, str, str | None]]) -> Any:
+    from rich.table import Table
+
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="bold", no_wrap=True)
+    t.add_column(overflow="fold")
+    for key, value, style in block:
+        t.add_row(key + ":", _text(value, style))
+    return t
 
 
 def _text(value: str, style: str | None) -> Any:
@@ -145,17 +175,22 @@ def compact(payload: str | None, limit: int | None = None) -> str:
     return text
 
 
+def aware(dt: datetime) -> datetime:
+    """``dt`` with a time zone; a naive time is read as UTC (as every backend stores it)."""
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt
+
+
 def age(dt: datetime | None, now: datetime | None = None) -> str:
     if dt is None:
         return ""
-    now = now or datetime.now(timezone.utc)
-    return format_duration((now - dt).total_seconds())
+    now = aware(now) if now is not None else datetime.now(timezone.utc)
+    return format_duration((now - aware(dt)).total_seconds())
 
 
 def when(dt: datetime | None) -> str:
     if dt is None:
         return ""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return aware(dt).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def state_fields(

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from wfctl import paths
-from wfctl.durations import parse_duration
+from wfctl.durations import format_duration, parse_duration
 from wfctl.model import UsageError
 
 API_VERSIONS = ("v1.0-beta1", "v1.0")
@@ -135,6 +135,8 @@ class Settings:
                 text = str(self.db_path)
             elif value is None:
                 text = ""
+            elif key in _DURATION_KEYS:
+                text = format_duration(value)
             else:
                 text = str(value).lower() if isinstance(value, bool) else str(value)
             rows.append((key.replace("_", "-"), text, self.sources.get(key, "default")))

@@ -201,3 +201,73 @@ def test_rich_and_yaml_not_imported_for_json_status(daprd: FakeDaprd) -> None:
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, env=dict(os.environ))
     assert p.returncode == 0, p.stderr
     assert p.stderr.strip() == b"[]"
+
+
+def test_live_fields_redraws_on_a_terminal() -> None:
+    buf = io.StringIO()
+    out = Output(buf, tty=True, color=True, width=80)
+    with out.live_fields() as screen:
+        screen.update([state_fields(_state(), limit=40)])
+        done = _state()
+        done.runtime_status = RuntimeStatus.COMPLETED
+        screen.update([state_fields(done, limit=40)])
+    text = buf.getvalue()
+    assert "FAILED" in text and "COMPLETED" in text
+    assert "\x1b[" in text  # cursor movement / colour: drawn in place
+
+
+def test_naive_and_aware_times_both_render() -> None:
+    from datetime import datetime, timezone
+
+    naive = WorkflowState("n", "wf", RuntimeStatus.RUNNING, created_at=datetime(2026, 1, 1, 12))
+    aware = WorkflowState(
+        "a", "wf", RuntimeStatus.RUNNING, created_at=datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+    )
+    now = datetime(2026, 1, 1, 12, 0, 5, tzinfo=timezone.utc)
+    for s in (naive, aware):
+        rows = {k: v for k, v, _ in state_fields(s, now=now)}
+        assert rows["Created"] == "2026-01-01 12:00:00 UTC" and rows["Age"] == "5s"
+
+
+@pytest.mark.parametrize(("answer", "code", "left"), [(b"y\n", 0, set()), (b"n\n", 1, {"a", "b"})])
+def test_purge_asks_on_a_terminal(daprd: FakeDaprd, answer: bytes, code: int, left: set) -> None:
+    import pty
+
+    daprd.add("a", status="COMPLETED")
+    daprd.add("b", status="COMPLETED")
+    master, slave = pty.openpty()
+    script = Path(sys.executable).with_name("wfctl")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "wfctl"]
+    proc = subprocess.Popen(
+        [*cmd, "--url", daprd.url, "purge", "a", "b"],
+        stdin=slave,
+        stderr=slave,
+        stdout=subprocess.PIPE,
+    )
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 10
+    while b"Purge 2 instances?" not in seen and time.monotonic() < deadline:
+        seen += os.read(master, 1024)
+    os.write(master, answer)
+    out, _ = proc.communicate(timeout=10)
+    os.close(master)
+    assert b"Purge 2 instances? [y/N]" in seen
+    assert proc.returncode == code
+    assert set(daprd.instances) == left
+
+
+def test_every_command_and_global_option_is_documented() -> None:
+    import typer
+
+    doc = (Path(__file__).parents[2] / "docs" / "cli.md").read_text()
+    group = typer.main.get_command(app)
+    for name, cmd in group.commands.items():
+        if name == "completion":  # documented by its own engineer's docs
+            continue
+        assert f"`{name}" in doc, f"command {name} missing from docs/cli.md"
+        assert cmd.help and "Example" in cmd.help, name
+    for param in group.params:
+        for opt in param.opts:
+            if opt.startswith("--") and opt != "--version":
+                assert f"`{opt}" in doc, f"global option {opt} missing from docs/cli.md"

@@ -95,7 +95,9 @@ class WfctlGroup(TyperGroup):
                 kept += args[j:]
                 break
             if raw and not a.startswith("-"):
-                kept += args[j:]
+                # Everything after the app is the app's, even options and "--": one "--"
+                # of ours after it keeps the parser from reading any of it.
+                kept += [a, "--", *args[j + 1 :]] if j + 1 < len(args) else [a]
                 break
             m = _match(a, mine) if a not in theirs else None
             if m:

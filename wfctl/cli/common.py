@@ -176,11 +176,14 @@ def for_each(ids: Sequence[str], action: Callable[[str], None]) -> None:
         raise typer.Exit(first)
 
 
-def confirm(question: str, *, yes: bool) -> None:
-    """Ask before something destructive; with no terminal, fail and name --yes."""
+def confirm(action: str, *, yes: bool) -> None:
+    """Ask "<action>?" before something destructive; with no terminal, fail and name --yes."""
     if yes:
         return
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        raise UsageError(f"{question.rstrip('?')}: pass --yes to confirm (no terminal to ask on)")
-    if not typer.confirm(question, default=False, err=True):
+        raise UsageError(
+            f"refusing to {action} without confirmation: pass --yes (no terminal to ask on)"
+        )
+    if not typer.confirm(action[:1].upper() + action[1:] + "?", default=False, err=True):
+        errors.print_error("nothing done")
         raise typer.Exit(int(ExitCode.INTERNAL))

@@ -167,7 +167,7 @@ def purge(
         st = state_of(ctx)
         fmt = output_format(st)
         if len(ids) > 1:
-            confirm(f"Purge {len(ids)} instances?", yes=yes)
+            confirm(f"purge {len(ids)} instances", yes=yes)
         backend = st.backend()
 
         def act(iid: str) -> None:
@@ -196,7 +196,7 @@ def _bulk_purge(
         if not found.instance_ids:
             _print_purged(st, fmt, [], dry_run=False)
             return
-        confirm(f"Purge {len(found.instance_ids)} instances?", yes=False)
+        confirm(f"purge {len(found.instance_ids)} instances", yes=False)
     if out.tty and sys.stderr.isatty() and fmt == "table":
         ids = backend.purge_older_than(age, statuses=statuses, dry_run=True).instance_ids
         done = _purge_with_progress(st, ids)
@@ -240,7 +240,12 @@ def _print_purged(st: CliState, fmt: str, ids: list[str], *, dry_run: bool) -> N
 
 def register(app: typer.Typer, *, epilog: str) -> None:
     app.command("pause", epilog=epilog)(pause)
-    app.command("suspend", epilog=epilog, help="Alias of pause.")(pause)
+    app.command(
+        "suspend",
+        epilog=epilog,
+        help="Alias of pause: suspend instances; events queue up until resume.\n\n"
+        "Example: wfctl suspend order-1",
+    )(pause)
     app.command("resume", epilog=epilog)(resume)
     app.command("terminate", epilog=epilog)(terminate)
     app.command("raise-event", epilog=epilog)(raise_event)

@@ -142,32 +142,68 @@ def status(
     fmt = output_format(st)
     backend = st.backend()
     many = len(ids) > 1
+    out = st.out()
+    live = watch and out.tty and fmt == "table" and not st.settings.quiet
+    if live:
+        from wfctl.render import state_fields
+
+        with out.live_fields() as screen:
+            first_error = _watch(
+                backend,
+                ids,
+                every,
+                lambda states: screen.update([state_fields(s, limit=120) for s in states]),
+                watch=True,
+            )
+    else:
+        printed = False
+
+        def show(states: list[WorkflowState]) -> None:
+            nonlocal printed
+            if printed and fmt == "table":
+                out.line()
+            _print_states(st, fmt, states, many=many)
+            printed = True
+
+        first_error = _watch(backend, ids, every, show, watch=watch)
+    if first_error is not None:
+        raise typer.Exit(int(first_error.exit_code))
+
+
+def _watch(
+    backend: Any,
+    ids: list[str],
+    every: float,
+    show: Any,
+    *,
+    watch: bool,
+) -> WfctlError | None:
+    """Read every ID, call ``show`` with the states when they changed; with ``watch``, repeat
+    every ``every`` seconds until all are terminal. Returns the first per-ID error (several IDs;
+    one ID raises)."""
+    many = len(ids) > 1
     last: list[Any] | None = None
+    first_error: WfctlError | None = None
     while True:
         states: list[WorkflowState] = []
-        first_error: WfctlError | None = None
         for iid in ids:
             try:
                 states.append(backend.get(iid))
             except WfctlError as exc:
                 if not many:
                     raise
-                from wfctl.cli.errors import print_error
-
                 if last is None:
+                    from wfctl.cli.errors import print_error
+
                     print_error(str(exc))
                 first_error = first_error or exc
         snapshot = [(s.instance_id, s.runtime_status, s.last_updated_at) for s in states]
         if states and snapshot != last:
-            if last is not None and fmt == "table":
-                st.out().line()
-            _print_states(st, fmt, states, many=many)
+            show(states)
         last = snapshot
         if not watch or all(s.runtime_status.is_terminal for s in states):
-            break
+            return first_error
         time.sleep(every)
-    if first_error is not None:
-        raise typer.Exit(int(first_error.exit_code))
 
 
 def wait(

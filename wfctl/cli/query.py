@@ -135,7 +135,7 @@ def history(
 
     Example: wfctl --embedded history order-1
     """
-    from wfctl.render import compact
+    from wfctl.render import aware, compact
 
     check_instance_id(instance_id)
     st = state_of(ctx)
@@ -151,7 +151,7 @@ def history(
     for e in entries:
         elapsed = ""
         if start is not None and e.timestamp != datetime.min and start != datetime.min:
-            elapsed = "+" + format_duration((e.timestamp - start).total_seconds())
+            elapsed = "+" + format_duration((aware(e.timestamp) - aware(start)).total_seconds())
         word = history_status(e)
         rows.append(
             [

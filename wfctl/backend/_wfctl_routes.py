@@ -1,0 +1,122 @@
+"""The part of HttpBackend that uses wfctl's own read-only routes (``/wfctl/v1/...``).
+
+`wfctl serve` offers them on the same base URL, with the same token and error bodies (see the
+bottom of :mod:`wfctl.wire`); a real daprd answers 404, which becomes an UnsupportedError that
+says the Dapr HTTP API has no such call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from wfctl import wire
+from wfctl.model import (
+    HistoryEntry,
+    NotFoundError,
+    PurgeResult,
+    RuntimeStatus,
+    ServerError,
+    UnsupportedError,
+    WfctlError,
+    WorkflowState,
+)
+
+
+class WfctlRoutes:
+    """Mixin: list, history and bulk purge over HTTP. Needs ``_call``, ``_server_error``,
+    ``_check`` and ``location`` from the class it is mixed into."""
+
+    location: str
+
+    def _call(self, method: str, path: str, **kw: Any) -> Any: ...  # pragma: no cover
+
+    def _server_error(self, resp: Any) -> WfctlError: ...  # pragma: no cover
+
+    def _check(self, resp: Any, ok: Sequence[int] = ...) -> None: ...  # pragma: no cover
+
+    def _ext(self, method: str, path: str, params: Any, what: str) -> Any:
+        resp = self._call(method, wire.EXT_PREFIX + path, params=params)
+        if resp.status_code == 404:
+            err = self._server_error(resp)
+            if isinstance(err, NotFoundError):
+                raise err
+            raise UnsupportedError(
+                f"the Dapr HTTP API has no {what} call ({self.location} answered 404): "
+                "use --embedded, or point --url at `wfctl serve`"
+            )
+        self._check(resp, ok=(200,))
+        try:
+            return resp.json()
+        except ValueError:
+            raise ServerError(
+                f"{self.location} answered 200 with a body that is not JSON"
+            ) from None
+
+    def list_instances(
+        self,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        name: str | None = None,
+        max_age: float | None = None,
+        limit: int | None = None,
+    ) -> list[WorkflowState]:
+        params: list[tuple[str, str]] = [("status", s.value) for s in statuses]
+        if name:
+            params.append(("name", name))
+        if max_age is not None:
+            params.append(("maxAge", _seconds(max_age)))
+        if limit is not None:
+            params.append(("limit", str(limit)))
+        body = self._ext("GET", "/instances", params, "list")
+        items = body.get("instances", []) if isinstance(body, dict) else []
+        return [wire.state_from_dapr(item) for item in items if isinstance(item, dict)]
+
+    def history(self, instance_id: str) -> list[HistoryEntry]:
+        path = "/instances/" + quote(instance_id, safe="") + "/history"
+        try:
+            body = self._ext("GET", path, None, "history")
+        except NotFoundError:
+            raise NotFoundError(
+                f"no workflow instance {instance_id!r} at {self.location}"
+            ) from None
+        out = []
+        for ev in body.get("events", []) if isinstance(body, dict) else []:
+            if not isinstance(ev, dict):
+                continue
+            task_id = ev.get("taskId")
+            out.append(
+                HistoryEntry(
+                    event_id=int(ev.get("eventId", -1)),
+                    type=str(ev.get("type", "")),
+                    timestamp=wire.parse_time(ev.get("timestamp")) or datetime.min,
+                    name=str(ev.get("name") or ""),
+                    task_id=int(task_id) if task_id is not None else None,
+                    details=str(ev.get("details") or ""),
+                )
+            )
+        return out
+
+    def purge_older_than(
+        self,
+        older_than: float,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        dry_run: bool = False,
+    ) -> PurgeResult:
+        params: list[tuple[str, str]] = [("olderThan", _seconds(older_than))]
+        params += [("status", s.value) for s in statuses]
+        if dry_run:
+            params.append(("dryRun", "true"))
+        body = self._ext("POST", "/purge", params, "bulk purge")
+        ids = body.get("instanceIDs", []) if isinstance(body, dict) else []
+        return PurgeResult(
+            instance_ids=[str(i) for i in ids],
+            dry_run=bool(body.get("dryRun", dry_run)) if isinstance(body, dict) else dry_run,
+        )
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
