@@ -11,6 +11,13 @@ from time import sleep
 import dapr.ext.workflow as wf
 from pydantic import BaseModel
 
+
+def say(text: str) -> None:
+    """print() in one write: it writes text and newline separately, so lines printed from
+    the main thread and a worker thread at once could interleave (as under a sidecar)."""
+    sys.stdout.write(f"{text}\n")
+
+
 WIDTH = int(os.environ.get("COMPAT_WIDTH", "4"))
 DELAY = float(os.environ.get("COMPAT_DELAY", "0.3"))
 
@@ -34,14 +41,14 @@ async def shout(ctx: wf.WorkflowActivityContext, job: Job) -> str:
     assert isinstance(job, Job), type(job)
     await asyncio.sleep(DELAY)
     out = job.text.upper()
-    sys.stdout.write(f"[async] job {job.index}: {job.text} -> {out}\n")
+    say(f"[async] job {job.index}: {job.text} -> {out}")
     return out
 
 
 @wfr.activity(name="tally")
 def tally(ctx: wf.WorkflowActivityContext, results: list[str]) -> str:
     summary = f"{len(results)} results: {','.join(results)}"
-    print(f"[sync] {summary}", flush=True)
+    say(f"[sync] {summary}")
     return summary
 
 
@@ -51,11 +58,11 @@ def main() -> None:
     sleep(0.1)
     client = wf.DaprWorkflowClient()
     iid = client.schedule_new_workflow(workflow=async_fan, input=jobs)
-    print(f"Started {iid}")
+    say(f"Started {iid}")
     state = client.wait_for_workflow_completion(iid, timeout_in_seconds=60)
     assert state is not None
-    print(f"Status: {state.runtime_status.name}")
-    print(f"Result: {state.serialized_output.strip(chr(34))}")
+    say(f"Status: {state.runtime_status.name}")
+    say(f"Result: {state.serialized_output.strip(chr(34))}")
     wfr.shutdown()
 
 

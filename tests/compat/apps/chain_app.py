@@ -1,6 +1,14 @@
 """Task chaining in the style of the Dapr SDK sample: plain functions, explicit registration."""
 
+import sys
+
 import dapr.ext.workflow as wf
+
+
+def say(text: str) -> None:
+    """print() in one write: it writes text and newline separately, so lines printed from
+    the main thread and a worker thread at once could interleave (as under a sidecar)."""
+    sys.stdout.write(f"{text}\n")
 
 
 def pricing_chain(ctx: wf.DaprWorkflowContext, base: int):
@@ -15,22 +23,22 @@ def pricing_chain(ctx: wf.DaprWorkflowContext, base: int):
 
 
 def add_tax(ctx, amount):
-    print(f"Tax step got {amount}.")
+    say(f"Tax step got {amount}.")
     return amount + 10
 
 
 def add_shipping(ctx, amount):
-    print(f"Shipping step got {amount}.")
+    say(f"Shipping step got {amount}.")
     return amount * 3
 
 
 def round_up(ctx, amount):
-    print(f"Rounding step got {amount}.")
+    say(f"Rounding step got {amount}.")
     return amount | 1
 
 
 def report_problem(ctx, message):
-    print(f"Problem: {message}.")
+    say(f"Problem: {message}.")
 
 
 if __name__ == "__main__":
@@ -44,10 +52,10 @@ if __name__ == "__main__":
 
     client = wf.DaprWorkflowClient()
     iid = client.schedule_new_workflow(workflow=pricing_chain, input=7)
-    print(f"Started {iid}")
+    say(f"Started {iid}")
     state = client.wait_for_workflow_completion(iid)
-    print(f"Done! Status: {state.runtime_status}")
+    say(f"Done! Status: {state.runtime_status}")
     assert state.runtime_status == wf.WorkflowStatus.COMPLETED
-    print(f"Output: {state.serialized_output}")
+    say(f"Output: {state.serialized_output}")
 
     runtime.shutdown()

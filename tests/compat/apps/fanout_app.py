@@ -6,6 +6,12 @@ import time
 import dapr.ext.workflow as wf
 
 
+def say(text: str) -> None:
+    """print() in one write: it writes text and newline separately, so lines printed from
+    the main thread and a worker thread at once could interleave (as under a sidecar)."""
+    sys.stdout.write(f"{text}\n")
+
+
 def square_batch(ctx: wf.DaprWorkflowContext, size: int):
     items = yield ctx.call_activity(make_items, input=size)
     pending = [ctx.call_activity(square, input=item) for item in items]
@@ -18,16 +24,14 @@ def make_items(ctx, size: int) -> list[int]:
 
 
 def square(ctx, item: int) -> int:
-    # one write per line: print() writes text and newline separately, so lines from
-    # parallel activity threads could interleave (under a sidecar as much as here)
-    sys.stdout.write(f"Squaring {item}.\n")
+    say(f"Squaring {item}.")
     time.sleep(0.2)
-    sys.stdout.write(f"Item {item} squared: {item * item}.\n")
+    say(f"Item {item} squared: {item * item}.")
     return item * item
 
 
 def report_total(ctx, total: int):
-    print(f"Total: {total}.")
+    say(f"Total: {total}.")
 
 
 if __name__ == "__main__":
@@ -41,7 +45,7 @@ if __name__ == "__main__":
 
     client = wf.DaprWorkflowClient()
     iid = client.schedule_new_workflow(workflow=square_batch, input=size)
-    print(f"Started {iid}")
+    say(f"Started {iid}")
     state = client.wait_for_workflow_completion(iid)
 
     runtime.shutdown()

@@ -9,6 +9,13 @@ from time import sleep
 
 import dapr.ext.workflow as wf
 
+
+def say(text: str) -> None:
+    """print() in one write: it writes text and newline separately, so lines printed from
+    the main thread and a worker thread at once could interleave (as under a sidecar)."""
+    sys.stdout.write(f"{text}\n")
+
+
 wfr = wf.WorkflowRuntime()
 rng = random.Random(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
 ROUNDS = 5
@@ -25,7 +32,7 @@ class Probe:
 def health_monitor(ctx: wf.DaprWorkflowContext, probe: Probe):
     verdict = yield ctx.call_activity(probe_target, input=probe)
     if not ctx.is_replaying:
-        print(f"Round {probe.round}: '{probe.target}' is {verdict}.", flush=True)
+        say(f"Round {probe.round}: '{probe.target}' is {verdict}.")
     if verdict == "up":
         probe.healthy = True
     elif probe.healthy:
@@ -45,7 +52,7 @@ def probe_target(ctx, probe) -> str:
 
 @wfr.activity
 def raise_alarm(ctx, message: str):
-    print(f"*** Alarm: {message}", flush=True)
+    say(f"*** Alarm: {message}")
 
 
 if __name__ == "__main__":
@@ -62,10 +69,10 @@ if __name__ == "__main__":
             input=Probe(target="probe1", healthy=True, round=1),
             instance_id="probe1",
         )
-        print(f"Started {iid}")
+        say(f"Started {iid}")
     else:
-        print("Already running probe1")
+        say("Already running probe1")
     state = client.wait_for_workflow_completion("probe1", timeout_in_seconds=20)
     sleep(0.2)  # let a last un-awaited alarm activity print
-    print(f"Monitor: {state.runtime_status.name} {state.serialized_output}")
+    say(f"Monitor: {state.runtime_status.name} {state.serialized_output}")
     wfr.shutdown()
