@@ -148,3 +148,21 @@ def test_pydantic_models_in_and_plain_json_out(db):
         '[client] raw {"ticket_id": "T-7", "accepted": true, "note": "small"}',
         "[client] after purge None",
     ]
+
+
+def test_asyncio_client_from_dapr_ext_workflow_aio(db):
+    run = run_exec("aio_client_app.py", db).ok()
+    assert run.lines == [
+        "Total is 1.",
+        "Total is 3.",
+        "adder-1 after pause: SUSPENDED",
+        "adder-1 after resume: RUNNING",
+        "Total is 23.",  # adder-2's event was raised first
+        "Total is 33.",
+        'adder-1: COMPLETED "total 33"',
+        'adder-2: COMPLETED "total 23"',
+        "Total is 33.",  # adder-3 added its 0
+        "adder-3: timed out waiting",
+        "adder-3: TERMINATED None",  # fetch_payloads=False leaves the input out
+        "after purge: None",
+    ]

@@ -17,6 +17,7 @@ from dapr.ext.workflow import (
     when_all,
     when_any,
 )
+from dapr.ext.workflow.aio import DaprWorkflowClient as AsyncClient
 from dapr.ext.workflow.dapr_workflow_client import DaprWorkflowClient as ClientAgain
 from dapr.ext.workflow.workflow_state import WorkflowState
 
@@ -33,6 +34,7 @@ names = [
     DaprClient,
     DaprInternalError,
     Settings,
+    AsyncClient,
 ]
 print("modules:", sorted({n.__module__.split(".")[0] for n in names}))
 print("same client:", ClientAgain is DaprWorkflowClient is wf.DaprWorkflowClient)
