@@ -32,6 +32,20 @@ def test_task_chaining_prints_each_step_then_the_status_enum(db):
     ]
 
 
+def test_task_chaining_failure_runs_the_handler_and_fails_the_run(db):
+    run = run_exec("chain_app.py", db, "--no-shipping").ok()
+    lines = list(run.lines)
+    iid = _pop_started(lines)
+    failed = f"{iid}: Activity task #2 failed: no carrier today"  # the SDK's wording
+    assert lines == [
+        "Tax step got 7.",
+        "Shipping step got 17.",
+        f"Problem: {failed}.",
+        "Done! Status: WorkflowStatus.FAILED",
+        f"Failure: TaskFailedError: {failed}",
+    ]
+
+
 def test_fan_out_fan_in_runs_every_item_and_sums_after_all(db):
     run = run_exec("fanout_app.py", db, "6").ok()
     lines = list(run.lines)

@@ -29,6 +29,8 @@ def add_tax(ctx, amount):
 
 def add_shipping(ctx, amount):
     say(f"Shipping step got {amount}.")
+    if "--no-shipping" in sys.argv:
+        raise RuntimeError("no carrier today")
     return amount * 3
 
 
@@ -55,7 +57,10 @@ if __name__ == "__main__":
     say(f"Started {iid}")
     state = client.wait_for_workflow_completion(iid)
     say(f"Done! Status: {state.runtime_status}")
-    assert state.runtime_status == wf.WorkflowStatus.COMPLETED
-    say(f"Output: {state.serialized_output}")
+    if state.runtime_status == wf.WorkflowStatus.COMPLETED:
+        say(f"Output: {state.serialized_output}")
+    else:
+        failure = state.failure_details
+        say(f"Failure: {failure.error_type}: {failure.message}")
 
     runtime.shutdown()
