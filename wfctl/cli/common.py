@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -149,6 +148,8 @@ def read_payload(
             f"{what} is {size} bytes: the Dapr sidecar refuses bodies over 4 MiB (4194304 bytes)"
         )
     if not raw:
+        import json
+
         try:
             json.loads(text)
         except ValueError as exc:

@@ -17,7 +17,7 @@ from wfctl.cli.common import (
 from wfctl.cli.errors import print_note
 from wfctl.durations import parse_duration
 from wfctl.ids import check_event_name, check_instance_id
-from wfctl.model import ConflictError, RuntimeStatus, UsageError
+from wfctl.model import ConflictError, NotFoundError, RuntimeStatus, UsageError
 
 _Str = str | None
 _Ids = Annotated[list[str], typer.Argument(help="Instance IDs.", metavar="ID")]
@@ -191,15 +191,17 @@ def _bulk_purge(
         res = backend.purge_older_than(age, statuses=statuses, dry_run=True)
         _print_purged(st, fmt, res.instance_ids, dry_run=True)
         return
+    listed: list[str] | None = None
     if not yes:
-        found = backend.purge_older_than(age, statuses=statuses, dry_run=True)
-        if not found.instance_ids:
+        listed = backend.purge_older_than(age, statuses=statuses, dry_run=True).instance_ids
+        if not listed:
             _print_purged(st, fmt, [], dry_run=False)
             return
-        confirm(f"purge {len(found.instance_ids)} instances", yes=False)
+        confirm(f"purge {len(listed)} instances", yes=False)
     if out.tty and sys.stderr.isatty() and fmt == "table":
-        ids = backend.purge_older_than(age, statuses=statuses, dry_run=True).instance_ids
-        done = _purge_with_progress(st, ids)
+        if listed is None:
+            listed = backend.purge_older_than(age, statuses=statuses, dry_run=True).instance_ids
+        done = _purge_with_progress(st, listed)
     else:
         done = backend.purge_older_than(age, statuses=statuses).instance_ids
     _print_purged(st, fmt, done, dry_run=False)
@@ -218,8 +220,8 @@ def _purge_with_progress(st: CliState, ids: list[str]) -> list[str]:
             try:
                 backend.purge(iid)
                 done.append(iid)
-            except ConflictError:
-                pass  # it was restarted since the listing: leave it
+            except (ConflictError, NotFoundError):
+                pass  # restarted or purged by someone else since the listing: leave it
             bar.advance(task)
     return done
 
@@ -243,8 +245,7 @@ def register(app: typer.Typer, *, epilog: str) -> None:
     app.command(
         "suspend",
         epilog=epilog,
-        help="Alias of pause: suspend instances; events queue up until resume.\n\n"
-        "Example: wfctl suspend order-1",
+        help="Alias of pause.\n\nExample: wfctl suspend order-1",
     )(pause)
     app.command("resume", epilog=epilog)(resume)
     app.command("terminate", epilog=epilog)(terminate)

@@ -12,7 +12,6 @@ everything printed here, tracebacks included.
 from __future__ import annotations
 
 import sys
-import traceback
 
 from wfctl.model import ExitCode, WfctlError
 
@@ -59,6 +58,8 @@ def handle(exc: BaseException, *, verbose: bool = False) -> int:
     if isinstance(exc, BrokenPipeError):
         return int(ExitCode.INTERNAL)
     if verbose:
+        import traceback
+
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         sys.stderr.write(scrub(text))
     detail = str(exc)

@@ -169,7 +169,10 @@ def history(
 
 
 config_app = typer.Typer(
-    name="config", help="Inspect wfctl's settings.", no_args_is_help=True, add_completion=False
+    name="config",
+    help="Inspect wfctl's settings.\n\nExample: wfctl --profile prod config show",
+    no_args_is_help=True,
+    add_completion=False,
 )
 
 
