@@ -208,3 +208,25 @@ def test_client_in_process_with_runtime(db, monkeypatch):
         c.close()
     finally:
         rt.shutdown()
+
+
+def test_another_apps_work_is_left_alone(db):
+    b = EmbeddedBackend(db, app=APP, detach=True)
+    b.start("sleeper", "0", instance_id="mine")  # due at once: a timer another app can't run
+    b.start("chain", "1", instance_id="mine2")
+    b.close()
+    demo = EmbeddedBackend(db, drive_limit=2)  # the built-in demo app knows neither
+    try:
+        assert demo.get("mine").runtime_status == RuntimeStatus.PENDING
+        demo.drive(None, limit=0.5)
+        assert demo.get("mine2").runtime_status == RuntimeStatus.PENDING
+        hello = demo.start("hello_world_wf")
+        assert demo.get(hello).runtime_status == RuntimeStatus.COMPLETED
+    finally:
+        demo.close()
+    b = EmbeddedBackend(db, app=APP)
+    try:
+        assert b.wait("mine", timeout=10).serialized_output == json.dumps("woke")
+        assert b.wait("mine2", timeout=10).serialized_output == "1"
+    finally:
+        b.close()

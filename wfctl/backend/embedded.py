@@ -15,7 +15,7 @@ cheap: the engine is imported on first use.
 
 from __future__ import annotations
 
-import uuid
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from wfctl.engine.history import HistoryEvent
     from wfctl.engine.store import Store
     from wfctl.engine.worker import Engine, WorkerHandle
+
+
+READ_FIRE_LIMIT = 2.0  # how long a read (status, list, history) may drive due timers
 
 
 def _not_found(instance_id: str, where: object) -> NotFoundError:
@@ -65,24 +68,36 @@ class EmbeddedBackend:
         self._registry = registry
         self._store: Store | None = None
         self._engine: Engine | None = None
+        self._init_lock = threading.RLock()  # serve calls from several threads
 
     # ------------------------------------------------------------------ lazy parts
     @property
     def store(self) -> Store:
         if self._store is None:
-            from wfctl.engine.store import Store
+            with self._init_lock:
+                if self._store is None:
+                    from wfctl.engine.store import Store
 
-            self._store = Store(self.db_path)
+                    self._store = Store(self.db_path)
         return self._store
 
     def registry(self) -> Any:
         """The app's registry (imported on first use); its workflow names go into the file."""
         if self._registry is None:
-            from wfctl.engine.loader import load_app
+            with self._init_lock:
+                if self._registry is None:
+                    from wfctl.engine.loader import load_app
 
-            self._registry = load_app(self.app)
-            self.store.register_workflows(self.workflow_names())
+                    registry = load_app(self.app)
+                    self._registry = registry
+                    self.store.register_workflows(self.workflow_names())
         return self._registry
+
+    def _known_names(self) -> list[str] | None:
+        try:
+            return self.workflow_names()
+        except WfctlError:
+            return None
 
     def workflow_names(self) -> list[str]:
         from wfctl.engine.worker import workflow_names
@@ -91,9 +106,13 @@ class EmbeddedBackend:
 
     def engine(self) -> Engine:
         if self._engine is None:
-            from wfctl.engine.worker import Engine
+            with self._init_lock:
+                if self._engine is None:
+                    from wfctl.engine.worker import Engine
 
-            self._engine = Engine(self.db_path, self.registry(), concurrency=self.concurrency)
+                    self._engine = Engine(
+                        self.db_path, self.registry(), concurrency=self.concurrency
+                    )
         return self._engine
 
     def drive(
@@ -107,7 +126,9 @@ class EmbeddedBackend:
         completed, for at most ``limit`` seconds; whether the condition held."""
         return self.engine().drive(instance_ids, until=until, limit=limit)  # type: ignore[arg-type]
 
-    def _settle(self, ids: Sequence[str], *, required: bool = True) -> None:
+    def _settle(
+        self, ids: Sequence[str], *, required: bool = True, limit: float | None = None
+    ) -> None:
         if self.detach or self.drive_limit == 0:
             return
         try:
@@ -116,15 +137,24 @@ class EmbeddedBackend:
             if required:
                 raise
             return
-        engine.drive(ids, until="idle", limit=self.drive_limit)
+        if limit is None or (self.drive_limit is not None and self.drive_limit < limit):
+            limit = self.drive_limit
+        engine.drive(ids, until="idle", limit=limit)
 
-    def fire_due_timers(self, *, required: bool = False) -> None:
-        """Drive the families with a timer or delayed start that has fallen due."""
+    def fire_due_timers(self, *, limit: float | None = READ_FIRE_LIMIT) -> None:
+        """Drive the families with a timer or delayed start that has fallen due, for at most
+        ``limit`` seconds (capped by the drive limit). An app that fails to import is
+        skipped here: the calls that need it report it."""
         if self.detach or self.drive_limit == 0:
             return
-        roots = self.store.due_timer_roots()
+        if not self.store.due_timer_roots(limit=1):
+            return  # nothing is due: the app is not even imported
+        names = self._known_names()
+        if names is None:
+            return  # the app fails to import: the calls that need it say so
+        roots = self.store.due_timer_roots(workflows=names)
         if roots:
-            self._settle(roots, required=required)
+            self._settle(roots, required=False, limit=limit)
 
     def stored_workflow_names(self) -> list[str]:
         """Workflow names recorded in the file by apps that ran on it (no app import)."""
@@ -163,8 +193,12 @@ class EmbeddedBackend:
             from wfctl.ids import check_new_instance_id
 
             check_new_instance_id(instance_id)
-        self.fire_due_timers(required=True)
-        iid = instance_id or uuid.uuid4().hex
+        self.fire_due_timers(limit=None)
+        if instance_id is None:
+            import uuid
+
+            instance_id = uuid.uuid4().hex
+        iid = instance_id
         self.store.create_instance(iid, name, input, start_at=start_at)
         self._settle([iid])
         return iid
@@ -177,32 +211,32 @@ class EmbeddedBackend:
         return st
 
     def pause(self, instance_id: str) -> None:
-        self.fire_due_timers()
+        self.fire_due_timers(limit=None)
         if self.store.suspend(instance_id) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id], required=False)
 
     def resume(self, instance_id: str) -> None:
-        self.fire_due_timers()
+        self.fire_due_timers(limit=None)
         if self.store.resume(instance_id) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id])
 
     def terminate(self, instance_id: str, output: str | None = None) -> None:
-        self.fire_due_timers()
+        self.fire_due_timers(limit=None)
         if self.store.terminate(instance_id, output) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id], required=False)
 
     def raise_event(self, instance_id: str, event_name: str, data: str | None = None) -> None:
         """Queue the event (an event for a finished instance is dropped), then drive."""
-        self.fire_due_timers()
+        self.fire_due_timers(limit=None)
         if self.store.raise_event(instance_id, event_name, data) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id])
 
     def purge(self, instance_id: str) -> None:
-        self.fire_due_timers()
+        self.fire_due_timers(limit=None)
         if not self.store.purge(instance_id):
             raise _not_found(instance_id, self.location)
 

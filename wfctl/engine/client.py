@@ -176,7 +176,7 @@ class DaprWorkflowClient:
         if self._store.resume(instance_id) is None:
             raise NotFoundError(f"no workflow instance with ID {instance_id!r}")
 
-    def purge_workflow(self, instance_id: str, *, recursive: bool = True) -> None:
+    def purge_workflow(self, instance_id: str, recursive: bool = True) -> None:
         """Delete a finished instance (and its children); ConflictError when active."""
         self._store.purge(instance_id)
 

@@ -33,8 +33,6 @@ from wfctl.engine.history import (
     HistoryEvent,
     OrchestratorStarted,
     ScheduleTask,
-    TaskCompleted,
-    TaskFailed,
     TaskScheduled,
     TimerCreated,
     TimerFired,
@@ -43,8 +41,10 @@ from wfctl.engine.history import (
 )
 from wfctl.engine.schema import (
     ACTIVE,
-    ACTIVE_SQL,
     DEFAULT_TTL,
+    DELIVERABLE_SQL,
+    IN_NAMES_SQL,
+    IN_ROOTS_SQL,
     NEVER_YEAR,
     dump_event,
     dumps,
@@ -54,15 +54,6 @@ from wfctl.engine.schema import (
 from wfctl.model import ConflictError, FailureDetails, RuntimeStatus
 
 _BIG = 1 << 62
-
-# An inbox row is deliverable when visible, not held back by a pause, and (before the run
-# has started) only once its ExecutionStarted is visible.
-_DELIVERABLE = (
-    "b.visible_at <= ? AND (i.deliver_upto IS NULL OR b.id <= i.deliver_upto)"
-    " AND (i.next_seq > 0 OR b.kind = 'ExecutionStarted')"
-    f" AND i.status IN {ACTIVE_SQL}"
-)
-_IN_ROOTS = " AND i.root_id IN (SELECT value FROM json_each(?))"
 
 
 @dataclass
@@ -170,6 +161,7 @@ class Dispatch:
         def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]: ...
         def _load_history(self, iid: str) -> list[HistoryEvent]: ...
         def _insert_instance(self, c: sqlite3.Connection, *a: object) -> None: ...
+        def _complete_in(self, c: sqlite3.Connection, *a: object) -> int: ...
         def _create_in(self, c: sqlite3.Connection, *a: object) -> None: ...
         def _report_to_parent(self, c: sqlite3.Connection, *a: object) -> None: ...
         @staticmethod
@@ -179,18 +171,26 @@ class Dispatch:
 
     # ------------------------------------------------------------------ turns
     def _turn_query(
-        self, owner: str, now: float, limit: int, roots: Sequence[str] | None
+        self,
+        owner: str,
+        now: float,
+        limit: int,
+        roots: Sequence[str] | None,
+        workflows: Sequence[str] | None = None,
     ) -> tuple[str, list[object]]:
         sql = (
             "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto, i.status,"
             " i.root_id"
-            f" FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {_DELIVERABLE}"
+            f" FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {DELIVERABLE_SQL}"
             " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
         )
         args: list[object] = [now, owner, now]
         if roots is not None:
-            sql += _IN_ROOTS
+            sql += IN_ROOTS_SQL
             args.append(dumps(list(roots)))
+        if workflows is not None:
+            sql += IN_NAMES_SQL
+            args.append(dumps(list(workflows)))
         return sql + " LIMIT ?", [*args, limit]
 
     def _claim_in(
@@ -204,8 +204,9 @@ class Dispatch:
         ttl: float,
         *,
         lock: bool = True,
+        workflows: Sequence[str] | None = None,
     ) -> list[TurnItem]:
-        sql, args = self._turn_query(owner, now, limit, roots)
+        sql, args = self._turn_query(owner, now, limit, roots, workflows)
         rows = c.execute(sql, args).fetchall()
         if not rows:
             return []
@@ -245,16 +246,21 @@ class Dispatch:
         roots: Sequence[str] | None = None,
         known: Mapping[str, int] | None = None,
         ttl: float = DEFAULT_TTL,
+        workflows: Sequence[str] | None = None,
     ) -> list[TurnItem]:
         """Lease up to ``limit`` instances with deliverable events (only in the families of
-        ``roots``, if given) and return their turns. ``known`` maps instance ID to the history
-        length the caller holds in memory; for those ``past`` is None. (For executors that
+        ``roots``, and of the ``workflows`` names, if given) and return their turns.
+        ``known`` maps instance ID to the history length the caller holds in memory; for
+        those ``past`` is None. (For executors that
         work outside the store's transaction, e.g. remote ones; see also :meth:`step`.)"""
-        sql, args = self._turn_query(owner, self.clock(), limit, roots)
+        sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows)
         if not self._read(sql, args):
             return []
         with self._write() as c:
-            return self._claim_in(c, owner, self.clock(), limit, roots, known or {}, ttl)
+            now = self.clock()
+            return self._claim_in(
+                c, owner, now, limit, roots, known or {}, ttl, workflows=workflows
+            )
 
     def step(
         self,
@@ -268,6 +274,7 @@ class Dispatch:
         ttl: float = DEFAULT_TTL,
         starts: Sequence[StartRequest] = (),
         before_commit: Callable[[list[tuple[TurnItem, ApplyOutcome]]], None] | None = None,
+        workflows: Sequence[str] | None = None,
     ) -> tuple[int, list[tuple[TurnItem, ApplyOutcome]]]:
         """One commit for a whole round of in-process work: record activity ``outcomes``
         (as :meth:`complete_tasks`), claim the turns now deliverable, compute them with
@@ -277,7 +284,7 @@ class Dispatch:
         ``before_commit(pairs)`` runs once all is applied, just before the commit. Returns how many
         outcomes were recorded and each turn with what applying it did."""
         if not outcomes and not starts:
-            sql, args = self._turn_query(owner, self.clock(), limit, roots)
+            sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows)
             if not self._read(sql, args):
                 return 0, []
         with self._write() as c:
@@ -289,7 +296,9 @@ class Dispatch:
                     r.error = exc
             done = self._complete_in(c, owner, outcomes, now) if outcomes else 0
             # Claimed and applied under one write lock: no lease row, no guard needed.
-            items = self._claim_in(c, owner, now, limit, roots, known or {}, ttl, lock=False)
+            items = self._claim_in(
+                c, owner, now, limit, roots, known or {}, ttl, lock=False, workflows=workflows
+            )
             results = execute(items) if items else []
             w = _Writes()
             pairs = [
@@ -531,119 +540,3 @@ class Dispatch:
                 iid,
             ),
         )
-
-    # ------------------------------------------------------------------ activity tasks
-    def claim_tasks(
-        self,
-        owner: str,
-        *,
-        limit: int = 8,
-        roots: Sequence[str] | None = None,
-        ttl: float = DEFAULT_TTL,
-    ) -> list[TaskItem]:
-        """Lease up to ``limit`` activity tasks nobody holds (or whose lease expired)."""
-        if limit <= 0:
-            return []
-        sql = (
-            "SELECT id, instance_id, generation, task_id, name, input FROM tasks"
-            " WHERE (lock_owner IS NULL OR lock_expires < ?)"
-        )
-        args: list[object] = [self.clock()]
-        if roots is not None:
-            sql += " AND root_id IN (SELECT value FROM json_each(?))"
-            args.append(dumps(list(roots)))
-        sql += " ORDER BY id LIMIT ?"
-        args.append(limit)
-        if not self._read(sql, args):
-            return []
-        with self._write() as c:
-            now = self.clock()
-            args[0] = now
-            rows = c.execute(sql, args).fetchall()
-            c.execute(
-                "UPDATE tasks SET lock_owner=?, lock_expires=?"
-                " WHERE id IN (SELECT value FROM json_each(?))",
-                (owner, now + ttl, dumps([r[0] for r in rows])),
-            )
-        return [TaskItem(*r) for r in rows]
-
-    def complete_tasks(self, owner: str, outcomes: Sequence[TaskOutcome]) -> int:
-        """Record activity outcomes in one transaction: each task row is deleted and its
-        result queued for its instance, only if ``owner`` still holds the task's lease and
-        the instance's run is still active. Returns how many were recorded."""
-        if not outcomes:
-            return 0
-        with self._write() as c:
-            return self._complete_in(c, owner, outcomes, self.clock())
-
-    def _complete_in(
-        self, c: sqlite3.Connection, owner: str, outcomes: Sequence[TaskOutcome], now: float
-    ) -> int:
-        done = 0
-        ts = from_ts(now)
-        for o in outcomes:
-            it = o.item
-            # Finishing, terminating or restarting a run deletes its task rows, so a row
-            # still leased to us means its run is active.
-            cur = c.execute(
-                "DELETE FROM tasks WHERE id=? AND lock_owner=? AND instance_id=?"
-                " AND generation=? AND task_id=?",
-                (it.id, owner, it.instance_id, it.generation, it.task_id),
-            )
-            if cur.rowcount == 0:
-                continue
-            ev: HistoryEvent
-            if o.failure is not None:
-                ev = TaskFailed(task_id=it.task_id, failure=o.failure, timestamp=ts)
-            else:
-                ev = TaskCompleted(task_id=it.task_id, result=o.result, timestamp=ts)
-            self._enqueue(c, it.instance_id, it.generation, now, ev)
-            done += 1
-        return done
-
-    # ------------------------------------------------------------------ progress queries
-    def roots_of(self, ids: Sequence[str]) -> list[str]:
-        """The family roots (top-level ancestors) of the given instances."""
-        rows = self._read(
-            "SELECT DISTINCT root_id FROM instances WHERE id IN (SELECT value FROM json_each(?))",
-            (dumps(list(ids)),),
-        )
-        return [r[0] for r in rows]
-
-    def busy(self, roots: Sequence[str] | None = None) -> bool:
-        """Whether any active instance (in these families) has a deliverable event or an
-        outstanding activity task: i.e. whether driving would make progress now."""
-        now = self.clock()
-        sql = f"SELECT 1 FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {_DELIVERABLE}"
-        args: list[object] = [now]
-        tsql = "SELECT 1 FROM tasks t"
-        if roots is not None:
-            sql += _IN_ROOTS
-            tsql += " WHERE t.root_id IN (SELECT value FROM json_each(?))"
-            args.append(dumps(list(roots)))
-        if self._read(sql + " LIMIT 1", args):
-            return True
-        return bool(self._read(tsql + " LIMIT 1", args[1:]))
-
-    def next_due(self, roots: Sequence[str] | None = None) -> float | None:
-        """The earliest future time (epoch seconds) an inbox row becomes visible, or None."""
-        sql = (
-            "SELECT min(b.visible_at) FROM inbox b JOIN instances i ON i.id = b.instance_id"
-            f" WHERE b.visible_at > ? AND i.status IN {ACTIVE_SQL}"
-        )
-        args: list[object] = [self.clock()]
-        if roots is not None:
-            sql += _IN_ROOTS
-            args.append(dumps(list(roots)))
-        row = self._read(sql, args)
-        return row[0][0] if row and row[0][0] is not None else None
-
-    def due_timer_roots(self, limit: int = 1000) -> list[str]:
-        """Families with a timer or a delayed start that has fallen due."""
-        rows = self._read(
-            "SELECT DISTINCT i.root_id FROM inbox b JOIN instances i ON i.id = b.instance_id"
-            f" WHERE {_DELIVERABLE} AND (b.kind = 'TimerFired'"
-            " OR (b.kind = 'ExecutionStarted' AND b.visible_at > i.created_at)) LIMIT ?",
-            (self.clock(), limit),
-        )
-        return [r[0] for r in rows]

@@ -97,6 +97,15 @@ EPOCH = datetime(1970, 1, 1)
 ACTIVE = ("PENDING", "RUNNING", "SUSPENDED")
 ACTIVE_SQL = "('PENDING','RUNNING','SUSPENDED')"
 TERMINAL_VALUES = tuple(s.value for s in TERMINAL_STATUSES)
+# An inbox row is deliverable when visible, not held back by a pause, and (before the run
+# has started) only once its ExecutionStarted is visible.
+DELIVERABLE_SQL = (
+    "b.visible_at <= ? AND (i.deliver_upto IS NULL OR b.id <= i.deliver_upto)"
+    " AND (i.next_seq > 0 OR b.kind = 'ExecutionStarted')"
+    f" AND i.status IN {ACTIVE_SQL}"
+)
+IN_ROOTS_SQL = " AND i.root_id IN (SELECT value FROM json_each(?))"
+IN_NAMES_SQL = " AND i.name IN (SELECT value FROM json_each(?))"
 NEVER_YEAR = 9000  # timers at or past this year are "wait forever" placeholders: never fire
 DEFAULT_TTL = 30.0
 

@@ -43,28 +43,21 @@ from wfctl.engine.dispatch import (
     TurnItem,
 )
 from wfctl.engine.history import (
-    ChildWorkflowCompleted,
-    ChildWorkflowFailed,
-    EventRaised,
-    ExecutionResumed,
     ExecutionStarted,
-    ExecutionSuspended,
-    ExecutionTerminated,
     HistoryEvent,
     event_from_dict,
 )
+from wfctl.engine.manage import Manage
+from wfctl.engine.queues import Queues
 from wfctl.engine.schema import (
     ACTIVE,
-    ACTIVE_SQL,
     DEFAULT_TTL,
-    TERMINAL_VALUES,
     from_ts,
     to_ts,
 )
 from wfctl.engine.schema import dump_event as _ev
 from wfctl.engine.schema import dumps as _j
 from wfctl.model import (
-    TERMINAL_STATUSES,
     ConflictError,
     FailureDetails,
     RuntimeStatus,
@@ -139,7 +132,7 @@ def _failure_json(f: FailureDetails | None) -> str | None:
     return None if f is None else _j(asdict(f))
 
 
-class Store(Dispatch):
+class Store(Dispatch, Queues, Manage):
     """One connection to the engine file. Thread-safe (one lock); every method is one
     transaction. ``clock`` returns epoch seconds (tests inject it)."""
 
@@ -394,197 +387,6 @@ class Store(Dispatch):
     def _load_history(self, iid: str) -> list[HistoryEvent]:
         rows = self._read("SELECT data FROM history WHERE instance_id=? ORDER BY seq", (iid,))
         return [event_from_dict(json.loads(r[0])) for r in rows]
-
-    # ------------------------------------------------------------------ management
-    def raise_event(self, instance_id: str, name: str, data: str | None = None) -> bool | None:
-        """Queue an external event. None: no such instance; False: finished, dropped."""
-        with self._write() as c:
-            row = c.execute(
-                "SELECT status, generation FROM instances WHERE id=?", (instance_id,)
-            ).fetchone()
-            if row is None:
-                return None
-            if row[0] not in ACTIVE:
-                return False
-            now = self.clock()
-            ev = EventRaised(name=name, data=data, timestamp=from_ts(now))
-            self._enqueue(c, instance_id, row[1], now, ev)
-            return True
-
-    def suspend(self, instance_id: str, reason: str | None = None) -> RuntimeStatus | None:
-        """SUSPENDED at once; until resumed, only events queued before the pause are
-        delivered. A finished instance is left alone. Returns the status after, or None."""
-        with self._write() as c:
-            self._status_changed = True
-            row = c.execute(
-                "SELECT status, generation FROM instances WHERE id=?", (instance_id,)
-            ).fetchone()
-            if row is None:
-                return None
-            if row[0] not in ("PENDING", "RUNNING"):
-                return RuntimeStatus(row[0])
-            now = self.clock()
-            box = self._enqueue(
-                c,
-                instance_id,
-                row[1],
-                now,
-                ExecutionSuspended(reason=reason, timestamp=from_ts(now)),
-            )
-            c.execute(
-                "UPDATE instances SET status='SUSPENDED', deliver_upto=?, updated_at=? WHERE id=?",
-                (box, now, instance_id),
-            )
-            return RuntimeStatus.SUSPENDED
-
-    def resume(self, instance_id: str, reason: str | None = None) -> RuntimeStatus | None:
-        """RUNNING again at once (PENDING if it never started); queued events flow in order."""
-        with self._write() as c:
-            self._status_changed = True
-            row = c.execute(
-                "SELECT status, generation, next_seq FROM instances WHERE id=?", (instance_id,)
-            ).fetchone()
-            if row is None:
-                return None
-            if row[0] != "SUSPENDED":
-                return RuntimeStatus(row[0])
-            now = self.clock()
-            ev = ExecutionResumed(reason=reason, timestamp=from_ts(now))
-            self._enqueue(c, instance_id, row[1], now, ev)
-            status = "RUNNING" if row[2] > 0 else "PENDING"
-            c.execute(
-                "UPDATE instances SET status=?, deliver_upto=NULL, updated_at=? WHERE id=?",
-                (status, now, instance_id),
-            )
-            return RuntimeStatus(status)
-
-    def terminate(
-        self, instance_id: str, output: str | None = None, *, recursive: bool = True
-    ) -> RuntimeStatus | None:
-        """End an active instance as TERMINATED (its active children too, when recursive); a
-        terminated child is reported to its parent as failed. A finished one is untouched."""
-        with self._write() as c:
-            self._status_changed = True
-            row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
-            if row is None:
-                return None
-            if row[0] not in ACTIVE:
-                return RuntimeStatus(row[0])
-            self._terminate(c, instance_id, output, recursive, self.clock())
-            return RuntimeStatus.TERMINATED
-
-    def _terminate(
-        self, c: sqlite3.Connection, iid: str, output: str | None, recursive: bool, now: float
-    ) -> None:
-        row = c.execute("SELECT next_seq FROM instances WHERE id=?", (iid,)).fetchone()
-        ev = ExecutionTerminated(
-            output=output, recursive=recursive, timestamp=from_ts(now), event_id=row[0]
-        )
-        c.execute(
-            "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)", (iid, row[0], _ev(ev))
-        )
-        c.execute("DELETE FROM inbox WHERE instance_id=?", (iid,))
-        c.execute("DELETE FROM tasks WHERE instance_id=?", (iid,))
-        c.execute(
-            "UPDATE instances SET status='TERMINATED', output=?, updated_at=?, finished_at=?,"
-            " next_seq=next_seq+1,"
-            " lock_owner=NULL, lock_expires=NULL, waiting_for=NULL, deliver_upto=NULL WHERE id=?",
-            (output, now, now, iid),
-        )
-        failure = FailureDetails(
-            error_type="WorkflowTerminated", message=f"child workflow {iid!r} was terminated"
-        )
-        self._report_to_parent(c, iid, None, failure, now)
-        if recursive:
-            kids = c.execute(
-                f"SELECT id FROM instances WHERE parent_id=? AND status IN {ACTIVE_SQL}", (iid,)
-            ).fetchall()
-            for (kid,) in kids:
-                self._terminate(c, kid, None, True, now)
-
-    def _report_to_parent(
-        self,
-        c: sqlite3.Connection,
-        iid: str,
-        result: str | None,
-        failure: FailureDetails | None,
-        now: float,
-    ) -> None:
-        row = c.execute(
-            "SELECT p.id, p.generation, i.parent_task_id FROM instances i"
-            f" JOIN instances p ON p.id = i.parent_id WHERE i.id=? AND p.status IN {ACTIVE_SQL}",
-            (iid,),
-        ).fetchone()
-        if row is None:
-            return
-        ts = from_ts(now)
-        ev: HistoryEvent
-        if failure is not None:
-            ev = ChildWorkflowFailed(task_id=row[2], failure=failure, timestamp=ts)
-        else:
-            ev = ChildWorkflowCompleted(task_id=row[2], result=result, timestamp=ts)
-        self._enqueue(c, row[0], row[1], now, ev)
-
-    def _family(self, c: sqlite3.Connection, iid: str) -> list[tuple[str, str]]:
-        return c.execute(
-            "WITH RECURSIVE d(id) AS (SELECT ? UNION SELECT i.id FROM instances i"
-            " JOIN d ON i.parent_id = d.id) SELECT i.id, i.status FROM d"
-            " JOIN instances i ON i.id = d.id",
-            (iid,),
-        ).fetchall()
-
-    def purge(self, instance_id: str) -> bool:
-        """Delete a finished instance and its finished descendants (history, inbox, tasks).
-        False when there is no such instance; ConflictError when it is still active."""
-        with self._write() as c:
-            self._status_changed = True
-            row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
-            if row is None:
-                return False
-            if row[0] in ACTIVE:
-                raise ConflictError(
-                    f"instance {instance_id!r} is {row[0]}: only finished instances can be "
-                    "purged (terminate it first)"
-                )
-            ids = [i for i, s in self._family(c, instance_id) if s not in ACTIVE]
-            self._delete_instances(c, ids)
-            return True
-
-    def purge_older_than(
-        self,
-        older_than: float,
-        *,
-        statuses: Sequence[RuntimeStatus] = (),
-        dry_run: bool = False,
-        batch_size: int = 2000,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> list[str]:
-        """Purge finished instances (only the given terminal statuses, if any) last updated
-        more than ``older_than`` seconds ago, ``batch_size`` per transaction; return their IDs.
-        ``progress(done, total)`` is called after each batch."""
-        wanted = [s.value for s in statuses if s in TERMINAL_STATUSES] if statuses else None
-        if wanted is None:
-            wanted = list(TERMINAL_VALUES)
-        cutoff = self.clock() - older_than
-        sel = (
-            "SELECT id FROM instances WHERE finished_at < ?"
-            " AND status IN (SELECT value FROM json_each(?))"
-        )
-        args: list[object] = [cutoff, _j(wanted)]
-        if dry_run:
-            return [r[0] for r in self._read(sel + " ORDER BY finished_at", args)]
-        total = self._read(sel.replace("SELECT id", "SELECT count(*)"), args)[0][0]
-        done: list[str] = []
-        while True:
-            with self._write() as c:
-                ids = [r[0] for r in c.execute(sel + " LIMIT ?", [*args, batch_size])]
-                if ids:
-                    self._delete_instances(c, ids)
-            done.extend(ids)
-            if progress is not None and ids:
-                progress(len(done), max(total, len(done)))
-            if len(ids) < batch_size:
-                return done
 
     # ------------------------------------------------------------------ leases
     def renew(self, owner: str, ttl: float = DEFAULT_TTL) -> None:

@@ -1,0 +1,189 @@
+"""Activity-task queue and progress queries of the store (SQL only).
+
+Mixed into :class:`wfctl.engine.store.Store`. Tasks carry their own lease; an outcome is
+recorded only while its task row is still leased to the recorder, so it is recorded once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
+
+from wfctl.engine.dispatch import TaskItem, TaskOutcome
+from wfctl.engine.history import HistoryEvent, TaskCompleted, TaskFailed
+from wfctl.engine.schema import (
+    ACTIVE_SQL,
+    DEFAULT_TTL,
+    DELIVERABLE_SQL,
+    IN_NAMES_SQL,
+    IN_ROOTS_SQL,
+    dumps,
+    from_ts,
+)
+
+
+class Queues:
+    """claim_tasks, complete_tasks; roots_of, busy, next_due, due_timer_roots."""
+
+    if TYPE_CHECKING:
+        clock: Callable[[], float]
+
+        def _write(self) -> AbstractContextManager[sqlite3.Connection]: ...
+        def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]: ...
+        @staticmethod
+        def _enqueue(c: sqlite3.Connection, *a: object) -> int: ...
+
+    # ------------------------------------------------------------------ activity tasks
+    def claim_tasks(
+        self,
+        owner: str,
+        *,
+        limit: int = 8,
+        roots: Sequence[str] | None = None,
+        ttl: float = DEFAULT_TTL,
+        activities: Sequence[str] | None = None,
+    ) -> list[TaskItem]:
+        """Lease up to ``limit`` activity tasks nobody holds (or whose lease expired), only
+        in the families of ``roots`` and of the ``activities`` names, if given."""
+        if limit <= 0:
+            return []
+        sql = (
+            "SELECT id, instance_id, generation, task_id, name, input FROM tasks"
+            " WHERE (lock_owner IS NULL OR lock_expires < ?)"
+        )
+        args: list[object] = [self.clock()]
+        sql, args = _task_filters(sql, args, roots, activities)
+        sql += " ORDER BY id LIMIT ?"
+        args.append(limit)
+        if not self._read(sql, args):
+            return []
+        with self._write() as c:
+            now = self.clock()
+            args[0] = now
+            rows = c.execute(sql, args).fetchall()
+            c.execute(
+                "UPDATE tasks SET lock_owner=?, lock_expires=?"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                (owner, now + ttl, dumps([r[0] for r in rows])),
+            )
+        return [TaskItem(*r) for r in rows]
+
+    def complete_tasks(self, owner: str, outcomes: Sequence[TaskOutcome]) -> int:
+        """Record activity outcomes in one transaction: each task row is deleted and its
+        result queued for its instance, only if ``owner`` still holds the task's lease and
+        the instance's run is still active. Returns how many were recorded."""
+        if not outcomes:
+            return 0
+        with self._write() as c:
+            return self._complete_in(c, owner, outcomes, self.clock())
+
+    def _complete_in(
+        self, c: sqlite3.Connection, owner: str, outcomes: Sequence[TaskOutcome], now: float
+    ) -> int:
+        done = 0
+        ts = from_ts(now)
+        for o in outcomes:
+            it = o.item
+            # Finishing, terminating or restarting a run deletes its task rows, so a row
+            # still leased to us means its run is active.
+            cur = c.execute(
+                "DELETE FROM tasks WHERE id=? AND lock_owner=? AND instance_id=?"
+                " AND generation=? AND task_id=?",
+                (it.id, owner, it.instance_id, it.generation, it.task_id),
+            )
+            if cur.rowcount == 0:
+                continue
+            ev: HistoryEvent
+            if o.failure is not None:
+                ev = TaskFailed(task_id=it.task_id, failure=o.failure, timestamp=ts)
+            else:
+                ev = TaskCompleted(task_id=it.task_id, result=o.result, timestamp=ts)
+            self._enqueue(c, it.instance_id, it.generation, now, ev)
+            done += 1
+        return done
+
+    # ------------------------------------------------------------------ progress queries
+    def roots_of(self, ids: Sequence[str]) -> list[str]:
+        """The family roots (top-level ancestors) of the given instances."""
+        rows = self._read(
+            "SELECT DISTINCT root_id FROM instances WHERE id IN (SELECT value FROM json_each(?))",
+            (dumps(list(ids)),),
+        )
+        return [r[0] for r in rows]
+
+    def busy(
+        self,
+        roots: Sequence[str] | None = None,
+        *,
+        workflows: Sequence[str] | None = None,
+        activities: Sequence[str] | None = None,
+    ) -> bool:
+        """Whether any active instance (in these families; of these workflow names) has a
+        deliverable event, or an activity task (of these names) is outstanding: i.e. whether
+        driving would make progress."""
+        sql = (
+            "SELECT 1 FROM inbox b JOIN instances i ON i.id = b.instance_id"
+            f" WHERE {DELIVERABLE_SQL}"
+        )
+        args: list[object] = [self.clock()]
+        if roots is not None:
+            sql += IN_ROOTS_SQL
+            args.append(dumps(list(roots)))
+        if workflows is not None:
+            sql += IN_NAMES_SQL
+            args.append(dumps(list(workflows)))
+        if self._read(sql + " LIMIT 1", args):
+            return True
+        tsql, targs = _task_filters("SELECT 1 FROM tasks WHERE 1", [], roots, activities)
+        return bool(self._read(tsql + " LIMIT 1", targs))
+
+    def next_due(
+        self, roots: Sequence[str] | None = None, *, workflows: Sequence[str] | None = None
+    ) -> float | None:
+        """The earliest future time (epoch seconds) an inbox row becomes visible, or None."""
+        sql = (
+            "SELECT min(b.visible_at) FROM inbox b JOIN instances i ON i.id = b.instance_id"
+            f" WHERE b.visible_at > ? AND i.status IN {ACTIVE_SQL}"
+        )
+        args: list[object] = [self.clock()]
+        if roots is not None:
+            sql += IN_ROOTS_SQL
+            args.append(dumps(list(roots)))
+        if workflows is not None:
+            sql += IN_NAMES_SQL
+            args.append(dumps(list(workflows)))
+        row = self._read(sql, args)
+        return row[0][0] if row and row[0][0] is not None else None
+
+    def due_timer_roots(
+        self, *, workflows: Sequence[str] | None = None, limit: int = 1000
+    ) -> list[str]:
+        """Families with a timer or a delayed start that has fallen due (of instances of
+        these workflow names, if given)."""
+        sql = (
+            "SELECT DISTINCT i.root_id FROM inbox b JOIN instances i ON i.id = b.instance_id"
+            f" WHERE {DELIVERABLE_SQL} AND (b.kind = 'TimerFired'"
+            " OR (b.kind = 'ExecutionStarted' AND b.visible_at > i.created_at))"
+        )
+        args: list[object] = [self.clock()]
+        if workflows is not None:
+            sql += IN_NAMES_SQL
+            args.append(dumps(list(workflows)))
+        return [r[0] for r in self._read(sql + " LIMIT ?", [*args, limit])]
+
+
+def _task_filters(
+    sql: str,
+    args: list[object],
+    roots: Sequence[str] | None,
+    activities: Sequence[str] | None,
+) -> tuple[str, list[object]]:
+    if roots is not None:
+        sql += " AND root_id IN (SELECT value FROM json_each(?))"
+        args.append(dumps(list(roots)))
+    if activities is not None:
+        sql += " AND name IN (SELECT value FROM json_each(?))"
+        args.append(dumps(list(activities)))
+    return sql, args
