@@ -40,8 +40,9 @@ def run_exec(
     cwd: Path | None = None,
     timeout: float = 30,
 ) -> Run:
-    """Run ``app`` (a name under tests/compat/apps, or a path) in a fresh process."""
-    path = app if isinstance(app, Path) else APPS / app
+    """Run ``app`` in a fresh process: a ``.py`` name under tests/compat/apps, a Path, or
+    any other string passed as is (a module name)."""
+    path = APPS / app if isinstance(app, str) and app.endswith(".py") and "/" not in app else app
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     full_env.pop("WFCTL_DB", None)
     cmd = [sys.executable, "-m", "wfctl", "--embedded", "--db", str(db), "exec", str(path), *args]
