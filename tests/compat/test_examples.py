@@ -180,3 +180,17 @@ def test_asyncio_client_from_dapr_ext_workflow_aio(db):
         "adder-3: TERMINATED None",  # fetch_payloads=False leaves the input out
         "after purge: None",
     ]
+
+
+def test_an_app_started_again_carries_on_where_it_stopped(db):
+    assert run_exec("resume_app.py", db, "first").ok().lines == [
+        "step 1 in the first run",
+        "step 2 in the first run",
+        "first run stops while it waits",
+    ]
+    assert run_exec("resume_app.py", db, "second").ok().lines == [
+        "second run finds it RUNNING",
+        "step 3 in the second run",  # steps 1 and 2 are not run again
+        "step 4 in the second run",
+        'COMPLETED ["1@first", "2@first", "event@second", "3@second", "4@second"]',
+    ]
