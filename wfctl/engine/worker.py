@@ -248,8 +248,9 @@ class Engine:
             return out
 
         def applied(pairs: list[tuple[TurnItem, ApplyOutcome]]) -> None:
-            # Runs before the commit: new activities start while the commit is written
-            # (should it fail, their results find no task row and are dropped).
+            # Runs just before the commit. New activities start only once it is durable:
+            # started earlier, a crash in the commit would re-run the activity whose result
+            # it carried *and* the new one.
             for _, out in pairs:
                 iid = out.instance_id
                 if out.applied and not out.finished and not out.restarted:
@@ -262,7 +263,6 @@ class Engine:
                         self._forget(next(iter(self._hist)))
                 else:
                     self._forget(iid)
-            self._submit_ready()
 
         try:
             _, pairs = store.step(
