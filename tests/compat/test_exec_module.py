@@ -54,3 +54,57 @@ def test_a_module_runs_as_main_from_the_current_directory(db, tmp_path):
     missing = run_exec("mypkg.nothing", db, cwd=tmp_path)
     assert missing.code == 2 and "no such file or module: mypkg.nothing" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_a_script_imports_its_sibling_modules_from_any_directory(db, tmp_path):
+    app_dir = tmp_path / "shop"
+    app_dir.mkdir()
+    (app_dir / "models.py").write_text(
+        textwrap.dedent(
+            """
+            from dataclasses import dataclass
+
+            @dataclass
+            class Order:
+                item: str
+                qty: int
+            """
+        )
+    )
+    (app_dir / "flows.py").write_text(
+        textwrap.dedent(
+            """
+            import dapr.ext.workflow as wf
+
+            wfr = wf.WorkflowRuntime()
+
+            @wfr.workflow(name="order_flow")
+            def order_flow(ctx: wf.DaprWorkflowContext, order):
+                note = yield ctx.call_activity(pack, input=order)
+                return note
+
+            @wfr.activity(name="pack")
+            def pack(ctx, order) -> str:
+                return f"packed {order.qty} x {order.item}"
+            """
+        )
+    )
+    (app_dir / "main.py").write_text(
+        textwrap.dedent(
+            """
+            import dapr.ext.workflow as wf
+            from flows import order_flow, wfr
+            from models import Order
+
+            wfr.start()
+            client = wf.DaprWorkflowClient()
+            iid = client.schedule_new_workflow(order_flow, input=Order("pen", 3))
+            print(client.wait_for_workflow_completion(iid, timeout_in_seconds=10).serialized_output)
+            wfr.shutdown()
+            """
+        )
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = run_exec(app_dir / "main.py", db, cwd=elsewhere).ok()
+    assert run.lines == ['"packed 3 x pen"']
