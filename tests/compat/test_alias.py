@@ -71,3 +71,34 @@ def test_an_app_crash_shows_the_apps_traceback_only(db, tmp_path):
     assert f'File "{app}", line 7, in <module>' in run.stderr
     assert "KeyError: 'no such order'" in run.stderr
     assert "wfctl" not in run.stderr and "runpy" not in run.stderr
+
+
+def test_wfctl_errors_escaping_the_app_are_one_line_with_their_exit_code(db, tmp_path):
+    app = tmp_path / "twice.py"
+    app.write_text(
+        textwrap.dedent(
+            """
+            import dapr.ext.workflow as wf
+
+            wfr = wf.WorkflowRuntime()
+
+            @wfr.workflow(name="idle")
+            def idle(ctx: wf.DaprWorkflowContext):
+                yield ctx.wait_for_external_event("never")
+
+            wfr.start()
+            client = wf.DaprWorkflowClient()
+            client.schedule_new_workflow(idle, instance_id="same")
+            client.schedule_new_workflow(idle, instance_id="same")
+            """
+        )
+    )
+    run = run_exec(app, db)
+    assert run.code == 4  # ExitCode.CONFLICT
+    assert run.stderr.startswith("Error: an active instance with ID 'same' exists")
+    assert run.stderr.endswith(f"(raised at {app}:13)\n")
+    assert run.stderr.count("\n") == 1
+    bad = run_exec(app, db, env={"WFCTL_REPLAY_CACHE": "lots"})
+    assert bad.code == 2
+    assert bad.stderr.startswith("Error: WFCTL_REPLAY_CACHE must be a whole number")
+    assert "Traceback" not in bad.stderr

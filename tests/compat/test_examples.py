@@ -74,6 +74,25 @@ def test_child_workflows_with_given_and_derived_ids(db):
     ]
 
 
+def test_without_the_replay_cache_unguarded_prints_repeat_as_under_a_sidecar(db):
+    # The SDK replays the workflow from the start on every step; WFCTL_REPLAY_CACHE=0 does
+    # too, so prints not guarded by is_replaying come out exactly as a sidecar prints them.
+    run = run_exec("child_app.py", db, env={"WFCTL_REPLAY_CACHE": "0"}).ok()
+    assert run.lines == [
+        "parent: calling fam-kid",
+        "kid: fam-kid running with None",
+        "parent: calling fam-kid",
+        "parent: child answered kid-of-fam",
+        "kid: fam:0002 running with auto",
+        "parent: calling fam-kid",
+        "parent: child answered kid-of-fam",
+        "parent: second child answered kid-of-fam",
+        "parent status: COMPLETED",
+        'fam-kid: COMPLETED "kid-of-fam"',
+        'fam:0002: COMPLETED "kid-of-fam"',
+    ]
+
+
 def test_simple_example_retries_pause_resume_event_and_purge(db):
     run = run_exec("lifecycle_app.py", db).ok()
     assert first_only(run.lines, "Counting!") == [

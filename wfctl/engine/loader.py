@@ -24,7 +24,7 @@ from types import ModuleType
 
 from wfctl.engine.alias import install_dapr_alias
 from wfctl.engine.registry import Registry, WorkflowRuntime
-from wfctl.model import AppError, UsageError
+from wfctl.model import AppError, UsageError, WfctlError
 
 _ATTR = re.compile(r"^(?P<target>.+?):(?P<attr>[A-Za-z_][A-Za-z0-9_.]*)$")
 
@@ -161,8 +161,10 @@ def exec_app(path: str, args: list[str], *, db_path: str | os.PathLike[str] | No
     ``path`` is a script, or a module name run as ``python -m`` runs it (``sys.argv[0]`` is
     then the module's file, the current directory is importable). The app's own uncaught
     exception prints its traceback (as ``python`` would: from the app's frames on) and
-    gives 1; ``sys.exit(n)`` gives ``n``; runtimes it started and did not shut down are shut
-    down afterwards. A missing script or module raises ``UsageError``.
+    gives 1, except a ``WfctlError`` (bad settings, a storage or ID conflict), which prints
+    one ``Error:`` line naming the app's line and gives the error's exit code.
+    ``sys.exit(n)`` gives ``n``. Runtimes it started and did not shut down are shut down
+    afterwards. A missing script or module raises ``UsageError``.
     """
     install_dapr_alias()  # before the module look-up: a package may import dapr.* on import
     file, module, source = _exec_target(path)
@@ -186,6 +188,9 @@ def exec_app(path: str, args: list[str], *, db_path: str | os.PathLike[str] | No
         code = _exit_code(exc.code)
     except KeyboardInterrupt:
         code = 130
+    except WfctlError as exc:  # wfctl's own one-line errors (bad settings, storage, conflict)
+        print(f"Error: {exc}{_app_location(exc)}", file=sys.stderr)
+        code = int(exc.exit_code)
     except BaseException as exc:
         _print_app_traceback(exc, source)
         code = 1
@@ -198,6 +203,16 @@ def exec_app(path: str, args: list[str], *, db_path: str | os.PathLike[str] | No
                 print(f"wfctl: shutting down a workflow runtime failed: {exc}", file=sys.stderr)
         sys.stdout.flush()
     return code
+
+
+def _app_location(exc: BaseException) -> str:
+    """`` (raised at FILE:LINE)`` for the app's innermost frame of ``exc``, or ""."""
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if not f.filename.startswith(_WFCTL_DIR) and not f.filename.startswith("<frozen")
+    ]
+    return f" (raised at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
 
 
 def _print_app_traceback(exc: BaseException, script: Path) -> None:
