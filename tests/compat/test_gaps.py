@@ -98,3 +98,61 @@ def test_is_patched_is_false_for_a_run_that_began_before_the_patch(db, tmp_path)
     # v1 passed the patch point under the old code: replaying it must keep the old branch,
     # a new run takes the new one (as the Dapr SDK's versioning example shows)
     assert run_exec(app, db, "new").ok().lines == ['"unpatched"', '"patched"']
+
+
+CLASH = """
+import sys
+from datetime import timedelta
+
+import dapr.ext.workflow as wf
+
+wfr = wf.WorkflowRuntime()
+
+
+@wfr.workflow(name="hello_world_wf")  # the Dapr SDK's simple.py name; wfctl's demo has it too
+def my_wf(ctx: wf.DaprWorkflowContext):
+    yield ctx.create_timer(timedelta(seconds=0.3))
+    return (yield ctx.call_activity(mine, input=1))
+
+
+@wfr.activity(name="mine")
+def mine(ctx, x):
+    return f"mine {x}"
+
+
+wfr.start()
+client = wf.DaprWorkflowClient()
+if sys.argv[1] == "start":
+    client.schedule_new_workflow(my_wf, instance_id="c1")
+else:
+    state = client.wait_for_workflow_completion("c1", timeout_in_seconds=10)
+    print(state.runtime_status.name, state.serialized_output)
+wfr.shutdown()
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="embedded.fire_due_timers drives due instances by workflow *name*: a command "
+    "without --app runs the built-in demo's hello_world_wf over another app's instance of "
+    "that name and fails it with NonDeterminismError",
+)
+def test_a_cli_read_does_not_run_another_apps_same_named_workflow(db, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from tests.compat.conftest import ROOT
+
+    app = tmp_path / "clash.py"
+    app.write_text(textwrap.dedent(CLASH))
+    run_exec(app, db, "start").ok()  # the app exits while its instance waits on the timer
+    time.sleep(0.5)
+    subprocess.run(
+        [sys.executable, "-m", "wfctl", "--embedded", "--db", str(db), "list"],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=30,
+    )
+    assert run_exec(app, db, "wait").ok().lines == ['COMPLETED "mine 1"']
