@@ -132,7 +132,7 @@ def scale(tmp: Path, a: argparse.Namespace) -> None:
             ),
         )
     s.close()
-    b = EmbeddedBackend(db, detach=True)
+    b = EmbeddedBackend(db)  # not detached: every call first looks for due timers
 
     def timed(label: str, fn, reps: int = 20) -> None:
         fn()

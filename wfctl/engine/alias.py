@@ -3,9 +3,11 @@
 ``install_dapr_alias()`` puts modules into ``sys.modules`` for ``dapr``, ``dapr.ext``,
 ``dapr.ext.workflow`` (and its submodules apps import from: ``workflow_runtime``,
 ``dapr_workflow_context``, ``workflow_activity_context``, ``retry_policy``,
-``workflow_state``, ``dapr_workflow_client``, ``workflow_context``), ``dapr.conf`` and
-``dapr.clients.exceptions``. It replaces the real Dapr SDK's modules of those names if it is
-installed, so a loaded app always runs on wfctl. Other ``dapr.*`` modules are not provided.
+``workflow_state``, ``dapr_workflow_client``, ``workflow_context``; ``aio`` with the asyncio
+``DaprWorkflowClient``), ``dapr.conf``,
+``dapr.clients`` (its ``DaprClient`` workflow calls) and ``dapr.clients.exceptions``. It
+replaces the real Dapr SDK's modules of those names if it is installed, so a loaded app
+always runs on wfctl. Other ``dapr.*`` modules are not provided.
 Calling it again is harmless; ``uninstall_dapr_alias()`` removes what it added.
 """
 
@@ -74,8 +76,11 @@ def install_dapr_alias() -> None:
     _put("dapr.ext.workflow", workflow)
     for sub in _SUBMODULES:
         _put(f"dapr.ext.workflow.{sub}", _delegate(f"dapr.ext.workflow.{sub}", "wfctl.workflow"))
+    _put("dapr.ext.workflow.aio", _delegate("dapr.ext.workflow.aio", "wfctl.engine.aio"))
     _put("dapr.conf", _delegate("dapr.conf", "wfctl.engine.dapr_compat"))
-    _put("dapr.clients", _package("dapr.clients"))
+    clients = _delegate("dapr.clients", dapr_compat.__name__)
+    clients.__path__ = []  # type: ignore[attr-defined]
+    _put("dapr.clients", clients)
     _put("dapr.clients.exceptions", _delegate("dapr.clients.exceptions", dapr_compat.__name__))
 
 

@@ -1,14 +1,19 @@
 """What Dapr workflow apps import from the Dapr SDK besides ``dapr.ext.workflow``.
 
-``Settings`` (``dapr.conf``) and ``DaprInternalError`` (``dapr.clients.exceptions``), so an
-unchanged app loads under wfctl's alias. wfctl's ``DaprWorkflowClient`` raises this
-``DaprInternalError`` where the Dapr client would.
+``Settings`` (``dapr.conf``), ``DaprInternalError`` (``dapr.clients.exceptions``) and the
+workflow calls of ``DaprClient`` (``dapr.clients``: ``raise_workflow_event``,
+``start_workflow``, ``get_workflow``, ``pause_workflow``, ``resume_workflow``,
+``terminate_workflow``, ``purge_workflow``), so an unchanged app loads and runs under wfctl's
+alias. ``DaprClient`` talks to the same engine file as ``DaprWorkflowClient`` (``$WFCTL_DB``);
+its other Dapr building blocks (state, pub/sub, invoke...) are not provided.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 ERROR_CODE_UNKNOWN = "UNKNOWN"
@@ -68,8 +73,143 @@ class Settings:
             raw = os.environ.get(key)
             value: Any = default
             if raw is not None:
-                value = type(default)(raw) if isinstance(default, (int, float)) else raw
+                if isinstance(default, bool):
+                    value = raw.strip().lower() in ("1", "true", "yes", "on")
+                elif isinstance(default, (int, float)):
+                    value = type(default)(raw)
+                else:
+                    value = raw
             setattr(self, key, value)
 
 
 settings = Settings()
+
+
+@dataclass
+class StartWorkflowResponse:
+    """``DaprClient.start_workflow``'s answer."""
+
+    instance_id: str
+
+
+@dataclass
+class GetWorkflowResponse:
+    """``DaprClient.get_workflow``'s answer; ``runtime_status`` is the status name."""
+
+    instance_id: str
+    workflow_name: str
+    created_at: datetime | None
+    last_updated_at: datetime | None
+    runtime_status: str
+    properties: dict[str, str] = field(default_factory=dict)
+
+
+class DaprClient:
+    """The workflow calls of the Dapr SDK's ``DaprClient``, on wfctl's embedded engine.
+
+    Connection arguments are accepted and ignored; ``workflow_component`` is accepted and
+    ignored (there is one engine). ``with DaprClient() as d:`` works; ``wait()`` returns at
+    once. Event data is sent as JSON (``bytes`` with ``send_raw_bytes=True`` are decoded as
+    UTF-8 JSON text), falsy data arrives as no payload, as with ``DaprWorkflowClient``.
+    """
+
+    def __init__(self, address: str | None = None, *args: Any, **kwargs: Any) -> None:
+        self._wf: Any = None
+
+    def _client(self) -> Any:
+        if self._wf is None:
+            from wfctl.engine.client import DaprWorkflowClient
+
+            self._wf = DaprWorkflowClient()
+        return self._wf
+
+    def wait(self, timeout_s: float = 0) -> None:
+        """Ready at once: there is no sidecar to wait for."""
+
+    def close(self) -> None:
+        """Release the engine file."""
+        if self._wf is not None:
+            self._wf.close()
+            self._wf = None
+
+    def __enter__(self) -> DaprClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def _data(data: Any, send_raw_bytes: bool) -> Any:
+        if isinstance(data, (bytes, bytearray)):
+            text = bytes(data).decode("utf-8")
+            return json.loads(text) if text else None
+        return data
+
+    def raise_workflow_event(
+        self,
+        instance_id: str,
+        workflow_component: str = "dapr",
+        event_name: str = "",
+        event_data: Any = None,
+        send_raw_bytes: bool = False,
+    ) -> None:
+        """Send event ``event_name`` with ``event_data`` to ``instance_id``."""
+        self._client().raise_workflow_event(
+            instance_id, event_name, data=self._data(event_data, send_raw_bytes)
+        )
+
+    def start_workflow(
+        self,
+        workflow_component: str = "dapr",
+        workflow_name: str = "",
+        input: Any = None,
+        instance_id: str | None = None,
+        workflow_options: dict[str, str] | None = None,
+        send_raw_bytes: bool = False,
+    ) -> StartWorkflowResponse:
+        """Start workflow ``workflow_name``; the answer carries the instance ID."""
+        iid = self._client().schedule_new_workflow(
+            workflow_name, input=self._data(input, send_raw_bytes), instance_id=instance_id
+        )
+        return StartWorkflowResponse(instance_id=iid)
+
+    def get_workflow(
+        self, instance_id: str, workflow_component: str = "dapr"
+    ) -> GetWorkflowResponse:
+        """The instance's metadata; DaprInternalError when there is no such instance."""
+        st = self._client().get_workflow_state(instance_id)
+        if st is None:
+            raise DaprInternalError(
+                f"no such instance exists: {instance_id}", ERROR_CODE_DOES_NOT_EXIST
+            )
+        props: dict[str, str] = {}
+        if st.serialized_input is not None:
+            props["dapr.workflow.input"] = st.serialized_input
+        if st.serialized_output is not None:
+            props["dapr.workflow.output"] = st.serialized_output
+        if st.serialized_custom_status is not None:
+            props["dapr.workflow.custom_status"] = st.serialized_custom_status
+        return GetWorkflowResponse(
+            instance_id=st.instance_id,
+            workflow_name=st.name,
+            created_at=st.created_at,
+            last_updated_at=st.last_updated_at,
+            runtime_status=st.runtime_status.name,
+            properties=props,
+        )
+
+    def pause_workflow(self, instance_id: str, workflow_component: str = "dapr") -> None:
+        """Suspend the instance."""
+        self._client().pause_workflow(instance_id)
+
+    def resume_workflow(self, instance_id: str, workflow_component: str = "dapr") -> None:
+        """Resume a suspended instance."""
+        self._client().resume_workflow(instance_id)
+
+    def terminate_workflow(self, instance_id: str, workflow_component: str = "dapr") -> None:
+        """End the instance as TERMINATED."""
+        self._client().terminate_workflow(instance_id)
+
+    def purge_workflow(self, instance_id: str, workflow_component: str = "dapr") -> None:
+        """Delete a finished instance and its history."""
+        self._client().purge_workflow(instance_id)

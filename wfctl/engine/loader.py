@@ -24,7 +24,7 @@ from types import ModuleType
 
 from wfctl.engine.alias import install_dapr_alias
 from wfctl.engine.registry import Registry, WorkflowRuntime
-from wfctl.model import AppError, UsageError
+from wfctl.model import AppError, UsageError, WfctlError
 
 _ATTR = re.compile(r"^(?P<target>.+?):(?P<attr>[A-Za-z_][A-Za-z0-9_.]*)$")
 
@@ -131,31 +131,68 @@ def _registry_of(module: ModuleType, spec: str, attr: str | None, before: int) -
     return merged
 
 
+_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def _exec_target(path: str) -> tuple[Path | None, str | None, Path]:
+    """(file to run, or module to run, the source file tracebacks start at)."""
+    file = Path(path).expanduser()
+    if file.is_file():
+        return file, None, file.resolve()
+    if _MODULE.match(path) and not path.endswith(".py"):
+        sys.path.insert(0, os.getcwd())  # as `python -m` does
+        try:
+            spec = importlib.util.find_spec(path)
+        except (ImportError, ValueError):
+            spec = None
+        finally:
+            sys.path.pop(0)
+        if spec is not None and spec.origin and spec.origin not in ("built-in", "frozen"):
+            return None, path, Path(spec.origin).resolve()
+        raise UsageError(
+            f"no such file or module: {path}; give a Python script or an importable module"
+        )
+    raise UsageError(f"no such file: {path}; give the path of a Python script to run")
+
+
 def exec_app(path: str, args: list[str], *, db_path: str | os.PathLike[str] | None = None) -> int:
     """Run ``path`` as ``__main__`` with ``sys.argv = [path, *args]``; return its exit code.
 
-    The app's own uncaught exception prints its traceback (as ``python`` would) and gives 1;
-    runtimes it started and did not shut down are shut down afterwards.
+    ``path`` is a script, or a module name run as ``python -m`` runs it (``sys.argv[0]`` is
+    then the module's file, the current directory is importable). The app's own uncaught
+    exception prints its traceback (as ``python`` would: from the app's frames on) and
+    gives 1, except a ``WfctlError`` (bad settings, a storage or ID conflict), which prints
+    one ``Error:`` line naming the app's line and gives the error's exit code.
+    ``sys.exit(n)`` gives ``n``. Runtimes it started and did not shut down are shut down
+    afterwards. A missing script or module raises ``UsageError``.
     """
-    file = Path(path).expanduser()
-    if not file.is_file():
-        raise UsageError(f"no such file: {path}; give the path of a Python script to run")
+    install_dapr_alias()  # before the module look-up: a package may import dapr.* on import
+    file, module, source = _exec_target(path)
     if db_path is not None:
         os.environ["WFCTL_DB"] = os.fspath(db_path)
-    install_dapr_alias()
     before = len(WorkflowRuntime.instances)
     old_argv, old_path = sys.argv[:], sys.path[:]
-    sys.argv = [str(path), *args]
-    sys.path.insert(0, str(file.resolve().parent))
+    if file is not None:
+        sys.argv = [str(path), *args]
+        sys.path.insert(0, str(file.resolve().parent))
+    else:
+        sys.argv = [str(source), *args]
+        sys.path.insert(0, os.getcwd())
     code = 0
     try:
-        runpy.run_path(str(file), run_name="__main__")
+        if file is not None:
+            runpy.run_path(str(file), run_name="__main__")
+        else:
+            runpy.run_module(str(module), run_name="__main__", alter_sys=True)
     except SystemExit as exc:
         code = _exit_code(exc.code)
     except KeyboardInterrupt:
         code = 130
-    except BaseException:
-        traceback.print_exc()
+    except WfctlError as exc:  # wfctl's own one-line errors (bad settings, storage, conflict)
+        print(f"Error: {exc}{_app_location(exc)}", file=sys.stderr)
+        code = int(exc.exit_code)
+    except BaseException as exc:
+        _print_app_traceback(exc, source)
         code = 1
     finally:
         sys.argv, sys.path[:] = old_argv, old_path
@@ -166,6 +203,32 @@ def exec_app(path: str, args: list[str], *, db_path: str | os.PathLike[str] | No
                 print(f"wfctl: shutting down a workflow runtime failed: {exc}", file=sys.stderr)
         sys.stdout.flush()
     return code
+
+
+def _app_location(exc: BaseException) -> str:
+    """`` (raised at FILE:LINE)`` for the app's innermost frame of ``exc``, or ""."""
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if not f.filename.startswith(_WFCTL_DIR) and not f.filename.startswith("<frozen")
+    ]
+    return f" (raised at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+
+
+def _print_app_traceback(exc: BaseException, script: Path) -> None:
+    """Print ``exc`` as ``python script`` would: frames from the script's own on, without
+    wfctl's and runpy's frames in front of them."""
+    tb = exc.__traceback__
+    start = tb
+    while start is not None:
+        code_file = start.tb_frame.f_code.co_filename
+        try:
+            if Path(code_file).resolve() == script:
+                break
+        except (OSError, ValueError):
+            pass
+        start = start.tb_next
+    traceback.print_exception(type(exc), exc, start if start is not None else tb)
 
 
 def _exit_code(code: object) -> int:

@@ -26,6 +26,7 @@ error type ``NonDeterminismError``. Completions for unknown task ids are ignored
 from __future__ import annotations
 
 import inspect
+import os
 import threading
 import traceback
 from collections import OrderedDict
@@ -57,7 +58,7 @@ from wfctl.engine.history import (
 from wfctl.engine.registry import Registry
 from wfctl.engine.serialization import from_json, input_parameter, to_json
 from wfctl.engine.tasks import NonDeterminismError, Task, TaskFailedError
-from wfctl.model import FailureDetails, RuntimeStatus
+from wfctl.model import FailureDetails, RuntimeStatus, UsageError
 
 _SCHEDULED = (TaskScheduled, TimerCreated, ChildWorkflowCreated)
 
@@ -342,6 +343,21 @@ def _matches(ev: HistoryEvent, action: Action | None) -> bool:
     return isinstance(action, CreateTimer)
 
 
+_DEFAULT_CACHE = 10_000
+
+
+def _default_cache_size() -> int:
+    raw = os.environ.get("WFCTL_REPLAY_CACHE", "").strip()
+    if not raw:
+        return _DEFAULT_CACHE
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        raise UsageError(
+            f"WFCTL_REPLAY_CACHE must be a whole number of workflows to cache, got {raw!r}"
+        ) from None
+
+
 class WorkflowExecutor:
     """Runs workflow turns for one registry, keeping live generators between turns.
 
@@ -349,9 +365,12 @@ class WorkflowExecutor:
     (the store's claim guarantees that).
     """
 
-    def __init__(self, registry: Registry, *, max_cached: int = 10_000) -> None:
+    def __init__(self, registry: Registry, *, max_cached: int | None = None) -> None:
+        """``max_cached`` live generators are kept (default: ``$WFCTL_REPLAY_CACHE``, else
+        10,000); 0 replays every turn from the start, as the Dapr SDK does, so that prints
+        in workflow code repeat exactly as they do under a sidecar."""
         self.registry = registry
-        self.max_cached = max_cached
+        self.max_cached = _default_cache_size() if max_cached is None else max(0, max_cached)
         self.cache_hits = 0
         self.cache_misses = 0
         self._cache: OrderedDict[str, _Run] = OrderedDict()

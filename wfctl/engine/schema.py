@@ -57,7 +57,6 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS ix_instances_created ON instances(created_at);
     CREATE INDEX IF NOT EXISTS ix_instances_parent ON instances(parent_id)
         WHERE parent_id IS NOT NULL;
-    CREATE INDEX IF NOT EXISTS ix_instances_root ON instances(root_id);
     CREATE INDEX IF NOT EXISTS ix_instances_lock ON instances(lock_owner)
         WHERE lock_owner IS NOT NULL;
     CREATE TABLE IF NOT EXISTS history (
@@ -77,7 +76,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS ix_inbox_instance ON inbox(instance_id, id);
     CREATE INDEX IF NOT EXISTS ix_inbox_visible ON inbox(visible_at);
     CREATE TABLE IF NOT EXISTS tasks (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id INTEGER PRIMARY KEY,
         instance_id TEXT NOT NULL,
         root_id TEXT NOT NULL,
         generation INTEGER NOT NULL,
@@ -89,7 +88,6 @@ MIGRATIONS: list[str] = [
         lock_expires REAL
     );
     CREATE INDEX IF NOT EXISTS ix_tasks_instance ON tasks(instance_id);
-    CREATE INDEX IF NOT EXISTS ix_tasks_lock ON tasks(lock_owner, lock_expires);
     """,
 ]
 

@@ -148,6 +148,7 @@ class Store(Dispatch, Queues, Manage):
         self._conn = schema.connect(path, synchronous=synchronous)
         self._lock = threading.RLock()
         self._status_changed = False
+        self.writes = 0  # commits so far (the engine tells its own wake-ups from others')
 
     def close(self) -> None:
         with self._lock:
@@ -181,6 +182,7 @@ class Store(Dispatch, Queues, Manage):
                     raise self._fail(exc) from None
                 raise
             changed = self._status_changed
+        self.writes += 1
         HUB.bump()
         if changed:
             STATUS_HUB.bump()

@@ -150,7 +150,7 @@ class Engine:
             met = False
             try:
                 while True:
-                    seen = HUB.version
+                    seen, writes = HUB.version, self.store.writes
                     did = self._cycle(roots)
                     if until != "idle" or not did:
                         met = self._condition(ids, roots, until)
@@ -159,8 +159,11 @@ class Engine:
                     now = time.monotonic()
                     if deadline is not None and now >= deadline:
                         break
+                    left = None if deadline is None else deadline - now
                     if not did:
-                        self._sleep(seen, roots, None if deadline is None else deadline - now)
+                        self._sleep(seen, roots, left)
+                    elif self._only_waiting_for_activities(seen, writes):
+                        self._sleep(seen + self.store.writes - writes, roots, left)
             finally:
                 self._finish()
             return met
@@ -174,7 +177,7 @@ class Engine:
             _LOCAL.setdefault(key, self)
             try:
                 while not stop.is_set():
-                    seen = HUB.version
+                    seen, writes = HUB.version, self.store.writes
                     try:
                         did = self._cycle(None)
                     except WfctlError as exc:  # e.g. the disk is full: say so, retry
@@ -183,6 +186,8 @@ class Engine:
                         continue
                     if not did:
                         self._sleep(seen, None, None)
+                    elif self._only_waiting_for_activities(seen, writes):
+                        self._sleep(seen + self.store.writes - writes, None, None)
             finally:
                 with self._start_lock:
                     self._accepting = False
@@ -248,8 +253,9 @@ class Engine:
             return out
 
         def applied(pairs: list[tuple[TurnItem, ApplyOutcome]]) -> None:
-            # Runs before the commit: new activities start while the commit is written
-            # (should it fail, their results find no task row and are dropped).
+            # Runs just before the commit. New activities start only once it is durable:
+            # started earlier, a crash in the commit would re-run the activity whose result
+            # it carried *and* the new one.
             for _, out in pairs:
                 iid = out.instance_id
                 if out.applied and not out.finished and not out.restarted:
@@ -262,7 +268,6 @@ class Engine:
                         self._forget(next(iter(self._hist)))
                 else:
                     self._forget(iid)
-            self._submit_ready()
 
         try:
             _, pairs = store.step(
@@ -302,6 +307,18 @@ class Engine:
                 self._submit(t)
                 did = True
         return did
+
+    def _only_waiting_for_activities(self, seen: int, writes: int) -> bool:
+        """After a round with work: True when another round now would find nothing — no
+        change but this engine's own commits, no outcome or start queued — and activities
+        are running, whose end will wake the loop. Saves an empty round per step."""
+        own = self.store.writes - writes
+        return (
+            bool(self._inflight)
+            and HUB.version - seen == own
+            and self._done.empty()
+            and not self._starts
+        )
 
     def _submit_ready(self) -> bool:
         free = self.concurrency - len(self._inflight)
