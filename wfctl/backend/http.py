@@ -69,7 +69,9 @@ class _Transient(Exception):
 
 
 def _seconds(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+    """``value`` seconds to the millisecond, as a user writes them: ``1``, ``0.5``, ``90``."""
+    rounded = round(float(value), 3)
+    return str(int(rounded)) if rounded.is_integer() else repr(rounded)
 
 
 class HttpBackend(WfctlRoutes):
