@@ -264,6 +264,30 @@ def test_unknown_instance_and_unreachable_server(open_server: Serve) -> None:
         assert len(r.err.strip().splitlines()) == 1, r
 
 
+def test_odd_instance_ids_are_encoded(open_server: Serve) -> None:
+    """Any non-empty ID without '/' reaches the server as itself (dot segments included)."""
+    srv = open_server
+    uni = "ünïcode-" + uid("u")
+    r = srv.wfctl("start", "hello_world_wf", "--id", uni, "--wait", "-q")
+    assert (r.code, r.out) == (0, f"{uni}\n"), r
+    odd = ["..", ".", "a+b", "a b", "x%2Fy", "a.b", "p:0001"]
+    runs = run_many(
+        [
+            (srv.cli_args(["status", uni, "-o", "json"]), None),
+            *[(srv.cli_args([cmd, i]), None) for i in odd for cmd in ("status", "terminate")],
+            (srv.cli_args(["history", ".."]), None),
+            (srv.cli_args(["purge", "."]), None),
+        ],
+        srv.home,
+    )
+    assert runs[0].code == 0, runs[0]
+    assert runs[0].json() == srv.http.get(f"{BETA}/{quote(uni, safe='')}").json()
+    assert runs[0].json()["runtimeStatus"] == "COMPLETED"
+    for r in runs[1:]:
+        assert r.code == 3, r  # not 7 (a collapsed path hits another route), not 2
+        assert f"'{r.args[-1]}'" in r.err, r
+
+
 def test_list_history_and_bulk_purge(open_server: Serve, tmp_path) -> None:
     """Over the /wfctl/v1 routes, with either API version; purges in bulk (keep it last)."""
     srv = open_server

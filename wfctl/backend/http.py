@@ -24,11 +24,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from wfctl import wire
 from wfctl.backend._httpx import httpx
-from wfctl.backend._wfctl_routes import WfctlRoutes
+from wfctl.backend._wfctl_routes import WfctlRoutes, quote_segment
 from wfctl.backend.protocol import WaitFor
 from wfctl.model import (
     AuthError,
@@ -130,7 +129,7 @@ class HttpBackend(WfctlRoutes):
 
     def _path(self, *segments: str) -> str:
         parts = [self.api_version, "workflows", self.component, *segments]
-        return "/" + "/".join(quote(p, safe="") for p in parts)
+        return "/" + "/".join(quote_segment(p) for p in parts)
 
     def _send(
         self,
