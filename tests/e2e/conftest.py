@@ -48,14 +48,15 @@ class Result:
 
 
 class Serve:
-    """``wfctl serve --port 0`` on ``db`` with the e2e app; the access log is collected."""
+    """``wfctl serve`` on ``home/wf.db`` with the e2e app on ``port`` (0: a free one); the
+    access log is collected."""
 
-    def __init__(self, home: Path, token: str | None) -> None:
+    def __init__(self, home: Path, token: str | None, port: int = 0) -> None:
         self.home = home
         self.db = home / "wf.db"
         self.token = token
         self.env = clean_env(home)
-        args = [WFCTL, "serve", "--host", "127.0.0.1", "--port", "0", "--db", str(self.db)]
+        args = [WFCTL, "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(self.db)]
         args += ["--app", str(APP)]
         if token:
             args += ["--api-token", token]
@@ -97,9 +98,13 @@ class Serve:
         """The access-log lines naming ``instance_id`` (``"METHOD /path" STATUS``)."""
         return [line for line in list(self.log) if f"/{instance_id}" in line]
 
-    def stop(self) -> int:
+    def stop(self, kill: bool = False) -> int:
+        """SIGTERM (or SIGKILL) the server; its exit code."""
         self.http.close()
-        self.proc.terminate()
+        if kill:
+            self.proc.kill()
+        else:
+            self.proc.terminate()
         code = self.proc.wait(60)
         for t in self._threads:
             t.join(10)
