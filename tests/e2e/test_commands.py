@@ -5,15 +5,26 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import time
 from datetime import datetime
 from urllib.parse import quote
 
 import yaml
 
-from tests.e2e.conftest import Serve, run, run_many, uid
+from tests.e2e.conftest import WFCTL, Serve, clean_env, run, run_many, uid
 
 BETA = "/v1.0-beta1/workflows/dapr"
 V1 = "/v1.0/workflows/dapr"
+
+
+def blocks(text: str) -> list[dict[str, str]]:
+    """The plain ``status`` table: one ``{label: value}`` per instance block."""
+    out: list[dict[str, str]] = []
+    for chunk in text.strip().split("\n\n"):
+        pairs = (line.split(":", 1) for line in chunk.splitlines())
+        out.append({k.strip(): v.strip() for k, v in pairs})
+    return out
 
 
 def _when(stamp: str) -> datetime:
@@ -123,19 +134,16 @@ def test_status_formats_and_global_option_positions(open_server: Serve) -> None:
     assert arr.json() == [raw_beta, srv.http.get(f"{BETA}/{bad}").json()]
     assert arr.json()[1]["runtimeStatus"] == "FAILED"
     # The table (stdout not a terminal: plain text, nothing cut).
-    lines = table.out.splitlines()
-    for want in (
-        f"Instance:  {ok}",
-        f"Instance:  {bad}",
-        "Workflow:  hello_world_wf",
-        "Workflow:  failing_wf",
-        "Status:    COMPLETED",
-        "Status:    FAILED",
-        'Input:     "Bo"',
-        'Output:    "Hello, Bo! Welcome to wfctl."',
-    ):
-        assert want in lines, (want, table.out)
-    assert any(ln.startswith("Failure:   TaskFailedError:") and "kaboom 7" in ln for ln in lines)
+    first, second = blocks(table.out)
+    assert {k: first[k] for k in ("Instance", "Workflow", "Status", "Input", "Output")} == {
+        "Instance": ok,
+        "Workflow": "hello_world_wf",
+        "Status": "COMPLETED",
+        "Input": '"Bo"',
+        "Output": '"Hello, Bo! Welcome to wfctl."',
+    }
+    assert (second["Instance"], second["Status"], second["Input"]) == (bad, "FAILED", "7")
+    assert second["Failure"].startswith("TaskFailedError:") and "kaboom 7" in second["Failure"]
     assert "\x1b[" not in table.out
     assert quiet.out == f"{ok} COMPLETED\n{bad} FAILED\n"
 
@@ -298,10 +306,27 @@ def test_list_history_and_bulk_purge(open_server: Serve, tmp_path) -> None:
     assert srv.wfctl("start", "failing_wf", "--id", bad, "--wait").code == 10
     r = srv.wfctl("start", "OrderProcessingWorkflow", "--id", ev, "--input", '{"TotalCost": 2000}')
     assert r.code == 0, r
+    seen = len(srv.requests_for(ev))
+    watch = subprocess.Popen(
+        [WFCTL, *srv.cli_args(["status", ev, "--watch", "--interval", "200ms"])],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(srv.home),
+    )
+    deadline = time.monotonic() + 10
+    while len(srv.requests_for(ev)) == seen and time.monotonic() < deadline:
+        time.sleep(0.02)  # the watch has read the instance (RUNNING) once
     r = srv.wfctl("raise-event", ev, "approval", "--data-file", str(data))
     assert r.code == 0, r
     r = srv.wfctl("wait", ev, "--timeout", "20s", "-o", "json")
     assert r.code == 0, r
+    out, err = watch.communicate(timeout=20)  # --watch ends when the instance finishes
+    assert (watch.returncode, err) == (0, ""), (out, err)
+    shown = blocks(out)
+    assert [b["Status"] for b in shown] == ["RUNNING", "COMPLETED"], out
+    assert shown[0]["Custom status"] == '"Waiting for approval"'
+    assert shown[1]["Custom status"] == '"Rejected"'
     assert json.loads(r.json()["properties"]["dapr.workflow.output"])["status"] == "rejected"
 
     for api in ("v1.0-beta1", "v1.0"):

@@ -82,7 +82,7 @@ def test_lifecycle(server: Serve, api: str, tmp_path) -> None:
     assert (r.code, r.out) == (0, f"{o}: raised approval\n"), r
     time.sleep(0.4)  # the worker has had time to (wrongly) apply it
     r = server.wfctl(*v, "suspend", o, "-o", "json")
-    assert r.code == 0, r
+    assert (r.code, r.json()) == (0, {"instanceID": o, "result": "suspended"}), r
     r = server.wfctl(*v, "status", o, "-q")
     assert (r.code, r.out) == (0, "SUSPENDED\n"), r
     r = server.wfctl(*v, "resume", o)
