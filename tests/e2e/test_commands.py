@@ -85,6 +85,12 @@ def test_start_inputs_and_refusals(open_server: Serve, tmp_path) -> None:
     assert r.code == 2 and "MiB" in r.err, r
     assert srv.requests_for(big) == []
 
+    # Racing starts of one ID: exactly one wins, the others are conflicts (4).
+    race = uid("race")
+    cmd = srv.cli_args(["start", "sleepy_wf", "--id", race, "-q"])
+    racers = run_many([(cmd, None)] * 4, srv.home)
+    assert sorted(r.code for r in racers) == [0, 4, 4, 4], racers
+    assert srv.wfctl("terminate", race).code == 0
     # An active ID: conflict (4); a finished one is replaced (0).
     r = srv.wfctl("start", "OrderProcessingWorkflow", "--id", c, "--input", odd)
     assert r.code == 4 and c in r.err, r
@@ -146,6 +152,10 @@ def test_status_formats_and_global_option_positions(open_server: Serve) -> None:
     assert second["Failure"].startswith("TaskFailedError:") and "kaboom 7" in second["Failure"]
     assert "\x1b[" not in table.out
     assert quiet.out == f"{ok} COMPLETED\n{bad} FAILED\n"
+    # One unknown among several: the others are printed, the exit code is 3.
+    r = srv.wfctl("status", ok, f"nope-{ok}", bad, "-o", "json")
+    assert r.code == 3 and f"'nope-{ok}'" in r.err, r
+    assert [i["instanceID"] for i in r.json()] == [ok, bad]
 
 
 def test_wait_exit_codes(open_server: Serve) -> None:
