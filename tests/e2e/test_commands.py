@@ -272,9 +272,15 @@ def test_unknown_instance_and_unreachable_server(open_server: Serve) -> None:
             (["--url", dead, "status", "x"], None),
             (["start", "hello_world_wf", "--url", dead, "--id", nope], None),
             (["list"], {"DAPR_HTTP_ENDPOINT": dead}),
+            (["--url", "http://[::1", "status", "x"], None),
+            (["status", "x"], {"DAPR_HTTP_PORT": "abc"}),
+            (["--url", srv.url, "--request-timeout", "0s", "status", "x"], None),
         ],
         srv.home,
     )
+    for r in runs[9:]:  # a bad URL or timeout is a usage error, not an internal one (1)
+        assert r.code == 2 and r.out == "" and len(r.err.strip().splitlines()) == 1, r
+    runs = runs[:9]
     for r in runs[:6]:
         assert r.code == 3 and r.out == "" and f"'{nope}'" in r.err, r
     for r in runs[6:]:
