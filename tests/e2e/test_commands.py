@@ -355,12 +355,18 @@ def test_list_history_and_bulk_purge(open_server: Serve, tmp_path) -> None:
                  None),
                 (srv.cli_args([*v, "history", ev, "-o", "yaml"]), None),
                 (srv.cli_args([*v, "history", ev]), None),
+                (srv.cli_args([*v, "list", "-o", "wide", "--status", "FAILED"]), None),
             ],
             srv.home,
         )  # fmt: skip
         for r in runs:
             assert r.code == 0, r
-        listed, failed, named, hist_yaml, hist_table = runs
+        listed, failed, named, hist_yaml, hist_table, wide = runs
+        head, *rows = wide.out.splitlines()
+        assert head.split() == [
+            "NAME", "ID", "STATUS", "CUSTOM", "STATUS", "AGE", "CREATED", "UPDATED", "FAILURE"
+        ]  # fmt: skip
+        assert any(bad in row and row.rstrip().endswith("kaboom None") for row in rows), rows
         ids = [i["instanceID"] for i in listed.json()]
         assert ids.index(ev) < ids.index(bad) < ids.index(ok)  # newest first
         row, got = listed.json()[ids.index(ok)], srv.http.get(f"{BETA}/{ok}").json()
