@@ -314,6 +314,13 @@ def test_odd_instance_ids_are_encoded(open_server: Serve) -> None:
     for r in runs[1:]:
         assert r.code == 3, r  # not 7 (a collapsed path hits another route), not 2
         assert f"'{r.args[-1]}'" in r.err, r
+    huge = "x" * 70_000  # longer than any URL an HTTP client sends: a usage error, not a bug
+    runs = run_many(
+        [(srv.cli_args(cmd), None) for cmd in (["status", huge], ["raise-event", uni, huge])],
+        srv.home,
+    )
+    for r in runs:
+        assert r.code == 2 and "URL too long" in r.err and len(r.err.splitlines()) == 1, r
 
 
 @pytest.mark.xfail(

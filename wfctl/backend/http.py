@@ -168,6 +168,11 @@ class HttpBackend(WfctlRoutes):
             ) from None
         except httpx.HTTPError as exc:
             raise UnreachableError(f"cannot talk to {self.location}: {exc}") from None
+        except httpx.InvalidURL as exc:  # e.g. a 70,000-character ID: no request can carry it
+            raise UsageError(
+                f"cannot send {method} {self.location}{path[:60]}...: {exc}; "
+                "use a shorter instance ID or event name"
+            ) from None
         if self._log is not None:
             ms = (time.monotonic() - started) * 1000
             self._log(f"{method} {self.location}{path} -> {resp.status_code} ({ms:.0f} ms)")
