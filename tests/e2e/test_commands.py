@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import socket
 import subprocess
 import time
@@ -205,6 +206,30 @@ def test_wait_exit_codes(open_server: Serve) -> None:
     assert got[6] == (11, f"{term} TERMINATED\n{ok} COMPLETED\n"), results[6]
     assert f"nope-{ok}" in results[6].err
     assert got[7] == (3, ""), results[7]
+
+    # Ctrl-C while waiting: exit 130, no traceback.
+    seen = len(srv.requests_for(long))
+    waiters = [
+        subprocess.Popen(
+            [WFCTL, *srv.cli_args(args)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=clean_env(srv.home),
+        )
+        for args in (["--api-version", "v1.0", "wait", long], ["status", long, "--watch"])
+    ]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # both have polled once (told apart by API version)
+        polled = "".join(srv.requests_for(long)[seen:])
+        if f"GET {V1}/{long}" in polled and f"GET {BETA}/{long}" in polled:
+            break
+        time.sleep(0.02)
+    for p in waiters:
+        p.send_signal(signal.SIGINT)
+    for p in waiters:
+        out, err = p.communicate(timeout=10)
+        assert p.returncode == 130 and "Traceback" not in err, (p.args, out, err)
     assert srv.wfctl("terminate", long).code == 0
 
 
