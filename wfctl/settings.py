@@ -160,11 +160,15 @@ def _coerce(key: str, value: Any, where: str) -> Any:
         raise UsageError(f"{where}: {key.replace('_', '-')} must be true or false, not {value!r}")
     if key in _DURATION_KEYS:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        try:
-            return parse_duration(str(value))
-        except UsageError as exc:
-            raise UsageError(f"{where}: {exc}") from None
+            seconds = float(value)
+        else:
+            try:
+                seconds = parse_duration(str(value))
+            except UsageError as exc:
+                raise UsageError(f"{where}: {exc}") from None
+        if key == "request_timeout" and seconds <= 0:
+            raise UsageError(f"{where}: request-timeout must be more than 0, e.g. 10s")
+        return seconds
     if key == "api_version":
         text = str(value).strip()
         if not text.startswith("v"):
@@ -183,6 +187,15 @@ def _coerce(key: str, value: Any, where: str) -> Any:
         text = str(value).strip().rstrip("/")
         if not text.startswith(("http://", "https://")):
             raise UsageError(f"{where}: URL {value!r} must start with http:// or https://")
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
+        except ValueError as exc:
+            raise UsageError(f"{where}: URL {value!r} is not valid ({exc})") from None
+        if not parts.hostname:
+            raise UsageError(f"{where}: URL {value!r} has no host, e.g. http://127.0.0.1:3500")
         return text
     if key == "component":
         text = str(value).strip()

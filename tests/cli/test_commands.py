@@ -315,6 +315,7 @@ def test_list_formats(runner: CliRunner, serve_like: FakeDaprd) -> None:
     assert table[1].split()[:3] == ["order", "b", "RUNNING"]
     wide = run(runner, d, "list", "-o", "wide").stdout.splitlines()
     assert "CREATED" in wide[0] and "FAILURE" in wide[0]
+    assert "INPUT" in wide[0]  # this fake lists payloads (wfctl serve does not: tests/e2e)
     objs = json.loads(run(runner, d, "list", "-o", "json", "--status", "COMPLETED").stdout)
     assert [o["instanceID"] for o in objs] == ["a"]
     assert d.requests[-1].query == "status=COMPLETED"

@@ -127,9 +127,16 @@ def test_bad_flag_values() -> None:
         ({"url": "127.0.0.1:3500"}, "must start with http"),
         ({"request_timeout": "forever"}, "invalid duration"),
         ({"output": "xml"}, "output 'xml'"),
+        ({"url": "http://[::1"}, "is not valid"),
+        ({"url": "http://127.0.0.1:99999"}, "Port out of range"),
+        ({"url": "http://:3500"}, "has no host"),
+        ({"request_timeout": "0s"}, "more than 0"),
     ):
         with pytest.raises(UsageError, match=message):
             resolve(flags, {})
+    with pytest.raises(UsageError, match="env DAPR_HTTP_PORT: URL .* is not valid"):
+        resolve({}, {"DAPR_HTTP_PORT": "abc"})
+    assert resolve({"url": "http://[::1]:3500/"}, {}).url == "http://[::1]:3500"
 
 
 def test_token_file_problems(tmp_path: Path) -> None:

@@ -25,6 +25,14 @@ from wfctl.model import (
 )
 
 
+def quote_segment(text: str) -> str:
+    """``text`` percent-encoded as one path segment (``/`` included). ``.`` and ``..`` have
+    their dots encoded too, so no HTTP client or proxy collapses them as dot segments:
+    the server decodes ``%2E`` back and sees the ID itself."""
+    seg = quote(text, safe="")
+    return seg.replace(".", "%2E") if seg in (".", "..") else seg
+
+
 class WfctlRoutes:
     """Mixin: list, history and bulk purge over HTTP. Needs ``_call``, ``_server_error``,
     ``_check`` and ``location`` from the class it is mixed into."""
@@ -75,7 +83,7 @@ class WfctlRoutes:
         return [wire.state_from_dapr(item) for item in items if isinstance(item, dict)]
 
     def history(self, instance_id: str) -> list[HistoryEntry]:
-        path = "/instances/" + quote(instance_id, safe="") + "/history"
+        path = "/instances/" + quote_segment(instance_id) + "/history"
         try:
             body = self._ext("GET", path, None, "history")
         except NotFoundError:

@@ -24,11 +24,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from wfctl import wire
 from wfctl.backend._httpx import httpx
-from wfctl.backend._wfctl_routes import WfctlRoutes
+from wfctl.backend._wfctl_routes import WfctlRoutes, quote_segment
 from wfctl.backend.protocol import WaitFor
 from wfctl.model import (
     AuthError,
@@ -69,7 +68,9 @@ class _Transient(Exception):
 
 
 def _seconds(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+    """``value`` seconds to the millisecond, as a user writes them: ``1``, ``0.5``, ``90``."""
+    rounded = round(float(value), 3)
+    return str(int(rounded)) if rounded.is_integer() else repr(rounded)
 
 
 class HttpBackend(WfctlRoutes):
@@ -128,7 +129,7 @@ class HttpBackend(WfctlRoutes):
 
     def _path(self, *segments: str) -> str:
         parts = [self.api_version, "workflows", self.component, *segments]
-        return "/" + "/".join(quote(p, safe="") for p in parts)
+        return "/" + "/".join(quote_segment(p) for p in parts)
 
     def _send(
         self,
@@ -167,6 +168,11 @@ class HttpBackend(WfctlRoutes):
             ) from None
         except httpx.HTTPError as exc:
             raise UnreachableError(f"cannot talk to {self.location}: {exc}") from None
+        except httpx.InvalidURL as exc:  # e.g. a 70,000-character ID: no request can carry it
+            raise UsageError(
+                f"cannot send {method} {self.location}{path[:60]}...: {exc}; "
+                "use a shorter instance ID or event name"
+            ) from None
         if self._log is not None:
             ms = (time.monotonic() - started) * 1000
             self._log(f"{method} {self.location}{path} -> {resp.status_code} ({ms:.0f} ms)")

@@ -52,8 +52,11 @@ def list_(
         return
     cut = 60 if out.tty else None
     headers = ["NAME", "ID", "STATUS", "CUSTOM STATUS", "AGE"]
+    # Backends may leave payloads out of a listing (the embedded store and wfctl serve do):
+    # then INPUT and OUTPUT would be blank columns, so they are shown only when there is data.
+    payloads = fmt == "wide" and any(s.serialized_input or s.serialized_output for s in states)
     if fmt == "wide":
-        headers += ["CREATED", "UPDATED", "INPUT", "OUTPUT", "FAILURE"]
+        headers += ["CREATED", "UPDATED", *(["INPUT", "OUTPUT"] if payloads else []), "FAILURE"]
     rows, styles = [], []
     for s in states:
         row = [
@@ -65,13 +68,10 @@ def list_(
         ]
         if fmt == "wide":
             fail = s.failure.message if s.failure else ""
-            row += [
-                when(s.created_at),
-                when(s.last_updated_at),
-                compact(s.serialized_input, cut),
-                compact(s.serialized_output, cut),
-                " ".join(fail.split()),
-            ]
+            row += [when(s.created_at), when(s.last_updated_at)]
+            if payloads:
+                row += [compact(s.serialized_input, cut), compact(s.serialized_output, cut)]
+            row.append(" ".join(fail.split()))
         rows.append(row)
         style = [None] * len(row)
         style[2] = STATUS_COLOURS.get(s.runtime_status)
