@@ -45,6 +45,8 @@ MAX_CACHED = 10_000  # instances whose history (and live generator) stay in memo
 POLL = 0.05  # how often an idle loop looks for work written by other processes
 SWITCH_INTERVAL = 0.001  # the GIL switch interval while an engine runs
 LINGER = 0.0003  # how long a round waits for the next start of a stream of starts
+INLINE_MAX = 0.0005  # an activity whose last INLINE_AFTER runs each took less than this...
+INLINE_AFTER = 3  # ...runs on the loop thread instead of the pool
 # An activity runner: (name, input_json, instance_id, task_id) -> (result_json, failure).
 Runner = Callable[[str, "str | None", str, int], "tuple[str | None, FailureDetails | None]"]
 
@@ -128,6 +130,11 @@ class Engine:
         self._start_lock = threading.Lock()
         self._accepting = False
         self._start_streak = 0
+        self._fast: dict[str, int] = {}
+        self._due: float | None = None
+        self._due_at = 0.0
+        self._due_dirty = True
+        self._due_roots: Sequence[str] | None = None
 
     # ------------------------------------------------------------------ public
     def drive(
@@ -258,6 +265,8 @@ class Engine:
             # it carried *and* the new one.
             for _, out in pairs:
                 iid = out.instance_id
+                if out.restarted or any(e.TYPE == "TimerCreated" for e in out.appended):
+                    self._due_dirty = True
                 if out.applied and not out.finished and not out.restarted:
                     hist = [*pasts[iid], *out.appended]
                     self._hist.pop(iid, None)
@@ -342,7 +351,13 @@ class Engine:
         timeout = POLL
         if left is not None:
             timeout = min(timeout, max(left, 0.0))
-        nxt = self.store.next_due(roots, workflows=self.workflows)
+        now = time.monotonic()
+        if self._due_dirty or now - self._due_at > POLL or self._due_roots is not roots:
+            # Timers come from this engine's own rounds (which mark the cache dirty) or from
+            # elsewhere (seen within POLL): no query per sleep on the hot path.
+            self._due = self.store.next_due(roots, workflows=self.workflows)
+            self._due_at, self._due_dirty, self._due_roots = now, False, roots
+        nxt = self._due
         if nxt is not None:
             timeout = min(timeout, max(nxt - self.store.clock(), 0.0))
         HUB.wait(seen, timeout)
@@ -427,6 +442,15 @@ class Engine:
                 task_id=item.task_id,
             )
             fut: Any = asyncio.run_coroutine_threadsafe(coro, self._async_loop())
+        elif self._fast.get(item.name, 0) >= INLINE_AFTER:
+            # Known to take microseconds: a hand-off to the pool would cost more than the
+            # activity. Run it here; its outcome is recorded by the next round.
+            try:
+                outcome = TaskOutcome(item, *self._run_sync(item))
+            except Exception as exc:
+                outcome = TaskOutcome(item, None, _failure(exc))
+            self._done.put(outcome)
+            return
         else:
             fut = self._thread_pool().submit(self._run_sync, item)
         fut.add_done_callback(lambda f, item=item: self._finished(item, f))
@@ -440,18 +464,24 @@ class Engine:
             return False
 
     def _run_sync(self, item: TaskItem) -> tuple[str | None, FailureDetails | None]:
-        if self._runner is not None:
-            return self._runner(item.name, item.input, item.instance_id, item.task_id)
-        from wfctl.engine.activities import run_activity
+        t = time.perf_counter()
+        try:
+            if self._runner is not None:
+                return self._runner(item.name, item.input, item.instance_id, item.task_id)
+            from wfctl.engine.activities import run_activity
 
-        out = run_activity(
-            self.registry,
-            item.name,
-            item.input,
-            instance_id=item.instance_id,
-            task_id=item.task_id,
-        )
-        return out.result, out.failure
+            out = run_activity(
+                self.registry,
+                item.name,
+                item.input,
+                instance_id=item.instance_id,
+                task_id=item.task_id,
+            )
+            return out.result, out.failure
+        finally:
+            # Count consecutive quick runs per activity; one slow run sends it back to the pool.
+            quick = time.perf_counter() - t < INLINE_MAX
+            self._fast[item.name] = self._fast.get(item.name, 0) + 1 if quick else 0
 
     def _finished(self, item: TaskItem, fut: Any) -> None:
         try:
