@@ -85,6 +85,31 @@ def test_long_activity_keeps_its_lease_and_runs_once(db, tmp_path, monkeypatch):
     assert side.read_text().split() == ["long:1"]
 
 
+def test_quick_activity_run_inline_then_slow_keeps_its_lease(db, tmp_path, monkeypatch):
+    side = tmp_path / "side.txt"
+    monkeypatch.setenv("WFCTL_TEST_SIDE", str(side))
+    monkeypatch.setenv("WFCTL_TEST_SLOW", "1.2")
+    monkeypatch.setenv("WFCTL_TEST_THREAD", str(tmp_path / "thread.txt"))
+    s = Store(db)
+    s.create_instance("q", "quick_chain", "5")
+    a = make_engine(db, ttl=0.4)
+    b = make_engine(db, ttl=0.4)
+    try:
+        t = threading.Thread(target=a.drive, args=(["q"],), kwargs={"limit": 20})
+        t.start()
+        _wait(lambda: side.exists() and len(side.read_text().split()) >= 3)
+        # the 4th run (x == 3) is taken inline on a's loop thread and sleeps 3 leases long
+        b.drive(["q"], until="completion", limit=20)
+        t.join()
+        assert s.get_state("q").serialized_output == "5"
+        assert "activity" not in (tmp_path / "thread.txt").read_text()  # it ran inline
+    finally:
+        a.close()
+        b.close()
+        s.close()
+    assert sorted(side.read_text().split()) == [f"q:{i}" for i in range(1, 6)]
+
+
 def test_runtime_worker_thread_and_local_fast_start(db, monkeypatch):
     monkeypatch.setenv("WFCTL_DB", str(db))
     from tests.engine import sample_app

@@ -122,7 +122,6 @@ class Engine:
         self._done: queue.SimpleQueue[TaskOutcome] = queue.SimpleQueue()
         self._pool: Any = None
         self._aloop: Any = None
-        self._last_renew = time.monotonic()
         self._last_reap = 0.0
         self._last_task_poll = 0.0
         self._run_lock = threading.Lock()
@@ -155,6 +154,7 @@ class Engine:
             if roots is not None and not roots:
                 return True  # none of them exists: nothing to drive
             met = False
+            renewer = self._start_renewer()
             try:
                 while True:
                     seen, writes = HUB.version, self.store.writes
@@ -172,7 +172,10 @@ class Engine:
                     elif self._only_waiting_for_activities(seen, writes):
                         self._sleep(seen + self.store.writes - writes, roots, left)
             finally:
-                self._finish()
+                try:
+                    self._finish()
+                finally:
+                    renewer.set()
             return met
 
     def run_forever(self, stop: threading.Event) -> None:
@@ -182,6 +185,7 @@ class Engine:
             key = _key(self.store.path)
             self._accepting = True
             _LOCAL.setdefault(key, self)
+            renewer = self._start_renewer()
             try:
                 while not stop.is_set():
                     seen, writes = HUB.version, self.store.writes
@@ -200,7 +204,10 @@ class Engine:
                     self._accepting = False
                 if _LOCAL.get(key) is self:
                     del _LOCAL[key]
-                self._finish()
+                try:
+                    self._finish()
+                finally:
+                    renewer.set()
 
     def submit_start(self, instance_id: str, name: str, input: str | None) -> StartRequest | None:
         """Have this running engine (``run_forever``) record a start in its next commit,
@@ -213,6 +220,22 @@ class Engine:
             self._starts.append(req)
         HUB.bump()
         return req
+
+    def _start_renewer(self) -> threading.Event:
+        """Renew this engine's leases every ttl/4 from a thread of their own, so that neither
+        a long activity nor a busy loop lets them lapse. Set the returned event to stop."""
+        stop = threading.Event()
+
+        def renew() -> None:
+            while not stop.wait(self.ttl / 4):
+                if self._inflight or self._ready:
+                    try:
+                        self.store.renew(self.owner, self.ttl)
+                    except WfctlError as exc:
+                        log.warning("wfctl engine: cannot renew leases: %s", exc)
+
+        threading.Thread(target=renew, name="wfctl-lease-renewer", daemon=True).start()
+        return stop
 
     def close(self) -> None:
         """Stop the pools and close the store (after drive/run_forever returned)."""
@@ -232,10 +255,6 @@ class Engine:
         store = self.store
         did = False
         now = time.monotonic()
-        if now - self._last_renew > self.ttl / 4:
-            self._last_renew = now
-            if self._inflight or self._ready:
-                store.renew(self.owner, self.ttl)
         if now - self._last_reap > 1.0:
             self._last_reap = now
             store.reap_dead_owners()
@@ -370,9 +389,6 @@ class Engine:
                 self._record_done()
                 if not self._inflight:
                     break
-                if time.monotonic() - self._last_renew > self.ttl / 4:
-                    self._last_renew = time.monotonic()
-                    self.store.renew(self.owner, self.ttl)
                 HUB.wait(seen, POLL)
             self._record_done()
         finally:
