@@ -195,6 +195,10 @@ class Engine:
                         log.error("wfctl engine: %s (retrying in 1 s)", exc)
                         stop.wait(1.0)
                         continue
+                    except Exception:  # a bug must not silently stop a background worker
+                        log.exception("wfctl engine: unexpected error (retrying in 1 s)")
+                        stop.wait(1.0)
+                        continue
                     if not did:
                         self._sleep(seen, None, None)
                     elif self._only_waiting_for_activities(seen, writes):
