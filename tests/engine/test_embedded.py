@@ -230,3 +230,20 @@ def test_another_apps_work_is_left_alone(db):
         assert b.wait("mine2", timeout=10).serialized_output == "1"
     finally:
         b.close()
+
+
+def test_start_worker_drives_detached_starts_and_stops(db):
+    b = EmbeddedBackend(db, app=APP, detach=True)
+    handle = b.start_worker(concurrency=2)
+    try:
+        iid = b.start("chain", "3")
+        end = time.monotonic() + 10
+        while b.get(iid).runtime_status != RuntimeStatus.COMPLETED:
+            assert time.monotonic() < end
+            time.sleep(0.01)
+        assert b.get(iid).serialized_output == "3"
+    finally:
+        handle.stop(10)
+    assert not handle.running
+    assert b.store._read("SELECT count(*) FROM tasks WHERE lock_owner IS NOT NULL")[0][0] == 0
+    b.close()

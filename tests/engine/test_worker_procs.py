@@ -139,3 +139,34 @@ def test_runtime_worker_thread_and_local_fast_start(db, monkeypatch):
     finally:
         handle.stop(10)
     assert not handle.running and local_engine(db) is None
+
+
+def test_commands_from_another_process_while_a_worker_runs(db):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    code = (
+        "import sys; from wfctl.engine.worker import run_worker;"
+        f"sys.exit(run_worker(sys.argv[1], app={APP!r}))"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code, str(db)], env=env)
+    b = EmbeddedBackend(db, app=APP, detach=True)
+    try:
+        b.start("counter", "3", instance_id="c")
+        _wait(lambda: b.get("c").runtime_status == RuntimeStatus.RUNNING)
+        b.raise_event("c", "tick", "1")
+        b.pause("c")
+        b.raise_event("c", "TICK", "2")
+        b.raise_event("c", "tick", "3")
+        time.sleep(0.3)  # the worker must not deliver them while paused
+        assert b.get("c").runtime_status == RuntimeStatus.SUSPENDED
+        b.resume("c")
+        _wait(lambda: b.get("c").runtime_status == RuntimeStatus.COMPLETED)
+        assert b.get("c").serialized_output == "[1, 2, 3]"
+        b.start("parent_of_waiter", instance_id="pw")
+        _wait(lambda: b.store.waiting_for("pw:0001") == ["go"])
+        b.terminate("pw")
+        st = b.get("pw:0001")
+        assert st.runtime_status == RuntimeStatus.TERMINATED
+    finally:
+        b.close()
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(timeout=20) == 0
