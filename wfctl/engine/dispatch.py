@@ -181,7 +181,9 @@ class Dispatch:
         sql = (
             "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto, i.status,"
             " i.root_id"
-            f" FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {DELIVERABLE_SQL}"
+            # CROSS JOIN keeps the inbox as the outer loop: the cost follows the visible
+            # events, not the number of active instances (which may be 100,000 waiting ones).
+            f" FROM inbox b CROSS JOIN instances i ON i.id = b.instance_id WHERE {DELIVERABLE_SQL}"
             " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
         )
         args: list[object] = [now, owner, now]
