@@ -20,13 +20,13 @@ import queue
 import sys
 import threading
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from wfctl.engine.history import CompleteWorkflow, HistoryEvent, TurnResult
+from wfctl.engine.runner import ActivityRunner, failure_of
 from wfctl.engine.store import (
     HUB,
     ApplyOutcome,
@@ -45,18 +45,8 @@ MAX_CACHED = 10_000  # instances whose history (and live generator) stay in memo
 POLL = 0.05  # how often an idle loop looks for work written by other processes
 SWITCH_INTERVAL = 0.001  # the GIL switch interval while an engine runs
 LINGER = 0.0003  # how long a round waits for the next start of a stream of starts
-INLINE_MAX = 0.0005  # an activity whose last INLINE_AFTER runs each took less than this...
-INLINE_AFTER = 3  # ...runs on the loop thread instead of the pool
 # An activity runner: (name, input_json, instance_id, task_id) -> (result_json, failure).
 Runner = Callable[[str, "str | None", str, int], "tuple[str | None, FailureDetails | None]"]
-
-
-def _failure(exc: BaseException) -> FailureDetails:
-    return FailureDetails(
-        error_type=type(exc).__name__,
-        message=str(exc),
-        stack_trace="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
-    )
 
 
 def _names(registry: Any, attr: str) -> list[str] | None:
@@ -75,7 +65,7 @@ def workflow_names(registry: Any) -> list[str]:
     return []
 
 
-class Engine:
+class Engine(ActivityRunner):
     """Drives workflows stored in ``db_path`` with the code in ``registry``.
 
     ``executor`` (default: ``wfctl.engine.replay.WorkflowExecutor(registry)``) computes turns;
@@ -436,7 +426,7 @@ class Engine:
             return self.executor.execute(iid, past, it.new), past
         except Exception as exc:  # an executor bug must not stop the loop: fail the run
             self._forget(iid)
-            failed = CompleteWorkflow(status=RuntimeStatus.FAILED, failure=_failure(exc))
+            failed = CompleteWorkflow(status=RuntimeStatus.FAILED, failure=failure_of(exc))
             return TurnResult(actions=[failed]), past
 
     def _forget(self, iid: str) -> None:
@@ -445,95 +435,6 @@ class Engine:
         forget = getattr(self.executor, "forget", None)
         if forget is not None:
             forget(iid)
-
-    # ------------------------------------------------------------------ activities
-    def _submit(self, item: TaskItem) -> None:
-        self._inflight[item.id] = item
-        if self._runner is None and self._is_async(item.name):
-            import asyncio
-
-            from wfctl.engine.activities import run_activity_async
-
-            coro = run_activity_async(
-                self.registry,
-                item.name,
-                item.input,
-                instance_id=item.instance_id,
-                task_id=item.task_id,
-            )
-            fut: Any = asyncio.run_coroutine_threadsafe(coro, self._async_loop())
-        elif self._fast.get(item.name, 0) >= INLINE_AFTER:
-            # Known to take microseconds: a hand-off to the pool would cost more than the
-            # activity. Run it here; its outcome is recorded by the next round.
-            try:
-                outcome = TaskOutcome(item, *self._run_sync(item))
-            except Exception as exc:
-                outcome = TaskOutcome(item, None, _failure(exc))
-            self._done.put(outcome)
-            return
-        else:
-            fut = self._thread_pool().submit(self._run_sync, item)
-        fut.add_done_callback(lambda f, item=item: self._finished(item, f))
-
-    def _is_async(self, name: str) -> bool:
-        from wfctl.engine.activities import is_async_activity
-
-        try:
-            return bool(is_async_activity(self.registry, name))
-        except Exception:
-            return False
-
-    def _run_sync(self, item: TaskItem) -> tuple[str | None, FailureDetails | None]:
-        t = time.perf_counter()
-        try:
-            if self._runner is not None:
-                return self._runner(item.name, item.input, item.instance_id, item.task_id)
-            from wfctl.engine.activities import run_activity
-
-            out = run_activity(
-                self.registry,
-                item.name,
-                item.input,
-                instance_id=item.instance_id,
-                task_id=item.task_id,
-            )
-            return out.result, out.failure
-        finally:
-            # Count consecutive quick runs per activity; one slow run sends it back to the pool.
-            quick = time.perf_counter() - t < INLINE_MAX
-            self._fast[item.name] = self._fast.get(item.name, 0) + 1 if quick else 0
-
-    def _finished(self, item: TaskItem, fut: Any) -> None:
-        try:
-            res = fut.result()
-            if isinstance(res, tuple):
-                result, failure = res
-            else:
-                result, failure = res.result, res.failure
-            outcome = TaskOutcome(item, result, failure)
-        except BaseException as exc:
-            outcome = TaskOutcome(item, None, _failure(exc))
-        self._done.put(outcome)
-        HUB.bump()
-
-    def _thread_pool(self) -> Any:
-        if self._pool is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="wfctl-activity")
-        return self._pool
-
-    def _async_loop(self) -> Any:
-        if self._aloop is None:
-            import asyncio
-
-            loop = asyncio.new_event_loop()
-            thread = threading.Thread(
-                target=loop.run_forever, name="wfctl-async-activities", daemon=True
-            )
-            thread.start()
-            self._aloop = (loop, thread)
-        return self._aloop[0]
 
 
 _LOCAL: dict[str, Engine] = {}
