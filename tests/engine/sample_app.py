@@ -130,4 +130,23 @@ def restarter(ctx, n):
     ctx.continue_as_new(n - 1)
 
 
+@wfr.workflow
+def carrier(ctx, n):
+    if n > 0:
+        yield ctx.call_activity(inc, input=0)
+        ctx.continue_as_new(n - 1, save_events=True)
+        return None
+    got = yield ctx.wait_for_external_event("x")
+    return got
+
+
+@wfr.workflow
+def parent_of_failing(ctx, _):
+    try:
+        yield ctx.call_child_workflow(failing, input=5)
+    except Exception as exc:  # TaskFailedError
+        return f"caught {type(exc).__name__}"
+    return "no error"
+
+
 registry = wfr.registry
