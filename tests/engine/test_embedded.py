@@ -247,3 +247,16 @@ def test_start_worker_drives_detached_starts_and_stops(db):
     assert not handle.running
     assert b.store._read("SELECT count(*) FROM tasks WHERE lock_owner IS NOT NULL")[0][0] == 0
     b.close()
+
+
+def test_on_recorded_sees_the_id_before_driving(db):
+    seen = []
+    b = EmbeddedBackend(
+        db, app=APP, on_recorded=lambda iid: seen.append((iid, b.get(iid).runtime_status))
+    )
+    try:
+        iid = b.start("chain", "1")
+        assert seen == [(iid, RuntimeStatus.PENDING)]
+        assert b.get(iid).runtime_status == RuntimeStatus.COMPLETED
+    finally:
+        b.close()
