@@ -90,6 +90,10 @@ def test_quick_activity_run_inline_then_slow_keeps_its_lease(db, tmp_path, monke
     monkeypatch.setenv("WFCTL_TEST_SIDE", str(side))
     monkeypatch.setenv("WFCTL_TEST_SLOW", "1.2")
     monkeypatch.setenv("WFCTL_TEST_THREAD", str(tmp_path / "thread.txt"))
+    import wfctl.engine.runner
+
+    # "quick" with room to spare, so a loaded machine still takes the inline path
+    monkeypatch.setattr(wfctl.engine.runner, "INLINE_MAX", 0.2)
     s = Store(db)
     s.create_instance("q", "quick_chain", "5")
     a = make_engine(db, ttl=0.4)
