@@ -83,8 +83,15 @@ class Queues:
             return self._complete_in(c, owner, outcomes, self.clock())
 
     def _complete_in(
-        self, c: sqlite3.Connection, owner: str, outcomes: Sequence[TaskOutcome], now: float
+        self,
+        c: sqlite3.Connection,
+        owner: str,
+        outcomes: Sequence[TaskOutcome],
+        now: float,
+        direct: dict[str, list[tuple[int, HistoryEvent]]] | None = None,
     ) -> int:
+        """Record outcomes; with ``direct``, their events are collected there (by instance)
+        for a claim in the same transaction instead of going through the inbox."""
         done = 0
         ts = from_ts(now)
         for o in outcomes:
@@ -103,7 +110,10 @@ class Queues:
                 ev = TaskFailed(task_id=it.task_id, failure=o.failure, timestamp=ts)
             else:
                 ev = TaskCompleted(task_id=it.task_id, result=o.result, timestamp=ts)
-            self._enqueue(c, it.instance_id, it.generation, now, ev)
+            if direct is not None:
+                direct.setdefault(it.instance_id, []).append((it.generation, ev))
+            else:
+                self._enqueue(c, it.instance_id, it.generation, now, ev)
             done += 1
         return done
 
