@@ -135,16 +135,22 @@ class _Writes:
                 "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)", self.history
             )
         if self.inbox:
-            c.execute(
-                "DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(?))",
-                (dumps(self.inbox),),
-            )
+            where, args = _in(self.inbox)
+            c.execute(f"DELETE FROM inbox WHERE id {where}", args)
         if self.updates:
             c.executemany(
                 "UPDATE instances SET status=?, custom_status=?, updated_at=?, next_seq=?,"
                 " waiting_for=?, lock_owner=NULL, lock_expires=NULL WHERE id=?",
                 self.updates,
             )
+
+
+def _in(values: Sequence[object]) -> tuple[str, list[object]]:
+    """``IN (...)`` for a list: plain placeholders when short (cheapest for SQLite), one JSON
+    array otherwise (no limit on the number of values)."""
+    if len(values) <= 32:
+        return "IN (" + ",".join("?" * len(values)) + ")", list(values)
+    return "IN (SELECT value FROM json_each(?))", [dumps(list(values))]
 
 
 def _fjson(f: FailureDetails | None) -> str | None:
@@ -217,13 +223,14 @@ class Dispatch:
             seen = {r[0] for r in rows}
             extra = [i for i in direct if i not in seen]
             if extra:
+                where, xargs = _in(extra)
                 xsql = (
                     "SELECT i.id, i.name, i.generation, i.next_seq, i.deliver_upto, i.status,"
-                    " i.root_id FROM instances i WHERE i.id IN (SELECT value FROM json_each(?))"
+                    f" i.root_id FROM instances i WHERE i.id {where}"
                     f" AND i.status IN {ACTIVE_SQL}"
                     " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
                 )
-                xargs: list[object] = [dumps(extra), owner, now]
+                xargs += [owner, now]
                 if roots is not None:
                     xsql += IN_ROOTS_SQL
                     xargs.append(dumps(list(roots)))
@@ -234,10 +241,11 @@ class Dispatch:
         if not rows:
             return []
         boxes: dict[str, list[tuple[int, str]]] = {r[0]: [] for r in rows}
+        where, bargs = _in(list(boxes))
         for iid, box_id, data in c.execute(
-            "SELECT instance_id, id, data FROM inbox WHERE visible_at <= ?"
-            " AND instance_id IN (SELECT value FROM json_each(?)) ORDER BY id",
-            (now, dumps(list(boxes))),
+            f"SELECT instance_id, id, data FROM inbox WHERE instance_id {where}"
+            " AND visible_at <= ? ORDER BY id",
+            [*bargs, now],
         ):
             boxes[iid].append((box_id, data))
         items: list[TurnItem] = []
