@@ -156,6 +156,26 @@ def scale(tmp: Path, a: argparse.Namespace) -> None:
     print(f"bulk_purge_{len(res.instance_ids)}_s {time.perf_counter() - t:.2f}")
     b.close()
 
+    # The scheduler's own queries with many instances waiting on timers an hour away.
+    s = Store(db)
+    later = time.time() + 3600
+    with s._write() as c:
+        c.executemany(
+            "INSERT INTO instances (id, name, status, created_at, updated_at, root_id, next_seq)"
+            " VALUES (?, 'three', 'RUNNING', ?, ?, ?, 3)",
+            ((f"w{k:06d}", now, now, f"w{k:06d}") for k in range(n)),
+        )
+        c.executemany(
+            "INSERT INTO inbox (instance_id, generation, visible_at, kind, data)"
+            " VALUES (?, 0, ?, 'TimerFired', '{}')",
+            ((f"w{k:06d}", later + k) for k in range(n)),
+        )
+    print(f"waiting_instances {n}")
+    timed("idle_round_claim", lambda: s.claim_turns("bench:1:x"))
+    timed("idle_round_busy", lambda: s.busy())
+    timed("idle_round_next_due", lambda: s.next_due())
+    s.close()
+
 
 def process(tmp: Path, a: argparse.Namespace) -> None:
     code = (

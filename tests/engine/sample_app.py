@@ -8,6 +8,7 @@ makes ``inc`` sleep that many seconds first.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from datetime import timedelta
 
@@ -40,6 +41,26 @@ def inc(ctx, x):
 async def ainc(ctx, x):
     _note(ctx)
     return x + 1
+
+
+@wfr.activity
+def quick_then_slow(ctx, x):
+    if x == 3:
+        time.sleep(float(os.environ.get("WFCTL_TEST_SLOW") or 0))
+        where = os.environ.get("WFCTL_TEST_THREAD")
+        if where:  # which thread ran the slow call (the loop's, once the quick runs inline)
+            with open(where, "w") as f:
+                f.write(threading.current_thread().name)
+    _note(ctx)
+    return x + 1
+
+
+@wfr.workflow
+def quick_chain(ctx, n):
+    x = 0
+    for _ in range(n):
+        x = yield ctx.call_activity(quick_then_slow, input=x)
+    return x
 
 
 @wfr.activity
@@ -107,6 +128,25 @@ def restarter(ctx, n):
         return "done"
     yield ctx.call_activity(inc, input=n)
     ctx.continue_as_new(n - 1)
+
+
+@wfr.workflow
+def carrier(ctx, n):
+    if n > 0:
+        yield ctx.call_activity(inc, input=0)
+        ctx.continue_as_new(n - 1, save_events=True)
+        return None
+    got = yield ctx.wait_for_external_event("x")
+    return got
+
+
+@wfr.workflow
+def parent_of_failing(ctx, _):
+    try:
+        yield ctx.call_child_workflow(failing, input=5)
+    except Exception as exc:  # TaskFailedError
+        return f"caught {type(exc).__name__}"
+    return "no error"
 
 
 registry = wfr.registry

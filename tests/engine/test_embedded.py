@@ -230,3 +230,80 @@ def test_another_apps_work_is_left_alone(db):
         assert b.wait("mine2", timeout=10).serialized_output == "1"
     finally:
         b.close()
+
+
+def test_start_worker_drives_detached_starts_and_stops(db):
+    b = EmbeddedBackend(db, app=APP, detach=True)
+    handle = b.start_worker(concurrency=2)
+    try:
+        iid = b.start("chain", "3")
+        end = time.monotonic() + 10
+        while b.get(iid).runtime_status != RuntimeStatus.COMPLETED:
+            assert time.monotonic() < end
+            time.sleep(0.01)
+        assert b.get(iid).serialized_output == "3"
+    finally:
+        handle.stop(10)
+    assert not handle.running
+    assert b.store._read("SELECT count(*) FROM tasks WHERE lock_owner IS NOT NULL")[0][0] == 0
+    b.close()
+
+
+def test_on_recorded_sees_the_id_before_driving(db):
+    seen = []
+    b = EmbeddedBackend(
+        db, app=APP, on_recorded=lambda iid: seen.append((iid, b.get(iid).runtime_status))
+    )
+    try:
+        iid = b.start("chain", "1")
+        assert seen == [(iid, RuntimeStatus.PENDING)]
+        assert b.get(iid).runtime_status == RuntimeStatus.COMPLETED
+    finally:
+        b.close()
+
+
+def test_delayed_start_through_the_backend(backend):
+    from datetime import datetime, timedelta, timezone
+
+    at = datetime.now(timezone.utc) + timedelta(seconds=0.4)
+    iid = backend.start("chain", "2", start_at=at)
+    assert backend.get(iid).runtime_status == RuntimeStatus.PENDING
+    st = backend.wait(iid, until="start", timeout=10)
+    assert st.runtime_status != RuntimeStatus.PENDING
+    assert datetime.now(timezone.utc) >= at
+    assert backend.wait(iid, timeout=10).serialized_output == "2"
+
+
+def test_fan_out_fan_in_runs_activities_concurrently(db, tmp_path):
+    marks = tmp_path / "marks.txt"
+    app = tmp_path / "fan_app.py"
+    app.write_text(
+        "import os, time\n"
+        "import dapr.ext.workflow as wf\n"
+        "wfr = wf.WorkflowRuntime()\n"
+        "def mark(c):\n"
+        f"    fd = os.open({str(marks)!r}, os.O_WRONLY | os.O_APPEND | os.O_CREAT)\n"
+        "    os.write(fd, c.encode())\n"
+        "    os.close(fd)\n"
+        "@wfr.activity\n"
+        "def slow(ctx, x):\n"
+        "    mark('s')\n"
+        "    time.sleep(0.2)\n"
+        "    mark('e')\n"
+        "    return x * 2\n"
+        "@wfr.workflow\n"
+        "def fan(ctx, n):\n"
+        "    results = yield wf.when_all([ctx.call_activity(slow, input=i) for i in range(n)])\n"
+        "    return sum(results)\n"
+    )
+    b = EmbeddedBackend(db, app=str(app), concurrency=4)
+    try:
+        iid = b.start("fan", "8")
+        assert b.get(iid).serialized_output == "56"
+    finally:
+        b.close()
+    running = peak = 0
+    for c in marks.read_text():
+        running += 1 if c == "s" else -1
+        peak = max(peak, running)
+    assert 2 <= peak <= 4  # side by side, within the concurrency limit

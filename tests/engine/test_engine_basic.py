@@ -109,3 +109,30 @@ def test_delayed_start_waits_and_keeps_early_events(db):
         assert st.runtime_status == RuntimeStatus.COMPLETED and st.serialized_output == "1"
     finally:
         eng.close()
+
+
+def test_continue_as_new_carries_unconsumed_events(store, engine):
+    store.create_instance("cv", "carrier", "1")
+    store.raise_event("cv", "x", '"kept"')  # buffered by run 1, consumed by run 2
+    engine.drive(["cv"], limit=10)
+    st = store.get_state("cv")
+    assert st.runtime_status == RuntimeStatus.COMPLETED
+    assert st.serialized_output == '"kept"'
+
+
+def test_failed_child_raises_in_parent(store, engine):
+    store.create_instance("pf", "parent_of_failing")
+    engine.drive(["pf"], limit=10)
+    assert store.get_state("pf:0001").runtime_status == RuntimeStatus.FAILED
+    assert store.get_state("pf").serialized_output == '"caught TaskFailedError"'
+
+
+def test_terminate_without_recursion_leaves_children(store, engine):
+    store.create_instance("pn", "parent_of_waiter")
+    engine.drive(["pn"], limit=10)
+    store.terminate("pn", recursive=False)
+    assert store.get_state("pn").runtime_status == RuntimeStatus.TERMINATED
+    assert store.get_state("pn:0001").runtime_status == RuntimeStatus.RUNNING
+    store.raise_event("pn:0001", "go", "1")
+    engine.drive(["pn:0001"], limit=10)
+    assert store.get_state("pn:0001").runtime_status == RuntimeStatus.COMPLETED

@@ -338,3 +338,24 @@ def test_fast_event_encoding_matches_to_dict():
         e = cls(**samples.get(cls, {}), timestamp=datetime(2026, 5, 5, 1, 2, 3), event_id=7)
         assert dump_event(e) == dumps(e.to_dict())
         assert h.event_from_dict(json.loads(dump_event(e))) == e
+
+
+def test_outcome_for_a_paused_instance_waits_in_the_inbox(store, engine):
+    from wfctl.engine.store import TaskOutcome
+
+    store.create_instance("s", "chain", "1")
+    me = new_owner_id()
+    (item,) = store.claim_turns(me)
+    (out,) = store.apply_turns(me, [(item, TurnResult(actions=[ScheduleTask(1, "inc", "0")]))])
+    (task,) = out.tasks
+    store.suspend("s")
+    recorded, pairs = store.step(
+        me, [TaskOutcome(task, "1")], lambda items: [TurnResult() for _ in items]
+    )
+    assert recorded == 1
+    for it, _ in pairs:  # the pause marker may be delivered, the result may not
+        assert "TaskCompleted" not in [e.TYPE for e in it.new]
+    assert store._read("SELECT kind FROM inbox WHERE instance_id='s'") == [("TaskCompleted",)]
+    store.resume("s")
+    engine.drive(["s"], limit=10)
+    assert store.get_state("s").serialized_output == "1"

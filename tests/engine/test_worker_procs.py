@@ -85,6 +85,35 @@ def test_long_activity_keeps_its_lease_and_runs_once(db, tmp_path, monkeypatch):
     assert side.read_text().split() == ["long:1"]
 
 
+def test_quick_activity_run_inline_then_slow_keeps_its_lease(db, tmp_path, monkeypatch):
+    side = tmp_path / "side.txt"
+    monkeypatch.setenv("WFCTL_TEST_SIDE", str(side))
+    monkeypatch.setenv("WFCTL_TEST_SLOW", "1.2")
+    monkeypatch.setenv("WFCTL_TEST_THREAD", str(tmp_path / "thread.txt"))
+    import wfctl.engine.runner
+
+    # "quick" with room to spare, so a loaded machine still takes the inline path
+    monkeypatch.setattr(wfctl.engine.runner, "INLINE_MAX", 0.2)
+    s = Store(db)
+    s.create_instance("q", "quick_chain", "5")
+    a = make_engine(db, ttl=0.4)
+    b = make_engine(db, ttl=0.4)
+    try:
+        t = threading.Thread(target=a.drive, args=(["q"],), kwargs={"limit": 20})
+        t.start()
+        _wait(lambda: side.exists() and len(side.read_text().split()) >= 3)
+        # the 4th run (x == 3) is taken inline on a's loop thread and sleeps 3 leases long
+        b.drive(["q"], until="completion", limit=20)
+        t.join()
+        assert s.get_state("q").serialized_output == "5"
+        assert "activity" not in (tmp_path / "thread.txt").read_text()  # it ran inline
+    finally:
+        a.close()
+        b.close()
+        s.close()
+    assert sorted(side.read_text().split()) == [f"q:{i}" for i in range(1, 6)]
+
+
 def test_runtime_worker_thread_and_local_fast_start(db, monkeypatch):
     monkeypatch.setenv("WFCTL_DB", str(db))
     from tests.engine import sample_app
@@ -114,3 +143,34 @@ def test_runtime_worker_thread_and_local_fast_start(db, monkeypatch):
     finally:
         handle.stop(10)
     assert not handle.running and local_engine(db) is None
+
+
+def test_commands_from_another_process_while_a_worker_runs(db):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    code = (
+        "import sys; from wfctl.engine.worker import run_worker;"
+        f"sys.exit(run_worker(sys.argv[1], app={APP!r}))"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code, str(db)], env=env)
+    b = EmbeddedBackend(db, app=APP, detach=True)
+    try:
+        b.start("counter", "3", instance_id="c")
+        _wait(lambda: b.get("c").runtime_status == RuntimeStatus.RUNNING)
+        b.raise_event("c", "tick", "1")
+        b.pause("c")
+        b.raise_event("c", "TICK", "2")
+        b.raise_event("c", "tick", "3")
+        time.sleep(0.3)  # the worker must not deliver them while paused
+        assert b.get("c").runtime_status == RuntimeStatus.SUSPENDED
+        b.resume("c")
+        _wait(lambda: b.get("c").runtime_status == RuntimeStatus.COMPLETED)
+        assert b.get("c").serialized_output == "[1, 2, 3]"
+        b.start("parent_of_waiter", instance_id="pw")
+        _wait(lambda: b.store.waiting_for("pw:0001") == ["go"])
+        b.terminate("pw")
+        st = b.get("pw:0001")
+        assert st.runtime_status == RuntimeStatus.TERMINATED
+    finally:
+        b.close()
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(timeout=20) == 0

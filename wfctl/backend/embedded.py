@@ -58,8 +58,12 @@ class EmbeddedBackend:
         drive_limit: float | None = 30.0,
         detach: bool = False,
         concurrency: int = 8,
+        on_recorded: Callable[[str], None] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
+        # Called by start() with the new ID once it is durable, before driving (the CLI
+        # prints the ID at once through it).
+        self.on_recorded = on_recorded
         self.location = str(self.db_path)
         self.app = app
         self.drive_limit = drive_limit
@@ -200,6 +204,8 @@ class EmbeddedBackend:
             instance_id = uuid.uuid4().hex
         iid = instance_id
         self.store.create_instance(iid, name, input, start_at=start_at)
+        if self.on_recorded is not None:
+            self.on_recorded(iid)
         self._settle([iid])
         return iid
 

@@ -41,6 +41,7 @@ from wfctl.engine.history import (
 )
 from wfctl.engine.schema import (
     ACTIVE,
+    ACTIVE_SQL,
     DEFAULT_TTL,
     DELIVERABLE_SQL,
     IN_NAMES_SQL,
@@ -134,16 +135,22 @@ class _Writes:
                 "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)", self.history
             )
         if self.inbox:
-            c.execute(
-                "DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(?))",
-                (dumps(self.inbox),),
-            )
+            where, args = _in(self.inbox)
+            c.execute(f"DELETE FROM inbox WHERE id {where}", args)
         if self.updates:
             c.executemany(
                 "UPDATE instances SET status=?, custom_status=?, updated_at=?, next_seq=?,"
                 " waiting_for=?, lock_owner=NULL, lock_expires=NULL WHERE id=?",
                 self.updates,
             )
+
+
+def _in(values: Sequence[object]) -> tuple[str, list[object]]:
+    """``IN (...)`` for a list: plain placeholders when short (cheapest for SQLite), one JSON
+    array otherwise (no limit on the number of values)."""
+    if len(values) <= 32:
+        return "IN (" + ",".join("?" * len(values)) + ")", list(values)
+    return "IN (SELECT value FROM json_each(?))", [dumps(list(values))]
 
 
 def _fjson(f: FailureDetails | None) -> str | None:
@@ -161,7 +168,7 @@ class Dispatch:
         def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]: ...
         def _load_history(self, iid: str) -> list[HistoryEvent]: ...
         def _insert_instance(self, c: sqlite3.Connection, *a: object) -> None: ...
-        def _complete_in(self, c: sqlite3.Connection, *a: object) -> int: ...
+        def _complete_in(self, c: sqlite3.Connection, *a: object, **k: object) -> int: ...
         def _create_in(self, c: sqlite3.Connection, *a: object) -> None: ...
         def _report_to_parent(self, c: sqlite3.Connection, *a: object) -> None: ...
         @staticmethod
@@ -181,7 +188,9 @@ class Dispatch:
         sql = (
             "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto, i.status,"
             " i.root_id"
-            f" FROM inbox b JOIN instances i ON i.id = b.instance_id WHERE {DELIVERABLE_SQL}"
+            # CROSS JOIN keeps the inbox as the outer loop: the cost follows the visible
+            # events, not the number of active instances (which may be 100,000 waiting ones).
+            f" FROM inbox b CROSS JOIN instances i ON i.id = b.instance_id WHERE {DELIVERABLE_SQL}"
             " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
         )
         args: list[object] = [now, owner, now]
@@ -205,16 +214,38 @@ class Dispatch:
         *,
         lock: bool = True,
         workflows: Sequence[str] | None = None,
+        direct: dict[str, list[tuple[int, HistoryEvent]]] | None = None,
     ) -> list[TurnItem]:
         sql, args = self._turn_query(owner, now, limit, roots, workflows)
         rows = c.execute(sql, args).fetchall()
+        if direct:
+            # Instances whose only news is an outcome recorded in this transaction.
+            seen = {r[0] for r in rows}
+            extra = [i for i in direct if i not in seen]
+            if extra:
+                where, xargs = _in(extra)
+                xsql = (
+                    "SELECT i.id, i.name, i.generation, i.next_seq, i.deliver_upto, i.status,"
+                    f" i.root_id FROM instances i WHERE i.id {where}"
+                    f" AND i.status IN {ACTIVE_SQL}"
+                    " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
+                )
+                xargs += [owner, now]
+                if roots is not None:
+                    xsql += IN_ROOTS_SQL
+                    xargs.append(dumps(list(roots)))
+                if workflows is not None:
+                    xsql += IN_NAMES_SQL
+                    xargs.append(dumps(list(workflows)))
+                rows += c.execute(xsql, xargs).fetchall()
         if not rows:
             return []
         boxes: dict[str, list[tuple[int, str]]] = {r[0]: [] for r in rows}
+        where, bargs = _in(list(boxes))
         for iid, box_id, data in c.execute(
-            "SELECT instance_id, id, data FROM inbox WHERE visible_at <= ?"
-            " AND instance_id IN (SELECT value FROM json_each(?)) ORDER BY id",
-            (now, dumps(list(boxes))),
+            f"SELECT instance_id, id, data FROM inbox WHERE instance_id {where}"
+            " AND visible_at <= ? ORDER BY id",
+            [*bargs, now],
         ):
             boxes[iid].append((box_id, data))
         items: list[TurnItem] = []
@@ -223,6 +254,13 @@ class Dispatch:
             mine = boxes[iid] if upto is None else [b for b in boxes[iid] if b[0] <= upto]
             new: list[HistoryEvent] = [OrchestratorStarted(timestamp=ts)]
             new.extend(event_from_dict(json.loads(d)) for _, d in mine)
+            if direct and upto is None and seq > 0 and iid in direct:
+                # After everything queued before them; what does not fit this run (a
+                # suspended or restarted instance) goes to the inbox afterwards.
+                fresh = [e for g, e in direct[iid] if g == gen]
+                if fresh:
+                    new.extend(fresh)
+                    del direct[iid]
             if len(new) == 1 or (seq == 0 and not isinstance(new[1], ExecutionStarted)):
                 continue
             for k, e in enumerate(new):
@@ -294,11 +332,24 @@ class Dispatch:
                     self._create_in(c, r.instance_id, r.name, r.input, None, now)
                 except ConflictError as exc:
                     r.error = exc
-            done = self._complete_in(c, owner, outcomes, now) if outcomes else 0
+            direct: dict[str, list[tuple[int, HistoryEvent]]] = {}
+            done = self._complete_in(c, owner, outcomes, now, direct) if outcomes else 0
             # Claimed and applied under one write lock: no lease row, no guard needed.
             items = self._claim_in(
-                c, owner, now, limit, roots, known or {}, ttl, lock=False, workflows=workflows
+                c,
+                owner,
+                now,
+                limit,
+                roots,
+                known or {},
+                ttl,
+                lock=False,
+                workflows=workflows,
+                direct=direct,
             )
+            for iid, events in direct.items():  # not claimed now: they wait in the inbox
+                for gen, ev in events:
+                    self._enqueue(c, iid, gen, now, ev)
             results = execute(items) if items else []
             w = _Writes()
             pairs = [

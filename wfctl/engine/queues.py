@@ -23,6 +23,9 @@ from wfctl.engine.schema import (
     from_ts,
 )
 
+# Queries join from the inbox (CROSS JOIN fixes that order): their cost follows the events
+# that are visible or due, never the number of active instances.
+
 
 class Queues:
     """claim_tasks, complete_tasks; roots_of, busy, next_due, due_timer_roots."""
@@ -80,8 +83,15 @@ class Queues:
             return self._complete_in(c, owner, outcomes, self.clock())
 
     def _complete_in(
-        self, c: sqlite3.Connection, owner: str, outcomes: Sequence[TaskOutcome], now: float
+        self,
+        c: sqlite3.Connection,
+        owner: str,
+        outcomes: Sequence[TaskOutcome],
+        now: float,
+        direct: dict[str, list[tuple[int, HistoryEvent]]] | None = None,
     ) -> int:
+        """Record outcomes; with ``direct``, their events are collected there (by instance)
+        for a claim in the same transaction instead of going through the inbox."""
         done = 0
         ts = from_ts(now)
         for o in outcomes:
@@ -100,7 +110,10 @@ class Queues:
                 ev = TaskFailed(task_id=it.task_id, failure=o.failure, timestamp=ts)
             else:
                 ev = TaskCompleted(task_id=it.task_id, result=o.result, timestamp=ts)
-            self._enqueue(c, it.instance_id, it.generation, now, ev)
+            if direct is not None:
+                direct.setdefault(it.instance_id, []).append((it.generation, ev))
+            else:
+                self._enqueue(c, it.instance_id, it.generation, now, ev)
             done += 1
         return done
 
@@ -124,7 +137,7 @@ class Queues:
         deliverable event, or an activity task (of these names) is outstanding: i.e. whether
         driving would make progress."""
         sql = (
-            "SELECT 1 FROM inbox b JOIN instances i ON i.id = b.instance_id"
+            "SELECT 1 FROM inbox b CROSS JOIN instances i ON i.id = b.instance_id"
             f" WHERE {DELIVERABLE_SQL}"
         )
         args: list[object] = [self.clock()]
@@ -144,7 +157,7 @@ class Queues:
     ) -> float | None:
         """The earliest future time (epoch seconds) an inbox row becomes visible, or None."""
         sql = (
-            "SELECT min(b.visible_at) FROM inbox b JOIN instances i ON i.id = b.instance_id"
+            "SELECT b.visible_at FROM inbox b CROSS JOIN instances i ON i.id = b.instance_id"
             f" WHERE b.visible_at > ? AND i.status IN {ACTIVE_SQL}"
         )
         args: list[object] = [self.clock()]
@@ -154,8 +167,8 @@ class Queues:
         if workflows is not None:
             sql += IN_NAMES_SQL
             args.append(dumps(list(workflows)))
-        row = self._read(sql, args)
-        return row[0][0] if row and row[0][0] is not None else None
+        row = self._read(sql + " ORDER BY b.visible_at LIMIT 1", args)
+        return row[0][0] if row else None
 
     def due_timer_roots(
         self, *, workflows: Sequence[str] | None = None, limit: int = 1000
@@ -163,7 +176,7 @@ class Queues:
         """Families with a timer or a delayed start that has fallen due (of instances of
         these workflow names, if given)."""
         sql = (
-            "SELECT DISTINCT i.root_id FROM inbox b JOIN instances i ON i.id = b.instance_id"
+            "SELECT DISTINCT i.root_id FROM inbox b CROSS JOIN instances i ON i.id = b.instance_id"
             f" WHERE {DELIVERABLE_SQL} AND (b.kind = 'TimerFired'"
             " OR (b.kind = 'ExecutionStarted' AND b.visible_at > i.created_at))"
         )

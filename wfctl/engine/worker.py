@@ -20,13 +20,13 @@ import queue
 import sys
 import threading
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from wfctl.engine.history import CompleteWorkflow, HistoryEvent, TurnResult
+from wfctl.engine.runner import ActivityRunner, failure_of
 from wfctl.engine.store import (
     HUB,
     ApplyOutcome,
@@ -49,14 +49,6 @@ LINGER = 0.0003  # how long a round waits for the next start of a stream of star
 Runner = Callable[[str, "str | None", str, int], "tuple[str | None, FailureDetails | None]"]
 
 
-def _failure(exc: BaseException) -> FailureDetails:
-    return FailureDetails(
-        error_type=type(exc).__name__,
-        message=str(exc),
-        stack_trace="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
-    )
-
-
 def _names(registry: Any, attr: str) -> list[str] | None:
     table = getattr(registry, attr, None)
     return None if table is None else sorted(table)
@@ -73,7 +65,7 @@ def workflow_names(registry: Any) -> list[str]:
     return []
 
 
-class Engine:
+class Engine(ActivityRunner):
     """Drives workflows stored in ``db_path`` with the code in ``registry``.
 
     ``executor`` (default: ``wfctl.engine.replay.WorkflowExecutor(registry)``) computes turns;
@@ -120,7 +112,6 @@ class Engine:
         self._done: queue.SimpleQueue[TaskOutcome] = queue.SimpleQueue()
         self._pool: Any = None
         self._aloop: Any = None
-        self._last_renew = time.monotonic()
         self._last_reap = 0.0
         self._last_task_poll = 0.0
         self._run_lock = threading.Lock()
@@ -128,6 +119,11 @@ class Engine:
         self._start_lock = threading.Lock()
         self._accepting = False
         self._start_streak = 0
+        self._fast: dict[str, int] = {}
+        self._due: float | None = None
+        self._due_at = 0.0
+        self._due_dirty = True
+        self._due_roots: Sequence[str] | None = None
 
     # ------------------------------------------------------------------ public
     def drive(
@@ -148,6 +144,7 @@ class Engine:
             if roots is not None and not roots:
                 return True  # none of them exists: nothing to drive
             met = False
+            renewer = self._start_renewer()
             try:
                 while True:
                     seen, writes = HUB.version, self.store.writes
@@ -165,7 +162,10 @@ class Engine:
                     elif self._only_waiting_for_activities(seen, writes):
                         self._sleep(seen + self.store.writes - writes, roots, left)
             finally:
-                self._finish()
+                try:
+                    self._finish()
+                finally:
+                    renewer.set()
             return met
 
     def run_forever(self, stop: threading.Event) -> None:
@@ -175,6 +175,7 @@ class Engine:
             key = _key(self.store.path)
             self._accepting = True
             _LOCAL.setdefault(key, self)
+            renewer = self._start_renewer()
             try:
                 while not stop.is_set():
                     seen, writes = HUB.version, self.store.writes
@@ -182,6 +183,10 @@ class Engine:
                         did = self._cycle(None)
                     except WfctlError as exc:  # e.g. the disk is full: say so, retry
                         log.error("wfctl engine: %s (retrying in 1 s)", exc)
+                        stop.wait(1.0)
+                        continue
+                    except Exception:  # a bug must not silently stop a background worker
+                        log.exception("wfctl engine: unexpected error (retrying in 1 s)")
                         stop.wait(1.0)
                         continue
                     if not did:
@@ -193,7 +198,10 @@ class Engine:
                     self._accepting = False
                 if _LOCAL.get(key) is self:
                     del _LOCAL[key]
-                self._finish()
+                try:
+                    self._finish()
+                finally:
+                    renewer.set()
 
     def submit_start(self, instance_id: str, name: str, input: str | None) -> StartRequest | None:
         """Have this running engine (``run_forever``) record a start in its next commit,
@@ -206,6 +214,22 @@ class Engine:
             self._starts.append(req)
         HUB.bump()
         return req
+
+    def _start_renewer(self) -> threading.Event:
+        """Renew this engine's leases every ttl/4 from a thread of their own, so that neither
+        a long activity nor a busy loop lets them lapse. Set the returned event to stop."""
+        stop = threading.Event()
+
+        def renew() -> None:
+            while not stop.wait(self.ttl / 4):
+                if self._inflight or self._ready:
+                    try:
+                        self.store.renew(self.owner, self.ttl)
+                    except WfctlError as exc:
+                        log.warning("wfctl engine: cannot renew leases: %s", exc)
+
+        threading.Thread(target=renew, name="wfctl-lease-renewer", daemon=True).start()
+        return stop
 
     def close(self) -> None:
         """Stop the pools and close the store (after drive/run_forever returned)."""
@@ -225,10 +249,6 @@ class Engine:
         store = self.store
         did = False
         now = time.monotonic()
-        if now - self._last_renew > self.ttl / 4:
-            self._last_renew = now
-            if self._inflight or self._ready:
-                store.renew(self.owner, self.ttl)
         if now - self._last_reap > 1.0:
             self._last_reap = now
             store.reap_dead_owners()
@@ -258,6 +278,8 @@ class Engine:
             # it carried *and* the new one.
             for _, out in pairs:
                 iid = out.instance_id
+                if out.restarted or any(e.TYPE == "TimerCreated" for e in out.appended):
+                    self._due_dirty = True
                 if out.applied and not out.finished and not out.restarted:
                     hist = [*pasts[iid], *out.appended]
                     self._hist.pop(iid, None)
@@ -342,7 +364,13 @@ class Engine:
         timeout = POLL
         if left is not None:
             timeout = min(timeout, max(left, 0.0))
-        nxt = self.store.next_due(roots, workflows=self.workflows)
+        now = time.monotonic()
+        if self._due_dirty or now - self._due_at > POLL or self._due_roots is not roots:
+            # Timers come from this engine's own rounds (which mark the cache dirty) or from
+            # elsewhere (seen within POLL): no query per sleep on the hot path.
+            self._due = self.store.next_due(roots, workflows=self.workflows)
+            self._due_at, self._due_dirty, self._due_roots = now, False, roots
+        nxt = self._due
         if nxt is not None:
             timeout = min(timeout, max(nxt - self.store.clock(), 0.0))
         HUB.wait(seen, timeout)
@@ -355,9 +383,6 @@ class Engine:
                 self._record_done()
                 if not self._inflight:
                     break
-                if time.monotonic() - self._last_renew > self.ttl / 4:
-                    self._last_renew = time.monotonic()
-                    self.store.renew(self.owner, self.ttl)
                 HUB.wait(seen, POLL)
             self._record_done()
         finally:
@@ -401,7 +426,7 @@ class Engine:
             return self.executor.execute(iid, past, it.new), past
         except Exception as exc:  # an executor bug must not stop the loop: fail the run
             self._forget(iid)
-            failed = CompleteWorkflow(status=RuntimeStatus.FAILED, failure=_failure(exc))
+            failed = CompleteWorkflow(status=RuntimeStatus.FAILED, failure=failure_of(exc))
             return TurnResult(actions=[failed]), past
 
     def _forget(self, iid: str) -> None:
@@ -410,80 +435,6 @@ class Engine:
         forget = getattr(self.executor, "forget", None)
         if forget is not None:
             forget(iid)
-
-    # ------------------------------------------------------------------ activities
-    def _submit(self, item: TaskItem) -> None:
-        self._inflight[item.id] = item
-        if self._runner is None and self._is_async(item.name):
-            import asyncio
-
-            from wfctl.engine.activities import run_activity_async
-
-            coro = run_activity_async(
-                self.registry,
-                item.name,
-                item.input,
-                instance_id=item.instance_id,
-                task_id=item.task_id,
-            )
-            fut: Any = asyncio.run_coroutine_threadsafe(coro, self._async_loop())
-        else:
-            fut = self._thread_pool().submit(self._run_sync, item)
-        fut.add_done_callback(lambda f, item=item: self._finished(item, f))
-
-    def _is_async(self, name: str) -> bool:
-        from wfctl.engine.activities import is_async_activity
-
-        try:
-            return bool(is_async_activity(self.registry, name))
-        except Exception:
-            return False
-
-    def _run_sync(self, item: TaskItem) -> tuple[str | None, FailureDetails | None]:
-        if self._runner is not None:
-            return self._runner(item.name, item.input, item.instance_id, item.task_id)
-        from wfctl.engine.activities import run_activity
-
-        out = run_activity(
-            self.registry,
-            item.name,
-            item.input,
-            instance_id=item.instance_id,
-            task_id=item.task_id,
-        )
-        return out.result, out.failure
-
-    def _finished(self, item: TaskItem, fut: Any) -> None:
-        try:
-            res = fut.result()
-            if isinstance(res, tuple):
-                result, failure = res
-            else:
-                result, failure = res.result, res.failure
-            outcome = TaskOutcome(item, result, failure)
-        except BaseException as exc:
-            outcome = TaskOutcome(item, None, _failure(exc))
-        self._done.put(outcome)
-        HUB.bump()
-
-    def _thread_pool(self) -> Any:
-        if self._pool is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="wfctl-activity")
-        return self._pool
-
-    def _async_loop(self) -> Any:
-        if self._aloop is None:
-            import asyncio
-
-            loop = asyncio.new_event_loop()
-            thread = threading.Thread(
-                target=loop.run_forever, name="wfctl-async-activities", daemon=True
-            )
-            thread.start()
-            self._aloop = (loop, thread)
-        return self._aloop[0]
 
 
 _LOCAL: dict[str, Engine] = {}
