@@ -1,5 +1,6 @@
 """start, status and wait: the commands that create instances and watch them."""
 
+import sys
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
@@ -96,20 +97,32 @@ def start(
     fmt = output_format(st)
     s = st.settings
     backend = st.backend()
+    out = st.out()
+    announced: list[str] = []
+
+    def announce(iid: str) -> None:
+        # Once the start is durable, before the embedded engine drives it: print the ID at once.
+        if announced:
+            return
+        announced.append(iid)
+        if fmt == "table":
+            out.line(iid if s.quiet else f"Started {name} as {iid}")
+        elif not wait:
+            emit(st, fmt, {"instanceID": iid})
+        elif not s.quiet:
+            from wfctl.cli.errors import print_note
+
+            print_note(f"started {iid}")
+        sys.stdout.flush()
+
+    if hasattr(backend, "on_recorded"):
+        backend.on_recorded = announce
     iid = backend.start(name, payload, instance_id=instance_id, start_at=start_at)
     if not s.embedded:
         from wfctl.recent import record_instance
 
         record_instance(s.url, iid, name)  # so TAB can offer it later; never raises
-    out = st.out()
-    if fmt == "table":
-        out.line(iid if s.quiet else f"Started {name} as {iid}")
-    elif not wait:
-        emit(st, fmt, {"instanceID": iid})
-    elif not s.quiet:
-        from wfctl.cli.errors import print_note
-
-        print_note(f"started {iid}")
+    announce(iid)
     if not wait:
         return
     final = backend.wait(iid, until="completion", timeout=wait_timeout, interval=poll)
