@@ -13,7 +13,7 @@ from __future__ import annotations
 from wfctl.completion.spec import CommandSpec
 from wfctl.completion.tables import (
     OTHERWISE_FAIL,
-    Arm,
+    Candidates,
     Dialect,
     Function,
     fill_body,
@@ -26,25 +26,22 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
 
 
-def _arm(arm: Arm) -> list[str]:
-    pats = " | ".join(p.written(_q) for p in arm.patterns) or "*"
-    value = arm.value
-    if value is None:
-        action = "return 1"
-    elif isinstance(value, int):
-        action = f"echo {value}"
-    elif isinstance(value, str):
-        action = f"echo {_q(value)}"
-    else:  # candidates: the words alone
-        action = "echo " + _q(" ".join(word for word, _ in value))
-    return [f"        {pats}) {action} ;;"]
+class _Bash(Dialect):
+    quote = staticmethod(_q)
+
+    def opening(self, name: str, arity: int) -> list[str]:
+        return [f"{name}() {{", "    case " + ('"$1|$2"' if arity == 2 else '"$1"') + " in"]
+
+    def give(self, word: str) -> str:
+        return f"echo {word}"
+
+    def offer(self, candidates: Candidates) -> str:
+        return "echo " + _q(" ".join(word for word, _ in candidates))
+
+    def lines(self, pattern: str, action: str) -> list[str]:
+        return [f"        {pattern}) {action} ;;"]
 
 
-def _opening(name: str, arity: int) -> list[str]:
-    return [f"{name}() {{", "    case " + ('"$1|$2"' if arity == 2 else '"$1"') + " in"]
-
-
-_DIALECT = Dialect(opening=_opening, arm=_arm, closing=("    esac", "}", ""))
 _FUNCTIONS = (
     Function("commands", "_wfctl_commands"),
     Function("options", "_wfctl_options"),
@@ -203,4 +200,4 @@ def render(root: CommandSpec) -> str:
         "# Generated from wfctl's command tree by `python -m wfctl.completion.generate`;\n"
         "# do not edit. Enable it with:  source <(wfctl completion bash)\n\n"
     )
-    return head + render_tables(root, _DIALECT, _FUNCTIONS) + fill_body(_BODY, " | ")
+    return head + render_tables(root, _Bash(), _FUNCTIONS) + fill_body(_BODY, " | ")

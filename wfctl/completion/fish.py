@@ -12,9 +12,10 @@ from __future__ import annotations
 from wfctl.completion.spec import CommandSpec, ParamSpec, own_options
 from wfctl.completion.tables import (
     OTHERWISE_FAIL,
-    Arm,
+    Candidates,
     Dialect,
     Function,
+    Pattern,
     fill_body,
     render_tables,
 )
@@ -60,26 +61,30 @@ def _option_line(cond: str, o: ParamSpec) -> str:
     return " ".join(parts)
 
 
-def _arm(arm: Arm) -> list[str]:
-    pats = " ".join(_q(p.written(str)) for p in arm.patterns) or "'*'"
-    value = arm.value
-    if value is None:
-        action = "return 1"
-    elif isinstance(value, int):
-        action = f"echo {value}"
-    elif isinstance(value, str):
-        action = f"echo {_q(value)}"
-    else:  # candidates: one word a line
-        action = "printf '%s\\n' " + " ".join(word for word, _ in value)
-    return [f"        case {pats}", f"            {action}"]
+class _Fish(Dialect):
+    separator = " "
+    anything = "'*'"
+    closing = ("    end", "end", "")
+
+    quote = staticmethod(_q)
+
+    def opening(self, name: str, arity: int) -> list[str]:
+        subject = '"$argv[1]|$argv[2]"' if arity == 2 else '"$argv[1]"'
+        return [f"function {name}", f"    switch {subject}"]
+
+    def pattern(self, p: Pattern) -> str:
+        return _q(p.written(str))  # ``case`` matches globs inside quotes too
+
+    def give(self, word: str) -> str:
+        return f"echo {word}"
+
+    def offer(self, candidates: Candidates) -> str:
+        return "printf '%s\\n' " + " ".join(word for word, _ in candidates)
+
+    def lines(self, pattern: str, action: str) -> list[str]:
+        return [f"        case {pattern}", f"            {action}"]
 
 
-def _opening(name: str, arity: int) -> list[str]:
-    subject = '"$argv[1]|$argv[2]"' if arity == 2 else '"$argv[1]"'
-    return [f"function {name}", f"    switch {subject}"]
-
-
-_DIALECT = Dialect(opening=_opening, arm=_arm, closing=("    end", "end", ""))
 _FUNCTIONS = (
     Function("commands", "__wfctl_commands_of"),
     Function(
@@ -207,4 +212,4 @@ def render(root: CommandSpec) -> str:
                 continue
             flags = _values_flags(a.kind, a.choices).replace("-x ", "").replace("-r ", "")
             lines.append(f"complete -c wfctl -n {_q(cond)} {flags}")
-    return head + render_tables(root, _DIALECT, _FUNCTIONS) + body + "\n".join(lines) + "\n"
+    return head + render_tables(root, _Fish(), _FUNCTIONS) + body + "\n".join(lines) + "\n"

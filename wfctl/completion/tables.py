@@ -2,8 +2,8 @@
 
 :func:`case_tables` decides what every table holds (which commands, which options, which
 patterns, what each arm gives); a shell writer (:mod:`.bash`, :mod:`.zsh`, :mod:`.fish`)
-only says how a pattern, an arm and a function look in its dialect, in a :class:`Dialect`,
-and :func:`render_tables` puts the two together. An arm's value is one of:
+only says how a pattern, an arm and a function look in its dialect (a :class:`Dialect`
+subclass), and :func:`render_tables` puts the two together. An arm's value is one of:
 
 ==============  ===================================================================
 ``None``        nothing: the function returns status 1 (the option is a flag)
@@ -81,16 +81,58 @@ class Function:
     fallback: Arm | None = None
 
 
-@dataclass(frozen=True)
 class Dialect:
-    """How a shell writes a function around a case table, and each arm of it."""
+    """How one shell writes a function around a case table, and each arm of it.
 
-    #: the lines that open function ``name`` and its case over ``arity`` arguments
-    opening: Callable[[str, int], list[str]]
-    #: the lines of one arm
-    arm: Callable[[Arm], list[str]]
+    A shell writer subclasses this and fills in its syntax; :meth:`arm` (shared) turns an
+    arm's value into the shell's action: ``return 1`` for ``None``, :meth:`give` for a count
+    or a (quoted) value kind, :meth:`offer` for candidates.
+    """
+
+    #: joins the alternatives of an arm's pattern
+    separator = " | "
+    #: the pattern of a fallback arm (it matches anything)
+    anything = "*"
     #: the lines that close the case and the function (a blank line last)
-    closing: tuple[str, ...]
+    closing: tuple[str, ...] = ("    esac", "}", "")
+
+    def quote(self, text: str) -> str:
+        """``text`` as one literal shell word."""
+        raise NotImplementedError
+
+    def opening(self, name: str, arity: int) -> list[str]:
+        """The lines that open function ``name`` and its case over ``arity`` arguments."""
+        raise NotImplementedError
+
+    def pattern(self, p: Pattern) -> str:
+        """One alternative of a case pattern (by default the globs outside the quotes)."""
+        return p.written(self.quote)
+
+    def give(self, word: str) -> str:
+        """The action that hands back ``word`` (already quoted where it needs to be)."""
+        raise NotImplementedError
+
+    def offer(self, candidates: Candidates) -> str:
+        """The action that hands back the words of ``candidates``."""
+        raise NotImplementedError
+
+    def lines(self, pattern: str, action: str) -> list[str]:
+        """The lines of one arm: ``pattern`` (alternatives joined) runs ``action``."""
+        raise NotImplementedError
+
+    def arm(self, arm: Arm) -> list[str]:
+        """The lines of ``arm`` in this shell."""
+        value = arm.value
+        if value is None:
+            action = "return 1"
+        elif isinstance(value, int):
+            action = self.give(str(value))
+        elif isinstance(value, str):
+            action = self.give(self.quote(value))
+        else:
+            action = self.offer(value)
+        pats = self.separator.join(self.pattern(p) for p in arm.patterns)
+        return self.lines(pats or self.anything, action)
 
 
 def value_kind(p: ParamSpec) -> str:

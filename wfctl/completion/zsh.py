@@ -12,6 +12,7 @@ from wfctl.completion.spec import CommandSpec
 from wfctl.completion.tables import (
     OTHERWISE_FAIL,
     Arm,
+    Candidates,
     Dialect,
     Function,
     fill_body,
@@ -29,25 +30,25 @@ def _described(name: str, help_text: str) -> str:
     return _q(f"{name}:{help_text}" if help_text else name)
 
 
-def _arm(arm: Arm) -> list[str]:
-    pats = "|".join(p.written(_q) for p in arm.patterns)
-    value = arm.value
-    if value is None:
-        action = "return 1"
-    elif isinstance(value, int):
-        action = f"REPLY={value}"
-    elif isinstance(value, str):
-        action = f"REPLY={_q(value)}"
-    else:  # candidates, "word:help" for _describe
-        action = "reply=(" + " ".join(_described(w, h) for w, h in value) + ")"
-    return [f"        ({pats or '*'}) {action} ;;"]
+class _Zsh(Dialect):
+    separator = "|"
+
+    quote = staticmethod(_q)
+
+    def opening(self, name: str, arity: int) -> list[str]:
+        return [f"{name}() {{", "    case " + ('"$1|$2"' if arity == 2 else "$1") + " in"]
+
+    def give(self, word: str) -> str:
+        return f"REPLY={word}"
+
+    def offer(self, candidates: Candidates) -> str:
+        """``reply`` set to "word:help" items, for ``_describe``."""
+        return "reply=(" + " ".join(_described(w, h) for w, h in candidates) + ")"
+
+    def lines(self, pattern: str, action: str) -> list[str]:
+        return [f"        ({pattern}) {action} ;;"]
 
 
-def _opening(name: str, arity: int) -> list[str]:
-    return [f"{name}() {{", "    case " + ('"$1|$2"' if arity == 2 else "$1") + " in"]
-
-
-_DIALECT = Dialect(opening=_opening, arm=_arm, closing=("    esac", "}", ""))
 _FUNCTIONS = (
     Function("commands", "_wfctl_commands", fallback=Arm((), ())),
     Function("options", "_wfctl_options", fallback=Arm((), ())),
@@ -183,4 +184,4 @@ def render(root: CommandSpec) -> str:
         "# `python -m wfctl.completion.generate`; do not edit.\n"
         "# Enable it with:  source <(wfctl completion zsh)   (after compinit)\n\n"
     )
-    return head + render_tables(root, _DIALECT, _FUNCTIONS) + fill_body(_BODY, "|")
+    return head + render_tables(root, _Zsh(), _FUNCTIONS) + fill_body(_BODY, "|")
