@@ -14,8 +14,8 @@ from wfctl.completion.spec import CommandSpec
 from wfctl.completion.tables import (
     OTHERWISE_FAIL,
     Candidates,
+    CaseFunction,
     Dialect,
-    Function,
     fill_body,
     render_tables,
 )
@@ -43,21 +43,21 @@ class _Bash(Dialect):
 
 
 _FUNCTIONS = (
-    Function("commands", "_wfctl_commands"),
-    Function("options", "_wfctl_options"),
-    Function(
+    CaseFunction("commands", "_wfctl_commands"),
+    CaseFunction("options", "_wfctl_options"),
+    CaseFunction(
         "option_value",
         "_wfctl_option_value",
         "# How the value of option $2 of command $1 completes; status 1 for a flag.",
         OTHERWISE_FAIL,
     ),
-    Function(
+    CaseFunction(
         "argument",
         "_wfctl_argument",
         "# How positional argument $2 (from 0) of command $1 completes.",
         OTHERWISE_FAIL,
     ),
-    Function(
+    CaseFunction(
         "raw",
         "_wfctl_raw",
         "# After how many arguments of command $1 every word belongs to another program.",

@@ -13,8 +13,8 @@ from wfctl.completion.spec import CommandSpec, ParamSpec, own_options
 from wfctl.completion.tables import (
     OTHERWISE_FAIL,
     Candidates,
+    CaseFunction,
     Dialect,
-    Function,
     Pattern,
     fill_body,
     render_tables,
@@ -86,14 +86,14 @@ class _Fish(Dialect):
 
 
 _FUNCTIONS = (
-    Function("commands", "__wfctl_commands_of"),
-    Function(
+    CaseFunction("commands", "__wfctl_commands_of"),
+    CaseFunction(
         "option_value",
         "__wfctl_option_value",
         "# How the value of option $argv[2] of command $argv[1] completes; 1 for a flag.",
         OTHERWISE_FAIL,
     ),
-    Function("raw", "__wfctl_raw", fallback=OTHERWISE_FAIL),
+    CaseFunction("raw", "__wfctl_raw", fallback=OTHERWISE_FAIL),
 )
 
 

@@ -68,7 +68,7 @@ class CaseTable:
 
 
 @dataclass(frozen=True)
-class Function:
+class CaseFunction:
     """How one shell names and introduces the function that holds table ``table``.
 
     ``fallback``, if given, is the last arm (no patterns: it matches anything), such as
@@ -188,7 +188,7 @@ def case_tables(root: CommandSpec) -> dict[str, CaseTable]:
     }
 
 
-def render_tables(root: CommandSpec, dialect: Dialect, functions: Sequence[Function]) -> str:
+def render_tables(root: CommandSpec, dialect: Dialect, functions: Sequence[CaseFunction]) -> str:
     """The shell functions ``functions`` (in that order) over the tables of ``root``."""
     tables = case_tables(root)
     out: list[str] = []

@@ -13,8 +13,8 @@ from wfctl.completion.tables import (
     OTHERWISE_FAIL,
     Arm,
     Candidates,
+    CaseFunction,
     Dialect,
-    Function,
     fill_body,
     render_tables,
 )
@@ -50,21 +50,21 @@ class _Zsh(Dialect):
 
 
 _FUNCTIONS = (
-    Function("commands", "_wfctl_commands", fallback=Arm((), ())),
-    Function("options", "_wfctl_options", fallback=Arm((), ())),
-    Function(
+    CaseFunction("commands", "_wfctl_commands", fallback=Arm((), ())),
+    CaseFunction("options", "_wfctl_options", fallback=Arm((), ())),
+    CaseFunction(
         "option_value",
         "_wfctl_option_value",
         "# How the value of option $2 of command $1 completes (in REPLY); status 1 for a flag.",
         OTHERWISE_FAIL,
     ),
-    Function(
+    CaseFunction(
         "argument",
         "_wfctl_argument",
         "# How positional argument $2 (from 0) of command $1 completes (in REPLY).",
         OTHERWISE_FAIL,
     ),
-    Function(
+    CaseFunction(
         "raw",
         "_wfctl_raw",
         "# After how many arguments of command $1 (in REPLY) the words belong to another program.",
