@@ -57,29 +57,24 @@ def _bad_char(value: str) -> tuple[int, str] | None:
     return None
 
 
-def check_instance_id(value: str) -> str:
-    """Return ``value`` if it may name an existing instance; else raise a UsageError."""
+def _check_name(value: str, what: str, plural: str) -> str:
     if not value:
-        raise UsageError("instance ID is empty")
+        raise UsageError(f"{what} is empty")
     bad = _bad_char(value)
     if bad:
         pos, c = bad
         raise UsageError(
-            f"instance ID {value!r} has {_describe(c)} at position {pos}: "
-            "IDs cannot contain '/' or control characters"
+            f"{what} {value!r} has {_describe(c)} at position {pos}: "
+            f"{plural} cannot contain '/' or control characters"
         )
     return value
+
+
+def check_instance_id(value: str) -> str:
+    """Return ``value`` if it may name an existing instance; else raise a UsageError."""
+    return _check_name(value, "instance ID", "IDs")
 
 
 def check_event_name(value: str) -> str:
     """Return ``value`` if it may name an event; else raise a UsageError."""
-    if not value:
-        raise UsageError("event name is empty")
-    bad = _bad_char(value)
-    if bad:
-        pos, c = bad
-        raise UsageError(
-            f"event name {value!r} has {_describe(c)} at position {pos}: "
-            "event names cannot contain '/' or control characters"
-        )
-    return value
+    return _check_name(value, "event name", "event names")

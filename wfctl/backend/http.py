@@ -202,12 +202,13 @@ class HttpBackend(WfctlRoutes):
             try:
                 return self._send(method, path, params=params, content=content, timeout=timeout)
             except _Transient as t:
-                if attempt >= self.retries or (t.sent and not retry_sent):
-                    raise t.error from None
-                self._sleep(attempt)
+                self._back_off(t, attempt, retry_sent=retry_sent)
                 attempt += 1
 
-    def _sleep(self, attempt: int) -> None:
+    def _back_off(self, failure: _Transient, attempt: int, *, retry_sent: bool = True) -> None:
+        """Wait before retry ``attempt + 1``; raise ``failure``'s error when none is due."""
+        if attempt >= self.retries or (failure.sent and not retry_sent):
+            raise failure.error from None
         time.sleep(min(_MAX_BACKOFF, self.backoff * (2**attempt)))
 
     def _server_error(self, resp: httpx.Response) -> WfctlError:
@@ -241,6 +242,17 @@ class HttpBackend(WfctlRoutes):
         if resp.status_code not in ok:
             raise self._server_error(resp)
 
+    def _not_found(self, instance_id: str) -> NotFoundError:
+        return NotFoundError(f"no workflow instance {instance_id!r} at {self.location}")
+
+    def _instance_error(self, resp: httpx.Response, instance_id: str, *, ask: bool) -> WfctlError:
+        """The error of a refused request about ``instance_id``: :meth:`_not_found` where the
+        server said the ID is unknown or (``ask``) where a GET then finds no such instance."""
+        err = self._server_error(resp)
+        if isinstance(err, NotFoundError) or (ask and self._exists(instance_id) is None):
+            return self._not_found(instance_id)
+        return err
+
     def _exists(self, instance_id: str) -> WorkflowState | None:
         try:
             return self.get(instance_id)
@@ -264,11 +276,7 @@ class HttpBackend(WfctlRoutes):
             )
         if not name:
             raise UsageError("workflow name is empty")
-        content = input.encode("utf-8") if input is not None else None
-        if content is not None and len(content) > wire.MAX_BODY_BYTES:
-            raise UsageError(
-                f"input is {len(content)} bytes: the Dapr sidecar refuses bodies over 4 MiB"
-            )
+        content = _body(input, "input")
         iid = instance_id or str(uuid.uuid4())
         path = self._path(name, "start")
         t0 = time.time() - 2.0  # allow for a little clock skew between us and the server
@@ -278,9 +286,7 @@ class HttpBackend(WfctlRoutes):
                 resp = self._send("POST", path, params={"instanceID": iid}, content=content)
                 break
             except _Transient as t:
-                if attempt >= self.retries:
-                    raise t.error from None
-                self._sleep(attempt)
+                self._back_off(t, attempt)
                 attempt += 1
                 seen = self._exists(iid) if t.sent else None
                 if seen is not None:
@@ -312,12 +318,7 @@ class HttpBackend(WfctlRoutes):
     def get(self, instance_id: str) -> WorkflowState:
         resp = self._call("GET", self._path(instance_id))
         if resp.status_code == 404:
-            err = self._server_error(resp)
-            if isinstance(err, NotFoundError):
-                raise NotFoundError(
-                    f"no workflow instance {instance_id!r} at {self.location}"
-                ) from None
-            raise err
+            raise self._instance_error(resp, instance_id, ask=False)
         self._check(resp, ok=(200,))
         try:
             body = resp.json()
@@ -335,21 +336,9 @@ class HttpBackend(WfctlRoutes):
 
     def _operation(self, instance_id: str, op: str, *, retry_sent: bool = True) -> None:
         resp = self._call("POST", self._path(instance_id, op), retry_sent=retry_sent)
-        if resp.status_code == 500:
-            err = self._server_error(resp)
+        if resp.status_code in (404, 500):
             # daprd answers 500 for an unknown ID on several routes: a GET tells us which.
-            if self._exists(instance_id) is None:
-                raise NotFoundError(
-                    f"no workflow instance {instance_id!r} at {self.location}"
-                ) from None
-            raise err
-        if resp.status_code == 404:
-            err = self._server_error(resp)
-            if isinstance(err, NotFoundError):
-                raise NotFoundError(
-                    f"no workflow instance {instance_id!r} at {self.location}"
-                ) from None
-            raise err
+            raise self._instance_error(resp, instance_id, ask=resp.status_code == 500)
         self._check(resp)
 
     def pause(self, instance_id: str) -> None:
@@ -365,20 +354,11 @@ class HttpBackend(WfctlRoutes):
     def raise_event(self, instance_id: str, event_name: str, data: str | None = None) -> None:
         if not event_name:
             raise UsageError("event name is empty")
-        content = data.encode("utf-8") if data is not None else None
-        if content is not None and len(content) > wire.MAX_BODY_BYTES:
-            raise UsageError(
-                f"event data is {len(content)} bytes: the Dapr sidecar refuses bodies over 4 MiB"
-            )
+        content = _body(data, "event data")
         path = self._path(instance_id, "raiseEvent", event_name)
         resp = self._call("POST", path, content=content, retry_sent=False)
         if resp.status_code in (404, 500):
-            err = self._server_error(resp)
-            if isinstance(err, NotFoundError) or self._exists(instance_id) is None:
-                raise NotFoundError(
-                    f"no workflow instance {instance_id!r} at {self.location}"
-                ) from None
-            raise err
+            raise self._instance_error(resp, instance_id, ask=True)
         self._check(resp)
 
     def purge(self, instance_id: str) -> None:
@@ -387,9 +367,7 @@ class HttpBackend(WfctlRoutes):
             err = self._server_error(resp)
             state = self._exists(instance_id)
             if state is None:
-                raise NotFoundError(
-                    f"no workflow instance {instance_id!r} at {self.location}"
-                ) from None
+                raise self._not_found(instance_id) from None
             if resp.status_code == 409 or not state.runtime_status.is_terminal:
                 raise ConflictError(
                     f"instance {instance_id!r} is {state.runtime_status.value}: only finished "
@@ -455,6 +433,16 @@ def _reached(status: RuntimeStatus, until: WaitFor) -> bool:
         return status is not RuntimeStatus.PENDING
     # STALLED/UNKNOWN end a wait too: over HTTP a stalled run reads UNKNOWN and never moves.
     return status.is_terminal or status in (RuntimeStatus.STALLED, RuntimeStatus.UNKNOWN)
+
+
+def _body(text: str | None, what: str) -> bytes | None:
+    """``text`` as the UTF-8 request body; UsageError over the sidecar's 4 MiB limit."""
+    content = text.encode("utf-8") if text is not None else None
+    if content is not None and len(content) > wire.MAX_BODY_BYTES:
+        raise UsageError(
+            f"{what} is {len(content)} bytes: the Dapr sidecar refuses bodies over 4 MiB"
+        )
+    return content
 
 
 def _reason(exc: Exception) -> str:

@@ -1,7 +1,8 @@
 """exec, worker and serve: thin fronts on the embedded engine and server (imported lazily,
 inside each command, so that the CLI works even where those modules are not installed)."""
 
-from typing import Annotated
+import importlib
+from typing import Annotated, Any
 
 import typer
 
@@ -9,8 +10,15 @@ from wfctl.cli.common import state_of
 from wfctl.model import UsageError
 
 
-def _missing(what: str) -> UsageError:
-    return UsageError(f"{what} is not installed in this wfctl")
+def _load(module: str, name: str, what: str) -> Any:
+    """``module.name``, imported now; a UsageError naming ``what`` when a wfctl module of it is
+    missing (another missing module is a real error and propagates)."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("wfctl"):
+            raise UsageError(f"{what} ({module}) is not installed in this wfctl") from None
+        raise
 
 
 def exec_(
@@ -27,12 +35,7 @@ def exec_(
     Example: wfctl exec app.py --orders 10
     """
     st = state_of(ctx)
-    try:
-        from wfctl.engine.loader import exec_app
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("wfctl"):
-            raise _missing("the embedded engine (wfctl.engine.loader)") from None
-        raise
+    exec_app = _load("wfctl.engine.loader", "exec_app", "the embedded engine")
     raise typer.Exit(exec_app(app_path, list(args or []), db_path=st.settings.db_path))
 
 
@@ -47,12 +50,7 @@ def worker(
     Example: wfctl worker --app app.py --concurrency 8
     """
     st = state_of(ctx)
-    try:
-        from wfctl.engine.worker import run_worker
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("wfctl"):
-            raise _missing("the embedded engine (wfctl.engine.worker)") from None
-        raise
+    run_worker = _load("wfctl.engine.worker", "run_worker", "the embedded engine")
     s = st.settings
     raise typer.Exit(run_worker(s.db_path, app=s.app, concurrency=concurrency))
 
@@ -73,12 +71,7 @@ def serve(
     Example: wfctl serve --port 3500 --app app.py
     """
     st = state_of(ctx)
-    try:
-        from wfctl.server import serve as run_server
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("wfctl"):
-            raise _missing("wfctl serve (wfctl.server)") from None
-        raise
+    run_server = _load("wfctl.server", "serve", "wfctl serve")
     s = st.settings
     code = run_server(
         host=host,

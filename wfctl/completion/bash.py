@@ -10,15 +10,15 @@ Works with bash >= 4 (no bash-completion package needed); ``=`` and ``:`` inside
 
 from __future__ import annotations
 
-from wfctl.completion.spec import (
-    DURATION_EXAMPLES,
-    DURATION_UNITS,
-    CommandSpec,
-    ParamSpec,
-    all_options,
+from wfctl.completion.spec import CommandSpec
+from wfctl.completion.tables import (
+    OTHERWISE_FAIL,
+    Candidates,
+    CaseFunction,
+    Dialect,
+    fill_body,
+    render_tables,
 )
-
-CONTEXT_OPTIONS = ("--db", "--url", "--profile", "--config")
 
 
 def _q(text: str) -> str:
@@ -26,64 +26,44 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
 
 
-def _value(p: ParamSpec) -> str:
-    return "choice " + " ".join(p.choices) if p.kind == "choice" else p.kind
+class _Bash(Dialect):
+    quote = staticmethod(_q)
+
+    def opening(self, name: str, arity: int) -> list[str]:
+        return [f"{name}() {{", "    case " + ('"$1|$2"' if arity == 2 else '"$1"') + " in"]
+
+    def give(self, word: str) -> str:
+        return f"echo {word}"
+
+    def offer(self, candidates: Candidates) -> str:
+        return "echo " + _q(" ".join(word for word, _ in candidates))
+
+    def lines(self, pattern: str, action: str) -> list[str]:
+        return [f"        {pattern}) {action} ;;"]
 
 
-def _tables(root: CommandSpec) -> str:
-    nodes = root.walk()
-    out = ["_wfctl_commands() {", '    case "$1" in']
-    for node in nodes:
-        if node.commands:
-            out.append(f"        {_q(node.key)}) echo {_q(' '.join(node.commands))} ;;")
-    out += ["    esac", "}", ""]
-
-    out += ["_wfctl_options() {", '    case "$1" in']
-    for node in nodes:
-        names = [n for o in all_options(root, node) for n in o.names]
-        out.append(f"        {_q(node.key)}) echo {_q(' '.join(names))} ;;")
-    out += ["    esac", "}", ""]
-
-    out += [
+_FUNCTIONS = (
+    CaseFunction("commands", "_wfctl_commands"),
+    CaseFunction("options", "_wfctl_options"),
+    CaseFunction(
+        "option_value",
+        "_wfctl_option_value",
         "# How the value of option $2 of command $1 completes; status 1 for a flag.",
-        "_wfctl_option_value() {",
-        '    case "$1|$2" in',
-    ]
-    for node in nodes[1:]:
-        for o in node.options:
-            if o.takes_value:
-                pats = " | ".join(_q(f"{node.key}|{n}") for n in o.names)
-                out.append(f"        {pats}) echo {_q(_value(o))} ;;")
-            elif any(n in {x for r in root.options for x in r.names} for n in o.names):
-                pats = " | ".join(_q(f"{node.key}|{n}") for n in o.names)
-                out.append(f"        {pats}) return 1 ;;")
-    for o in root.options:  # the group's options are accepted after a sub-command too
-        if o.takes_value:
-            pats = " | ".join("*" + _q(f"|{n}") for n in o.names)
-            out.append(f"        {pats}) echo {_q(_value(o))} ;;")
-    out += ["        *) return 1 ;;", "    esac", "}", ""]
-
-    out += [
+        OTHERWISE_FAIL,
+    ),
+    CaseFunction(
+        "argument",
+        "_wfctl_argument",
         "# How positional argument $2 (from 0) of command $1 completes.",
-        "_wfctl_argument() {",
-        '    case "$1|$2" in',
-    ]
-    for node in nodes:
-        for i, a in enumerate(node.args):
-            pat = _q(f"{node.key}|") + "*" if a.many else _q(f"{node.key}|{i}")
-            out.append(f"        {pat}) echo {_q(_value(a))} ;;")
-    out += ["        *) return 1 ;;", "    esac", "}", ""]
-
-    out += [
+        OTHERWISE_FAIL,
+    ),
+    CaseFunction(
+        "raw",
+        "_wfctl_raw",
         "# After how many arguments of command $1 every word belongs to another program.",
-        "_wfctl_raw() {",
-        '    case "$1" in',
-    ]
-    for node in nodes:
-        if node.raw_after is not None:
-            out.append(f"        {_q(node.key)}) echo {node.raw_after} ;;")
-    out += ["        *) return 1 ;;", "    esac", "}", ""]
-    return "\n".join(out)
+        OTHERWISE_FAIL,
+    ),
+)
 
 
 _BODY = r"""
@@ -149,7 +129,7 @@ _wfctl() {
                 ddash=1
             elif [[ $w == --*=* ]]; then
                 case "${w%%=*}" in
-                    @CONTEXT_PATTERN@) _wfctl_context+=("${w%%=*}" "${w#*=}") ;;
+                    @CONTEXT@) _wfctl_context+=("${w%%=*}" "${w#*=}") ;;
                 esac
             elif _wfctl_option_value "$cmdpath" "$w" >/dev/null; then
                 if ((i + 1 == cword)); then
@@ -158,7 +138,7 @@ _wfctl() {
                 fi
                 ((i++))
                 case "$w" in
-                    @CONTEXT_PATTERN@) _wfctl_context+=("$w" "${_wfctl_words[i]}") ;;
+                    @CONTEXT@) _wfctl_context+=("$w" "${_wfctl_words[i]}") ;;
                 esac
             elif [[ $w == --embedded ]]; then
                 _wfctl_context+=(--embedded)
@@ -220,9 +200,4 @@ def render(root: CommandSpec) -> str:
         "# Generated from wfctl's command tree by `python -m wfctl.completion.generate`;\n"
         "# do not edit. Enable it with:  source <(wfctl completion bash)\n\n"
     )
-    body = (
-        _BODY.replace("@UNITS@", " ".join(DURATION_UNITS))
-        .replace("@EXAMPLES@", " ".join(DURATION_EXAMPLES))
-        .replace("@CONTEXT_PATTERN@", " | ".join(CONTEXT_OPTIONS))
-    )
-    return head + _tables(root) + body
+    return head + render_tables(root, _Bash(), _FUNCTIONS) + fill_body(_BODY, " | ")

@@ -9,24 +9,21 @@ path and the positional arguments, skipping option values. Only dynamic values r
 
 from __future__ import annotations
 
-from wfctl.completion.spec import (
-    DURATION_EXAMPLES,
-    DURATION_UNITS,
-    CommandSpec,
-    ParamSpec,
-    own_options,
+from wfctl.completion.spec import CommandSpec, ParamSpec, own_options
+from wfctl.completion.tables import (
+    OTHERWISE_FAIL,
+    Candidates,
+    CaseFunction,
+    Dialect,
+    Pattern,
+    fill_body,
+    render_tables,
 )
-
-CONTEXT_OPTIONS = ("--db", "--url", "--profile", "--config")
 
 
 def _q(text: str) -> str:
     """Single-quote for fish."""
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def _value(p: ParamSpec) -> str:
-    return "choice " + " ".join(p.choices) if p.kind == "choice" else p.kind
 
 
 def _values_flags(kind: str, choices: list[str]) -> str:
@@ -64,40 +61,40 @@ def _option_line(cond: str, o: ParamSpec) -> str:
     return " ".join(parts)
 
 
-def _tables(root: CommandSpec) -> str:
-    nodes = root.walk()
-    out = ["function __wfctl_commands_of", '    switch "$argv[1]"']
-    for node in nodes:
-        if node.commands:
-            names = " ".join(node.commands)
-            out += [f"        case {_q(node.key)}", f"            printf '%s\\n' {names}"]
-    out += ["    end", "end", ""]
+class _Fish(Dialect):
+    separator = " "
+    anything = "'*'"
+    closing = ("    end", "end", "")
 
-    out += [
+    quote = staticmethod(_q)
+
+    def opening(self, name: str, arity: int) -> list[str]:
+        subject = '"$argv[1]|$argv[2]"' if arity == 2 else '"$argv[1]"'
+        return [f"function {name}", f"    switch {subject}"]
+
+    def pattern(self, p: Pattern) -> str:
+        return _q(p.written(str))  # ``case`` matches globs inside quotes too
+
+    def give(self, word: str) -> str:
+        return f"echo {word}"
+
+    def offer(self, candidates: Candidates) -> str:
+        return "printf '%s\\n' " + " ".join(word for word, _ in candidates)
+
+    def lines(self, pattern: str, action: str) -> list[str]:
+        return [f"        case {pattern}", f"            {action}"]
+
+
+_FUNCTIONS = (
+    CaseFunction("commands", "__wfctl_commands_of"),
+    CaseFunction(
+        "option_value",
+        "__wfctl_option_value",
         "# How the value of option $argv[2] of command $argv[1] completes; 1 for a flag.",
-        "function __wfctl_option_value",
-        '    switch "$argv[1]|$argv[2]"',
-    ]
-    global_names = {n for o in root.options for n in o.names}
-    for node in nodes[1:]:
-        for o in node.options:
-            pats = " ".join(_q(f"{node.key}|{n}") for n in o.names)
-            if o.takes_value:
-                out += [f"        case {pats}", f"            echo {_q(_value(o))}"]
-            elif any(n in global_names for n in o.names):
-                out += [f"        case {pats}", "            return 1"]
-    for o in root.options:
-        if o.takes_value:
-            pats = " ".join(_q(f"*|{n}") for n in o.names)
-            out += [f"        case {pats}", f"            echo {_q(_value(o))}"]
-    out += ["        case '*'", "            return 1", "    end", "end", ""]
-
-    out += ["function __wfctl_raw", '    switch "$argv[1]"']
-    for node in nodes:
-        if node.raw_after is not None:
-            out += [f"        case {_q(node.key)}", f"            echo {node.raw_after}"]
-    out += ["        case '*'", "            return 1", "    end", "end", ""]
-    return "\n".join(out)
+        OTHERWISE_FAIL,
+    ),
+    CaseFunction("raw", "__wfctl_raw", fallback=OTHERWISE_FAIL),
+)
 
 
 _BODY = r"""
@@ -200,11 +197,7 @@ def render(root: CommandSpec) -> str:
         "# `python -m wfctl.completion.generate`; do not edit.\n"
         "# Enable it with:  wfctl completion fish | source\n\n"
     )
-    body = (
-        _BODY.replace("@UNITS@", " ".join(DURATION_UNITS))
-        .replace("@EXAMPLES@", " ".join(DURATION_EXAMPLES))
-        .replace("@CONTEXT@", " ".join(CONTEXT_OPTIONS))
-    )
+    body = fill_body(_BODY, " ")
     lines = []
     for node in root.walk():
         for name, sub in node.commands.items():
@@ -219,4 +212,4 @@ def render(root: CommandSpec) -> str:
                 continue
             flags = _values_flags(a.kind, a.choices).replace("-x ", "").replace("-r ", "")
             lines.append(f"complete -c wfctl -n {_q(cond)} {flags}")
-    return head + _tables(root) + body + "\n".join(lines) + "\n"
+    return head + render_tables(root, _Fish(), _FUNCTIONS) + body + "\n".join(lines) + "\n"

@@ -8,15 +8,16 @@ sourced (``source <(wfctl completion zsh)`` after ``compinit``).
 
 from __future__ import annotations
 
-from wfctl.completion.spec import (
-    DURATION_EXAMPLES,
-    DURATION_UNITS,
-    CommandSpec,
-    ParamSpec,
-    all_options,
+from wfctl.completion.spec import CommandSpec
+from wfctl.completion.tables import (
+    OTHERWISE_FAIL,
+    Arm,
+    Candidates,
+    CaseFunction,
+    Dialect,
+    fill_body,
+    render_tables,
 )
-
-CONTEXT_OPTIONS = ("--db", "--url", "--profile", "--config")
 
 
 def _q(text: str) -> str:
@@ -24,70 +25,52 @@ def _q(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def _value(p: ParamSpec) -> str:
-    return "choice " + " ".join(p.choices) if p.kind == "choice" else p.kind
-
-
 def _described(name: str, help_text: str) -> str:
     name = name.replace(":", "\\:")
     return _q(f"{name}:{help_text}" if help_text else name)
 
 
-def _tables(root: CommandSpec) -> str:
-    nodes = root.walk()
-    global_names = {n for o in root.options for n in o.names}
-    out = ["_wfctl_commands() {", "    case $1 in"]
-    for node in nodes:
-        if node.commands:
-            items = " ".join(_described(n, c.help) for n, c in node.commands.items())
-            out.append(f"        ({_q(node.key)}) reply=({items}) ;;")
-    out += ["        (*) reply=() ;;", "    esac", "}", ""]
+class _Zsh(Dialect):
+    separator = "|"
 
-    out += ["_wfctl_options() {", "    case $1 in"]
-    for node in nodes:
-        items = " ".join(_described(n, o.help) for o in all_options(root, node) for n in o.names)
-        out.append(f"        ({_q(node.key)}) reply=({items}) ;;")
-    out += ["        (*) reply=() ;;", "    esac", "}", ""]
+    quote = staticmethod(_q)
 
-    out += [
+    def opening(self, name: str, arity: int) -> list[str]:
+        return [f"{name}() {{", "    case " + ('"$1|$2"' if arity == 2 else "$1") + " in"]
+
+    def give(self, word: str) -> str:
+        return f"REPLY={word}"
+
+    def offer(self, candidates: Candidates) -> str:
+        """``reply`` set to "word:help" items, for ``_describe``."""
+        return "reply=(" + " ".join(_described(w, h) for w, h in candidates) + ")"
+
+    def lines(self, pattern: str, action: str) -> list[str]:
+        return [f"        ({pattern}) {action} ;;"]
+
+
+_FUNCTIONS = (
+    CaseFunction("commands", "_wfctl_commands", fallback=Arm((), ())),
+    CaseFunction("options", "_wfctl_options", fallback=Arm((), ())),
+    CaseFunction(
+        "option_value",
+        "_wfctl_option_value",
         "# How the value of option $2 of command $1 completes (in REPLY); status 1 for a flag.",
-        "_wfctl_option_value() {",
-        '    case "$1|$2" in',
-    ]
-    for node in nodes[1:]:
-        for o in node.options:
-            pats = "|".join(_q(f"{node.key}|{n}") for n in o.names)
-            if o.takes_value:
-                out.append(f"        ({pats}) REPLY={_q(_value(o))} ;;")
-            elif any(n in global_names for n in o.names):
-                out.append(f"        ({pats}) return 1 ;;")
-    for o in root.options:
-        if o.takes_value:
-            pats = "|".join("*" + _q(f"|{n}") for n in o.names)
-            out.append(f"        ({pats}) REPLY={_q(_value(o))} ;;")
-    out += ["        (*) return 1 ;;", "    esac", "}", ""]
-
-    out += [
+        OTHERWISE_FAIL,
+    ),
+    CaseFunction(
+        "argument",
+        "_wfctl_argument",
         "# How positional argument $2 (from 0) of command $1 completes (in REPLY).",
-        "_wfctl_argument() {",
-        '    case "$1|$2" in',
-    ]
-    for node in nodes:
-        for i, a in enumerate(node.args):
-            pat = _q(f"{node.key}|") + "*" if a.many else _q(f"{node.key}|{i}")
-            out.append(f"        ({pat}) REPLY={_q(_value(a))} ;;")
-    out += ["        (*) return 1 ;;", "    esac", "}", ""]
-
-    out += [
+        OTHERWISE_FAIL,
+    ),
+    CaseFunction(
+        "raw",
+        "_wfctl_raw",
         "# After how many arguments of command $1 (in REPLY) the words belong to another program.",
-        "_wfctl_raw() {",
-        "    case $1 in",
-    ]
-    for node in nodes:
-        if node.raw_after is not None:
-            out.append(f"        ({_q(node.key)}) REPLY={node.raw_after} ;;")
-    out += ["        (*) return 1 ;;", "    esac", "}", ""]
-    return "\n".join(out)
+        OTHERWISE_FAIL,
+    ),
+)
 
 
 _BODY = r"""
@@ -137,7 +120,7 @@ _wfctl() {
                 ddash=1
             elif [[ $w == --*=* ]]; then
                 case ${w%%=*} in
-                    (@CONTEXT_PATTERN@) _wfctl_context+=("${w%%=*}" "${(Q)w#*=}") ;;
+                    (@CONTEXT@) _wfctl_context+=("${w%%=*}" "${(Q)w#*=}") ;;
                 esac
             elif _wfctl_option_value "$cmdpath" "$w"; then
                 if (( i + 1 == CURRENT )); then
@@ -146,7 +129,7 @@ _wfctl() {
                 fi
                 (( i++ ))
                 case $w in
-                    (@CONTEXT_PATTERN@) _wfctl_context+=("$w" "${(Q)words[i]}") ;;
+                    (@CONTEXT@) _wfctl_context+=("$w" "${(Q)words[i]}") ;;
                 esac
             elif [[ $w == --embedded ]]; then
                 _wfctl_context+=(--embedded)
@@ -201,9 +184,4 @@ def render(root: CommandSpec) -> str:
         "# `python -m wfctl.completion.generate`; do not edit.\n"
         "# Enable it with:  source <(wfctl completion zsh)   (after compinit)\n\n"
     )
-    body = (
-        _BODY.replace("@UNITS@", " ".join(DURATION_UNITS))
-        .replace("@EXAMPLES@", " ".join(DURATION_EXAMPLES))
-        .replace("@CONTEXT_PATTERN@", "|".join(CONTEXT_OPTIONS))
-    )
-    return head + _tables(root) + body
+    return head + render_tables(root, _Zsh(), _FUNCTIONS) + fill_body(_BODY, "|")
