@@ -7,8 +7,10 @@ instances' turns and activity results are shared.
 Delivery rules a caller may rely on:
 * an instance that has not started yet (no history) is offered only once its
   ExecutionStarted is visible (delayed starts), and that event comes first;
-* while SUSPENDED, only the events queued before the pause are offered; the rest wait in the
-  inbox, in order, until resume;
+* while SUSPENDED, only the events that arrived before the pause (queued before it and
+  visible by then: a timer created earlier but due later has not arrived) are offered, with
+  the pause marker; everything else (timers, activity results, events, child completions)
+  waits in the inbox, in order, until resume (terminate acts at once);
 * timers dated at or after year 9000 (``wait forever`` placeholders) never fire.
 """
 
@@ -153,6 +155,18 @@ def _in(values: Sequence[object]) -> tuple[str, list[object]]:
     return "IN (SELECT value FROM json_each(?))", [dumps(list(values))]
 
 
+def _arrived_before_pause(
+    box: list[tuple[int, str, float]], upto: int
+) -> list[tuple[int, str, float]]:
+    """The inbox rows of a paused instance that may still be delivered (see
+    :data:`wfctl.engine.schema.DELIVERABLE_SQL`): queued up to the pause marker ``upto``
+    and visible no later than it. Once the marker is consumed, none."""
+    marker = [b[2] for b in box if b[0] == upto]
+    if not marker:
+        return []
+    return [b for b in box if b[0] <= upto and b[2] <= marker[0]]
+
+
 def _fjson(f: FailureDetails | None) -> str | None:
     return None if f is None else dumps(asdict(f))
 
@@ -240,20 +254,20 @@ class Dispatch:
                 rows += c.execute(xsql, xargs).fetchall()
         if not rows:
             return []
-        boxes: dict[str, list[tuple[int, str]]] = {r[0]: [] for r in rows}
+        boxes: dict[str, list[tuple[int, str, float]]] = {r[0]: [] for r in rows}
         where, bargs = _in(list(boxes))
-        for iid, box_id, data in c.execute(
-            f"SELECT instance_id, id, data FROM inbox WHERE instance_id {where}"
+        for iid, box_id, data, vis in c.execute(
+            f"SELECT instance_id, id, data, visible_at FROM inbox WHERE instance_id {where}"
             " AND visible_at <= ? ORDER BY id",
             [*bargs, now],
         ):
-            boxes[iid].append((box_id, data))
+            boxes[iid].append((box_id, data, vis))
         items: list[TurnItem] = []
         ts = from_ts(now)
         for iid, name, gen, seq, upto, status, root in rows:
-            mine = boxes[iid] if upto is None else [b for b in boxes[iid] if b[0] <= upto]
+            mine = boxes[iid] if upto is None else _arrived_before_pause(boxes[iid], upto)
             new: list[HistoryEvent] = [OrchestratorStarted(timestamp=ts)]
-            new.extend(event_from_dict(json.loads(d)) for _, d in mine)
+            new.extend(event_from_dict(json.loads(b[1])) for b in mine)
             if direct and upto is None and seq > 0 and iid in direct:
                 # After everything queued before them; what does not fit this run (a
                 # suspended or restarted instance) goes to the inbox afterwards.

@@ -96,9 +96,13 @@ ACTIVE = ("PENDING", "RUNNING", "SUSPENDED")
 ACTIVE_SQL = "('PENDING','RUNNING','SUSPENDED')"
 TERMINAL_VALUES = tuple(s.value for s in TERMINAL_STATUSES)
 # An inbox row is deliverable when visible, not held back by a pause, and (before the run
-# has started) only once its ExecutionStarted is visible.
+# has started) only once its ExecutionStarted is visible. While paused (``deliver_upto`` is
+# the pause marker's inbox row) only rows that had *arrived* before the pause may pass: queued
+# before the marker and visible no later than it (a timer row queued earlier but due later
+# arrives when it fires). Once the marker itself is delivered nothing passes until resume.
 DELIVERABLE_SQL = (
-    "b.visible_at <= ? AND (i.deliver_upto IS NULL OR b.id <= i.deliver_upto)"
+    "b.visible_at <= ? AND (i.deliver_upto IS NULL OR (b.id <= i.deliver_upto"
+    " AND b.visible_at <= (SELECT s.visible_at FROM inbox s WHERE s.id = i.deliver_upto)))"
     " AND (i.next_seq > 0 OR b.kind = 'ExecutionStarted')"
     f" AND i.status IN {ACTIVE_SQL}"
 )
