@@ -85,6 +85,17 @@ class EmbeddedBackend:
                     self._store = Store(self.db_path)
         return self._store
 
+    @property
+    def app_identity(self) -> str | None:
+        """The identity of this backend's app, recorded on the instances it starts; its
+        engine drives only those (and instances with no identity). Known without importing
+        the app: the given registry's, else ``wfctl.engine.appid.app_identity(app)``."""
+        if self._registry is not None:
+            return getattr(self._registry, "app_identity", None)
+        from wfctl.engine.appid import app_identity
+
+        return app_identity(self.app)
+
     def registry(self) -> Any:
         """The app's registry (imported on first use); its workflow names go into the file."""
         if self._registry is None:
@@ -151,12 +162,13 @@ class EmbeddedBackend:
         skipped here: the calls that need it report it."""
         if self.detach or self.drive_limit == 0:
             return
-        if not self.store.due_timer_roots(limit=1):
-            return  # nothing is due: the app is not even imported
+        app = self.app_identity
+        if not self.store.due_timer_roots(limit=1, app=app):
+            return  # nothing of this app is due: the app is not even imported
         names = self._known_names()
         if names is None:
             return  # the app fails to import: the calls that need it say so
-        roots = self.store.due_timer_roots(workflows=names)
+        roots = self.store.due_timer_roots(workflows=names, app=app)
         if roots:
             self._settle(roots, required=False, limit=limit)
 
@@ -203,7 +215,7 @@ class EmbeddedBackend:
 
             instance_id = uuid.uuid4().hex
         iid = instance_id
-        self.store.create_instance(iid, name, input, start_at=start_at)
+        self.store.create_instance(iid, name, input, start_at=start_at, app=self.app_identity)
         if self.on_recorded is not None:
             self.on_recorded(iid)
         self._settle([iid])

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from wfctl.engine.registry import callable_name
+from wfctl.engine.registry import callable_name, default_app_identity
 from wfctl.engine.serialization import to_json
 from wfctl.engine.store import STATUS_HUB, Store
 from wfctl.model import NotFoundError, RuntimeStatus
@@ -52,6 +52,8 @@ class DaprWorkflowClient:
             db_path = default_db_path()
         self._store = Store(db_path)
         self.start_wait = start_wait
+        # The app that owns the instances this client starts (its runtime's, in a process).
+        self.app_identity = default_app_identity()
 
     # ------------------------------------------------------------------ helpers
     def _await(
@@ -94,6 +96,8 @@ class DaprWorkflowClient:
         engine = local_engine(self._store.path)
         if engine is None or name not in getattr(engine.registry, "workflows", {}):
             return False
+        if engine.app is not None and engine.app != self.app_identity:
+            return False
         req = engine.submit_start(iid, name, payload)
         if req is None:
             return False
@@ -118,7 +122,7 @@ class DaprWorkflowClient:
         payload = None if input is None else to_json(input)
         if start_at is None and self._start_here(iid, name, payload):
             return iid
-        self._store.create_instance(iid, name, payload, start_at=start_at)
+        self._store.create_instance(iid, name, payload, start_at=start_at, app=self.app_identity)
         if start_at is None:
             self._await(
                 iid,

@@ -18,7 +18,7 @@ from pathlib import Path
 from wfctl.engine.history import HistoryEvent
 from wfctl.model import TERMINAL_STATUSES, FailureDetails, RuntimeStatus, StorageError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 60_000
 
 # Each entry migrates from version N-1 to N (index N-1). Version 0 is an empty file; the
@@ -89,6 +89,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS ix_tasks_instance ON tasks(instance_id);
     """,
+    # 2: the app that owns an instance (and its tasks): engines only take work of their own
+    # app. NULL (instances of version-1 files, or started without an identity): any engine
+    # whose app registers the workflow (activity) name takes it, as before.
+    """
+    ALTER TABLE instances ADD COLUMN app TEXT;
+    ALTER TABLE tasks ADD COLUMN app TEXT
+    """,
 ]
 
 EPOCH = datetime(1970, 1, 1)
@@ -108,6 +115,7 @@ DELIVERABLE_SQL = (
 )
 IN_ROOTS_SQL = " AND i.root_id IN (SELECT value FROM json_each(?))"
 IN_NAMES_SQL = " AND i.name IN (SELECT value FROM json_each(?))"
+IN_APP_SQL = " AND (i.app IS NULL OR i.app = ?)"  # the instance is this app's (or anyone's)
 NEVER_YEAR = 9000  # timers at or past this year are "wait forever" placeholders: never fire
 DEFAULT_TTL = 30.0
 
