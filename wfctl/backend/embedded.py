@@ -9,8 +9,10 @@ on. Every call first fires timers (and delayed starts) that are due.
 
 The app (``app``: module or file, ``None`` = built-in demo) is imported only by calls that
 run workflow code; ``get``/``list_instances``/``history``/``purge*`` import it only when a
-timer has fallen due (and then ignore an app that fails to import). Importing this module is
-cheap: the engine is imported on first use.
+timer has fallen due (and then ignore an app that fails to import). Reads of a database file
+that does not exist answer as for an empty one and create nothing (nor does a change to an
+instance that cannot be there); ``start`` creates it. Importing this module is cheap: the
+engine is imported on first use.
 """
 
 from __future__ import annotations
@@ -96,6 +98,11 @@ class EmbeddedBackend:
 
         return app_identity(self.app)
 
+    def _absent(self) -> bool:
+        """Whether the database file does not exist (and is not open): reads then answer as
+        for an empty database and create nothing; the first change creates it."""
+        return self._store is None and str(self.db_path) != ":memory:" and not self.db_path.exists()
+
     def registry(self) -> Any:
         """The app's registry (imported on first use); its workflow names go into the file."""
         if self._registry is None:
@@ -160,7 +167,7 @@ class EmbeddedBackend:
         """Drive the families with a timer or delayed start that has fallen due, for at most
         ``limit`` seconds (capped by the drive limit). An app that fails to import is
         skipped here: the calls that need it report it."""
-        if self.detach or self.drive_limit == 0:
+        if self.detach or self.drive_limit == 0 or self._absent():
             return
         app = self.app_identity
         if not self.store.due_timer_roots(limit=1, app=app):
@@ -174,11 +181,11 @@ class EmbeddedBackend:
 
     def stored_workflow_names(self) -> list[str]:
         """Workflow names recorded in the file by apps that ran on it (no app import)."""
-        return self.store.workflow_names()
+        return [] if self._absent() else self.store.workflow_names()
 
     def waiting_for(self, instance_id: str) -> list[str]:
         """The (case-folded) event names the instance waits for, from the file."""
-        return self.store.waiting_for(instance_id)
+        return [] if self._absent() else self.store.waiting_for(instance_id)
 
     def start_worker(self, concurrency: int = 8) -> WorkerHandle:
         """Drive the whole file in a background thread (for ``wfctl serve``);
@@ -222,25 +229,36 @@ class EmbeddedBackend:
         return iid
 
     def get(self, instance_id: str) -> WorkflowState:
+        """The instance's state; NotFoundError when there is none (or no database file)."""
+        if self._absent():
+            raise _not_found(instance_id, self.location)
         self.fire_due_timers()
         st = self.store.get_state(instance_id)
         if st is None:
             raise _not_found(instance_id, self.location)
         return st
 
+    def _require(self, instance_id: str) -> None:
+        """NotFoundError, without creating the file, when there is no database file."""
+        if self._absent():
+            raise _not_found(instance_id, self.location)
+
     def pause(self, instance_id: str) -> None:
+        self._require(instance_id)
         self.fire_due_timers(limit=None)
         if self.store.suspend(instance_id) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id], required=False)
 
     def resume(self, instance_id: str) -> None:
+        self._require(instance_id)
         self.fire_due_timers(limit=None)
         if self.store.resume(instance_id) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id])
 
     def terminate(self, instance_id: str, output: str | None = None) -> None:
+        self._require(instance_id)
         self.fire_due_timers(limit=None)
         if self.store.terminate(instance_id, output) is None:
             raise _not_found(instance_id, self.location)
@@ -248,12 +266,14 @@ class EmbeddedBackend:
 
     def raise_event(self, instance_id: str, event_name: str, data: str | None = None) -> None:
         """Queue the event (an event for a finished instance is dropped), then drive."""
+        self._require(instance_id)
         self.fire_due_timers(limit=None)
         if self.store.raise_event(instance_id, event_name, data) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id])
 
     def purge(self, instance_id: str) -> None:
+        self._require(instance_id)
         self.fire_due_timers(limit=None)
         if not self.store.purge(instance_id):
             raise _not_found(instance_id, self.location)
@@ -295,12 +315,15 @@ class EmbeddedBackend:
         max_age: float | None = None,
         limit: int | None = None,
     ) -> list[WorkflowState]:
-        """Instances newest first (input and output left out)."""
+        """Instances newest first (input and output left out); none without a file."""
+        if self._absent():
+            return []
         self.fire_due_timers()
         return self.store.list_instances(statuses=statuses, name=name, max_age=max_age, limit=limit)
 
     def history(self, instance_id: str) -> list[HistoryEntry]:
         """The instance's history as a timeline (turn markers left out)."""
+        self._require(instance_id)
         self.fire_due_timers()
         events = self.store.history(instance_id)
         if events is None:
@@ -317,6 +340,8 @@ class EmbeddedBackend:
     ) -> PurgeResult:
         """Purge finished instances last updated over ``older_than`` s ago, in batches;
         ``progress(done, total)`` is called after each batch."""
+        if self._absent():
+            return PurgeResult(instance_ids=[], dry_run=dry_run)
         self.fire_due_timers()
         ids = self.store.purge_older_than(
             older_than, statuses=statuses, dry_run=dry_run, progress=progress
