@@ -110,6 +110,7 @@ class StartRequest:
     app: str | None = None
     error: Exception | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    running: bool = False  # its first turn was applied in that commit and did not finish it
 
 
 @dataclass
@@ -240,6 +241,9 @@ class Dispatch:
     ) -> list[TurnItem]:
         sql, args = self._turn_query(owner, now, limit, roots, workflows, app)
         rows = c.execute(sql, args).fetchall()
+        # Unless the LIMIT cut the list short, an instance it left out has no deliverable
+        # inbox row: no need to read its inbox (the common case of a direct outcome).
+        lookup = None if len(rows) >= limit else [r[0] for r in rows]
         if direct:
             # Instances whose only news is an outcome recorded in this transaction.
             seen = {r[0] for r in rows}
@@ -266,13 +270,14 @@ class Dispatch:
         if not rows:
             return []
         boxes: dict[str, list[tuple[int, str, float]]] = {r[0]: [] for r in rows}
-        where, bargs = _in(list(boxes))
-        for iid, box_id, data, vis in c.execute(
-            f"SELECT instance_id, id, data, visible_at FROM inbox WHERE instance_id {where}"
-            " AND visible_at <= ? ORDER BY id",
-            [*bargs, now],
-        ):
-            boxes[iid].append((box_id, data, vis))
+        if lookup is None or lookup:
+            where, bargs = _in(list(boxes) if lookup is None else lookup)
+            for iid, box_id, data, vis in c.execute(
+                f"SELECT instance_id, id, data, visible_at FROM inbox WHERE instance_id {where}"
+                " AND visible_at <= ? ORDER BY id",
+                [*bargs, now],
+            ):
+                boxes[iid].append((box_id, data, vis))
         items: list[TurnItem] = []
         ts = from_ts(now)
         for iid, name, gen, seq, upto, status, root, owner_app in rows:

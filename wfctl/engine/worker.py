@@ -317,8 +317,11 @@ class Engine(ActivityRunner):
                 r.error = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
                 r.done.set()
             raise
-        for r in starts:
-            r.done.set()
+        if starts:
+            live = {o.instance_id for _, o in pairs if o.applied and not o.finished}
+            for r in starts:
+                r.running = r.error is None and r.instance_id in live
+                r.done.set()
         if outcomes or pairs:
             did = True
         if self._submit_ready():
@@ -454,9 +457,10 @@ def _key(path: Path) -> str:
     return os.path.realpath(path)
 
 
-def local_engine(db_path: str | Path) -> Engine | None:
-    """The engine running ``run_forever`` on ``db_path`` in this process, if any."""
-    return _LOCAL.get(_key(Path(db_path)))
+def local_engine(db_path: str | Path, *, key: str | None = None) -> Engine | None:
+    """The engine running ``run_forever`` on ``db_path`` in this process, if any. ``key``:
+    ``os.path.realpath(db_path)`` when the caller has it already (it costs a few stat calls)."""
+    return _LOCAL.get(key if key is not None else _key(Path(db_path)))
 
 
 class WorkerHandle:
