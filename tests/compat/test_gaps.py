@@ -46,11 +46,6 @@ wfr.shutdown()
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="worker.start_runtime_worker(registry) takes no concurrency, so "
-    "WorkflowRuntime(maximum_concurrent_activity_work_items=N) cannot be honoured",
-)
 def test_runtime_activity_concurrency_option_is_honoured(db, tmp_path):
     app = tmp_path / "limited.py"
     app.write_text(textwrap.dedent(LIMITED))
@@ -131,12 +126,6 @@ wfr.shutdown()
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="embedded.fire_due_timers drives due instances by workflow *name*: a command "
-    "without --app runs the built-in demo's hello_world_wf over another app's instance of "
-    "that name and fails it with NonDeterminismError",
-)
 def test_a_cli_read_does_not_run_another_apps_same_named_workflow(db, tmp_path):
     import subprocess
     import sys

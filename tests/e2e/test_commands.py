@@ -12,7 +12,6 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-import pytest
 import yaml
 
 from tests.e2e.conftest import WFCTL, Serve, clean_env, run, run_many, uid
@@ -348,11 +347,6 @@ def test_odd_instance_ids_are_encoded(open_server: Serve) -> None:
         assert r.code == 2 and "URL too long" in r.err and len(r.err.splitlines()) == 1, r
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine store (branch store): a timer created before a pause fires while the "
-    "instance is SUSPENDED and completes it; ENGINE.md says events queue up until resume",
-)
 def test_a_timer_due_while_paused_waits_for_resume(open_server: Serve) -> None:
     srv = open_server
     t = uid("ptimer")

@@ -65,6 +65,39 @@ def test_invalid_id_and_unknown_instance(backend):
         backend.history("missing")
 
 
+def test_reads_of_a_missing_file_create_nothing(tmp_path):
+    db = tmp_path / "not" / "yet" / "wf.db"
+    b = EmbeddedBackend(db, app=APP, drive_limit=10)
+    try:
+        for call in (b.get, b.history, b.wait, b.pause, b.resume, b.terminate, b.purge):
+            with pytest.raises(NotFoundError):
+                call("missing")
+        with pytest.raises(NotFoundError):
+            b.raise_event("missing", "x")
+        assert b.list_instances() == []
+        assert b.purge_older_than(0).instance_ids == []
+        assert b.stored_workflow_names() == [] and b.waiting_for("missing") == []
+        assert not (tmp_path / "not").exists()
+        iid = b.start("chain", "1")  # the first change creates the file
+        assert db.is_file() and b.get(iid).runtime_status == RuntimeStatus.COMPLETED
+    finally:
+        b.close()
+
+
+def test_cli_status_of_a_missing_file_creates_nothing(tmp_path):
+    db = tmp_path / "x" / "nope.db"
+    for args, code in ((["status", "abc"], 3), (["list", "-o", "json"], 0)):
+        r = subprocess.run(
+            [sys.executable, "-m", "wfctl", "--embedded", "--db", str(db), *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert r.returncode == code, r
+    assert r.stdout.strip() == "[]"
+    assert not (tmp_path / "x").exists()
+
+
 def test_conflict_and_replace(backend):
     backend.start("waiter", json.dumps("go"), instance_id="w1")
     with pytest.raises(ConflictError):

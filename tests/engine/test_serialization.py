@@ -112,3 +112,23 @@ def test_input_parameter_reads_the_second_parameter_and_string_annotations():
     assert input_parameter(typed) == (True, Order)
     assert input_parameter(stringly) == (True, Order)
     assert input_parameter(star) == (True, None)
+
+
+def test_input_parameter_answers_are_remembered_but_not_unresolved_ones():
+    from wfctl.engine import serialization
+
+    def later(ctx, data: "NotYetDefined"):  # noqa: F821, UP037
+        pass
+
+    def plain(ctx, data):
+        pass
+
+    assert input_parameter(later) == (True, None)  # unresolvable for now
+    assert later not in serialization._PARAMS
+    later.__globals__["NotYetDefined"] = Order
+    try:
+        assert input_parameter(later) == (True, Order)  # asked again, now resolvable
+    finally:
+        del later.__globals__["NotYetDefined"]
+    assert input_parameter(plain) == (True, None)
+    assert serialization._PARAMS[plain] == (True, None)

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import timezone
 
 import pytest
@@ -161,6 +162,33 @@ def test_suspend_queues_events_until_resume(store, engine):
     assert json.loads(st.serialized_output) == [1, 2]
     kinds = [e.TYPE for e in store.history("c")]
     assert kinds.index("ExecutionSuspended") < kinds.index("EventRaised")
+    assert "ExecutionResumed" in kinds
+
+
+def test_a_timer_due_while_paused_waits_for_resume(store, engine):
+    """A timer created before the pause that falls due during it is not delivered until
+    resume (it arrives when it fires, after the pause marker)."""
+    store.create_instance("t", "sleeper", "3600")
+    engine.drive(["t"])
+    assert store.get_state("t").runtime_status == RuntimeStatus.RUNNING
+    assert store.suspend("t") == RuntimeStatus.SUSPENDED
+    with store._write() as c:  # the timer falls due 10 ms after the pause
+        c.execute(
+            "UPDATE inbox SET visible_at=(SELECT visible_at + 0.01 FROM inbox"
+            " WHERE kind='ExecutionSuspended') WHERE kind='TimerFired'"
+        )
+    time.sleep(0.05)
+    assert store.due_timer_roots() == []
+    engine.drive(["t"], limit=5)
+    assert store.get_state("t").runtime_status == RuntimeStatus.SUSPENDED
+    assert store.busy() is False  # nothing to do until resume
+    kinds = [e.TYPE for e in store.history("t")]
+    assert "TimerFired" not in kinds and kinds[-1] == "ExecutionSuspended"
+    assert store.resume("t") == RuntimeStatus.RUNNING
+    engine.drive(["t"], limit=5)
+    assert store.get_state("t").runtime_status == RuntimeStatus.COMPLETED
+    kinds = [e.TYPE for e in store.history("t")]
+    assert kinds.index("ExecutionSuspended") < kinds.index("TimerFired")
     assert "ExecutionResumed" in kinds
 
 

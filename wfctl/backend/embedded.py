@@ -9,8 +9,10 @@ on. Every call first fires timers (and delayed starts) that are due.
 
 The app (``app``: module or file, ``None`` = built-in demo) is imported only by calls that
 run workflow code; ``get``/``list_instances``/``history``/``purge*`` import it only when a
-timer has fallen due (and then ignore an app that fails to import). Importing this module is
-cheap: the engine is imported on first use.
+timer has fallen due (and then ignore an app that fails to import). Reads of a database file
+that does not exist answer as for an empty one and create nothing (nor does a change to an
+instance that cannot be there); ``start`` creates it. Importing this module is cheap: the
+engine is imported on first use.
 """
 
 from __future__ import annotations
@@ -85,6 +87,22 @@ class EmbeddedBackend:
                     self._store = Store(self.db_path)
         return self._store
 
+    @property
+    def app_identity(self) -> str | None:
+        """The identity of this backend's app, recorded on the instances it starts; its
+        engine drives only those (and instances with no identity). Known without importing
+        the app: the given registry's, else ``wfctl.engine.appid.app_identity(app)``."""
+        if self._registry is not None:
+            return getattr(self._registry, "app_identity", None)
+        from wfctl.engine.appid import app_identity
+
+        return app_identity(self.app)
+
+    def _absent(self) -> bool:
+        """Whether the database file does not exist (and is not open): reads then answer as
+        for an empty database and create nothing; the first change creates it."""
+        return self._store is None and str(self.db_path) != ":memory:" and not self.db_path.exists()
+
     def registry(self) -> Any:
         """The app's registry (imported on first use); its workflow names go into the file."""
         if self._registry is None:
@@ -149,24 +167,25 @@ class EmbeddedBackend:
         """Drive the families with a timer or delayed start that has fallen due, for at most
         ``limit`` seconds (capped by the drive limit). An app that fails to import is
         skipped here: the calls that need it report it."""
-        if self.detach or self.drive_limit == 0:
+        if self.detach or self.drive_limit == 0 or self._absent():
             return
-        if not self.store.due_timer_roots(limit=1):
-            return  # nothing is due: the app is not even imported
+        app = self.app_identity
+        if not self.store.due_timer_roots(limit=1, app=app):
+            return  # nothing of this app is due: the app is not even imported
         names = self._known_names()
         if names is None:
             return  # the app fails to import: the calls that need it say so
-        roots = self.store.due_timer_roots(workflows=names)
+        roots = self.store.due_timer_roots(workflows=names, app=app)
         if roots:
             self._settle(roots, required=False, limit=limit)
 
     def stored_workflow_names(self) -> list[str]:
         """Workflow names recorded in the file by apps that ran on it (no app import)."""
-        return self.store.workflow_names()
+        return [] if self._absent() else self.store.workflow_names()
 
     def waiting_for(self, instance_id: str) -> list[str]:
         """The (case-folded) event names the instance waits for, from the file."""
-        return self.store.waiting_for(instance_id)
+        return [] if self._absent() else self.store.waiting_for(instance_id)
 
     def start_worker(self, concurrency: int = 8) -> WorkerHandle:
         """Drive the whole file in a background thread (for ``wfctl serve``);
@@ -203,32 +222,43 @@ class EmbeddedBackend:
 
             instance_id = uuid.uuid4().hex
         iid = instance_id
-        self.store.create_instance(iid, name, input, start_at=start_at)
+        self.store.create_instance(iid, name, input, start_at=start_at, app=self.app_identity)
         if self.on_recorded is not None:
             self.on_recorded(iid)
         self._settle([iid])
         return iid
 
     def get(self, instance_id: str) -> WorkflowState:
+        """The instance's state; NotFoundError when there is none (or no database file)."""
+        if self._absent():
+            raise _not_found(instance_id, self.location)
         self.fire_due_timers()
         st = self.store.get_state(instance_id)
         if st is None:
             raise _not_found(instance_id, self.location)
         return st
 
+    def _require(self, instance_id: str) -> None:
+        """NotFoundError, without creating the file, when there is no database file."""
+        if self._absent():
+            raise _not_found(instance_id, self.location)
+
     def pause(self, instance_id: str) -> None:
+        self._require(instance_id)
         self.fire_due_timers(limit=None)
         if self.store.suspend(instance_id) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id], required=False)
 
     def resume(self, instance_id: str) -> None:
+        self._require(instance_id)
         self.fire_due_timers(limit=None)
         if self.store.resume(instance_id) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id])
 
     def terminate(self, instance_id: str, output: str | None = None) -> None:
+        self._require(instance_id)
         self.fire_due_timers(limit=None)
         if self.store.terminate(instance_id, output) is None:
             raise _not_found(instance_id, self.location)
@@ -236,12 +266,14 @@ class EmbeddedBackend:
 
     def raise_event(self, instance_id: str, event_name: str, data: str | None = None) -> None:
         """Queue the event (an event for a finished instance is dropped), then drive."""
+        self._require(instance_id)
         self.fire_due_timers(limit=None)
         if self.store.raise_event(instance_id, event_name, data) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id])
 
     def purge(self, instance_id: str) -> None:
+        self._require(instance_id)
         self.fire_due_timers(limit=None)
         if not self.store.purge(instance_id):
             raise _not_found(instance_id, self.location)
@@ -283,12 +315,15 @@ class EmbeddedBackend:
         max_age: float | None = None,
         limit: int | None = None,
     ) -> list[WorkflowState]:
-        """Instances newest first (input and output left out)."""
+        """Instances newest first (input and output left out); none without a file."""
+        if self._absent():
+            return []
         self.fire_due_timers()
         return self.store.list_instances(statuses=statuses, name=name, max_age=max_age, limit=limit)
 
     def history(self, instance_id: str) -> list[HistoryEntry]:
         """The instance's history as a timeline (turn markers left out)."""
+        self._require(instance_id)
         self.fire_due_timers()
         events = self.store.history(instance_id)
         if events is None:
@@ -305,6 +340,8 @@ class EmbeddedBackend:
     ) -> PurgeResult:
         """Purge finished instances last updated over ``older_than`` s ago, in batches;
         ``progress(done, total)`` is called after each batch."""
+        if self._absent():
+            return PurgeResult(instance_ids=[], dry_run=dry_run)
         self.fire_due_timers()
         ids = self.store.purge_older_than(
             older_than, statuses=statuses, dry_run=dry_run, progress=progress

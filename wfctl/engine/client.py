@@ -16,6 +16,7 @@ What callers may rely on (as with a Dapr sidecar):
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from wfctl.engine.registry import callable_name
+from wfctl.engine.registry import callable_name, default_app_identity
 from wfctl.engine.serialization import to_json
 from wfctl.engine.store import STATUS_HUB, Store
 from wfctl.model import NotFoundError, RuntimeStatus
@@ -52,6 +53,13 @@ class DaprWorkflowClient:
             db_path = default_db_path()
         self._store = Store(db_path)
         self.start_wait = start_wait
+        # The app that owns the instances this client starts (its runtime's, in a process).
+        self.app_identity = default_app_identity()
+        self._engine_key: str | None = None  # realpath of the file (see _start_here)
+        # (instance ID, STATUS_HUB version) of the last start whose first turn this
+        # process's engine applied, leaving it RUNNING: a wait for its completion need not
+        # read the state until the hub moves on (one read less on the hot path).
+        self._fresh: tuple[str, int] | None = None
 
     # ------------------------------------------------------------------ helpers
     def _await(
@@ -61,8 +69,14 @@ class DaprWorkflowClient:
         timeout: float | None,
         *,
         raise_on_timeout: bool = True,
+        known_running: int | None = None,
     ) -> _ModelState | None:
+        """Poll (woken by this process's status changes) until ``done(state)``.
+        ``known_running``: a STATUS_HUB version at which the instance was known to be
+        RUNNING, so the first read waits until the hub has moved past it."""
         deadline = None if not timeout else time.monotonic() + timeout
+        if known_running is not None:
+            STATUS_HUB.wait(known_running, _POLL if deadline is None else min(_POLL, timeout))
         while True:
             seen = STATUS_HUB.version
             st = self._store.get_state(instance_id)
@@ -91,8 +105,12 @@ class DaprWorkflowClient:
         start and run its first turn in one commit. False when there is none."""
         from wfctl.engine.worker import local_engine
 
-        engine = local_engine(self._store.path)
+        if self._engine_key is None:
+            self._engine_key = os.path.realpath(self._store.path)
+        engine = local_engine(self._store.path, key=self._engine_key)
         if engine is None or name not in getattr(engine.registry, "workflows", {}):
+            return False
+        if engine.app is not None and engine.app != self.app_identity:
             return False
         req = engine.submit_start(iid, name, payload)
         if req is None:
@@ -100,6 +118,7 @@ class DaprWorkflowClient:
         req.done.wait()  # always set: by the loop's commit, or as the loop stops
         if req.error is not None:
             raise req.error
+        self._fresh = (iid, STATUS_HUB.version) if req.running else None
         return True
 
     # ------------------------------------------------------------------ the SDK surface
@@ -118,7 +137,7 @@ class DaprWorkflowClient:
         payload = None if input is None else to_json(input)
         if start_at is None and self._start_here(iid, name, payload):
             return iid
-        self._store.create_instance(iid, name, payload, start_at=start_at)
+        self._store.create_instance(iid, name, payload, start_at=start_at, app=self.app_identity)
         if start_at is None:
             self._await(
                 iid,
@@ -149,7 +168,13 @@ class DaprWorkflowClient:
         self, instance_id: str, *, fetch_payloads: bool = True, timeout_in_seconds: int = 0
     ) -> WorkflowState | None:
         """Block until the instance has finished (0 s = forever); TimeoutError after."""
-        st = self._await(instance_id, lambda s: s.runtime_status.is_terminal, timeout_in_seconds)
+        fresh, self._fresh = self._fresh, None
+        st = self._await(
+            instance_id,
+            lambda s: s.runtime_status.is_terminal,
+            timeout_in_seconds,
+            known_running=fresh[1] if fresh is not None and fresh[0] == instance_id else None,
+        )
         return self._sdk(st, fetch_payloads)
 
     def raise_workflow_event(self, instance_id: str, event_name: str, *, data: Any = None) -> None:

@@ -7,8 +7,10 @@ instances' turns and activity results are shared.
 Delivery rules a caller may rely on:
 * an instance that has not started yet (no history) is offered only once its
   ExecutionStarted is visible (delayed starts), and that event comes first;
-* while SUSPENDED, only the events queued before the pause are offered; the rest wait in the
-  inbox, in order, until resume;
+* while SUSPENDED, only the events that arrived before the pause (queued before it and
+  visible by then: a timer created earlier but due later has not arrived) are offered, with
+  the pause marker; everything else (timers, activity results, events, child completions)
+  waits in the inbox, in order, until resume (terminate acts at once);
 * timers dated at or after year 9000 (``wait forever`` placeholders) never fire.
 """
 
@@ -44,6 +46,7 @@ from wfctl.engine.schema import (
     ACTIVE_SQL,
     DEFAULT_TTL,
     DELIVERABLE_SQL,
+    IN_APP_SQL,
     IN_NAMES_SQL,
     IN_ROOTS_SQL,
     NEVER_YEAR,
@@ -71,6 +74,7 @@ class TurnItem:
     inbox_ids: list[int]
     status: str = ""  # as claimed
     root_id: str = ""
+    app: str | None = None  # the app identity owning the instance (None: any)
 
 
 @dataclass
@@ -103,8 +107,10 @@ class StartRequest:
     instance_id: str
     name: str
     input: str | None = None
+    app: str | None = None
     error: Exception | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    running: bool = False  # its first turn was applied in that commit and did not finish it
 
 
 @dataclass
@@ -153,6 +159,18 @@ def _in(values: Sequence[object]) -> tuple[str, list[object]]:
     return "IN (SELECT value FROM json_each(?))", [dumps(list(values))]
 
 
+def _arrived_before_pause(
+    box: list[tuple[int, str, float]], upto: int
+) -> list[tuple[int, str, float]]:
+    """The inbox rows of a paused instance that may still be delivered (see
+    :data:`wfctl.engine.schema.DELIVERABLE_SQL`): queued up to the pause marker ``upto``
+    and visible no later than it. Once the marker is consumed, none."""
+    marker = [b[2] for b in box if b[0] == upto]
+    if not marker:
+        return []
+    return [b for b in box if b[0] <= upto and b[2] <= marker[0]]
+
+
 def _fjson(f: FailureDetails | None) -> str | None:
     return None if f is None else dumps(asdict(f))
 
@@ -184,10 +202,11 @@ class Dispatch:
         limit: int,
         roots: Sequence[str] | None,
         workflows: Sequence[str] | None = None,
+        app: str | None = None,
     ) -> tuple[str, list[object]]:
         sql = (
             "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto, i.status,"
-            " i.root_id"
+            " i.root_id, i.app"
             # CROSS JOIN keeps the inbox as the outer loop: the cost follows the visible
             # events, not the number of active instances (which may be 100,000 waiting ones).
             f" FROM inbox b CROSS JOIN instances i ON i.id = b.instance_id WHERE {DELIVERABLE_SQL}"
@@ -200,6 +219,9 @@ class Dispatch:
         if workflows is not None:
             sql += IN_NAMES_SQL
             args.append(dumps(list(workflows)))
+        if app is not None:
+            sql += IN_APP_SQL
+            args.append(app)
         return sql + " LIMIT ?", [*args, limit]
 
     def _claim_in(
@@ -215,9 +237,13 @@ class Dispatch:
         lock: bool = True,
         workflows: Sequence[str] | None = None,
         direct: dict[str, list[tuple[int, HistoryEvent]]] | None = None,
+        app: str | None = None,
     ) -> list[TurnItem]:
-        sql, args = self._turn_query(owner, now, limit, roots, workflows)
+        sql, args = self._turn_query(owner, now, limit, roots, workflows, app)
         rows = c.execute(sql, args).fetchall()
+        # Unless the LIMIT cut the list short, an instance it left out has no deliverable
+        # inbox row: no need to read its inbox (the common case of a direct outcome).
+        lookup = None if len(rows) >= limit else [r[0] for r in rows]
         if direct:
             # Instances whose only news is an outcome recorded in this transaction.
             seen = {r[0] for r in rows}
@@ -226,7 +252,7 @@ class Dispatch:
                 where, xargs = _in(extra)
                 xsql = (
                     "SELECT i.id, i.name, i.generation, i.next_seq, i.deliver_upto, i.status,"
-                    f" i.root_id FROM instances i WHERE i.id {where}"
+                    f" i.root_id, i.app FROM instances i WHERE i.id {where}"
                     f" AND i.status IN {ACTIVE_SQL}"
                     " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
                 )
@@ -237,23 +263,27 @@ class Dispatch:
                 if workflows is not None:
                     xsql += IN_NAMES_SQL
                     xargs.append(dumps(list(workflows)))
+                if app is not None:
+                    xsql += IN_APP_SQL
+                    xargs.append(app)
                 rows += c.execute(xsql, xargs).fetchall()
         if not rows:
             return []
-        boxes: dict[str, list[tuple[int, str]]] = {r[0]: [] for r in rows}
-        where, bargs = _in(list(boxes))
-        for iid, box_id, data in c.execute(
-            f"SELECT instance_id, id, data FROM inbox WHERE instance_id {where}"
-            " AND visible_at <= ? ORDER BY id",
-            [*bargs, now],
-        ):
-            boxes[iid].append((box_id, data))
+        boxes: dict[str, list[tuple[int, str, float]]] = {r[0]: [] for r in rows}
+        if lookup is None or lookup:
+            where, bargs = _in(list(boxes) if lookup is None else lookup)
+            for iid, box_id, data, vis in c.execute(
+                f"SELECT instance_id, id, data, visible_at FROM inbox WHERE instance_id {where}"
+                " AND visible_at <= ? ORDER BY id",
+                [*bargs, now],
+            ):
+                boxes[iid].append((box_id, data, vis))
         items: list[TurnItem] = []
         ts = from_ts(now)
-        for iid, name, gen, seq, upto, status, root in rows:
-            mine = boxes[iid] if upto is None else [b for b in boxes[iid] if b[0] <= upto]
+        for iid, name, gen, seq, upto, status, root, owner_app in rows:
+            mine = boxes[iid] if upto is None else _arrived_before_pause(boxes[iid], upto)
             new: list[HistoryEvent] = [OrchestratorStarted(timestamp=ts)]
-            new.extend(event_from_dict(json.loads(d)) for _, d in mine)
+            new.extend(event_from_dict(json.loads(b[1])) for b in mine)
             if direct and upto is None and seq > 0 and iid in direct:
                 # After everything queued before them; what does not fit this run (a
                 # suspended or restarted instance) goes to the inbox afterwards.
@@ -272,7 +302,7 @@ class Dispatch:
                     (owner, now + ttl, iid),
                 )
             item = TurnItem(iid, name, gen, seq, past, new, [b[0] for b in mine])
-            item.status, item.root_id = status, root
+            item.status, item.root_id, item.app = status, root, owner_app
             items.append(item)
         return items
 
@@ -285,19 +315,21 @@ class Dispatch:
         known: Mapping[str, int] | None = None,
         ttl: float = DEFAULT_TTL,
         workflows: Sequence[str] | None = None,
+        app: str | None = None,
     ) -> list[TurnItem]:
         """Lease up to ``limit`` instances with deliverable events (only in the families of
-        ``roots``, and of the ``workflows`` names, if given) and return their turns.
+        ``roots``, of the ``workflows`` names, and owned by ``app`` or by no app, if given)
+        and return their turns.
         ``known`` maps instance ID to the history length the caller holds in memory; for
         those ``past`` is None. (For executors that
         work outside the store's transaction, e.g. remote ones; see also :meth:`step`.)"""
-        sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows)
+        sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows, app)
         if not self._read(sql, args):
             return []
         with self._write() as c:
             now = self.clock()
             return self._claim_in(
-                c, owner, now, limit, roots, known or {}, ttl, workflows=workflows
+                c, owner, now, limit, roots, known or {}, ttl, workflows=workflows, app=app
             )
 
     def step(
@@ -313,6 +345,7 @@ class Dispatch:
         starts: Sequence[StartRequest] = (),
         before_commit: Callable[[list[tuple[TurnItem, ApplyOutcome]]], None] | None = None,
         workflows: Sequence[str] | None = None,
+        app: str | None = None,
     ) -> tuple[int, list[tuple[TurnItem, ApplyOutcome]]]:
         """One commit for a whole round of in-process work: record activity ``outcomes``
         (as :meth:`complete_tasks`), claim the turns now deliverable, compute them with
@@ -320,16 +353,17 @@ class Dispatch:
         apply them (as :meth:`apply_turns`, tasks leased to ``owner``). ``starts`` are
         recorded first (a ConflictError lands in the request's ``error``).
         ``before_commit(pairs)`` runs once all is applied, just before the commit. Returns how many
-        outcomes were recorded and each turn with what applying it did."""
+        outcomes were recorded and each turn with what applying it did. ``workflows`` and
+        ``app`` filter the turns claimed, as for :meth:`claim_turns`."""
         if not outcomes and not starts:
-            sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows)
+            sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows, app)
             if not self._read(sql, args):
                 return 0, []
         with self._write() as c:
             now = self.clock()
             for r in starts:
                 try:
-                    self._create_in(c, r.instance_id, r.name, r.input, None, now)
+                    self._create_in(c, r.instance_id, r.name, r.input, None, now, r.app)
                 except ConflictError as exc:
                     r.error = exc
             direct: dict[str, list[tuple[int, HistoryEvent]]] = {}
@@ -346,6 +380,7 @@ class Dispatch:
                 lock=False,
                 workflows=workflows,
                 direct=direct,
+                app=app,
             )
             for iid, events in direct.items():  # not claimed now: they wait in the inbox
                 for gen, ev in events:
@@ -427,7 +462,8 @@ class Dispatch:
                 )
                 cur = c.execute(
                     "INSERT INTO tasks (instance_id, root_id, generation, task_id, name, input,"
-                    " created_at, lock_owner, lock_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " created_at, lock_owner, lock_expires, app)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         iid,
                         root,
@@ -438,6 +474,7 @@ class Dispatch:
                         now,
                         owner if claim else None,
                         now + ttl if claim else None,
+                        item.app,
                     ),
                 )
                 if claim:
@@ -459,7 +496,7 @@ class Dispatch:
                         timestamp=ts,
                     )
                 )
-                self._start_child(c, iid, gen, root, a, now)
+                self._start_child(c, iid, gen, root, a, now, item.app)
             elif isinstance(a, CompleteWorkflow):
                 complete = a
                 break
@@ -526,7 +563,9 @@ class Dispatch:
         root: str,
         a: CreateChildWorkflow,
         now: float,
+        app: str | None = None,
     ) -> None:
+        """Start child ``a`` of ``parent``; it belongs to the parent's app."""
         row = c.execute("SELECT status FROM instances WHERE id=?", (a.instance_id,)).fetchone()
         if row is not None and row[0] in ACTIVE:
             failure = FailureDetails(
@@ -537,7 +576,9 @@ class Dispatch:
             return
         if row is not None:
             self._delete_instances(c, [a.instance_id])
-        self._insert_instance(c, a.instance_id, a.name, a.input, now, None, parent, a.task_id, root)
+        self._insert_instance(
+            c, a.instance_id, a.name, a.input, now, None, parent, a.task_id, root, app
+        )
 
     def _restart(
         self,

@@ -22,23 +22,13 @@ import traceback
 from pathlib import Path
 from types import ModuleType
 
+from wfctl.engine import registry as _registry_mod
 from wfctl.engine.alias import install_dapr_alias
+from wfctl.engine.appid import app_identity, is_path, split_spec
 from wfctl.engine.registry import Registry, WorkflowRuntime
 from wfctl.model import AppError, UsageError, WfctlError
 
-_ATTR = re.compile(r"^(?P<target>.+?):(?P<attr>[A-Za-z_][A-Za-z0-9_.]*)$")
-
-
-def _split(spec: str) -> tuple[str, str | None]:
-    m = _ATTR.match(spec)
-    if m and not re.match(r"^[A-Za-z]:[\\/]", spec):  # not a Windows drive letter
-        return m["target"], m["attr"]
-    return spec, None
-
-
-def _is_path(target: str) -> bool:
-    return target.endswith(".py") or os.sep in target or "/" in target or Path(target).is_file()
-
+_split, _is_path = split_spec, is_path
 
 _WFCTL_DIR = str(Path(__file__).resolve().parent.parent)
 
@@ -80,7 +70,14 @@ def _import_file(path: Path) -> ModuleType:
 
 
 def load_app(spec: str | None) -> Registry:
-    """The workflows and activities of app ``spec`` (see the module docstring)."""
+    """The workflows and activities of app ``spec`` (see the module docstring); the
+    registry's ``app_identity`` is :func:`app_identity` of ``spec``."""
+    registry = _load(spec)
+    registry.app_identity = app_identity(spec)
+    return registry
+
+
+def _load(spec: str | None) -> Registry:
     if spec is None or spec == "":
         from wfctl import demo
 
@@ -172,6 +169,10 @@ def exec_app(path: str, args: list[str], *, db_path: str | os.PathLike[str] | No
         os.environ["WFCTL_DB"] = os.fspath(db_path)
     before = len(WorkflowRuntime.instances)
     old_argv, old_path = sys.argv[:], sys.path[:]
+    old_identity = _registry_mod.exec_app_identity
+    # The app's runtimes and clients own the instances of this identity, the one that
+    # `wfctl --app PATH_OR_MODULE` gives for the same app.
+    _registry_mod.exec_app_identity = os.path.realpath(file) if file is not None else module
     if file is not None:
         sys.argv = [str(path), *args]
         sys.path.insert(0, str(file.resolve().parent))
@@ -196,6 +197,7 @@ def exec_app(path: str, args: list[str], *, db_path: str | os.PathLike[str] | No
         code = 1
     finally:
         sys.argv, sys.path[:] = old_argv, old_path
+        _registry_mod.exec_app_identity = old_identity
         for rt in WorkflowRuntime.instances[before:]:
             try:
                 rt.shutdown()

@@ -17,6 +17,7 @@ from wfctl.engine.schema import (
     ACTIVE_SQL,
     DEFAULT_TTL,
     DELIVERABLE_SQL,
+    IN_APP_SQL,
     IN_NAMES_SQL,
     IN_ROOTS_SQL,
     dumps,
@@ -47,9 +48,11 @@ class Queues:
         roots: Sequence[str] | None = None,
         ttl: float = DEFAULT_TTL,
         activities: Sequence[str] | None = None,
+        app: str | None = None,
     ) -> list[TaskItem]:
         """Lease up to ``limit`` activity tasks nobody holds (or whose lease expired), only
-        in the families of ``roots`` and of the ``activities`` names, if given."""
+        in the families of ``roots``, of the ``activities`` names, and of instances owned by
+        ``app`` or by no app, if given."""
         if limit <= 0:
             return []
         sql = (
@@ -57,7 +60,7 @@ class Queues:
             " WHERE (lock_owner IS NULL OR lock_expires < ?)"
         )
         args: list[object] = [self.clock()]
-        sql, args = _task_filters(sql, args, roots, activities)
+        sql, args = _task_filters(sql, args, roots, activities, app)
         sql += " ORDER BY id LIMIT ?"
         args.append(limit)
         if not self._read(sql, args):
@@ -132,10 +135,11 @@ class Queues:
         *,
         workflows: Sequence[str] | None = None,
         activities: Sequence[str] | None = None,
+        app: str | None = None,
     ) -> bool:
-        """Whether any active instance (in these families; of these workflow names) has a
-        deliverable event, or an activity task (of these names) is outstanding: i.e. whether
-        driving would make progress."""
+        """Whether any active instance (in these families; of these workflow names; owned by
+        ``app`` or by no app) has a deliverable event, or an activity task (of these names)
+        is outstanding: i.e. whether driving would make progress."""
         sql = (
             "SELECT 1 FROM inbox b CROSS JOIN instances i ON i.id = b.instance_id"
             f" WHERE {DELIVERABLE_SQL}"
@@ -147,15 +151,23 @@ class Queues:
         if workflows is not None:
             sql += IN_NAMES_SQL
             args.append(dumps(list(workflows)))
+        if app is not None:
+            sql += IN_APP_SQL
+            args.append(app)
         if self._read(sql + " LIMIT 1", args):
             return True
-        tsql, targs = _task_filters("SELECT 1 FROM tasks WHERE 1", [], roots, activities)
+        tsql, targs = _task_filters("SELECT 1 FROM tasks WHERE 1", [], roots, activities, app)
         return bool(self._read(tsql + " LIMIT 1", targs))
 
     def next_due(
-        self, roots: Sequence[str] | None = None, *, workflows: Sequence[str] | None = None
+        self,
+        roots: Sequence[str] | None = None,
+        *,
+        workflows: Sequence[str] | None = None,
+        app: str | None = None,
     ) -> float | None:
-        """The earliest future time (epoch seconds) an inbox row becomes visible, or None."""
+        """The earliest future time (epoch seconds) an inbox row becomes visible, or None
+        (filters as for :meth:`busy`)."""
         sql = (
             "SELECT b.visible_at FROM inbox b CROSS JOIN instances i ON i.id = b.instance_id"
             f" WHERE b.visible_at > ? AND i.status IN {ACTIVE_SQL}"
@@ -167,14 +179,21 @@ class Queues:
         if workflows is not None:
             sql += IN_NAMES_SQL
             args.append(dumps(list(workflows)))
+        if app is not None:
+            sql += IN_APP_SQL
+            args.append(app)
         row = self._read(sql + " ORDER BY b.visible_at LIMIT 1", args)
         return row[0][0] if row else None
 
     def due_timer_roots(
-        self, *, workflows: Sequence[str] | None = None, limit: int = 1000
+        self,
+        *,
+        workflows: Sequence[str] | None = None,
+        limit: int = 1000,
+        app: str | None = None,
     ) -> list[str]:
         """Families with a timer or a delayed start that has fallen due (of instances of
-        these workflow names, if given)."""
+        these workflow names, owned by ``app`` or by no app, if given)."""
         sql = (
             "SELECT DISTINCT i.root_id FROM inbox b CROSS JOIN instances i ON i.id = b.instance_id"
             f" WHERE {DELIVERABLE_SQL} AND (b.kind = 'TimerFired'"
@@ -184,6 +203,9 @@ class Queues:
         if workflows is not None:
             sql += IN_NAMES_SQL
             args.append(dumps(list(workflows)))
+        if app is not None:
+            sql += IN_APP_SQL
+            args.append(app)
         return [r[0] for r in self._read(sql + " LIMIT ?", [*args, limit])]
 
 
@@ -192,6 +214,7 @@ def _task_filters(
     args: list[object],
     roots: Sequence[str] | None,
     activities: Sequence[str] | None,
+    app: str | None = None,
 ) -> tuple[str, list[object]]:
     if roots is not None:
         sql += " AND root_id IN (SELECT value FROM json_each(?))"
@@ -199,4 +222,7 @@ def _task_filters(
     if activities is not None:
         sql += " AND name IN (SELECT value FROM json_each(?))"
         args.append(dumps(list(activities)))
+    if app is not None:
+        sql += " AND (app IS NULL OR app = ?)"
+        args.append(app)
     return sql, args

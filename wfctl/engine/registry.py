@@ -13,13 +13,31 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from wfctl.engine import appid
+
 NAME_ATTR = "_dapr_alternate_name"
 _WORKFLOW_MARK = "_workflow_registered"
 _ACTIVITY_MARK = "_activity_registered"
+DEMO_APP = appid.DEMO_APP  # the app identity of the built-in demo
+# The identity of the app ``wfctl exec`` is running (set by wfctl.engine.loader.exec_app).
+exec_app_identity: str | None = None
+
+
+def default_app_identity() -> str:
+    """The app identity a ``WorkflowRuntime`` or ``DaprWorkflowClient`` of this process
+    uses: the app ``wfctl exec`` runs (its file's real path, or its module name), else the
+    real path of the ``__main__`` script, else ``"__main__"``. ``wfctl --app SPEC`` gives
+    the same identity for the same file (see :func:`wfctl.engine.appid.app_identity`)."""
+    if exec_app_identity:
+        return exec_app_identity
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    return os.path.realpath(main) if main else "__main__"
 
 
 def callable_name(fn: Callable[..., Any] | str) -> str:
@@ -38,9 +56,12 @@ def callable_name(fn: Callable[..., Any] | str) -> str:
 class Registry:
     """Name → function tables for workflows and activities."""
 
-    def __init__(self) -> None:
+    def __init__(self, app_identity: str | None = None) -> None:
         self.workflows: dict[str, Callable[..., Any]] = {}
         self.activities: dict[str, Callable[..., Any]] = {}
+        # The app these registrations come from: engines take only work of instances that
+        # carry this identity (or none); None: no such filter.
+        self.app_identity = app_identity
 
     def add_workflow(self, fn: Callable[..., Any], name: str | None = None) -> str:
         """Register ``fn`` as workflow ``name`` (default ``fn.__name__``); returns the name.
@@ -118,9 +139,11 @@ class WorkflowRuntime:
     """Dapr's ``WorkflowRuntime``: register workflows and activities, then ``start()``.
 
     Constructor arguments of the Dapr SDK (host, port, logger_options, interceptors,
-    maximum_concurrent_*...) are accepted; none of them matters in-process.
+    maximum_concurrent_*...) are accepted; ``maximum_concurrent_activity_work_items`` bounds
+    the activities the worker runs at once (default 8), the others do not matter in-process.
     ``start()`` runs wfctl's embedded worker in the background (bound to ``WFCTL_DB`` or the
-    default database); ``shutdown()`` stops it.
+    default database, owning the instances of :func:`default_app_identity`);
+    ``shutdown()`` stops it.
     """
 
     instances: ClassVar[list[WorkflowRuntime]] = []
@@ -184,7 +207,11 @@ class WorkflowRuntime:
                 "wfctl's embedded worker is not available (wfctl.engine.worker failed to "
                 f"import: {exc}); reinstall wfctl"
             ) from exc
-        self._handle = start_runtime_worker(self.registry)
+        if self.registry.app_identity is None:
+            self.registry.app_identity = default_app_identity()
+        limit = self.options.get("maximum_concurrent_activity_work_items")
+        concurrency = int(limit) if isinstance(limit, int) and limit > 0 else None
+        self._handle = start_runtime_worker(self.registry, concurrency=concurrency)
 
     def shutdown(self) -> None:
         """Stop the worker started by ``start()``; a no-op if it was never started."""

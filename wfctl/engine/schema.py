@@ -18,7 +18,7 @@ from pathlib import Path
 from wfctl.engine.history import HistoryEvent
 from wfctl.model import TERMINAL_STATUSES, FailureDetails, RuntimeStatus, StorageError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 60_000
 
 # Each entry migrates from version N-1 to N (index N-1). Version 0 is an empty file; the
@@ -89,6 +89,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS ix_tasks_instance ON tasks(instance_id);
     """,
+    # 2: the app that owns an instance (and its tasks): engines only take work of their own
+    # app. NULL (instances of version-1 files, or started without an identity): any engine
+    # whose app registers the workflow (activity) name takes it, as before.
+    """
+    ALTER TABLE instances ADD COLUMN app TEXT;
+    ALTER TABLE tasks ADD COLUMN app TEXT
+    """,
 ]
 
 EPOCH = datetime(1970, 1, 1)
@@ -96,14 +103,19 @@ ACTIVE = ("PENDING", "RUNNING", "SUSPENDED")
 ACTIVE_SQL = "('PENDING','RUNNING','SUSPENDED')"
 TERMINAL_VALUES = tuple(s.value for s in TERMINAL_STATUSES)
 # An inbox row is deliverable when visible, not held back by a pause, and (before the run
-# has started) only once its ExecutionStarted is visible.
+# has started) only once its ExecutionStarted is visible. While paused (``deliver_upto`` is
+# the pause marker's inbox row) only rows that had *arrived* before the pause may pass: queued
+# before the marker and visible no later than it (a timer row queued earlier but due later
+# arrives when it fires). Once the marker itself is delivered nothing passes until resume.
 DELIVERABLE_SQL = (
-    "b.visible_at <= ? AND (i.deliver_upto IS NULL OR b.id <= i.deliver_upto)"
+    "b.visible_at <= ? AND (i.deliver_upto IS NULL OR (b.id <= i.deliver_upto"
+    " AND b.visible_at <= (SELECT s.visible_at FROM inbox s WHERE s.id = i.deliver_upto)))"
     " AND (i.next_seq > 0 OR b.kind = 'ExecutionStarted')"
     f" AND i.status IN {ACTIVE_SQL}"
 )
 IN_ROOTS_SQL = " AND i.root_id IN (SELECT value FROM json_each(?))"
 IN_NAMES_SQL = " AND i.name IN (SELECT value FROM json_each(?))"
+IN_APP_SQL = " AND (i.app IS NULL OR i.app = ?)"  # the instance is this app's (or anyone's)
 NEVER_YEAR = 9000  # timers at or past this year are "wait forever" placeholders: never fire
 DEFAULT_TTL = 30.0
 

@@ -15,6 +15,7 @@ Rules callers may rely on:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import types
@@ -125,29 +126,47 @@ def from_json(text: str | None, annotation: Any = None) -> Any:
     return convert(value, annotation)
 
 
+_PARAMS: dict[Any, tuple[bool, Any]] = {}  # input_parameter's answers, per function
+
+
 def input_parameter(fn: Any) -> tuple[bool, Any]:
     """Whether ``fn(ctx, input)`` takes an input (a second positional parameter or
-    ``*args``), and that parameter's annotation (None when absent or unresolvable)."""
+    ``*args``), and that parameter's annotation (None when absent or unresolvable).
+    Answers are remembered per function (``inspect.signature`` costs tens of µs, and this
+    runs for every activity and workflow turn); an unresolvable annotation is asked again."""
+    try:
+        return _PARAMS[fn]
+    except (KeyError, TypeError):  # not seen yet, or not hashable
+        pass
+    out, final = _input_parameter(fn)
+    if final and len(_PARAMS) < 10_000:
+        with contextlib.suppress(TypeError):  # not hashable: asked each time
+            _PARAMS[fn] = out
+    return out
+
+
+def _input_parameter(fn: Any) -> tuple[tuple[bool, Any], bool]:
+    """(input_parameter's answer, whether it may be remembered)."""
     import inspect
 
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
-        return True, None
+        return (True, None), False
     params = [
         p
         for p in sig.parameters.values()
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
     ]
     if len(params) < 2 and not any(p.kind == p.VAR_POSITIONAL for p in params):
-        return False, None
+        return (False, None), True
     second = params[1] if len(params) >= 2 else params[-1]
     if second.kind == second.VAR_POSITIONAL or second.annotation is inspect.Parameter.empty:
-        return True, None
+        return (True, None), True
     annotation = second.annotation
     if isinstance(annotation, str):  # `from __future__ import annotations`
         try:
             annotation = typing.get_type_hints(fn).get(second.name)
-        except Exception:  # an unresolvable forward reference: no conversion
-            annotation = None
-    return True, annotation
+        except Exception:  # an unresolvable forward reference (yet): no conversion
+            return (True, None), False
+    return (True, annotation), True

@@ -218,12 +218,14 @@ class Store(Dispatch, Queues, Manage):
         input: str | None = None,
         *,
         start_at: datetime | None = None,
+        app: str | None = None,
     ) -> None:
         """Record a new PENDING instance with its ExecutionStarted in the inbox (visible at
-        ``start_at``). A finished instance with that ID is replaced; an active one is a
-        ConflictError."""
+        ``start_at``), owned by ``app`` (an app identity; None: by any engine that knows
+        the workflow name). A finished instance with that ID is replaced; an active one is
+        a ConflictError."""
         with self._write() as c:
-            self._create_in(c, instance_id, name, input, start_at, self.clock())
+            self._create_in(c, instance_id, name, input, start_at, self.clock(), app)
 
     def _create_in(
         self,
@@ -233,6 +235,7 @@ class Store(Dispatch, Queues, Manage):
         input: str | None,
         start_at: datetime | None,
         now: float,
+        app: str | None = None,
     ) -> None:
         row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
         if row is not None:
@@ -243,7 +246,7 @@ class Store(Dispatch, Queues, Manage):
                 )
             self._delete_instances(c, [instance_id])
         self._status_changed = True
-        self._insert_instance(c, instance_id, name, input, now, start_at, None, None, None)
+        self._insert_instance(c, instance_id, name, input, now, start_at, None, None, None, app)
 
     def _insert_instance(
         self,
@@ -256,11 +259,12 @@ class Store(Dispatch, Queues, Manage):
         parent_id: str | None,
         parent_task_id: int | None,
         root_id: str | None,
+        app: str | None = None,
     ) -> None:
         c.execute(
             "INSERT INTO instances (id, name, status, created_at, updated_at, input, parent_id,"
-            " parent_task_id, root_id) VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?)",
-            (iid, name, now, now, input, parent_id, parent_task_id, root_id or iid),
+            " parent_task_id, root_id, app) VALUES (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?)",
+            (iid, name, now, now, input, parent_id, parent_task_id, root_id or iid, app),
         )
         started = ExecutionStarted(
             name=name,

@@ -102,6 +102,9 @@ class Engine(ActivityRunner):
         # them (several apps may share a file); None: take everything.
         self.workflows = _names(registry, "workflows")
         self.activities = None if runner is not None else _names(registry, "activities")
+        # ...and of instances another app owns (same-named workflows of two apps must not
+        # run each other's code): the registry's app identity; None: any instance.
+        self.app: str | None = getattr(registry, "app_identity", None)
         self.concurrency = max(1, concurrency)
         self.ttl = ttl
         self.batch = batch
@@ -204,10 +207,11 @@ class Engine(ActivityRunner):
                     renewer.set()
 
     def submit_start(self, instance_id: str, name: str, input: str | None) -> StartRequest | None:
-        """Have this running engine (``run_forever``) record a start in its next commit,
-        together with the instance's first turn; wait on ``request.done`` (it is always set,
-        with ``error`` on failure). None when the engine is not running."""
-        req = StartRequest(instance_id, name, input)
+        """Have this running engine (``run_forever``) record a start (owned by this engine's
+        app) in its next commit, together with the instance's first turn; wait on
+        ``request.done`` (it is always set, with ``error`` on failure). None when the engine
+        is not running."""
+        req = StartRequest(instance_id, name, input, app=self.app)
         with self._start_lock:
             if not self._accepting:
                 return None
@@ -303,6 +307,7 @@ class Engine(ActivityRunner):
                 starts=starts,
                 before_commit=applied,
                 workflows=self.workflows,
+                app=self.app,
             )
         except BaseException as exc:
             for o in outcomes:  # not recorded: keep them for the next round
@@ -312,8 +317,11 @@ class Engine(ActivityRunner):
                 r.error = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
                 r.done.set()
             raise
-        for r in starts:
-            r.done.set()
+        if starts:
+            live = {o.instance_id for _, o in pairs if o.applied and not o.finished}
+            for r in starts:
+                r.running = r.error is None and r.instance_id in live
+                r.done.set()
         if outcomes or pairs:
             did = True
         if self._submit_ready():
@@ -324,7 +332,12 @@ class Engine(ActivityRunner):
         if free > 0 and (not did or now - self._last_task_poll > POLL):
             self._last_task_poll = now
             for t in store.claim_tasks(
-                self.owner, limit=free, roots=roots, ttl=self.ttl, activities=self.activities
+                self.owner,
+                limit=free,
+                roots=roots,
+                ttl=self.ttl,
+                activities=self.activities,
+                app=self.app,
             ):
                 self._submit(t)
                 did = True
@@ -353,7 +366,7 @@ class Engine(ActivityRunner):
     def _condition(self, ids: list[str] | None, roots: Sequence[str] | None, until: Until) -> bool:
         if until == "idle" or ids is None:
             return not (self._inflight or self._ready) and not self.store.busy(
-                roots, workflows=self.workflows, activities=self.activities
+                roots, workflows=self.workflows, activities=self.activities, app=self.app
             )
         statuses = self.store.get_statuses(ids)
         if until == "start":
@@ -368,7 +381,7 @@ class Engine(ActivityRunner):
         if self._due_dirty or now - self._due_at > POLL or self._due_roots is not roots:
             # Timers come from this engine's own rounds (which mark the cache dirty) or from
             # elsewhere (seen within POLL): no query per sleep on the hot path.
-            self._due = self.store.next_due(roots, workflows=self.workflows)
+            self._due = self.store.next_due(roots, workflows=self.workflows, app=self.app)
             self._due_at, self._due_dirty, self._due_roots = now, False, roots
         nxt = self._due
         if nxt is not None:
@@ -391,7 +404,7 @@ class Engine(ActivityRunner):
             while self._starts:  # starts that arrived as the loop stopped: record them
                 r = self._starts.popleft()
                 try:
-                    self.store.create_instance(r.instance_id, r.name, r.input)
+                    self.store.create_instance(r.instance_id, r.name, r.input, app=r.app)
                 except Exception as exc:
                     r.error = exc
                 r.done.set()
@@ -444,9 +457,10 @@ def _key(path: Path) -> str:
     return os.path.realpath(path)
 
 
-def local_engine(db_path: str | Path) -> Engine | None:
-    """The engine running ``run_forever`` on ``db_path`` in this process, if any."""
-    return _LOCAL.get(_key(Path(db_path)))
+def local_engine(db_path: str | Path, *, key: str | None = None) -> Engine | None:
+    """The engine running ``run_forever`` on ``db_path`` in this process, if any. ``key``:
+    ``os.path.realpath(db_path)`` when the caller has it already (it costs a few stat calls)."""
+    return _LOCAL.get(key if key is not None else _key(Path(db_path)))
 
 
 class WorkerHandle:
@@ -484,12 +498,13 @@ def start_worker(
     return WorkerHandle(engine)
 
 
-def start_runtime_worker(registry: Any) -> WorkerHandle:
+def start_runtime_worker(registry: Any, *, concurrency: int | None = None) -> WorkerHandle:
     """What ``WorkflowRuntime.start()`` calls: a background worker on the default database
-    (``wfctl.paths.default_db_path()``, which honours ``WFCTL_DB``)."""
+    (``wfctl.paths.default_db_path()``, which honours ``WFCTL_DB``), running at most
+    ``concurrency`` activities at once (None: 8)."""
     from wfctl.paths import default_db_path
 
-    return start_worker(default_db_path(), registry)
+    return start_worker(default_db_path(), registry, concurrency=concurrency or 8)
 
 
 def run_worker(db_path: str | Path, *, app: str | None = None, concurrency: int = 8) -> int:
