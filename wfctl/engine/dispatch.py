@@ -46,13 +46,11 @@ from wfctl.engine.schema import (
     ACTIVE_SQL,
     DEFAULT_TTL,
     DELIVERABLE_SQL,
-    IN_APP_SQL,
-    IN_NAMES_SQL,
-    IN_ROOTS_SQL,
     NEVER_YEAR,
     dump_event,
     dumps,
     from_ts,
+    instance_filters,
     to_ts,
 )
 from wfctl.model import ConflictError, FailureDetails, RuntimeStatus
@@ -213,15 +211,9 @@ class Dispatch:
             " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
         )
         args: list[object] = [now, owner, now]
-        if roots is not None:
-            sql += IN_ROOTS_SQL
-            args.append(dumps(list(roots)))
-        if workflows is not None:
-            sql += IN_NAMES_SQL
-            args.append(dumps(list(workflows)))
-        if app is not None:
-            sql += IN_APP_SQL
-            args.append(app)
+        fsql, fargs = instance_filters(roots, workflows, app)
+        sql += fsql
+        args += fargs
         return sql + " LIMIT ?", [*args, limit]
 
     def _claim_in(
@@ -257,15 +249,9 @@ class Dispatch:
                     " AND (i.lock_owner IS NULL OR i.lock_owner = ? OR i.lock_expires < ?)"
                 )
                 xargs += [owner, now]
-                if roots is not None:
-                    xsql += IN_ROOTS_SQL
-                    xargs.append(dumps(list(roots)))
-                if workflows is not None:
-                    xsql += IN_NAMES_SQL
-                    xargs.append(dumps(list(workflows)))
-                if app is not None:
-                    xsql += IN_APP_SQL
-                    xargs.append(app)
+                fsql, fargs = instance_filters(roots, workflows, app)
+                xsql += fsql
+                xargs += fargs
                 rows += c.execute(xsql, xargs).fetchall()
         if not rows:
             return []

@@ -17,11 +17,9 @@ from wfctl.engine.schema import (
     ACTIVE_SQL,
     DEFAULT_TTL,
     DELIVERABLE_SQL,
-    IN_APP_SQL,
-    IN_NAMES_SQL,
-    IN_ROOTS_SQL,
     dumps,
     from_ts,
+    instance_filters,
 )
 
 # Queries join from the inbox (CROSS JOIN fixes that order): their cost follows the events
@@ -145,15 +143,9 @@ class Queues:
             f" WHERE {DELIVERABLE_SQL}"
         )
         args: list[object] = [self.clock()]
-        if roots is not None:
-            sql += IN_ROOTS_SQL
-            args.append(dumps(list(roots)))
-        if workflows is not None:
-            sql += IN_NAMES_SQL
-            args.append(dumps(list(workflows)))
-        if app is not None:
-            sql += IN_APP_SQL
-            args.append(app)
+        fsql, fargs = instance_filters(roots, workflows, app)
+        sql += fsql
+        args += fargs
         if self._read(sql + " LIMIT 1", args):
             return True
         tsql, targs = _task_filters("SELECT 1 FROM tasks WHERE 1", [], roots, activities, app)
@@ -173,15 +165,9 @@ class Queues:
             f" WHERE b.visible_at > ? AND i.status IN {ACTIVE_SQL}"
         )
         args: list[object] = [self.clock()]
-        if roots is not None:
-            sql += IN_ROOTS_SQL
-            args.append(dumps(list(roots)))
-        if workflows is not None:
-            sql += IN_NAMES_SQL
-            args.append(dumps(list(workflows)))
-        if app is not None:
-            sql += IN_APP_SQL
-            args.append(app)
+        fsql, fargs = instance_filters(roots, workflows, app)
+        sql += fsql
+        args += fargs
         row = self._read(sql + " ORDER BY b.visible_at LIMIT 1", args)
         return row[0][0] if row else None
 
@@ -200,12 +186,9 @@ class Queues:
             " OR (b.kind = 'ExecutionStarted' AND b.visible_at > i.created_at))"
         )
         args: list[object] = [self.clock()]
-        if workflows is not None:
-            sql += IN_NAMES_SQL
-            args.append(dumps(list(workflows)))
-        if app is not None:
-            sql += IN_APP_SQL
-            args.append(app)
+        fsql, fargs = instance_filters(None, workflows, app)
+        sql += fsql
+        args += fargs
         return [r[0] for r in self._read(sql + " LIMIT ?", [*args, limit])]
 
 
@@ -216,13 +199,5 @@ def _task_filters(
     activities: Sequence[str] | None,
     app: str | None = None,
 ) -> tuple[str, list[object]]:
-    if roots is not None:
-        sql += " AND root_id IN (SELECT value FROM json_each(?))"
-        args.append(dumps(list(roots)))
-    if activities is not None:
-        sql += " AND name IN (SELECT value FROM json_each(?))"
-        args.append(dumps(list(activities)))
-    if app is not None:
-        sql += " AND (app IS NULL OR app = ?)"
-        args.append(app)
-    return sql, args
+    fsql, fargs = instance_filters(roots, activities, app, alias="")
+    return sql + fsql, args + fargs

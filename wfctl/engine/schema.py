@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -113,9 +114,32 @@ DELIVERABLE_SQL = (
     " AND (i.next_seq > 0 OR b.kind = 'ExecutionStarted')"
     f" AND i.status IN {ACTIVE_SQL}"
 )
-IN_ROOTS_SQL = " AND i.root_id IN (SELECT value FROM json_each(?))"
-IN_NAMES_SQL = " AND i.name IN (SELECT value FROM json_each(?))"
-IN_APP_SQL = " AND (i.app IS NULL OR i.app = ?)"  # the instance is this app's (or anyone's)
+
+
+def instance_filters(
+    roots: Sequence[str] | None = None,
+    names: Sequence[str] | None = None,
+    app: str | None = None,
+    *,
+    alias: str = "i.",
+) -> tuple[str, list[object]]:
+    """SQL (``" AND ..."``) and its arguments restricting rows of alias ``i`` (instances) or,
+    with ``alias=""``, of the tasks table: to these families (root IDs), these workflow or
+    activity names, and rows owned by ``app`` or by no app. ``None`` means no restriction."""
+    sql = ""
+    args: list[object] = []
+    if roots is not None:
+        sql += f" AND {alias}root_id IN (SELECT value FROM json_each(?))"
+        args.append(dumps(list(roots)))
+    if names is not None:
+        sql += f" AND {alias}name IN (SELECT value FROM json_each(?))"
+        args.append(dumps(list(names)))
+    if app is not None:
+        sql += f" AND ({alias}app IS NULL OR {alias}app = ?)"  # this app's (or anyone's)
+        args.append(app)
+    return sql, args
+
+
 NEVER_YEAR = 9000  # timers at or past this year are "wait forever" placeholders: never fire
 DEFAULT_TTL = 30.0
 
