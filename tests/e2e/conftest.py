@@ -10,13 +10,14 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.server.proc import read_banner
 
 HERE = Path(__file__).resolve().parent
 APP = HERE / "e2e_app.py"
@@ -66,17 +67,7 @@ class Serve:
         assert self.proc.stdout is not None and self.proc.stderr is not None
         self.log: list[str] = []
         self.banner: list[str] = []
-        self.url = ""
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            self.banner.append(line)
-            if "listening on " in line:
-                self.url = line.split("listening on ", 1)[1].split()[0]
-            if line.startswith("wfctl serve: workflows:"):
-                break
+        self.url = read_banner(self.proc.stdout, self.banner)
         if not self.url:
             self.proc.kill()
             raise AssertionError(f"wfctl serve did not start: {self.banner}")

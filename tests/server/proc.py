@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -35,17 +36,7 @@ class ServerProc:
         assert self.proc.stdout is not None and self.proc.stderr is not None
         self.threads = [threading.Thread(target=self._drain, args=(self.proc.stderr,), daemon=True)]
         self.threads[0].start()
-        deadline = time.monotonic() + 30
-        self.url = ""
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            self.banner.append(line)
-            if "listening on " in line:
-                self.url = line.split("listening on ", 1)[1].split()[0]
-            if line.startswith("wfctl serve: workflows:"):
-                break
+        self.url = read_banner(self.proc.stdout, self.banner)
         if not self.url:
             self.proc.kill()
             self.proc.wait()
@@ -88,3 +79,20 @@ class ServerProc:
                     return body
             time.sleep(0.05)
         raise AssertionError(f"{instance_id} never reached {want}: {body}")
+
+
+def read_banner(stdout: IO[str], banner: list[str], timeout: float = 30) -> str:
+    """Read `wfctl serve`'s start-up banner into ``banner``; return the URL it listens on
+    ("" when the server ended or said nothing of it in time)."""
+    url = ""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = stdout.readline()
+        if not line:
+            break
+        banner.append(line)
+        if "listening on " in line:
+            url = line.split("listening on ", 1)[1].split()[0]
+        if line.startswith("wfctl serve: workflows:"):
+            break
+    return url
