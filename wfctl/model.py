@@ -140,6 +140,9 @@ class HistoryEntry:
     name: str = ""  # activity, child workflow, event or timer name
     task_id: int | None = None  # the sequence number a completion refers to
     details: str = ""  # input/output/failure/fire time, compact
+    # The outcome where the type alone does not say it (ExecutionCompleted: COMPLETED, FAILED
+    # or CONTINUED_AS_NEW); empty elsewhere.
+    status: str = ""
 
 
 @dataclass

@@ -9,7 +9,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from wfctl.model import FailureDetails, RuntimeStatus, WorkflowState
+from wfctl.model import FailureDetails, HistoryEntry, RuntimeStatus, WorkflowState
 
 PROP_INPUT = "dapr.workflow.input"
 PROP_OUTPUT = "dapr.workflow.output"
@@ -117,6 +117,35 @@ def state_from_dapr(body: dict[str, Any]) -> WorkflowState:
         serialized_custom_status=props.get(PROP_CUSTOM_STATUS),
         failure=failure,
         properties={k: v for k, v in props.items() if k not in _KNOWN},
+    )
+
+
+def history_to_dict(entry: HistoryEntry) -> dict[str, Any]:
+    """One history row as ``GET /wfctl/v1/instances/{id}/history`` and ``-o json`` show it."""
+    body: dict[str, Any] = {
+        "eventId": entry.event_id,
+        "type": entry.type,
+        "timestamp": format_time(entry.timestamp if entry.timestamp != datetime.min else None),
+        "name": entry.name,
+        "taskId": entry.task_id,
+        "details": entry.details,
+    }
+    if entry.status:
+        body["status"] = entry.status
+    return body
+
+
+def history_from_dict(ev: dict[str, Any]) -> HistoryEntry:
+    """Inverse of :func:`history_to_dict`; tolerant of missing fields."""
+    task_id = ev.get("taskId")
+    return HistoryEntry(
+        event_id=int(ev.get("eventId", -1)),
+        type=str(ev.get("type", "")),
+        timestamp=parse_time(ev.get("timestamp")) or datetime.min,
+        name=str(ev.get("name") or ""),
+        task_id=int(task_id) if task_id is not None else None,
+        details=str(ev.get("details") or ""),
+        status=str(ev.get("status") or ""),
     )
 
 

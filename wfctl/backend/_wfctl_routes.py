@@ -8,7 +8,6 @@ says the Dapr HTTP API has no such call.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -94,17 +93,7 @@ class WfctlRoutes:
         for ev in body.get("events", []) if isinstance(body, dict) else []:
             if not isinstance(ev, dict):
                 continue
-            task_id = ev.get("taskId")
-            out.append(
-                HistoryEntry(
-                    event_id=int(ev.get("eventId", -1)),
-                    type=str(ev.get("type", "")),
-                    timestamp=wire.parse_time(ev.get("timestamp")) or datetime.min,
-                    name=str(ev.get("name") or ""),
-                    task_id=int(task_id) if task_id is not None else None,
-                    details=str(ev.get("details") or ""),
-                )
-            )
+            out.append(wire.history_from_dict(ev))
         return out
 
     def purge_older_than(

@@ -389,7 +389,7 @@ def history_entries(events: Sequence[HistoryEvent]) -> list[HistoryEntry]:
         elif kind in ("TimerCreated", "TimerFired"):
             details = f"fires at {d['fire_at'].isoformat()}"
         elif kind == "ExecutionCompleted":
-            details = f"{d['status'].value} {_short(d.get('result'))}".strip()
+            details = _short(d.get("result"))
         elif kind == "ExecutionTerminated":
             details = _short(d.get("output"))
         elif kind == "ChildWorkflowCreated":
@@ -407,6 +407,7 @@ def history_entries(events: Sequence[HistoryEvent]) -> list[HistoryEntry]:
                 name=name,
                 task_id=task_id if kind not in ("ExecutionStarted",) else None,
                 details=details,
+                status=d["status"].value if kind == "ExecutionCompleted" else "",
             )
         )
     return out

@@ -91,6 +91,7 @@ _STATUS_OF_TYPE = {
     "TaskCompleted": "COMPLETED",
     "TaskFailed": "FAILED",
     "SubOrchestrationInstanceCreated": "SCHEDULED",
+    "ChildWorkflowCreated": "SCHEDULED",
     "SubOrchestrationInstanceCompleted": "COMPLETED",
     "SubOrchestrationInstanceFailed": "FAILED",
     "TimerCreated": "SCHEDULED",
@@ -102,6 +103,8 @@ _STATUS_OF_TYPE = {
 
 def history_status(entry: HistoryEntry) -> str:
     """A one-word outcome for a history row (empty where the type says nothing)."""
+    if entry.status:
+        return entry.status
     if entry.type in _STATUS_OF_TYPE:
         return _STATUS_OF_TYPE[entry.type]
     for suffix, word in (
@@ -117,14 +120,7 @@ def history_status(entry: HistoryEntry) -> str:
 def history_json(entry: HistoryEntry) -> dict[str, object]:
     from wfctl import wire
 
-    return {
-        "eventId": entry.event_id,
-        "type": entry.type,
-        "timestamp": wire.format_time(entry.timestamp if entry.timestamp != datetime.min else None),
-        "name": entry.name,
-        "taskId": entry.task_id,
-        "details": entry.details,
-    }
+    return wire.history_to_dict(entry)
 
 
 def history(

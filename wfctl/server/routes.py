@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from wfctl.ids import MAX_ID_BYTES, check_instance_id, is_valid_new_instance_id
 from wfctl.model import (
     ConflictError,
-    HistoryEntry,
     NotFoundError,
     RuntimeStatus,
     UnsupportedError,
@@ -22,7 +21,7 @@ from wfctl.model import (
     WfctlError,
 )
 from wfctl.server.request import HttpError, Request, Response, bad_request, json_response
-from wfctl.wire import format_time, state_to_dapr
+from wfctl.wire import history_to_dict, state_to_dapr
 
 T = TypeVar("T")
 #: Runs a blocking Backend call on the server's thread pool and awaits its result.
@@ -228,18 +227,6 @@ class Handlers:
         return json_response(
             200, {"instanceIDs": list(result.instance_ids), "dryRun": bool(result.dry_run)}
         )
-
-
-def history_to_dict(entry: HistoryEntry) -> dict[str, Any]:
-    """One history row in the shape of ``GET /wfctl/v1/instances/{id}/history``."""
-    return {
-        "eventId": entry.event_id,
-        "type": entry.type,
-        "timestamp": format_time(entry.timestamp),
-        "name": entry.name,
-        "taskId": entry.task_id,
-        "details": entry.details,
-    }
 
 
 def _statuses(req: Request) -> Sequence[RuntimeStatus]:
