@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
-from wfctl.engine.dispatch import TaskItem, TaskOutcome
 from wfctl.engine.history import HistoryEvent, TaskCompleted, TaskFailed
+from wfctl.engine.items import TaskItem, TaskOutcome
 from wfctl.engine.schema import (
     ACTIVE_SQL,
     DEFAULT_TTL,

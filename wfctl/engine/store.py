@@ -34,19 +34,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from wfctl.engine import schema
-from wfctl.engine.dispatch import (
-    ApplyOutcome,
-    Dispatch,
-    StartRequest,
-    TaskItem,
-    TaskOutcome,
-    TurnItem,
-)
+from wfctl.engine.dispatch import Dispatch
 from wfctl.engine.history import (
     ExecutionStarted,
     HistoryEvent,
     event_from_dict,
 )
+from wfctl.engine.items import ApplyOutcome, StartRequest, TaskItem, TaskOutcome, TurnItem
 from wfctl.engine.manage import Manage
 from wfctl.engine.queues import Queues
 from wfctl.engine.schema import (
