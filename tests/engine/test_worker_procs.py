@@ -41,15 +41,16 @@ def test_run_worker_drives_and_stops_cleanly_on_sigterm(db, tmp_path):
         _wait(lambda: side.exists())  # first activity done; the second is in flight
         p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=20)
-        assert p.returncode == 0, err
-        assert b"Traceback" not in err
+        assert p.returncode == 0, err.decode(errors="replace")
+        assert b"Traceback" not in err, err.decode(errors="replace")
         s = Store(db)
         try:
             locks = s._read(
                 "SELECT count(*) FROM tasks WHERE lock_owner IS NOT NULL"
                 " UNION ALL SELECT count(*) FROM instances WHERE lock_owner IS NOT NULL"
             )
-            assert [r[0] for r in locks] == [0, 0]  # every lease handed back
+            held = [r[0] for r in locks]
+            assert held == [0, 0], (held, err.decode(errors="replace"))  # every lease handed back
         finally:
             s.close()
         b.detach = False
@@ -59,7 +60,8 @@ def test_run_worker_drives_and_stops_cleanly_on_sigterm(db, tmp_path):
         if p.poll() is None:
             p.kill()
             p.wait()
-    assert sorted(side.read_text().split()) == ["bg:1", "bg:2"]
+    runs = sorted(side.read_text().split())
+    assert runs == ["bg:1", "bg:2"], runs  # each activity ran exactly once
 
 
 def test_long_activity_keeps_its_lease_and_runs_once(db, tmp_path, monkeypatch):
