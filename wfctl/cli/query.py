@@ -117,12 +117,6 @@ def history_status(entry: HistoryEntry) -> str:
     return ""
 
 
-def history_json(entry: HistoryEntry) -> dict[str, object]:
-    from wfctl import wire
-
-    return wire.history_to_dict(entry)
-
-
 def history(
     ctx: typer.Context,
     instance_id: Annotated[str, typer.Argument(help="Instance ID.", metavar="ID")],
@@ -138,7 +132,9 @@ def history(
     fmt = output_format(st)
     entries = st.backend().history(instance_id)
     if fmt in ("json", "yaml"):
-        emit(st, fmt, [history_json(e) for e in entries])
+        from wfctl.wire import history_to_dict
+
+        emit(st, fmt, [history_to_dict(e) for e in entries])
         return
     out = st.out()
     start = entries[0].timestamp if entries else None
