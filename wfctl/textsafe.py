@@ -1,0 +1,86 @@
+"""Text that came from outside (a server, the store, a client) made safe to show or parse.
+
+* :func:`escape_control` — for anything written to a terminal or a log line: control
+  characters (C0, DEL, C1, and the Unicode line/paragraph separators and bidi overrides)
+  become visible escapes, so stored data can never move the cursor, retitle the window or
+  clear the screen. JSON output does not use it: ``json.dumps`` already escapes C0.
+* :func:`json_depth_ok` / :func:`loads_bounded` — refuse JSON nested deeper than
+  :data:`MAX_JSON_DEPTH` *before* a recursive parser or printer meets it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+#: The deepest nesting of arrays/objects accepted anywhere (CLI flags, serve bodies, config).
+MAX_JSON_DEPTH = 64
+
+# Format characters that reorder or hide text on a terminal (bidi overrides, isolates).
+_BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _is_unsafe(c: str) -> bool:
+    o = ord(c)
+    return o < 0x20 or 0x7F <= o < 0xA0 or c in "\u2028\u2029" or c in _BIDI
+
+
+def escape_control(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with every control character replaced by a visible escape (``\\x1b``,
+    ``\\u202e``); tabs and, with ``keep_newlines``, newlines are kept."""
+    if text.isprintable() and not any(c in _BIDI for c in text):
+        return text
+    out = []
+    for c in text:
+        if c == "\t" or (keep_newlines and c == "\n"):
+            out.append(c)
+        elif _is_unsafe(c):
+            o = ord(c)
+            out.append(f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def json_depth_ok(text: str | bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when ``text`` (JSON) nests arrays/objects at most ``limit`` deep.
+
+    A linear scan that skips strings; it does not validate the JSON (the parser does that
+    afterwards, safely, because the depth is bounded).
+    """
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if text.count("[") + text.count("{") <= limit:
+        return True
+    depth = 0
+    in_str = False
+    escaped = False
+    for c in text:
+        if in_str:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_str = False
+        elif c == '"':
+            in_str = True
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return False
+        elif c in "]}":
+            depth -= 1
+    return True
+
+
+class TooDeepError(ValueError):
+    """JSON nested deeper than :data:`MAX_JSON_DEPTH`."""
+
+
+def loads_bounded(text: str | bytes, limit: int = MAX_JSON_DEPTH) -> Any:
+    """``json.loads`` that raises :class:`TooDeepError` (a ValueError) for over-deep input
+    instead of a RecursionError."""
+    if not json_depth_ok(text, limit):
+        raise TooDeepError(f"JSON nested deeper than {limit} levels")
+    return json.loads(text)
