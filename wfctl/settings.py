@@ -6,6 +6,7 @@ Precedence, highest first (each value remembers where it came from, for `wfctl c
 2. the explicitly chosen profile (``--profile`` or ``WFCTL_PROFILE``) — so a profile beats the
    ``DAPR_HTTP_PORT`` that ``dapr run`` puts in the environment;
 3. the environment (``DAPR_HTTP_ENDPOINT``, ``DAPR_RUNTIME_HOST``/``DAPR_HTTP_PORT``,
+   ``DAPR_GRPC_ENDPOINT``, ``DAPR_RUNTIME_HOST``/``DAPR_GRPC_PORT``, ``WFCTL_TRANSPORT``,
    ``DAPR_API_TOKEN``, ``WFCTL_EMBEDDED``, ``WFCTL_DB``, ``WFCTL_APP``, ``NO_COLOR``);
 4. the config file's default profile;
 5. built-in defaults.
@@ -17,6 +18,9 @@ The config file is YAML, read only from ``--config PATH``, ``WFCTL_CONFIG`` or
     profiles:
       local:
         url: http://127.0.0.1:3500
+      grpc:
+        transport: grpc
+        grpc-endpoint: 127.0.0.1:50001
       prod:
         url: https://dapr.example.com:3500
         api-token-file: ~/.config/wfctl/prod-token
@@ -40,8 +44,12 @@ from wfctl.model import UsageError
 API_VERSIONS = ("v1.0-beta1", "v1.0")
 OUTPUTS = ("table", "wide", "json", "yaml", "ids")
 
+TRANSPORTS = ("http", "grpc")
+
 DEFAULTS: dict[str, Any] = {
+    "transport": "http",
     "url": "http://127.0.0.1:3500",
+    "grpc_endpoint": "127.0.0.1:50001",
     "api_version": "v1.0-beta1",
     "component": "dapr",
     "api_token": None,
@@ -74,7 +82,9 @@ _FALSE = {"0", "false", "no", "off", ""}
 class Settings:
     """Every setting's value and, in ``sources``, a short phrase saying where it came from."""
 
+    transport: str = DEFAULTS["transport"]
     url: str = DEFAULTS["url"]
+    grpc_endpoint: str = DEFAULTS["grpc_endpoint"]
     api_version: str = DEFAULTS["api_version"]
     component: str = DEFAULTS["component"]
     api_token: str | None = None
@@ -99,6 +109,19 @@ class Settings:
     def db_path(self) -> Path:
         """The SQLite file for --embedded: the setting, else ``wfctl.paths.default_db_path()``."""
         return Path(self.db).expanduser() if self.db else paths.default_db_path()
+
+    @property
+    def grpc(self) -> bool:
+        """True when commands go over gRPC (and not to the embedded engine)."""
+        return self.transport == "grpc" and not self.embedded
+
+    @property
+    def server_key(self) -> str:
+        """The server as the private record of recent instances names it (wfctl.recent)."""
+        if not self.grpc:
+            return self.url
+        ep = self.grpc_endpoint
+        return ep if "://" in ep else "grpc://" + ep
 
     @property
     def verify(self) -> bool | str:
@@ -197,6 +220,13 @@ def _coerce(key: str, value: Any, where: str) -> Any:
         if not parts.hostname:
             raise UsageError(f"{where}: URL {value!r} has no host, e.g. http://127.0.0.1:3500")
         return text
+    if key == "transport":
+        text = str(value).strip().lower()
+        if text not in TRANSPORTS:
+            raise UsageError(f"{where}: transport {value!r} is not one of {', '.join(TRANSPORTS)}")
+        return text
+    if key == "grpc_endpoint":
+        return _grpc_endpoint(str(value), where)
     if key == "component":
         text = str(value).strip()
         if not text or "/" in text:
@@ -205,6 +235,26 @@ def _coerce(key: str, value: Any, where: str) -> Any:
     if key in _PATH_KEYS:
         return str(Path(str(value)).expanduser())
     return str(value)
+
+
+def _grpc_endpoint(value: str, where: str) -> str:
+    """``host:port``, ``grpc://host:port`` or ``grpcs://host[:port]`` (TLS), as the Dapr SDKs
+    read DAPR_GRPC_ENDPOINT; kept as written but for the scheme's case and a trailing ``/``."""
+    text = value.strip().rstrip("/")
+    scheme, sep, rest = text.partition("://")
+    if sep and scheme.lower() not in ("grpc", "grpcs", "http", "https"):
+        raise UsageError(f"{where}: gRPC endpoint {value!r} must be HOST:PORT or grpcs://HOST:PORT")
+    rest = rest if sep else text
+    host, colon, port = rest.rpartition(":")
+    if not colon:
+        host, port = rest, ""
+    bad_port = port and (not port.isdigit() or not 0 < int(port) < 65536)
+    if not host or "/" in rest or (not port and not scheme.lower().endswith("s")) or bad_port:
+        raise UsageError(
+            f"{where}: gRPC endpoint {value!r} must be HOST:PORT (e.g. 127.0.0.1:50001) "
+            "or grpcs://HOST[:PORT]"
+        )
+    return f"{scheme.lower()}://{rest}" if sep else rest
 
 
 def _env_values(env: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
@@ -216,7 +266,15 @@ def _env_values(env: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
         port = env.get("DAPR_HTTP_PORT") or "3500"
         names = [n for n in ("DAPR_RUNTIME_HOST", "DAPR_HTTP_PORT") if env.get(n)]
         out["url"] = (f"http://{host}:{port}", "env " + "+".join(names))
+    if env.get("DAPR_GRPC_ENDPOINT"):
+        out["grpc_endpoint"] = (env["DAPR_GRPC_ENDPOINT"], "env DAPR_GRPC_ENDPOINT")
+    elif env.get("DAPR_RUNTIME_HOST") or env.get("DAPR_GRPC_PORT"):
+        host = env.get("DAPR_RUNTIME_HOST") or "127.0.0.1"
+        port = env.get("DAPR_GRPC_PORT") or "50001"
+        names = [n for n in ("DAPR_RUNTIME_HOST", "DAPR_GRPC_PORT") if env.get(n)]
+        out["grpc_endpoint"] = (f"{host}:{port}", "env " + "+".join(names))
     for key, var in (
+        ("transport", "WFCTL_TRANSPORT"),
         ("api_token", "DAPR_API_TOKEN"),
         ("embedded", "WFCTL_EMBEDDED"),
         ("db", "WFCTL_DB"),
@@ -344,6 +402,19 @@ def resolve(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> S
         else:
             s.api_token_file = None
             s.sources["api_token_file"] = "default"
+    # An explicit --grpc-endpoint means gRPC, unless --transport says otherwise.
+    if "grpc_endpoint" in flag_layer and "transport" not in flag_layer:
+        s.transport = "grpc"
+        s.sources["transport"] = "implied by flag --grpc-endpoint"
+    # A transport chosen on the command line beats an --embedded that came from elsewhere.
+    transport_flag = s.sources["transport"].startswith(("flag", "implied by flag"))
+    if s.embedded and transport_flag:
+        if "embedded" in flag_layer:
+            raise UsageError("give --embedded or --transport/--grpc-endpoint, not both")
+        s.embedded = False
+        s.sources["embedded"] = "overridden by " + s.sources["transport"].removeprefix(
+            "implied by "
+        )
     s.profile = profile_name
     s.sources["profile"] = profile_source
     s.config_path = str(path) if path is not None else None

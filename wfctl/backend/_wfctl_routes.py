@@ -52,7 +52,7 @@ class WfctlRoutes:
                 raise err
             raise UnsupportedError(
                 f"the Dapr HTTP API has no {what} call ({self.location} answered 404): "
-                "use --embedded, or point --url at `wfctl serve`"
+                "use --transport grpc (Dapr 1.17+), --embedded, or point --url at `wfctl serve`"
             )
         self._check(resp, ok=(200,))
         try:

@@ -272,7 +272,8 @@ class HttpBackend(WfctlRoutes):
         """POST .../{name}/start?instanceID=...; the input text is sent byte for byte."""
         if start_at is not None:
             raise UnsupportedError(
-                "the Dapr HTTP API has no delayed start: use --embedded or drop --at/--in"
+                "the Dapr HTTP API has no delayed start: use --transport grpc, --embedded, "
+                "or drop --at/--in"
             )
         if not name:
             raise UsageError("workflow name is empty")

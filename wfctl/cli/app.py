@@ -193,6 +193,23 @@ def _global(
             "default http://127.0.0.1:3500].",
         ),
     ] = None,
+    transport: Annotated[
+        _Str,
+        typer.Option(
+            "--transport",
+            metavar="http|grpc",
+            help="How to reach the sidecar [env WFCTL_TRANSPORT; default http].",
+        ),
+    ] = None,
+    grpc_endpoint: Annotated[
+        _Str,
+        typer.Option(
+            "--grpc-endpoint",
+            metavar="HOST:PORT",
+            help="Sidecar gRPC endpoint; implies --transport grpc [env DAPR_GRPC_ENDPOINT, "
+            "DAPR_RUNTIME_HOST/DAPR_GRPC_PORT; default 127.0.0.1:50001; grpcs:// for TLS].",
+        ),
+    ] = None,
     api_version: Annotated[
         _Str,
         typer.Option(
@@ -210,14 +227,17 @@ def _global(
         _Str, typer.Option("--api-token-file", metavar="PATH", help="Read the API token here.")
     ] = None,
     ca_cert: Annotated[
-        _Str, typer.Option("--ca-cert", metavar="PATH", help="CA bundle for an https:// URL.")
+        _Str,
+        typer.Option(
+            "--ca-cert", metavar="PATH", help="CA bundle for an https:// URL or grpcs:// endpoint."
+        ),
     ] = None,
     insecure: Annotated[
         _Flag, typer.Option("--insecure", help="Do not verify the server's TLS certificate.")
     ] = None,
     request_timeout: Annotated[
         _Str,
-        typer.Option("--request-timeout", metavar="D", help="Timeout of one HTTP request [30s]."),
+        typer.Option("--request-timeout", metavar="D", help="Timeout of one request [30s]."),
     ] = None,
     output: Annotated[
         _Str,
@@ -271,7 +291,9 @@ def _global(
     ] = None,
 ) -> None:
     flags = {
+        "transport": transport,
         "url": url,
+        "grpc_endpoint": grpc_endpoint,
         "api_version": api_version,
         "component": component,
         "api_token": api_token,

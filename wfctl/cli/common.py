@@ -71,7 +71,7 @@ def state_of(ctx: typer.Context) -> CliState:
 
 
 def make_backend(s: Settings) -> Backend:
-    """HttpBackend for a URL, EmbeddedBackend for --embedded."""
+    """EmbeddedBackend for --embedded, GrpcBackend for --transport grpc, else HttpBackend."""
     if s.embedded:
         try:
             from wfctl.backend.embedded import EmbeddedBackend
@@ -85,11 +85,21 @@ def make_backend(s: Settings) -> Backend:
         return EmbeddedBackend(  # type: ignore[no-any-return]
             s.db_path, app=s.app, drive_limit=s.drive, detach=s.detach
         )
-    from wfctl.backend.http import HttpBackend
-
     token = s.token()
     errors.add_secret(token)
     log = (lambda line: sys.stderr.write(errors.scrub(line) + "\n")) if s.verbose else None
+    if s.grpc:  # grpc and protobuf are imported only here, when gRPC is chosen
+        from wfctl.backend.grpc import GrpcBackend
+
+        return GrpcBackend(
+            s.grpc_endpoint,
+            api_token=token,
+            timeout=s.request_timeout,
+            verify=s.verify,
+            log=log,
+        )
+    from wfctl.backend.http import HttpBackend
+
     return HttpBackend(
         s.url,
         api_version=s.api_version,

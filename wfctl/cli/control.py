@@ -70,7 +70,7 @@ def terminate(
         typer.Option(
             "--result",
             metavar="JSON",
-            help="Output to record (embedded only: Dapr's HTTP API ignores it).",
+            help="Output to record (embedded or gRPC: Dapr's HTTP API ignores it).",
         ),
     ] = None,
 ) -> None:
@@ -84,7 +84,7 @@ def terminate(
     st = state_of(ctx)
     fmt = output_format(st)
     backend = st.backend()
-    if payload is not None and not st.settings.embedded:
+    if payload is not None and not st.settings.embedded and not st.settings.grpc:
         print_note("Dapr's HTTP API has no terminate output: --result is ignored")
 
     def act(iid: str) -> None:

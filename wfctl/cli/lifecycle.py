@@ -70,10 +70,11 @@ def start(
         str, typer.Option("--interval", metavar="D", help="With --wait: longest poll interval.")
     ] = "1s",
     at: Annotated[
-        _Str, typer.Option("--at", metavar="TIME", help="Start at TIME (RFC 3339; embedded).")
+        _Str,
+        typer.Option("--at", metavar="TIME", help="Start at TIME (RFC 3339; embedded or gRPC)."),
     ] = None,
     in_: Annotated[
-        _Str, typer.Option("--in", metavar="D", help="Start after D (embedded).")
+        _Str, typer.Option("--in", metavar="D", help="Start after D (embedded or gRPC).")
     ] = None,
 ) -> None:
     """Start a workflow instance and print its ID at once.
@@ -121,7 +122,7 @@ def start(
     if not s.embedded:
         from wfctl.recent import record_instance
 
-        record_instance(s.url, iid, name)  # so TAB can offer it later; never raises
+        record_instance(s.server_key, iid, name)  # so TAB can offer it later; never raises
     announce(iid)
     if not wait:
         return
@@ -188,7 +189,7 @@ def status(
             every,
             show,
             watch=watch,
-            url=None if st.settings.embedded else st.settings.url,
+            url=None if st.settings.embedded else st.settings.server_key,
         )
     if first_error is not None:
         raise typer.Exit(int(first_error.exit_code))

@@ -28,7 +28,7 @@ def list_(
         int | None, typer.Option("--limit", metavar="N", help="At most N instances.", min=1)
     ] = None,
 ) -> None:
-    """List instances, newest first (embedded engine or `wfctl serve`; a sidecar cannot).
+    """List instances, newest first (embedded, `wfctl serve`, or a sidecar over gRPC).
 
     -o table (NAME, ID, STATUS, CUSTOM STATUS, AGE), wide, json, yaml or ids.
 

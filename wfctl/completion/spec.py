@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wfctl.model import RuntimeStatus
-from wfctl.settings import API_VERSIONS, OUTPUTS
+from wfctl.settings import API_VERSIONS, OUTPUTS, TRANSPORTS
 
 # How plain-text parameters complete, by click's ``param.name`` or by metavar.
 PATH_PARAMS = frozenset(
@@ -53,6 +53,7 @@ STATUS_VALUES = tuple(s.value for s in RuntimeStatus if s is not RuntimeStatus.U
 OPTION_CHOICES: dict[str, tuple[str, ...]] = {
     "--output": OUTPUTS,
     "--api-version": API_VERSIONS,
+    "--transport": TRANSPORTS,
     "--status": STATUS_VALUES,
 }
 #: Commands whose arguments after the first belong to another program (``exec APP ARGS``).

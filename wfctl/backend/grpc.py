@@ -1,0 +1,505 @@
+"""GrpcBackend: the Backend protocol over the Durable Task client RPCs (daprd's gRPC port, or
+`wfctl serve --grpc-port`), with the stubs of :mod:`wfctl.grpcapi.stubs`.
+
+Errors are translated here, at one boundary (:func:`_error`), into WfctlError subclasses:
+
+* UNIMPLEMENTED, and the runtime's "does not support listing keys" /
+  "no state store with actor support found"                -> UnsupportedError (2), naming Dapr 1.17
+* UNAVAILABLE (refused, reset, DNS, TLS), DEADLINE_EXCEEDED  -> UnreachableError (5)
+* UNAUTHENTICATED, PERMISSION_DENIED                         -> AuthError (6)
+* NOT_FOUND                                                  -> NotFoundError (3)
+* ALREADY_EXISTS, FAILED_PRECONDITION                        -> ConflictError (4)
+* anything else                                              -> ServerError (7), message kept
+  (control characters escaped)
+
+Every call carries the token as ``dapr-api-token`` metadata and a deadline of the request
+timeout, except the WaitForInstance* long polls, whose deadline is the wait's own timeout
+(DEADLINE_EXCEEDED there is the wait running out: WaitTimeoutError, 124).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from wfctl.backend import _grpc_convert as convert
+from wfctl.backend.protocol import WaitFor
+from wfctl.grpcapi.stubs import load
+from wfctl.model import (
+    AuthError,
+    ConflictError,
+    HistoryEntry,
+    NotFoundError,
+    PurgeResult,
+    RuntimeStatus,
+    ServerError,
+    UnreachableError,
+    UnsupportedError,
+    UsageError,
+    WaitTimeoutError,
+    WfctlError,
+    WorkflowState,
+)
+from wfctl.textsafe import escape_control
+
+#: Instance IDs asked for per ListInstanceIDs page.
+PAGE_SIZE = 500
+#: GetInstance calls in flight at once while listing.
+LIST_CONCURRENCY = 16
+#: Messages of a runtime that cannot list (too old, or a state store that cannot list keys).
+_CANNOT_LIST = ("does not support listing keys", "no state store with actor support found")
+_WHAT = {
+    "ListInstanceIDs": "list",
+    "GetInstanceHistory": "history",
+    "RerunWorkflowFromEvent": "rerun",
+}
+_MAX_MESSAGE = 4 * 1024 * 1024 + 64 * 1024  # daprd's 4 MiB body limit, plus the envelope
+
+
+def split_endpoint(endpoint: str) -> tuple[str, bool]:
+    """``host:port`` / ``grpc://host:port`` / ``grpcs://host[:port]`` -> (gRPC target, tls)."""
+    text = endpoint.strip()
+    tls = False
+    for scheme, secure in (("grpcs://", True), ("https://", True), ("grpc://", False)):
+        if text.lower().startswith(scheme):
+            text, tls = text[len(scheme) :], secure
+            break
+    else:
+        if text.lower().startswith("http://"):
+            text = text[len("http://") :]
+    text = text.rstrip("/")
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or host.endswith(":"):  # no port (or a bare IPv6 address)
+        text = f"{text}:{443 if tls else 50001}"
+    return text, tls
+
+
+class GrpcBackend:
+    """A Backend that talks to a TaskHubSidecarService at ``endpoint`` (``host:port``, or
+    ``grpcs://host:port`` for TLS). ``verify`` is True, False (no TLS check) or a CA bundle
+    path. ``log`` receives one line per call (method, code, time; never the token)."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        api_token: str | None = None,
+        timeout: float = 30.0,
+        verify: bool | str = True,
+        log: Callable[[str], None] | None = None,
+        wait_outage: float = 30.0,
+    ) -> None:
+        ns = load()
+        self._pb = ns.pb
+        self._grpc = ns.grpc
+        target, tls = split_endpoint(endpoint)
+        self.location = ("grpcs://" if tls else "") + target
+        self._timeout = timeout
+        self._log = log
+        self.wait_outage = wait_outage
+        self._token_set = bool(api_token)
+        self._metadata = (("dapr-api-token", api_token),) if api_token else ()
+        options: list[tuple[str, Any]] = [
+            ("grpc.max_receive_message_length", _MAX_MESSAGE),
+            ("grpc.max_send_message_length", _MAX_MESSAGE),
+            ("grpc.enable_retries", 0),  # a start or an event must never be sent twice
+        ]
+        if tls:
+            from wfctl.backend._grpc_tls import credentials
+
+            creds, extra = credentials(target, verify, timeout)
+            options += extra
+            self._channel = self._grpc.secure_channel(target, creds, options=options)
+        else:
+            self._channel = self._grpc.insecure_channel(target, options=options)
+        self._stub = ns.grpc_stubs.TaskHubSidecarServiceStub(self._channel)
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _rpc(self, method: str, request: Any, *, timeout: float | None = -1.0) -> Any:
+        """One unary call; ``timeout`` -1 means the request timeout, None no deadline."""
+        deadline = self._timeout if timeout == -1.0 else timeout
+        started = time.monotonic()
+        try:
+            response = getattr(self._stub, method)(
+                request, timeout=deadline, metadata=self._metadata
+            )
+        except self._grpc.RpcError as exc:
+            self._trace(method, exc.code().name, started)
+            raise _Rpc(exc.code().name, exc.details() or "", method, deadline) from None
+        self._trace(method, "OK", started)
+        return response
+
+    def _trace(self, method: str, code: str, started: float) -> None:
+        if self._log is not None:
+            ms = (time.monotonic() - started) * 1000
+            self._log(f"gRPC {self.location} {method} -> {code} ({ms:.0f} ms)")
+
+    def _call(self, method: str, request: Any, **kw: Any) -> Any:
+        try:
+            return self._rpc(method, request, **kw)
+        except _Rpc as rpc:
+            raise self._error(rpc) from None
+
+    def _error(self, rpc: _Rpc) -> WfctlError:
+        code, message, method = rpc.code, escape_control(rpc.message), rpc.method
+        where = self.location
+        if code == "UNIMPLEMENTED":
+            return UnsupportedError(
+                f"{where} answered UNIMPLEMENTED to {method}: {_WHAT.get(method, method)} "
+                "needs Dapr 1.17 or later (or `wfctl serve --grpc-port`)"
+            )
+        if any(s in rpc.message for s in _CANNOT_LIST):
+            return UnsupportedError(
+                f"{where} cannot answer {method} ({message}): {_WHAT.get(method, method)} "
+                "needs Dapr 1.17 or later with an actor state store that can list keys"
+            )
+        if code == "UNAVAILABLE":
+            return UnreachableError(
+                f"cannot reach {where} over gRPC ({_reason(message)}): start the Dapr sidecar "
+                "(dapr run ...) or `wfctl serve --grpc-port`, or check --grpc-endpoint"
+            )
+        if code == "DEADLINE_EXCEEDED":
+            return UnreachableError(
+                f"timed out after {_seconds(rpc.deadline or 0)}s waiting for {where} "
+                f"({method}): raise --request-timeout, or check the sidecar"
+            )
+        if code in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
+            hint = (
+                "the token was refused: check --api-token, --api-token-file or DAPR_API_TOKEN"
+                if self._token_set
+                else "the server wants an API token: set --api-token, --api-token-file "
+                "or DAPR_API_TOKEN"
+            )
+            return AuthError(f"{where} answered {code}: {hint}")
+        if code == "NOT_FOUND":
+            return NotFoundError(message or "no workflow instance with that ID")
+        if code in ("ALREADY_EXISTS", "FAILED_PRECONDITION"):
+            return ConflictError(f"conflict: {message}" if message else f"conflict ({code})")
+        return ServerError(
+            f"{where} answered {code} to {method}: {message}".rstrip(": "), error_code=code
+        )
+
+    def _not_found(self, instance_id: str) -> NotFoundError:
+        return NotFoundError(f"no workflow instance {instance_id!r} at {self.location}")
+
+    def _get(self, instance_id: str, *, payloads: bool = True) -> WorkflowState | None:
+        req = self._pb.GetInstanceRequest(instanceId=instance_id, getInputsAndOutputs=payloads)
+        try:
+            resp = self._rpc("GetInstance", req)
+        except _Rpc as rpc:
+            if rpc.code == "NOT_FOUND":
+                return None
+            raise self._error(rpc) from None
+        return convert.state_of(instance_id, resp.workflowState) if resp.exists else None
+
+    def _instance_call(self, method: str, request: Any, instance_id: str) -> Any:
+        """A call about one instance: NotFoundError where the server says so, or where it
+        refuses and a GetInstance then finds no such instance (daprd answers UNKNOWN there)."""
+        try:
+            return self._rpc(method, request)
+        except _Rpc as rpc:
+            err = self._error(rpc)
+            if isinstance(err, NotFoundError):
+                raise self._not_found(instance_id) from None
+            if isinstance(err, (ServerError, ConflictError)) and self._get(instance_id) is None:
+                raise self._not_found(instance_id) from None
+            raise err from None
+
+    @staticmethod
+    def _value(text: str | None) -> Any:
+        return None if text is None else load().pb.StringValue(value=text)
+
+    # -- Backend ------------------------------------------------------------------------------
+
+    def start(
+        self,
+        name: str,
+        input: str | None = None,
+        *,
+        instance_id: str | None = None,
+        start_at: datetime | None = None,
+    ) -> str:
+        """StartInstance; ``start_at`` becomes ``scheduledStartTimestamp``."""
+        if not name:
+            raise UsageError("workflow name is empty")
+        iid = instance_id or uuid.uuid4().hex
+        req = self._pb.CreateInstanceRequest(instanceId=iid, name=name, input=self._value(input))
+        if start_at is not None:
+            when = start_at if start_at.tzinfo else start_at.replace(tzinfo=timezone.utc)
+            req.scheduledStartTimestamp.FromDatetime(when.astimezone(timezone.utc))
+        try:
+            resp = self._rpc("StartInstance", req)
+        except _Rpc as rpc:
+            err = self._error(rpc)
+            if isinstance(err, ConflictError):
+                state = self._get(iid, payloads=False)
+                status = f" ({state.runtime_status.value})" if state is not None else ""
+                raise ConflictError(
+                    f"an active instance {iid!r}{status} already exists: terminate or purge it "
+                    "first, or choose another --id"
+                ) from None
+            raise err from None
+        return resp.instanceId or iid
+
+    def get(self, instance_id: str) -> WorkflowState:
+        state = self._get(instance_id)
+        if state is None:
+            raise self._not_found(instance_id)
+        return state
+
+    def pause(self, instance_id: str) -> None:
+        self._instance_call(
+            "SuspendInstance", self._pb.SuspendRequest(instanceId=instance_id), instance_id
+        )
+
+    def resume(self, instance_id: str) -> None:
+        self._instance_call(
+            "ResumeInstance", self._pb.ResumeRequest(instanceId=instance_id), instance_id
+        )
+
+    def terminate(self, instance_id: str, output: str | None = None) -> None:
+        """TerminateInstance, recursive: child workflows end too."""
+        req = self._pb.TerminateRequest(
+            instanceId=instance_id, output=self._value(output), recursive=True
+        )
+        self._instance_call("TerminateInstance", req, instance_id)
+
+    def raise_event(self, instance_id: str, event_name: str, data: str | None = None) -> None:
+        if not event_name:
+            raise UsageError("event name is empty")
+        req = self._pb.RaiseEventRequest(
+            instanceId=instance_id, name=event_name, input=self._value(data)
+        )
+        self._instance_call("RaiseEvent", req, instance_id)
+
+    def purge(self, instance_id: str) -> None:
+        """PurgeInstances (recursive, never forced): ConflictError for an active instance."""
+        req = self._pb.PurgeInstancesRequest(instanceId=instance_id, recursive=True)
+        try:
+            resp = self._rpc("PurgeInstances", req)
+            refused: WfctlError | None = None
+        except _Rpc as rpc:
+            resp, refused = None, self._error(rpc)
+            if isinstance(refused, (UnreachableError, AuthError)):
+                raise refused from None
+        if resp is not None and resp.deletedInstanceCount > 0:
+            return
+        # Refused, or nothing deleted: a status read says whether the ID is unknown or active.
+        state = self._get(instance_id, payloads=False)
+        if state is None:
+            raise self._not_found(instance_id)
+        if not state.runtime_status.is_terminal:
+            raise ConflictError(
+                f"instance {instance_id!r} is {state.runtime_status.value}: only finished "
+                "instances can be purged (terminate it first)"
+            )
+        if refused is not None:
+            raise refused
+        raise ServerError(f"{self.location} purged nothing for {instance_id!r}")
+
+    def wait(
+        self,
+        instance_id: str,
+        *,
+        until: WaitFor = "completion",
+        timeout: float | None = None,
+        interval: float = 0.5,
+    ) -> WorkflowState:
+        """The WaitForInstanceStart/Completion long poll, its deadline ``timeout`` (None: no
+        deadline). ``interval`` is unused: the server answers when the condition is met. An
+        outage after the instance was seen is ridden out for up to ``wait_outage`` seconds."""
+        state = self.get(instance_id)  # NotFoundError / unreachable at once, not after a wait
+        if _reached(state.runtime_status, until):
+            return state
+        method = "WaitForInstanceStart" if until == "start" else "WaitForInstanceCompletion"
+        req = self._pb.GetInstanceRequest(instanceId=instance_id, getInputsAndOutputs=True)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        outage_since: float | None = None
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                resp = self._rpc(method, req, timeout=left)
+            except _Rpc as rpc:
+                now = time.monotonic()
+                if rpc.code == "DEADLINE_EXCEEDED" or (
+                    rpc.code == "CANCELLED" and deadline is not None and now >= deadline
+                ):
+                    last = self._get(instance_id, payloads=False)
+                    status = last.runtime_status.value if last else state.runtime_status.value
+                    what = "started" if until == "start" else "finished"
+                    raise WaitTimeoutError(
+                        f"instance {instance_id!r} has not {what} after "
+                        f"{_seconds(timeout or 0)}s (it is {status})"
+                    ) from None
+                if rpc.code != "UNAVAILABLE":
+                    err = self._error(rpc)
+                    missing = isinstance(err, NotFoundError)
+                    raise (self._not_found(instance_id) if missing else err) from None
+                outage_since = now if outage_since is None else outage_since
+                if now - outage_since >= self.wait_outage or (
+                    deadline is not None and now >= deadline
+                ):
+                    raise self._error(rpc) from None
+                time.sleep(0.2)
+                continue
+            if not resp.exists:
+                raise self._not_found(instance_id)
+            return convert.state_of(instance_id, resp.workflowState)
+
+    def list_instances(
+        self,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        name: str | None = None,
+        max_age: float | None = None,
+        limit: int | None = None,
+    ) -> list[WorkflowState]:
+        """Every ID from ListInstanceIDs (paged), then GetInstance for each (LIST_CONCURRENCY
+        in flight), filtered here (the RPC has no filters), newest first, at most ``limit``."""
+        states = self._states(self.instance_ids())
+        cutoff = None if max_age is None else time.time() - max_age
+        wanted = set(statuses)
+        out = [
+            s
+            for s in states
+            if (not wanted or s.runtime_status in wanted)
+            and (not name or s.name == name)
+            and (
+                cutoff is None or (s.created_at is not None and s.created_at.timestamp() >= cutoff)
+            )
+        ]
+        out.sort(key=lambda s: s.created_at.timestamp() if s.created_at else 0.0, reverse=True)
+        return out[:limit] if limit is not None else out
+
+    def instance_ids(self, *, pages: int | None = None, timeout: float | None = None) -> list[str]:
+        """The IDs ListInstanceIDs gives, over at most ``pages`` pages (None: all)."""
+        ids: list[str] = []
+        token = ""
+        seen_tokens: set[str] = set()
+        kw = {} if timeout is None else {"timeout": timeout}
+        while pages is None or pages > 0:
+            req = self._pb.ListInstanceIDsRequest(pageSize=PAGE_SIZE, continuationToken=token)
+            resp = self._call("ListInstanceIDs", req, **kw)
+            ids.extend(resp.instanceIds)
+            token = resp.continuationToken
+            if not token or token in seen_tokens:  # a server that repeats itself ends here
+                break
+            seen_tokens.add(token)
+            pages = None if pages is None else pages - 1
+        return list(dict.fromkeys(ids))
+
+    def _states(self, ids: Sequence[str]) -> list[WorkflowState]:
+        """GetInstance (no payloads) for each ID, at most LIST_CONCURRENCY in flight; IDs
+        purged since the listing are left out."""
+        pending: list[tuple[str, Any]] = []
+        out: list[WorkflowState] = []
+
+        def collect(iid: str, fut: Any) -> None:
+            try:
+                resp = fut.result()
+            except self._grpc.RpcError as exc:
+                if exc.code().name == "NOT_FOUND":
+                    return
+                raise self._error(
+                    _Rpc(exc.code().name, exc.details() or "", "GetInstance", self._timeout)
+                ) from None
+            if resp.exists:
+                out.append(convert.state_of(iid, resp.workflowState))
+
+        for iid in ids:
+            req = self._pb.GetInstanceRequest(instanceId=iid, getInputsAndOutputs=False)
+            fut = self._stub.GetInstance.future(req, timeout=self._timeout, metadata=self._metadata)
+            pending.append((iid, fut))
+            if len(pending) >= LIST_CONCURRENCY:
+                collect(*pending.pop(0))
+        for item in pending:
+            collect(*item)
+        return out
+
+    def history(self, instance_id: str) -> list[HistoryEntry]:
+        req = self._pb.GetInstanceHistoryRequest(instanceId=instance_id)
+        try:
+            resp = self._rpc("GetInstanceHistory", req)
+        except _Rpc as rpc:
+            err = self._error(rpc)
+            raise (
+                self._not_found(instance_id) if isinstance(err, NotFoundError) else err
+            ) from None
+        if not resp.events and self._get(instance_id, payloads=False) is None:
+            raise self._not_found(instance_id)
+        return convert.history_of(resp.events)
+
+    def purge_older_than(
+        self,
+        older_than: float,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        dry_run: bool = False,
+    ) -> PurgeResult:
+        """Built on :meth:`list_instances`: finished instances (of ``statuses``) last updated
+        over ``older_than`` seconds ago, purged one by one; ones that changed meanwhile are
+        left alone."""
+        cutoff = time.time() - older_than
+        wanted = [s for s in statuses if s.is_terminal] if statuses else []
+        if statuses and not wanted:
+            return PurgeResult(instance_ids=[], dry_run=dry_run)
+        chosen = [
+            s.instance_id
+            for s in self.list_instances(statuses=wanted)
+            if s.runtime_status.is_terminal
+            and s.last_updated_at is not None
+            and s.last_updated_at.timestamp() <= cutoff
+        ]
+        if dry_run:
+            return PurgeResult(instance_ids=chosen, dry_run=True)
+        done = []
+        for iid in chosen:
+            try:
+                self.purge(iid)
+            except (ConflictError, NotFoundError):
+                continue  # restarted or purged by someone else since the listing
+            done.append(iid)
+        return PurgeResult(instance_ids=done)
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> GrpcBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Rpc(Exception):
+    """A failed call, before translation: the status code's name, the details, the method."""
+
+    def __init__(self, code: str, message: str, method: str, deadline: float | None) -> None:
+        super().__init__(f"{method}: {code}: {message}")
+        self.code, self.message, self.method, self.deadline = code, message, method, deadline
+
+
+def _reached(status: RuntimeStatus, until: WaitFor) -> bool:
+    if until == "start":
+        return status is not RuntimeStatus.PENDING
+    return status.is_terminal
+
+
+def _reason(message: str) -> str:
+    text = message.lower()
+    if "refused" in text:
+        return "connection refused"
+    if "dns" in text or "resolve" in text:
+        return "unknown host"
+    if "ssl" in text or "handshake" in text or "certificate" in text:
+        return f"TLS failed: {message[:160]}; use --ca-cert PATH, or --insecure"
+    return message[:160] or "unavailable"
+
+
+def _seconds(value: float) -> str:
+    rounded = round(float(value), 3)
+    return str(int(rounded)) if rounded.is_integer() else repr(rounded)
