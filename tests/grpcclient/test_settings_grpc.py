@@ -40,9 +40,11 @@ def test_an_explicit_endpoint_flag_implies_grpc_unless_transport_says_otherwise(
 def test_a_transport_flag_beats_embedded_from_the_environment() -> None:
     s = resolve({"transport": "grpc"}, {"WFCTL_EMBEDDED": "1"})
     assert (s.embedded, s.grpc) == (False, True)
-    assert s.sources["embedded"] == "overridden by flag --transport"
-    with pytest.raises(UsageError, match="not both"):
-        resolve({"transport": "grpc", "embedded": True}, {})
+    assert s.sources["embedded"] == "flag --transport (beats env WFCTL_EMBEDDED)"
+    s = resolve({"grpc_endpoint": "h:1"}, {"WFCTL_EMBEDDED": "1"})
+    assert (s.embedded, s.grpc) == (False, True)
+    s = resolve({"transport": "grpc", "embedded": True}, {})  # both flags: --embedded wins
+    assert (s.embedded, s.grpc) == (True, False)
     s = resolve({}, {"WFCTL_EMBEDDED": "1", "WFCTL_TRANSPORT": "grpc"})
     assert (s.embedded, s.grpc) == (True, False)
 
