@@ -8,6 +8,7 @@ found; .ci/run installs them.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -145,12 +146,16 @@ def console_errors(drv: Any) -> list[str]:
     return [e["message"] for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
 
 
-def screenshot(drv: Any, name: str, width: int) -> Path:
-    """Save a full-height screenshot of the current page at ``width`` into docs/img/."""
+def screenshot(drv: Any, name: str, width: int, spare: Path) -> Path:
+    """Save a full-height screenshot of the current page at ``width``: into docs/img/ when
+    it is not there yet or WFCTL_SCREENSHOTS=1 asks to refresh it, else into ``spare`` (so a
+    test run does not leave every checkout with changed pictures)."""
     height = drv.execute_script("return document.documentElement.scrollHeight")
     drv.set_window_size(width, min(max(int(height) + 120, 600), 2400))
     time.sleep(0.3)  # let a resize redraw land before the picture (it does not gate a check)
-    IMG_DIR.mkdir(parents=True, exist_ok=True)
     path = IMG_DIR / name
+    if path.exists() and os.environ.get("WFCTL_SCREENSHOTS") != "1":
+        path = spare / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     drv.save_screenshot(str(path))
     return path

@@ -5,6 +5,7 @@ payloads rendered as text, and the screenshots in docs/img/."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from tests.server.proc import BETA
@@ -196,7 +197,7 @@ def test_terminate_once_then_purge(browser: Any, seeded: Seeded) -> None:
     assert _errors(browser) == []
 
 
-def test_screenshots(browser: Any, seeded: Seeded) -> None:
+def test_screenshots(browser: Any, seeded: Seeded, tmp_path: Path) -> None:
     for width in (1280, 390):
         browser.set_window_size(width, 900)
         _open(browser, seeded.url + "/")
@@ -205,7 +206,8 @@ def test_screenshots(browser: Any, seeded: Seeded) -> None:
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"the page scrolls sideways at {width} px"
-        assert screenshot(browser, f"webui-instances-{width}.png", width).stat().st_size > 0
+        shot = screenshot(browser, f"webui-instances-{width}.png", width, tmp_path)
+        assert shot.stat().st_size > 0
         browser.set_window_size(width, 900)
         _open(browser, seeded.url + "/instances/retries-1")
         wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, "svg.gantt"), what="timeline")
@@ -213,5 +215,6 @@ def test_screenshots(browser: Any, seeded: Seeded) -> None:
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"the instance page scrolls sideways at {width} px"
-        assert screenshot(browser, f"webui-instance-{width}.png", width).stat().st_size > 0
+        shot = screenshot(browser, f"webui-instance-{width}.png", width, tmp_path)
+        assert shot.stat().st_size > 0
     browser.set_window_size(1280, 900)
