@@ -216,11 +216,17 @@ def test_pause_suspend_resume_terminate(runner: CliRunner, daprd: FakeDaprd) -> 
     r = run(runner, daprd, "terminate", "a", "--result", '{"why": "test"}')
     assert r.exit_code == 0
     assert "Dapr's HTTP API has no terminate output" in r.stderr
+    # each change first reads the status (one GET), to say what happened to a finished one
     assert sent(daprd) == [
+        ("GET", "a", b""),
         ("POST", "a/pause", b""),
+        ("GET", "b", b""),
         ("POST", "b/pause", b""),
+        ("GET", "a", b""),
         ("POST", "a/resume", b""),
+        ("GET", "b", b""),
         ("POST", "b/resume", b""),
+        ("GET", "a", b""),
         ("POST", "a/terminate", b""),
     ]
 
