@@ -62,7 +62,7 @@ def test_start_json_without_wait(runner: CliRunner, daprd: FakeDaprd) -> None:
 def test_start_wait_timeout_124(runner: CliRunner, daprd: FakeDaprd) -> None:
     r = run(runner, daprd, "start", "wf", "--id", "w1", "--wait", "--timeout", "300ms")
     assert r.exit_code == 124
-    assert r.stderr.startswith("Error: instance 'w1' is still RUNNING after 0.3s")
+    assert r.stderr.startswith("Error: instance 'w1' has not finished after 0.3s (it is RUNNING)")
 
 
 @pytest.mark.parametrize(

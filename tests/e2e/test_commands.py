@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import re
 import signal
 import socket
 import subprocess
@@ -196,8 +195,8 @@ def test_wait_exit_codes(open_server: Serve) -> None:
         (11, f"{term} TERMINATED\n"),
     ]
     assert got[3] == (124, ""), results[3]
-    assert re.fullmatch(  # the time left of --timeout, to the millisecond
-        rf"Error: instance '{long}' is still RUNNING after 0\.(3|29\d)s", results[3].err.strip()
+    assert results[3].err.strip() == (  # one message on every backend, with --timeout as given
+        f"Error: instance '{long}' has not finished after 0.3s (it is RUNNING)"
     ), results[3]
     assert got[4] == (0, f"{long} RUNNING\n")
     # Several: each outcome printed, the exit code is the first failing one's.

@@ -119,15 +119,34 @@ def history_status(entry: HistoryEntry) -> str:
     return ""
 
 
+def _detail(text: str, cut: int | None) -> str:
+    """A DETAILS cell: JSON payloads compact (one style for all), shortened with a visible
+    "…" only when ``cut`` is given (a terminal table without --full)."""
+    from wfctl.render import compact
+
+    if text.startswith(("{", "[", '"')):
+        return compact(text, cut)
+    head, sep, rest = text.partition(" ")
+    if sep and rest.startswith(("{", "[", '"')):  # "<child id> <input>"
+        return head + " " + compact(rest, None if cut is None else max(1, cut - len(head) - 1))
+    return compact(text, cut) if cut is not None else text
+
+
 def history(
     ctx: typer.Context,
     instance_id: Annotated[str, typer.Argument(help="Instance ID.", metavar="ID")],
+    full: Annotated[
+        bool, typer.Option("--full", help="Show every payload whole in the table.")
+    ] = False,
 ) -> None:
     """Show an instance's history as a timeline: TYPE, NAME, EVENTID, ELAPSED, STATUS, DETAILS.
 
+    On a terminal the table shortens long payloads with "…" (--full shows them whole);
+    piped output and -o json/yaml never cut anything.
+
     Example: wfctl --embedded history order-1
     """
-    from wfctl.render import aware, compact
+    from wfctl.render import aware
 
     check_instance_id(instance_id)
     st = state_of(ctx)
@@ -140,7 +159,7 @@ def history(
         return
     out = st.out()
     start = entries[0].timestamp if entries else None
-    cut = 80 if out.tty else None
+    cut = 80 if out.tty and not full else None
     rows, styles = [], []
     for e in entries:
         elapsed = ""
@@ -154,7 +173,7 @@ def history(
                 str(e.event_id) if e.event_id >= 0 else "",
                 elapsed,
                 word,
-                compact(e.details, cut) if e.details.startswith(("{", "[", '"')) else e.details,
+                _detail(e.details, cut),
             ]
         )
         colour = {"FAILED": "red", "COMPLETED": "green", "TERMINATED": "magenta"}.get(word)
