@@ -219,7 +219,7 @@ class EmbeddedBackend:
         if instance_id is None:
             import uuid
 
-            instance_id = uuid.uuid4().hex
+            instance_id = str(uuid.uuid4())  # as daprd and wfctl's HTTP start make them
         iid = instance_id
         self.store.create_instance(iid, name, input, start_at=start_at, app=self.app_identity)
         if self.on_recorded is not None:

@@ -178,6 +178,7 @@ def status(
                 every,
                 lambda states: screen.update([state_fields(s, limit=120) for s in states]),
                 watch=True,
+                redraw=True,  # Age moves on even when nothing else does
             )
     else:
         printed = False
@@ -209,10 +210,11 @@ def _watch(
     *,
     url: str | None = None,
     watch: bool,
+    redraw: bool = False,
 ) -> WfctlError | None:
     """Read every ID, call ``show`` with the states when they changed; with ``watch``, repeat
-    every ``every`` seconds until all are terminal. Returns the first per-ID error (several IDs;
-    one ID raises)."""
+    every ``every`` seconds until all are terminal (``redraw``: call ``show`` every time, for
+    a screen redrawn in place). Returns the first per-ID error (several IDs; one ID raises)."""
     many = len(ids) > 1
     last: list[Any] | None = None
     first_error: WfctlError | None = None
@@ -234,7 +236,7 @@ def _watch(
                     print_error(str(exc))
                 first_error = first_error or exc
         snapshot = [(s.instance_id, s.runtime_status, s.last_updated_at) for s in states]
-        if states and snapshot != last:
+        if states and (snapshot != last or redraw):
             show(states)
         last = snapshot
         if not watch or all(s.runtime_status.is_terminal for s in states):
