@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from wfctl.backend import _grpc_convert as convert
-from wfctl.backend.protocol import WaitFor
+from wfctl.backend.protocol import WaitFor, wait_timeout
 from wfctl.grpcapi.stubs import load
 from wfctl.model import (
     AuthError,
@@ -39,7 +39,6 @@ from wfctl.model import (
     UnreachableError,
     UnsupportedError,
     UsageError,
-    WaitTimeoutError,
     WfctlError,
     WorkflowState,
 )
@@ -329,12 +328,8 @@ class GrpcBackend:
                     rpc.code == "CANCELLED" and deadline is not None and now >= deadline
                 ):
                     last = self._get(instance_id, payloads=False)
-                    status = last.runtime_status.value if last else state.runtime_status.value
-                    what = "started" if until == "start" else "finished"
-                    raise WaitTimeoutError(
-                        f"instance {instance_id!r} has not {what} after "
-                        f"{_seconds(timeout or 0)}s (it is {status})"
-                    ) from None
+                    status = (last or state).runtime_status
+                    raise wait_timeout(instance_id, until, timeout, status) from None
                 if rpc.code != "UNAVAILABLE":
                     err = self._error(rpc)
                     missing = isinstance(err, NotFoundError)
