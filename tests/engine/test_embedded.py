@@ -19,7 +19,6 @@ from wfctl.model import (
     NotFoundError,
     RuntimeStatus,
     UsageError,
-    WaitTimeoutError,
 )
 
 APP = str(Path(__file__).with_name("sample_app.py"))
@@ -99,17 +98,6 @@ def test_cli_status_of_a_missing_file_creates_nothing(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-def test_conflict_and_replace(backend):
-    backend.start("waiter", json.dumps("go"), instance_id="w1")
-    with pytest.raises(ConflictError):
-        backend.start("waiter", instance_id="w1")
-    backend.raise_event("w1", "go", "5")
-    assert backend.get("w1").serialized_output == "5"
-    backend.start("chain", "2", instance_id="w1")
-    assert backend.get("w1").name == "chain"
-    assert backend.get("w1").serialized_output == "2"
-
-
 def test_pause_resume_event_terminate_purge_cycle(backend):
     iid = backend.start("counter", "2", instance_id="c1")
     backend.pause(iid)
@@ -133,11 +121,8 @@ def test_pause_resume_event_terminate_purge_cycle(backend):
         backend.get(w)
 
 
-def test_wait_timeout_and_start(backend):
-    iid = backend.start("waiter", instance_id="w3")
-    assert backend.wait(iid, until="start").runtime_status == RuntimeStatus.RUNNING
-    with pytest.raises(WaitTimeoutError, match="has not finished"):
-        backend.wait(iid, timeout=0.2)
+# Conflict/replace of an ID and wait's timeout are the Backend contract's (tests/contract,
+# target embedded).
 
 
 def test_wait_picks_up_event_from_another_process(backend, db):

@@ -1,0 +1,111 @@
+"""The backends the one Backend contract runs against, each a :class:`Target`:
+
+* ``embedded``   EmbeddedBackend on a temp SQLite file, with contract_app.py;
+* ``http-serve`` HttpBackend -> a real `wfctl serve` subprocess with the same app;
+* ``http-fake``  HttpBackend -> the recording fake daprd (tests/http/fakedaprd.py): it has no
+  engine (statuses follow a script), and the calls the Dapr HTTP API lacks are skipped;
+* ``grpc-serve`` GrpcBackend -> `wfctl serve --grpc-port` with contract_app.py run as an
+  unmodified Dapr SDK worker process (only where serve has a gRPC port).
+
+A capability a target lacks is listed with the reason; tests needing it skip with that reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.http.fakedaprd import FakeDaprd
+from tests.server.proc import ServerProc
+from wfctl.backend.protocol import Backend
+
+APP = Path(__file__).resolve().parent / "contract_app.py"
+_ids = itertools.count(1)
+
+NO_HTTP_DELAY = "the Dapr HTTP API has no delayed start"
+NO_HTTP_OUTPUT = "the Dapr HTTP API has no terminate output"
+FAKE_NO_ENGINE = "the fake daprd runs no workflows: statuses follow its script"
+FAKE_NO_EXT = "the Dapr HTTP API has no list/history/bulk purge (the fake is a plain daprd)"
+
+
+@dataclass
+class Target:
+    name: str
+    backend: Backend
+    lacks: dict[str, str] = field(default_factory=dict)
+
+    def need(self, *capabilities: str) -> None:
+        for cap in capabilities:
+            if cap in self.lacks:
+                pytest.skip(f"{self.name}: {self.lacks[cap]}")
+
+    def has(self, capability: str) -> bool:
+        return capability not in self.lacks
+
+
+def uid(prefix: str) -> str:
+    """A fresh instance ID (servers are shared by the tests of a module)."""
+    return f"{prefix}-{os.getpid()}-{next(_ids)}"
+
+
+@pytest.fixture(scope="module")
+def serve_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = ServerProc(tmp_path_factory.mktemp("serve") / "wf.db", extra=["--app", str(APP)])
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def _embedded(tmp_path: Path) -> Target:
+    from wfctl.backend.embedded import EmbeddedBackend
+
+    return Target("embedded", EmbeddedBackend(tmp_path / "wf.db", app=str(APP)))
+
+
+def _http_serve(url: str) -> Target:
+    from wfctl.backend.http import HttpBackend
+
+    lacks = {"delayed_start": NO_HTTP_DELAY, "terminate_output": NO_HTTP_OUTPUT}
+    return Target("http-serve", HttpBackend(url, timeout=30), lacks)
+
+
+def _http_fake(daprd: FakeDaprd) -> Target:
+    from wfctl.backend.http import HttpBackend
+
+    daprd.script["echo_wf"] = ["RUNNING", "COMPLETED"]
+    daprd.script["waiter_wf"] = ["RUNNING"]
+    lacks = {
+        "engine": FAKE_NO_ENGINE,
+        "list": FAKE_NO_EXT,
+        "history": FAKE_NO_EXT,
+        "bulk_purge": FAKE_NO_EXT,
+        "delayed_start": NO_HTTP_DELAY,
+        "terminate_output": NO_HTTP_OUTPUT,
+    }
+    return Target("http-fake", HttpBackend(daprd.url, timeout=30, retries=0), lacks)
+
+
+TARGETS = ["embedded", "http-serve", "http-fake"]
+
+
+@pytest.fixture(params=TARGETS)
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
+    kind = request.param
+    if kind == "embedded":
+        t = _embedded(tmp_path)
+    elif kind == "http-serve":
+        t = _http_serve(request.getfixturevalue("serve_url"))
+    else:
+        daprd = FakeDaprd().__enter__()
+        request.addfinalizer(lambda: daprd.__exit__(None, None, None))
+        t = _http_fake(daprd)
+    try:
+        yield t
+    finally:
+        t.backend.close()
