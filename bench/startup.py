@@ -5,7 +5,9 @@
 Measures the median wall time of fresh processes in interleaved rounds (output to /dev/null):
 ``python -c pass``, ``import typer``, ``import httpx``, ``wfctl --version``, ``wfctl --help``,
 ``wfctl status ID -o json`` against a local fake daprd (tests/http/fakedaprd.py, in this
-process's thread), and prints each with its ratio to the target's baseline.
+process's thread) and, with the grpc extra installed, ``import grpc`` and the same command over
+``--grpc-endpoint`` against the recording servicer of tests/grpcclient; it prints each with its
+ratio to the target's baseline.
 """
 
 from __future__ import annotations
@@ -22,6 +24,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.http.fakedaprd import FakeDaprd  # noqa: E402
+
+
+def _grpc_server():  # the recording servicer of tests/grpcclient, when the grpc extra is there
+    try:
+        from tests.grpcclient.servicer import MemoryServicer, serving
+    except ImportError:
+        return None, None
+    sv = MemoryServicer()
+    sv.add("bench-1", name="hello_world_wf", status=1)
+    return sv, serving(sv)
 
 
 def once_ms(cmd: list[str], env: dict[str, str]) -> float:
@@ -41,7 +53,8 @@ def main() -> None:
     script = Path(py).with_name("wfctl")
     wfctl = [str(script)] if script.exists() else [py, "-m", "wfctl"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAPR_", "WFCTL_"))}
-    with FakeDaprd() as d:
+    _, grpc_server = _grpc_server()
+    with FakeDaprd() as d, grpc_server or _Nothing() as endpoint:
         d.add("bench-1", name="hello_world_wf", status="COMPLETED", input='"world"')
         rows = [
             ("python -c pass", [py, "-c", "pass"], None, None),
@@ -56,6 +69,16 @@ def main() -> None:
                 2,
             ),
         ]
+        if endpoint:
+            rows += [
+                ("python -c 'import grpc'", [py, "-c", "import grpc"], None, None),
+                (
+                    "wfctl status ID -o json (gRPC)",
+                    [*wfctl, "--grpc-endpoint", endpoint, "status", "bench-1", "-o", "json"],
+                    "python -c 'import grpc'",
+                    2,
+                ),
+            ]
         for _, cmd, _, _ in rows:  # warm the page cache and .pyc files
             once_ms(cmd, env)
         # Interleaved rounds, so that load from elsewhere hits every row alike.
@@ -74,6 +97,14 @@ def main() -> None:
         ratio = ms / results[base]
         verdict = "ok" if ratio <= limit else "OVER"
         print(f"{name:44} {ms:7.1f}  {ratio:4.1f}x  <= {limit}x {base}  {verdict}")
+
+
+class _Nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 if __name__ == "__main__":

@@ -160,12 +160,12 @@ function __wfctl_state
                 set ddash 1
             else if string match -qr -- '^--[^=]+=' $w
                 set -l kv (string split -m1 = -- $w)
-                if contains -- $kv[1] --db --url --profile --config
+                if contains -- $kv[1] --db --url --transport --grpc-endpoint --profile --config
                     set -a __wfctl_ctx $kv[1] $kv[2]
                 end
             else if __wfctl_option_value "$__wfctl_path" $w >/dev/null
                 set i (math $i + 1)
-                if test $i -le $n; and contains -- $w --db --url --profile --config
+                if test $i -le $n; and contains -- $w --db --url --transport --grpc-endpoint --profile --config
                     set -a __wfctl_ctx $w $tokens[$i]
                 end
             else if contains -- $w --embedded --no-embedded

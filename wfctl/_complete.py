@@ -8,7 +8,8 @@ themselves; they start this only for values that live in data:
 * ``events ID`` - the event names instance ``ID`` is waiting for (embedded only).
 
 OPTIONS are the ones the user already typed on the line, passed along by the shell script:
-``--db PATH``, ``--url URL``, ``--embedded``, ``--profile NAME``, ``--config PATH``;
+``--db PATH``, ``--url URL``, ``--transport T``, ``--grpc-endpoint E``, ``--embedded``,
+``--profile NAME``, ``--config PATH``;
 ``--prefix TEXT`` keeps only values that start with TEXT; ``--`` ends the options.
 
 Output: one candidate a line, ``VALUE`` or ``VALUE<TAB>DESCRIPTION`` (the description is
@@ -16,9 +17,12 @@ Output: one candidate a line, ``VALUE`` or ``VALUE<TAB>DESCRIPTION`` (the descri
 error: a TAB must never print a traceback or block.
 
 Embedded (``--embedded``, ``WFCTL_EMBEDDED=1`` or the profile, as wfctl decides): read the
-SQLite file read-only (``mode=ro``; it is never created). Otherwise (HTTP): read the private
-record of :mod:`wfctl.recent` for the URL. Only the standard library is imported, plus PyYAML
-when - and only when - a config file exists and a profile must be read from it.
+SQLite file read-only (``mode=ro``; it is never created). Over gRPC (``--transport grpc``,
+``--grpc-endpoint``, ``WFCTL_TRANSPORT`` or the profile): ask the sidecar for one page of
+instance IDs under a short deadline, falling back to the private record when it cannot list.
+Otherwise (HTTP): read the private record of :mod:`wfctl.recent` for the URL. Only the standard
+library is imported (grpc only on the gRPC path), plus PyYAML when - and only when - a config
+file exists and a profile must be read from it.
 """
 
 from __future__ import annotations
@@ -29,16 +33,33 @@ import sys
 
 KINDS = ("instances", "workflows", "events")
 _DEFAULT_URL = "http://127.0.0.1:3500"
+_DEFAULT_GRPC = "127.0.0.1:50001"
+#: How long a TAB may wait for the sidecar, and how many IDs it asks for.
+GRPC_DEADLINE = 1.0
+GRPC_PAGE = 100
 _TRUE = ("1", "true", "yes", "on")
 
 
 class _Request:
-    __slots__ = ("kind", "db", "url", "embedded", "profile", "config", "prefix", "args")
+    __slots__ = (
+        "kind",
+        "db",
+        "url",
+        "transport",
+        "grpc_endpoint",
+        "embedded",
+        "profile",
+        "config",
+        "prefix",
+        "args",
+    )
 
     def __init__(self) -> None:
         self.kind = ""
         self.db: str | None = None
         self.url: str | None = None
+        self.transport: str | None = None
+        self.grpc_endpoint: str | None = None
         self.embedded: bool | None = None  # --embedded True, --no-embedded False
         self.profile: str | None = None
         self.config: str | None = None
@@ -49,6 +70,8 @@ class _Request:
 _VALUE_OPTIONS = {
     "--db": "db",
     "--url": "url",
+    "--transport": "transport",
+    "--grpc-endpoint": "grpc_endpoint",
     "--profile": "profile",
     "--config": "config",
     "--prefix": "prefix",
@@ -143,18 +166,41 @@ def _as_bool(value: object) -> bool | None:
     return str(value).strip().lower() in _TRUE
 
 
+def _env_grpc() -> str | None:
+    endpoint = os.environ.get("DAPR_GRPC_ENDPOINT")
+    if endpoint:
+        return endpoint
+    host = os.environ.get("DAPR_RUNTIME_HOST")
+    port = os.environ.get("DAPR_GRPC_PORT")
+    if host or port:
+        return f"{host or '127.0.0.1'}:{port or '50001'}"
+    return None
+
+
 def resolve(req: _Request) -> tuple[str, str]:
-    """``("embedded", db_path)`` or ``("http", url)``, with :mod:`wfctl.settings`' precedence:
-    flag > explicitly chosen profile > environment > the config's default profile > default.
-    (A test checks the two agree.) The config file is read only when a flag leaves a
-    setting open."""
-    flags = {"embedded": req.embedded, "db": req.db, "url": req.url}
-    if req.url and req.embedded is None:  # an explicit --url beats an embedded from elsewhere
+    """``("embedded", db_path)``, ``("grpc", endpoint)`` or ``("http", url)``, with
+    :mod:`wfctl.settings`' precedence: flag > explicitly chosen profile > environment > the
+    config's default profile > default. (A test checks the two agree.) The config file is read
+    only when a flag leaves a setting open."""
+    transport = req.transport
+    if req.grpc_endpoint and transport is None:  # an explicit endpoint implies gRPC
+        transport = "grpc"
+    flags = {
+        "embedded": req.embedded,
+        "db": req.db,
+        "url": req.url,
+        "transport": transport,
+        "grpc_endpoint": req.grpc_endpoint,
+    }
+    remote = req.url or req.transport or req.grpc_endpoint
+    if remote and req.embedded is None:  # an explicit remote flag beats an embedded elsewhere
         flags["embedded"] = False
     env = {
         "embedded": os.environ.get("WFCTL_EMBEDDED") or None,
         "db": os.environ.get("WFCTL_DB") or None,
         "url": _env_url(),
+        "transport": os.environ.get("WFCTL_TRANSPORT") or None,
+        "grpc_endpoint": _env_grpc(),
     }
     loaded: list[tuple[dict, dict]] = []
 
@@ -179,6 +225,8 @@ def resolve(req: _Request) -> tuple[str, str]:
         from wfctl.recent import data_dir_path  # wfctl.paths, without pathlib
 
         return "embedded", os.path.join(data_dir_path(), "wfctl.db")
+    if str(get("transport") or "").strip().lower() == "grpc":
+        return "grpc", str(get("grpc_endpoint") or _DEFAULT_GRPC).strip().rstrip("/")
     return "http", str(get("url") or _DEFAULT_URL).strip().rstrip("/")
 
 
@@ -255,7 +303,7 @@ def _uri_path(path: str) -> str:
 
 
 def query_recent(url: str, kind: str) -> list[tuple[str, str]]:
-    """Candidates for ``kind`` from :mod:`wfctl.recent` (Dapr's API cannot list)."""
+    """Candidates for ``kind`` from :mod:`wfctl.recent` (Dapr's HTTP API cannot list)."""
     from wfctl import recent
 
     if kind == "instances":
@@ -263,6 +311,42 @@ def query_recent(url: str, kind: str) -> list[tuple[str, str]]:
     if kind == "workflows":
         return [(name, "") for name in recent.recent_workflow_names(url)]
     return []
+
+
+# --- gRPC: one page from the sidecar, else the private record ----------------------------
+
+
+def grpc_key(endpoint: str) -> str:
+    """The private record's key for a gRPC endpoint (as ``Settings.server_key``)."""
+    return endpoint if "://" in endpoint else "grpc://" + endpoint
+
+
+def query_grpc(endpoint: str, kind: str) -> list[tuple[str, str]]:
+    """Instances the sidecar lists (one page of :data:`GRPC_PAGE` IDs, each read under
+    :data:`GRPC_DEADLINE`), newest first; the private record when it cannot list (too old,
+    unreachable, a wrong token) and for workflow names it has not shown."""
+    recent = query_recent(grpc_key(endpoint), kind)
+    if kind not in ("instances", "workflows"):
+        return recent
+    try:
+        states = _grpc_states(endpoint)
+    except Exception:  # noqa: BLE001 - any failure: the private record answers
+        return recent
+    if kind == "workflows":
+        names = dict.fromkeys([n for _, n, _ in states if n] + [n for n, _ in recent])
+        return [(n, "") for n in names]
+    return [(iid, f"{name}  {status}".strip()) for iid, name, status in states]
+
+
+def _grpc_states(endpoint: str) -> list[tuple[str, str, str]]:
+    from wfctl.backend.grpc import GrpcBackend
+
+    token = os.environ.get("DAPR_API_TOKEN") or None
+    with GrpcBackend(endpoint, api_token=token, timeout=GRPC_DEADLINE) as b:
+        ids = b.instance_ids(pages=1, page_size=GRPC_PAGE)
+        states = b.states_of(ids)
+    states.sort(key=lambda s: s.created_at.timestamp() if s.created_at else 0.0, reverse=True)
+    return [(s.instance_id, s.name, s.runtime_status.value) for s in states]
 
 
 def candidates(argv: list[str]) -> list[tuple[str, str]]:
@@ -273,6 +357,8 @@ def candidates(argv: list[str]) -> list[tuple[str, str]]:
     mode, where = resolve(req)
     if mode == "embedded":
         found = query_embedded(where, req.kind, req.args, req.prefix)
+    elif mode == "grpc":
+        found = query_grpc(where, req.kind)
     else:
         found = query_recent(where, req.kind)
     if req.prefix:

@@ -154,6 +154,7 @@ def test_fast_path_imports_no_heavy_module(db, tmp_path, clean_env) -> None:
         f"main(['events', '--embedded', '--db', {str(db)!r}, '--', 'order-7'])\n"
         "main(['instances', '--url', 'http://127.0.0.1:1'])\n"
         "heavy = {'typer', 'rich', 'httpx', 'yaml', 'click', 'pydantic', 'asyncio', 'uvicorn',\n"
+        "         'grpc', 'google',  # the gRPC client: only when gRPC is chosen\n"
         "         'pathlib'}  # pathlib: a few ms that a TAB need not pay\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
         "print('LOADED', loaded, file=sys.stderr)\n"

@@ -355,7 +355,7 @@ class GrpcBackend:
     ) -> list[WorkflowState]:
         """Every ID from ListInstanceIDs (paged), then GetInstance for each (LIST_CONCURRENCY
         in flight), filtered here (the RPC has no filters), newest first, at most ``limit``."""
-        states = self._states(self.instance_ids())
+        states = self.states_of(self.instance_ids())
         cutoff = None if max_age is None else time.time() - max_age
         wanted = set(statuses)
         out = [
@@ -370,15 +370,14 @@ class GrpcBackend:
         out.sort(key=lambda s: s.created_at.timestamp() if s.created_at else 0.0, reverse=True)
         return out[:limit] if limit is not None else out
 
-    def instance_ids(self, *, pages: int | None = None, timeout: float | None = None) -> list[str]:
+    def instance_ids(self, *, pages: int | None = None, page_size: int = PAGE_SIZE) -> list[str]:
         """The IDs ListInstanceIDs gives, over at most ``pages`` pages (None: all)."""
         ids: list[str] = []
         token = ""
         seen_tokens: set[str] = set()
-        kw = {} if timeout is None else {"timeout": timeout}
         while pages is None or pages > 0:
-            req = self._pb.ListInstanceIDsRequest(pageSize=PAGE_SIZE, continuationToken=token)
-            resp = self._call("ListInstanceIDs", req, **kw)
+            req = self._pb.ListInstanceIDsRequest(pageSize=page_size, continuationToken=token)
+            resp = self._call("ListInstanceIDs", req)
             ids.extend(resp.instanceIds)
             token = resp.continuationToken
             if not token or token in seen_tokens:  # a server that repeats itself ends here
@@ -387,7 +386,7 @@ class GrpcBackend:
             pages = None if pages is None else pages - 1
         return list(dict.fromkeys(ids))
 
-    def _states(self, ids: Sequence[str]) -> list[WorkflowState]:
+    def states_of(self, ids: Sequence[str]) -> list[WorkflowState]:
         """GetInstance (no payloads) for each ID, at most LIST_CONCURRENCY in flight; IDs
         purged since the listing are left out."""
         pending: list[tuple[str, Any]] = []

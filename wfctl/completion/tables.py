@@ -28,7 +28,7 @@ from wfctl.completion.spec import (
 )
 
 #: The options whose values every script passes along to ``wfctl __complete``.
-CONTEXT_OPTIONS = ("--db", "--url", "--profile", "--config")
+CONTEXT_OPTIONS = ("--db", "--url", "--transport", "--grpc-endpoint", "--profile", "--config")
 
 Candidates = tuple[tuple[str, str], ...]  # (word, help line)
 Value = None | int | str | Candidates
