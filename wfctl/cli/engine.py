@@ -63,10 +63,34 @@ def serve(
     port: Annotated[
         int, typer.Option("--port", metavar="PORT", min=0, max=65535, help="Port to listen on.")
     ] = 3500,
+    grpc_port: Annotated[
+        int | None,
+        typer.Option(
+            "--grpc-port",
+            metavar="PORT",
+            min=0,
+            max=65535,
+            help="Also serve daprd's workflow gRPC API here, for Dapr SDK apps (0: any port).",
+        ),
+    ] = None,
+    app_id: Annotated[
+        str,
+        typer.Option("--app-id", metavar="NAME", help="The Dapr app id gRPC workers see."),
+    ] = "wfctl",
+    max_body_size: Annotated[
+        int,
+        typer.Option(
+            "--max-body-size",
+            metavar="BYTES",
+            min=1024,
+            help="Largest gRPC message accepted or sent.",
+        ),
+    ] = 4 * 1024 * 1024,
 ) -> None:
     """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work).
 
-    Uses the global --db, --app, --api-token/--api-token-file (or DAPR_API_TOKEN).
+    Uses the global --db, --app, --api-token/--api-token-file (or DAPR_API_TOKEN). With
+    --grpc-port, unmodified Dapr SDK apps run against it: DAPR_GRPC_PORT=PORT python app.py.
 
     Example: wfctl serve --port 3500 --app app.py
     """
@@ -80,6 +104,9 @@ def serve(
         app=s.app,
         api_token=s.token(),
         verbose=s.verbose,
+        grpc_port=grpc_port,
+        app_id=app_id,
+        max_body_size=max_body_size,
     )
     raise typer.Exit(code)
 
