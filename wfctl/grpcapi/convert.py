@@ -1,9 +1,10 @@
 """Durable Task protobuf messages <-> the engine's history events, actions and states.
 
 The engine's events (:mod:`wfctl.engine.history`) are the durable record; the protobuf form
-is made on the way out to a worker or a client. Event IDs on the wire follow Durable Task:
-the events an action created (taskScheduled, timerCreated, childWorkflowInstanceCreated)
-carry the action's id, which is how the SDKs match them on replay; every other event has -1.
+is made on the way out to a worker or a client. Event IDs on the wire follow Durable Task
+(:func:`wfctl.engine.history.dt_event_id`): the events an action created (taskScheduled,
+timerCreated, childWorkflowInstanceCreated) carry the action's id, which is how the SDKs
+match them on replay; every other event has -1.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def failure_from_pb(msg: Any) -> FailureDetails:
 
 def event_to_pb(pb: Any, e: h.HistoryEvent, app_id: str) -> Any:
     """One engine history event as a ``pb.HistoryEvent``."""
-    out = pb.HistoryEvent(eventId=-1, timestamp=ts(pb, e.timestamp))
+    out = pb.HistoryEvent(eventId=h.dt_event_id(e), timestamp=ts(pb, e.timestamp))
     if isinstance(e, h.OrchestratorStarted):
         out.workflowStarted.SetInParent()
     elif isinstance(e, h.ExecutionStarted):
@@ -126,7 +127,6 @@ def event_to_pb(pb: Any, e: h.HistoryEvent, app_id: str) -> Any:
         if e.reason is not None:
             out.executionResumed.input.value = e.reason
     elif isinstance(e, h.TaskScheduled):
-        out.eventId = e.task_id
         out.taskScheduled.name = e.name
         if e.input is not None:
             out.taskScheduled.input.value = e.input
@@ -138,13 +138,11 @@ def event_to_pb(pb: Any, e: h.HistoryEvent, app_id: str) -> Any:
         out.taskFailed.taskScheduledId = e.task_id
         out.taskFailed.failureDetails.CopyFrom(failure_to_pb(pb, e.failure))
     elif isinstance(e, h.TimerCreated):
-        out.eventId = e.task_id
         out.timerCreated.fireAt.CopyFrom(ts(pb, e.fire_at))
     elif isinstance(e, h.TimerFired):
         out.timerFired.timerId = e.task_id
         out.timerFired.fireAt.CopyFrom(ts(pb, e.fire_at))
     elif isinstance(e, h.ChildWorkflowCreated):
-        out.eventId = e.task_id
         x = out.childWorkflowInstanceCreated
         x.instanceId, x.name = e.instance_id, e.name
         if e.input is not None:
@@ -246,6 +244,7 @@ def actions_from_pb(
                     result=_text(x, "result"),
                     failure=failure,
                     carryover_events=carryover_from_pb(x.carryoverEvents),
+                    action_id=a.id,
                 )
             )
             break  # nothing after the end of a run counts
