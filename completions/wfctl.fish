@@ -289,6 +289,7 @@ complete -c wfctl -n '__wfctl_arg \'raise-event\' 1' -k -a '(__wfctl_dynamic eve
 complete -c wfctl -n '__wfctl_arg \'resume\' 0 many' -k -a '(__wfctl_dynamic instances)'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'host' -x -d 'Address to bind'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'port' -x -d 'Port to listen on'
+complete -c wfctl -n '__wfctl_in \'serve\'' -l 'no-ui' -d 'Do not serve the web view at / (API only)'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'grpc-port' -x -d 'Also serve daprd\'s workflow gRPC API here, for Dapr SDK apps (0: any port)'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'app-id' -x -d 'The Dapr app id gRPC workers see'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'max-body-size' -x -d 'Largest gRPC message accepted or sent'

@@ -63,6 +63,9 @@ def serve(
     port: Annotated[
         int, typer.Option("--port", metavar="PORT", min=0, max=65535, help="Port to listen on.")
     ] = 3500,
+    no_ui: Annotated[
+        bool, typer.Option("--no-ui", help="Do not serve the web view at / (API only).")
+    ] = False,
     grpc_port: Annotated[
         int | None,
         typer.Option(
@@ -87,7 +90,8 @@ def serve(
         ),
     ] = 4 * 1024 * 1024,
 ) -> None:
-    """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work).
+    """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work),
+    and a web view of the instances at / (open http://127.0.0.1:3500/).
 
     Uses the global --db, --app, --api-token/--api-token-file (or DAPR_API_TOKEN). With
     --grpc-port, unmodified Dapr SDK apps run against it: DAPR_GRPC_PORT=PORT python app.py.
@@ -104,6 +108,7 @@ def serve(
         app=s.app,
         api_token=s.token(),
         verbose=s.verbose,
+        ui=not no_ui,
         grpc_port=grpc_port,
         app_id=app_id,
         max_body_size=max_body_size,

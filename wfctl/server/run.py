@@ -147,6 +147,7 @@ def serve(
     api_token: str | None = None,
     verbose: bool = False,
     out: TextIO | None = None,
+    ui: bool = True,
     grpc_port: int | None = None,
     app_id: str = "wfctl",
     max_body_size: int = 4 * 1024 * 1024,
@@ -157,8 +158,9 @@ def serve(
     worker died). Raises a :class:`wfctl.model.WfctlError` (UsageError, StorageError,
     AppError) for a port in use, an unusable file or an app that fails to import, before
     anything is served. ``out`` gets the banner (default stdout); access-log lines go to
-    stderr. With ``grpc_port`` (0: any free port) it also serves daprd's Durable Task gRPC
-    API there for SDK workers of app ``app_id`` (see :mod:`wfctl.grpcapi.serving`).
+    stderr. ``ui=False`` leaves out the web view (``/`` answers 404). With ``grpc_port``
+    (0: any free port) it also serves daprd's Durable Task gRPC API there for SDK workers
+    of app ``app_id`` (see :mod:`wfctl.grpcapi.serving`).
     """
     out = out or sys.stdout
     err = sys.stderr
@@ -195,7 +197,7 @@ def serve(
             # Loads the app and opens the file now, before any request thread could race.
             names = workflow_names(backend)
             reader = EmbeddedBackend(path, app=app, detach=True, registry=backend.registry())
-            asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader)
+            asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader, ui=ui)
             asgi.verbose = verbose
             parts: list[Any] = []
             if proto is None or app:
@@ -228,6 +230,8 @@ def serve(
             shown = ", ".join(names) or (
                 "(none in-process)" if proto is not None else "(none registered)"
             )
+            if ui:
+                print(f"wfctl serve: web view at {url}/", file=out)
             print(f"wfctl serve: workflows: {shown}", file=out)
             if api_token:
                 print("wfctl serve: requests need the dapr-api-token header", file=out)
