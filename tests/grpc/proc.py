@@ -29,16 +29,22 @@ def sdk_env(port: int, token: str | None = None) -> dict[str, str]:
 
 
 class GrpcServe:
-    """`python -m wfctl --db DB serve --port 0 --grpc-port 0 [extra]`; ``url`` (HTTP) and
+    """`python -m wfctl --db DB [pre] serve --port 0 --grpc-port 0 [extra]`; ``url`` and
     ``grpc_port`` from its banner; stdout and stderr collected."""
 
-    def __init__(self, db: Path, extra: list[str] | None = None, token: str | None = None):
+    def __init__(
+        self,
+        db: Path,
+        extra: list[str] | None = None,
+        token: str | None = None,
+        pre: list[str] | None = None,
+    ):
         env = {k: v for k, v in os.environ.items() if k != "DAPR_API_TOKEN"}
         if token:
             env["DAPR_API_TOKEN"] = token
         self.db = db
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wfctl", "--db", str(db), "serve", "--port", "0"]
+            [sys.executable, "-m", "wfctl", "--db", str(db), *(pre or []), "serve", "--port", "0"]
             + ["--grpc-port", "0", *(extra or [])],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

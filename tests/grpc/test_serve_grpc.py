@@ -95,3 +95,27 @@ def test_app_id_and_cross_app_call(tmp_path):
     assert got["app_id"]["properties"]["dapr.workflow.output"] == '"orders"'
     out = json.loads(got["cross_app"]["properties"]["dapr.workflow.output"])
     assert out.startswith("refused:") and "'billing'" in out and "'orders'" in out
+
+
+def test_with_app_its_workflows_run_in_process_the_rest_on_workers(tmp_path):
+    s = GrpcServe(tmp_path / "wf.db", pre=["--app", str(APPS / "local_app.py")])
+    try:
+        assert any("run in-process" in ln for ln in s.banner), s.banner
+        assert s.banner[-1].strip() == "wfctl serve: workflows: local_wf"
+        ids = {}
+        for name in ("local_wf", "three"):
+            r = s.client.post(f"/v1.0-beta1/workflows/dapr/{name}/start", json=1)
+            assert r.status_code == 202, r.text
+            ids[name] = r.json()["instanceID"]
+        local = s.wait_status(ids["local_wf"], {"COMPLETED", "FAILED"})
+        assert local["properties"]["dapr.workflow.output"] == '"in-process"'
+        assert s.status(ids["three"])["runtimeStatus"] == "PENDING"  # no worker yet
+        worker = App(SEQ, s.grpc_port, "worker")
+        try:
+            worker.wait_line("READY")
+            remote = s.wait_status(ids["three"], {"COMPLETED", "FAILED"})
+        finally:
+            worker.stop()
+        assert remote["properties"]["dapr.workflow.output"] == "4"
+    finally:
+        assert s.stop() == 0, s.stderr
