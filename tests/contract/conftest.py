@@ -62,6 +62,29 @@ def serve_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def grpc_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`wfctl serve --grpc-port 0` with no --app, and contract_app.py as an unmodified Dapr
+    SDK worker process: every workflow runs in the SDK."""
+    pytest.importorskip("grpc")
+    from tests.grpc.proc import App, GrpcServe
+
+    serve = GrpcServe(tmp_path_factory.mktemp("grpc") / "wf.db")
+    worker = App(APP, serve.grpc_port)
+    try:
+        worker.wait_line("READY")
+        yield f"127.0.0.1:{serve.grpc_port}"
+    finally:
+        worker.stop()
+        serve.stop()
+
+
+def _grpc(endpoint: str) -> Target:
+    from wfctl.backend.grpc import GrpcBackend
+
+    return Target("grpc-serve", GrpcBackend(endpoint, timeout=30))
+
+
 def _embedded(tmp_path: Path) -> Target:
     from wfctl.backend.embedded import EmbeddedBackend
 
@@ -91,7 +114,7 @@ def _http_fake(daprd: FakeDaprd) -> Target:
     return Target("http-fake", HttpBackend(daprd.url, timeout=30, retries=0), lacks)
 
 
-TARGETS = ["embedded", "http-serve", "http-fake"]
+TARGETS = ["embedded", "http-serve", "http-fake", "grpc-serve"]
 
 
 @pytest.fixture(params=TARGETS)
@@ -101,6 +124,8 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
         t = _embedded(tmp_path)
     elif kind == "http-serve":
         t = _http_serve(request.getfixturevalue("serve_url"))
+    elif kind == "grpc-serve":
+        t = _grpc(request.getfixturevalue("grpc_endpoint"))
     else:
         daprd = FakeDaprd().__enter__()
         request.addfinalizer(lambda: daprd.__exit__(None, None, None))
