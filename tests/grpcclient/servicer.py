@@ -77,7 +77,11 @@ class MemoryServicer(NS.grpc_stubs.TaskHubSidecarServiceServicer):  # type: igno
         if method in self.faults:
             code, message = self.faults[method]
             context.abort(code, message)
-        if self.old and method in ("ListInstanceIDs", "GetInstanceHistory"):
+        if self.old and method in (
+            "ListInstanceIDs",
+            "GetInstanceHistory",
+            "RerunWorkflowFromEvent",
+        ):
             context.abort(grpc.StatusCode.UNIMPLEMENTED, f"unknown method {method}")
 
     def _response(self, iid: str) -> Any:
@@ -156,7 +160,8 @@ class MemoryServicer(NS.grpc_stubs.TaskHubSidecarServiceServicer):  # type: igno
                 self.lock.notify_all()
 
     def RaiseEvent(self, request: Any, context: Any) -> Any:  # noqa: N802
-        self._op("RaiseEvent", request, context, None)
+        # As daprd: an event for an unknown instance is dropped, and the answer is OK.
+        self._enter("RaiseEvent", request, context)
         return pb.RaiseEventResponse()
 
     def TerminateInstance(self, request: Any, context: Any) -> Any:  # noqa: N802
@@ -193,6 +198,22 @@ class MemoryServicer(NS.grpc_stubs.TaskHubSidecarServiceServicer):  # type: igno
         return pb.ListInstanceIDsResponse(
             instanceIds=chunk, continuationToken=str(start + size) if more else ""
         )
+
+    def RerunWorkflowFromEvent(self, request: Any, context: Any) -> Any:  # noqa: N802
+        self._enter("RerunWorkflowFromEvent", request, context)
+        with self.lock:
+            src = self.states.get(request.sourceInstanceID)
+            if src is None:
+                context.abort(grpc.StatusCode.NOT_FOUND, "source instance not found")
+            if src.workflowStatus not in TERMINAL:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, "source is not terminal")
+            if request.eventID != 0:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"event {request.eventID} bad")
+            new = request.newInstanceID or "rerun-generated"
+            if new in self.states and self.states[new].workflowStatus not in TERMINAL:
+                context.abort(grpc.StatusCode.ALREADY_EXISTS, f"'{new}' already exists")
+        self.add(new, name=src.name)
+        return pb.RerunWorkflowFromEventResponse(newInstanceID=new)
 
     def GetInstanceHistory(self, request: Any, context: Any) -> Any:  # noqa: N802
         self._enter("GetInstanceHistory", request, context)

@@ -11,7 +11,7 @@ import grpc
 import pytest
 
 from tests.grpcclient.servicer import MemoryServicer, pb, serving
-from wfctl.backend import grpc as grpc_backend
+from wfctl.backend import _grpc_list as grpc_backend
 from wfctl.backend.grpc import GrpcBackend, split_endpoint
 from wfctl.model import (
     AuthError,
@@ -22,6 +22,7 @@ from wfctl.model import (
     ServerError,
     UnreachableError,
     UnsupportedError,
+    UsageError,
     WaitTimeoutError,
 )
 
@@ -299,3 +300,48 @@ def test_a_server_that_never_answers_meets_the_deadline(silent_endpoint: str) ->
     with GrpcBackend(silent_endpoint, timeout=0.5) as b:
         info = pytest.raises(UnreachableError, b.get, "a")
     info.match(r"timed out after 0.5s waiting for 127.0.0.1:")
+
+
+def test_rerun_sends_the_request_and_maps_refusals(
+    backend: GrpcBackend, servicer: MemoryServicer
+) -> None:
+    servicer.add("src", status=0)
+    with pytest.raises(ConflictError, match="'src' is RUNNING: only a finished instance"):
+        backend.rerun("src", 0)
+    servicer.finish("src", status=3)
+    assert backend.rerun("src", 0, new_instance_id="again", new_input='"x"', overwrite_input=True)
+    req = servicer.calls("RerunWorkflowFromEvent")[-1]
+    assert (req.sourceInstanceID, req.eventID, req.newInstanceID) == ("src", 0, "again")
+    assert req.overwriteInput and req.input.value == '"x"'
+    assert backend.rerun("src", 0) == "rerun-generated"
+    assert not servicer.calls("RerunWorkflowFromEvent")[-1].HasField("input")
+    with pytest.raises(UsageError, match="cannot rerun 'src' from event 5"):
+        backend.rerun("src", 5)
+    with pytest.raises(ConflictError):
+        backend.rerun("src", 0, new_instance_id="again")  # "again" is active
+    with pytest.raises(NotFoundError, match="'nope'"):
+        backend.rerun("nope", 0)
+    with pytest.raises(UsageError, match="EVENTID"):
+        backend.rerun("src", -1)
+
+
+def test_rerun_on_an_old_daprd_names_dapr_117() -> None:
+    with serving(MemoryServicer(old=True)) as ep, GrpcBackend(ep) as b:
+        info = pytest.raises(UnsupportedError, b.rerun, "x", 1)
+    info.match("rerun needs Dapr 1.17")
+
+
+def test_stubs_load_after_the_dapr_alias() -> None:
+    """An app loaded in-process installs wfctl's Dapr alias (a "dapr" with no __spec__); the
+    stubs must still be found (the contract suite's embedded then gRPC targets hit this)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from wfctl.engine.alias import install_dapr_alias\n"
+        "install_dapr_alias()\n"
+        "from wfctl.grpcapi.stubs import load\n"
+        "print(load().pb.HistoryEvent.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (out.returncode, out.stdout.strip()) == (0, "HistoryEvent"), out.stderr

@@ -4,6 +4,8 @@ and the exit-code table — one line on stderr, never the token."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -131,3 +133,38 @@ def test_http_refusals_name_the_grpc_transport() -> None:
         for args in (["list"], ["history", "a"]):
             p = run_wfctl("--url", daprd.url, *args)
             assert p.returncode == 2 and "--transport grpc" in _err_line(p)
+
+
+def test_each_transport_imports_only_its_own_client(servicer: MemoryServicer, endpoint: str):
+    servicer.add("i-1", status=1)
+    code = (
+        "import sys\n"
+        "from wfctl.__main__ import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('grpc', 'google.protobuf', 'dapr', 'httpx', 'rich')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    with FakeDaprd() as daprd:
+        daprd.add("i-1", status="COMPLETED")
+        for args, loaded in (
+            (["--url", daprd.url], "['httpx']"),
+            (["--grpc-endpoint", endpoint], "['google.protobuf', 'grpc']"),
+        ):
+            p = subprocess.run(
+                [sys.executable, "-c", code, *args, "status", "i-1", "-o", "json"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert p.stderr.strip().splitlines()[-1] == loaded, p.stderr
+
+
+def test_without_the_grpc_extra_one_line_says_how_to_install(tmp_path) -> None:
+    fake = tmp_path / "site" / "grpc"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('no grpc here')\n")
+    p = run_wfctl("--transport", "grpc", "status", "x", env={"PYTHONPATH": str(fake.parent)})
+    assert p.returncode == 2 and "pip install 'wfctl[grpc]'" in _err_line(p)

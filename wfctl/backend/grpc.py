@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 from wfctl.backend import _grpc_convert as convert
+from wfctl.backend._grpc_list import GrpcListing, _Rpc
 from wfctl.backend.protocol import WaitFor, wait_timeout
 from wfctl.grpcapi.stubs import load
 from wfctl.model import (
@@ -33,7 +34,6 @@ from wfctl.model import (
     ConflictError,
     HistoryEntry,
     NotFoundError,
-    PurgeResult,
     RuntimeStatus,
     ServerError,
     UnreachableError,
@@ -44,10 +44,6 @@ from wfctl.model import (
 )
 from wfctl.textsafe import escape_control
 
-#: Instance IDs asked for per ListInstanceIDs page.
-PAGE_SIZE = 500
-#: GetInstance calls in flight at once while listing.
-LIST_CONCURRENCY = 16
 #: Messages of a runtime that cannot list (too old, or a state store that cannot list keys).
 _CANNOT_LIST = ("does not support listing keys", "no state store with actor support found")
 _WHAT = {
@@ -76,7 +72,7 @@ def split_endpoint(endpoint: str) -> tuple[str, bool]:
     return text, tls
 
 
-class GrpcBackend:
+class GrpcBackend(GrpcListing):
     """A Backend that talks to a TaskHubSidecarService at ``endpoint`` (``host:port``, or
     ``grpcs://host:port`` for TLS). ``verify`` is True, False (no TLS check) or a CA bundle
     path. ``log`` receives one line per call (method, code, time; never the token)."""
@@ -270,6 +266,10 @@ class GrpcBackend:
     def raise_event(self, instance_id: str, event_name: str, data: str | None = None) -> None:
         if not event_name:
             raise UsageError("event name is empty")
+        # daprd (and `wfctl serve --grpc-port`) answer OK and drop an event for an unknown
+        # instance: read first, so an unknown ID is NotFoundError here as on every backend.
+        if self._get(instance_id, payloads=False) is None:
+            raise self._not_found(instance_id)
         req = self._pb.RaiseEventRequest(
             instanceId=instance_id, name=event_name, input=self._value(data)
         )
@@ -345,75 +345,6 @@ class GrpcBackend:
                 raise self._not_found(instance_id)
             return convert.state_of(instance_id, resp.workflowState)
 
-    def list_instances(
-        self,
-        *,
-        statuses: Sequence[RuntimeStatus] = (),
-        name: str | None = None,
-        max_age: float | None = None,
-        limit: int | None = None,
-    ) -> list[WorkflowState]:
-        """Every ID from ListInstanceIDs (paged), then GetInstance for each (LIST_CONCURRENCY
-        in flight), filtered here (the RPC has no filters), newest first, at most ``limit``."""
-        states = self.states_of(self.instance_ids())
-        cutoff = None if max_age is None else time.time() - max_age
-        wanted = set(statuses)
-        out = [
-            s
-            for s in states
-            if (not wanted or s.runtime_status in wanted)
-            and (not name or s.name == name)
-            and (
-                cutoff is None or (s.created_at is not None and s.created_at.timestamp() >= cutoff)
-            )
-        ]
-        out.sort(key=lambda s: s.created_at.timestamp() if s.created_at else 0.0, reverse=True)
-        return out[:limit] if limit is not None else out
-
-    def instance_ids(self, *, pages: int | None = None, page_size: int = PAGE_SIZE) -> list[str]:
-        """The IDs ListInstanceIDs gives, over at most ``pages`` pages (None: all)."""
-        ids: list[str] = []
-        token = ""
-        seen_tokens: set[str] = set()
-        while pages is None or pages > 0:
-            req = self._pb.ListInstanceIDsRequest(pageSize=page_size, continuationToken=token)
-            resp = self._call("ListInstanceIDs", req)
-            ids.extend(resp.instanceIds)
-            token = resp.continuationToken
-            if not token or token in seen_tokens:  # a server that repeats itself ends here
-                break
-            seen_tokens.add(token)
-            pages = None if pages is None else pages - 1
-        return list(dict.fromkeys(ids))
-
-    def states_of(self, ids: Sequence[str]) -> list[WorkflowState]:
-        """GetInstance (no payloads) for each ID, at most LIST_CONCURRENCY in flight; IDs
-        purged since the listing are left out."""
-        pending: list[tuple[str, Any]] = []
-        out: list[WorkflowState] = []
-
-        def collect(iid: str, fut: Any) -> None:
-            try:
-                resp = fut.result()
-            except self._grpc.RpcError as exc:
-                if exc.code().name == "NOT_FOUND":
-                    return
-                raise self._error(
-                    _Rpc(exc.code().name, exc.details() or "", "GetInstance", self._timeout)
-                ) from None
-            if resp.exists:
-                out.append(convert.state_of(iid, resp.workflowState))
-
-        for iid in ids:
-            req = self._pb.GetInstanceRequest(instanceId=iid, getInputsAndOutputs=False)
-            fut = self._stub.GetInstance.future(req, timeout=self._timeout, metadata=self._metadata)
-            pending.append((iid, fut))
-            if len(pending) >= LIST_CONCURRENCY:
-                collect(*pending.pop(0))
-        for item in pending:
-            collect(*item)
-        return out
-
     def history(self, instance_id: str) -> list[HistoryEntry]:
         req = self._pb.GetInstanceHistoryRequest(instanceId=instance_id)
         try:
@@ -427,37 +358,48 @@ class GrpcBackend:
             raise self._not_found(instance_id)
         return convert.history_of(resp.events)
 
-    def purge_older_than(
+    def rerun(
         self,
-        older_than: float,
+        instance_id: str,
+        event_id: int,
         *,
-        statuses: Sequence[RuntimeStatus] = (),
-        dry_run: bool = False,
-    ) -> PurgeResult:
-        """Built on :meth:`list_instances`: finished instances (of ``statuses``) last updated
-        over ``older_than`` seconds ago, purged one by one; ones that changed meanwhile are
-        left alone."""
-        cutoff = time.time() - older_than
-        wanted = [s for s in statuses if s.is_terminal] if statuses else []
-        if statuses and not wanted:
-            return PurgeResult(instance_ids=[], dry_run=dry_run)
-        chosen = [
-            s.instance_id
-            for s in self.list_instances(statuses=wanted)
-            if s.runtime_status.is_terminal
-            and s.last_updated_at is not None
-            and s.last_updated_at.timestamp() <= cutoff
-        ]
-        if dry_run:
-            return PurgeResult(instance_ids=chosen, dry_run=True)
-        done = []
-        for iid in chosen:
-            try:
-                self.purge(iid)
-            except (ConflictError, NotFoundError):
-                continue  # restarted or purged by someone else since the listing
-            done.append(iid)
-        return PurgeResult(instance_ids=done)
+        new_instance_id: str | None = None,
+        new_input: str | None = None,
+        overwrite_input: bool = False,
+    ) -> str:
+        """RerunWorkflowFromEvent: a new instance that keeps the source's history before
+        ``event_id`` and runs from there; the new instance's ID. INVALID_ARGUMENT is read as
+        the engine words it: ConflictError when the source has not finished, else UsageError."""
+        if not 0 <= event_id <= 0xFFFFFFFF:
+            raise UsageError(f"event id {event_id} cannot be rerun from: use an EVENTID of history")
+        req = self._pb.RerunWorkflowFromEventRequest(
+            sourceInstanceID=instance_id,
+            eventID=event_id,
+            newInstanceID=new_instance_id,
+            input=self._value(new_input) if overwrite_input else None,
+            overwriteInput=overwrite_input,
+        )
+        try:
+            resp = self._rpc("RerunWorkflowFromEvent", req)
+        except _Rpc as rpc:
+            err = self._error(rpc)
+            if isinstance(err, NotFoundError):
+                raise self._not_found(instance_id) from None
+            if rpc.code == "INVALID_ARGUMENT":
+                source = self._get(instance_id, payloads=False)
+                if source is None:
+                    raise self._not_found(instance_id) from None
+                text = escape_control(rpc.message)
+                if not source.runtime_status.is_terminal:
+                    raise ConflictError(
+                        f"instance {instance_id!r} is {source.runtime_status.value}: only a "
+                        f"finished instance can be rerun ({text})"
+                    ) from None
+                raise UsageError(
+                    f"cannot rerun {instance_id!r} from event {event_id}: {text}"
+                ) from None
+            raise err from None
+        return resp.newInstanceID or new_instance_id or ""
 
     def close(self) -> None:
         self._channel.close()
@@ -467,14 +409,6 @@ class GrpcBackend:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class _Rpc(Exception):
-    """A failed call, before translation: the status code's name, the details, the method."""
-
-    def __init__(self, code: str, message: str, method: str, deadline: float | None) -> None:
-        super().__init__(f"{method}: {code}: {message}")
-        self.code, self.message, self.method, self.deadline = code, message, method, deadline
 
 
 def _reached(status: RuntimeStatus, until: WaitFor) -> bool:

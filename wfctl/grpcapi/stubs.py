@@ -16,6 +16,7 @@ loading them does not import the SDK.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import sys
 from pathlib import Path
@@ -43,7 +44,9 @@ _loaded: SimpleNamespace | None = None
 
 
 def _package_dir() -> Path:
-    spec = importlib.util.find_spec("dapr")  # finds the top package without running it
+    # Ask the path finder, not sys.modules: wfctl's Dapr alias (an app loaded in this process)
+    # puts a stand-in "dapr" there with no __spec__, and find_spec would raise ValueError.
+    spec = importlib.machinery.PathFinder.find_spec("dapr")  # finds it without running it
     if spec is None or not spec.submodule_search_locations:
         raise UsageError(INSTALL_HINT)
     for root in spec.submodule_search_locations:
