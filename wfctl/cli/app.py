@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from wfctl import __version__
-from wfctl.cli import _fast, completion, control, engine, errors, lifecycle, query
+from wfctl.cli import _fast, completion, control, engine, errors, lifecycle, query, rerun
 from wfctl.cli.common import STATE_KEY, CliState
 
 try:  # typer >= 0.29 carries its own copy of click
@@ -301,6 +301,7 @@ def _global(
 lifecycle.register(app, epilog=GLOBAL_EPILOG)
 control.register(app, epilog=GLOBAL_EPILOG)
 query.register(app, epilog=GLOBAL_EPILOG)
+rerun.register(app, epilog=GLOBAL_EPILOG)
 engine.register(app, epilog=GLOBAL_EPILOG)
 completion.register(app)
 

@@ -270,11 +270,13 @@ class Manage:
         UsageError: the event is not one to rerun from (see :mod:`wfctl.engine.rerun`)."""
         from wfctl.engine.history import CreateChildWorkflow, TimerFired
         from wfctl.engine.rerun import plan_rerun
+        from wfctl.ids import check_new_instance_id
 
         if new_instance_id is None:
             import uuid
 
             new_instance_id = uuid.uuid4().hex
+        check_new_instance_id(new_instance_id)
         new = new_instance_id
         with self._write() as c:
             row = c.execute(
