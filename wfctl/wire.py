@@ -165,7 +165,7 @@ def error_body(error_code: str, message: str) -> dict[str, str]:
 #        -> 404 ERR_INSTANCE_ID_NOT_FOUND
 #   POST /wfctl/v1/purge?olderThan=86400&status=COMPLETED&dryRun=true
 #        -> 200 {"instanceIDs": [...], "dryRun": true}
-#   POST /wfctl/v1/instances/{id}/rerun   body {"fromEvent": 2, "newInstanceID": "..." (opt.),
+#   POST /wfctl/v1/instances/{id}/rerun   body {"eventID": 2, "newInstanceID": "..." (opt.),
 #        "input": "<JSON text>" (opt.), "overwriteInput": true (opt.)}  (RerunWorkflowFromEvent)
 #        -> 202 {"instanceID": "..."}; 404 ERR_INSTANCE_ID_NOT_FOUND; 409 ERR_RERUN_CONFLICT
 #        (not finished, new ID taken); 400 ERR_MALFORMED_REQUEST (not an activity's event)
@@ -177,7 +177,7 @@ def rerun_to_dict(
     event_id: int, new_instance_id: str | None, new_input: str | None, overwrite_input: bool
 ) -> dict[str, Any]:
     """The body of ``POST /wfctl/v1/instances/{id}/rerun`` (fields as the gRPC request's)."""
-    body: dict[str, Any] = {"fromEvent": event_id}
+    body: dict[str, Any] = {"eventID": event_id}
     if new_instance_id:
         body["newInstanceID"] = new_instance_id
     if overwrite_input:

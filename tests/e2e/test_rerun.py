@@ -91,7 +91,7 @@ def test_rerun_from_the_failed_step_after_the_fix(place: Place) -> None:
     mine = uid("mine")
     r = p.wfctl("rerun", src, "--from-event", "2", "--new-id", mine, "--input", "41", "-o", "json")
     assert r.code == 0, r
-    assert r.json() == {"instanceID": mine, "sourceInstanceID": src, "fromEvent": 2}
+    assert r.json() == {"instanceID": mine, "sourceInstanceID": src, "eventID": 2}
     r = p.wfctl("wait", mine, "--timeout", "60s", "-o", "json")
     assert r.code == 0, r
     assert r.json()["properties"]["dapr.workflow.output"] == "410"
@@ -129,12 +129,12 @@ def test_rerun_route_answers(served: ServerProc) -> None:
     """The HTTP route itself: daprd-style error bodies for what the CLI never sends."""
     c = served.client
     url = "/wfctl/v1/instances/{}/rerun"
-    r = c.post(url.format("ghost"), json={"fromEvent": 1})
+    r = c.post(url.format("ghost"), json={"eventID": 1})
     assert r.status_code == 404 and r.json()["errorCode"] == "ERR_INSTANCE_ID_NOT_FOUND"
-    for body in (b"[1]", b"{", b'{"fromEvent": "2"}', b'{"fromEvent": true}'):
+    for body in (b"[1]", b"{", b'{"eventID": "2"}', b'{"eventID": true}'):
         r = c.post(url.format("ghost"), content=body)
         assert r.status_code == 400 and r.json()["errorCode"] == "ERR_MALFORMED_REQUEST", body
-    r = c.post(url.format("x"), json={"fromEvent": 1, "newInstanceID": "a b"})
+    r = c.post(url.format("x"), json={"eventID": 1, "newInstanceID": "a b"})
     assert r.status_code == 400 and r.json()["errorCode"] == "ERR_INSTANCE_ID_INVALID"
     r = c.get(url.format("x"))
     assert r.status_code == 405
@@ -143,9 +143,9 @@ def test_rerun_route_answers(served: ServerProc) -> None:
     Path(served.home, "gate-closed").write_text("bug")  # type: ignore[attr-defined]
     assert c.post(start + src, content=b"1").status_code == 202
     served.wait_status(src, {"FAILED"})
-    r = c.post(url.format(src), json={"fromEvent": 2, "newInstanceID": src})
+    r = c.post(url.format(src), json={"eventID": 2, "newInstanceID": src})
     assert r.status_code == 409 and r.json()["errorCode"] == "ERR_RERUN_CONFLICT"
-    r = c.post(url.format(src), json={"fromEvent": 1})
+    r = c.post(url.format(src), json={"eventId": 1})  # the web view's spelling
     assert r.status_code == 202
     new = r.json()["instanceID"]
     assert len(new) == 32  # generated as the engine generates IDs

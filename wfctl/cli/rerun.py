@@ -90,7 +90,7 @@ def rerun(
             emit(
                 st,
                 fmt,
-                {"instanceID": iid, "sourceInstanceID": instance_id, "fromEvent": from_event},
+                {"instanceID": iid, "sourceInstanceID": instance_id, "eventID": from_event},
             )
         elif not s.quiet:
             from wfctl.cli.errors import print_note

@@ -222,10 +222,10 @@ class Handlers:
         except ValueError as exc:
             raise bad_request(f"the body is not JSON ({_shorten(str(exc))})") from None
         if not isinstance(body, dict):
-            raise bad_request('the body must be a JSON object, e.g. {"fromEvent": 2}')
-        event = body.get("fromEvent")
+            raise bad_request('the body must be a JSON object, e.g. {"eventID": 2}')
+        event = body.get("eventID", body.get("eventId"))  # the gRPC field; JS spelling too
         if not isinstance(event, int) or isinstance(event, bool):
-            raise bad_request("fromEvent must be a whole number: the EVENTID `history` shows")
+            raise bad_request("eventID must be a whole number: the EVENTID `history` shows")
         new_id = body.get("newInstanceID") or None
         if new_id is not None and not (
             isinstance(new_id, str) and is_valid_new_instance_id(new_id)
