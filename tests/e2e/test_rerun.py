@@ -148,7 +148,7 @@ def test_rerun_route_answers(served: ServerProc) -> None:
     r = c.post(url.format(src), json={"eventId": 1})  # the web view's spelling
     assert r.status_code == 202
     new = r.json()["instanceID"]
-    assert len(new) == 32  # generated as the engine generates IDs
+    assert len(new) == 36 and new.count("-") == 4  # a UUIDv4, as start makes them
     assert served.wait_status(new, {"FAILED"})["instanceID"] == new  # the gate is still shut
 
 

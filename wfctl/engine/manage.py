@@ -261,7 +261,7 @@ class Manage:
         new_input: str | None = None,
         overwrite_input: bool = False,
     ) -> str:
-        """Start a new instance (``new_instance_id``, or a new ``uuid4().hex``) that keeps the
+        """Start a new instance (``new_instance_id``, or a new dashed UUIDv4, as daprd and ``start`` make them) that keeps the
         finished instance ``source_id``'s history up to Durable Task event ``event_id`` (an
         activity's TaskScheduled, or a root workflow's ChildWorkflowCreated) and runs on from
         there; with ``overwrite_input`` that step gets ``new_input``. The source is untouched;
@@ -275,7 +275,7 @@ class Manage:
         if new_instance_id is None:
             import uuid
 
-            new_instance_id = uuid.uuid4().hex
+            new_instance_id = str(uuid.uuid4())
         check_new_instance_id(new_instance_id)
         new = new_instance_id
         with self._write() as c:
