@@ -261,13 +261,14 @@ class Manage:
         new_input: str | None = None,
         overwrite_input: bool = False,
     ) -> str:
-        """Start a new instance (``new_instance_id``, or a new dashed UUIDv4, as daprd and ``start`` make them) that keeps the
-        finished instance ``source_id``'s history up to Durable Task event ``event_id`` (an
-        activity's TaskScheduled, or a root workflow's ChildWorkflowCreated) and runs on from
-        there; with ``overwrite_input`` that step gets ``new_input``. The source is untouched;
-        the new instance belongs to its app. Returns the new ID. NotFoundError: no source;
-        ConflictError: the source is not finished, or the new ID is the source's or taken;
-        UsageError: the event is not one to rerun from (see :mod:`wfctl.engine.rerun`)."""
+        """Start a new instance (``new_instance_id``, or a new dashed UUIDv4 as daprd makes
+        them) that keeps the finished instance ``source_id``'s history up to Durable Task event
+        ``event_id`` (an activity's TaskScheduled, or a root workflow's ChildWorkflowCreated)
+        and runs on from there; with ``overwrite_input`` that step gets ``new_input``. The
+        source is untouched; the new instance belongs to its app. Returns the new ID.
+        NotFoundError: no source; ConflictError: the source is not finished, or the new ID is
+        the source's or taken; UsageError: the event is not one to rerun from (see
+        :mod:`wfctl.engine.rerun`)."""
         from wfctl.engine.history import CreateChildWorkflow, TimerFired
         from wfctl.engine.rerun import plan_rerun
         from wfctl.ids import check_new_instance_id
