@@ -82,6 +82,11 @@ class WfctlRoutes:
         return [wire.state_from_dapr(item) for item in items if isinstance(item, dict)]
 
     def history(self, instance_id: str) -> list[HistoryEntry]:
+        return self.history_with_waits(instance_id)[0]
+
+    def history_with_waits(self, instance_id: str) -> tuple[list[HistoryEntry], list[str]]:
+        """The history and the event names the instance waits for (`wfctl serve` sends them
+        beside the events as ``waitingFor``), in one GET."""
         path = "/instances/" + quote_segment(instance_id) + "/history"
         try:
             body = self._ext("GET", path, None, "history")
@@ -94,7 +99,9 @@ class WfctlRoutes:
             if not isinstance(ev, dict):
                 continue
             out.append(wire.history_from_dict(ev))
-        return out
+        waits = body.get("waitingFor") if isinstance(body, dict) else None
+        events = [str(x) for x in waits] if isinstance(waits, list) else []
+        return out, events
 
     def purge_older_than(
         self,
