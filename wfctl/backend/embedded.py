@@ -350,11 +350,7 @@ class EmbeddedBackend:
         """The history and the event names the instance's last turn said it waits for
         (for :func:`wfctl.waiting.derive`)."""
         entries = self.history(instance_id)
-        return entries, self.awaited_events(instance_id)
-
-    def awaited_events(self, instance_id: str) -> list[str]:
-        """The (case-folded) event names the instance waits for; none without a file."""
-        return [] if self._absent() else self.store.waiting_for(instance_id)
+        return entries, self.waiting_for(instance_id)
 
     def purge_older_than(
         self,

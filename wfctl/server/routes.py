@@ -208,7 +208,7 @@ class Handlers:
         self._existing_id(instance_id, "history")
         entries = await self._run("history", instance_id, self._reads.history, instance_id)
         body: dict = {"events": [history_to_dict(e) for e in entries]}
-        awaited = getattr(self._reads, "awaited_events", None)
+        awaited = getattr(self._reads, "waiting_for", None)
         if awaited is not None:  # what the workflow waits for: history alone cannot tell
             body["waitingFor"] = await self._run("history", instance_id, awaited, instance_id)
         return json_response(200, body)
