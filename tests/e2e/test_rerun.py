@@ -145,7 +145,7 @@ def test_rerun_route_answers(served: ServerProc) -> None:
     served.wait_status(src, {"FAILED"})
     r = c.post(url.format(src), json={"eventID": 2, "newInstanceID": src})
     assert r.status_code == 409 and r.json()["errorCode"] == "ERR_RERUN_CONFLICT"
-    r = c.post(url.format(src), json={"eventId": 1})  # the web view's spelling
+    r = c.post(url.format(src), json={"fromEvent": 1})  # the web view's spelling
     assert r.status_code == 202
     new = r.json()["instanceID"]
     assert len(new) == 36 and new.count("-") == 4  # a UUIDv4, as start makes them

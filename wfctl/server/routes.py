@@ -227,7 +227,8 @@ class Handlers:
             raise bad_request(f"the body is not JSON ({_shorten(str(exc))})") from None
         if not isinstance(body, dict):
             raise bad_request('the body must be a JSON object, e.g. {"eventID": 2}')
-        event = body.get("eventID", body.get("eventId"))  # the gRPC field; JS spelling too
+        # eventID as the gRPC request names it; the web view's fromEvent (and eventId) too.
+        event = next((body[k] for k in ("eventID", "fromEvent", "eventId") if k in body), None)
         if not isinstance(event, int) or isinstance(event, bool):
             raise bad_request("eventID must be a whole number: the EVENTID `history` shows")
         new_id = body.get("newInstanceID") or None
