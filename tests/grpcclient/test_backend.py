@@ -345,3 +345,16 @@ def test_stubs_load_after_the_dapr_alias() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (out.returncode, out.stdout.strip()) == (0, "HistoryEvent"), out.stderr
+
+
+def test_page_instances_walks_one_snapshot(backend: GrpcBackend, servicer: MemoryServicer) -> None:
+    for i in range(7):
+        servicer.add(f"p{i}", status=0 if i % 2 else 1, created=i)
+    servicer.add("other", status=0, created=9)
+    running = [RuntimeStatus.RUNNING]
+    first, cur = backend.page_instances(statuses=running, id_prefix="p", limit=2)
+    assert [s.instance_id for s in first] == ["p5", "p3"] and cur == "p3"
+    lists = len(servicer.calls("ListInstanceIDs"))
+    rest, cur = backend.page_instances(statuses=running, id_prefix="p", limit=2, after=cur)
+    assert [s.instance_id for s in rest] == ["p1"] and cur is None
+    assert len(servicer.calls("ListInstanceIDs")) == lists  # the snapshot, not a new listing

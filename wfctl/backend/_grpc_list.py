@@ -40,6 +40,7 @@ class GrpcListing:
     _grpc: Any
     _timeout: float
     _metadata: tuple[tuple[str, str], ...]
+    _snapshot: tuple[tuple[Any, ...], list[WorkflowState]] | None = None
 
     def _call(self, method: str, request: Any, **kw: Any) -> Any: ...  # pragma: no cover
 
@@ -71,6 +72,35 @@ class GrpcListing:
         ]
         out.sort(key=lambda s: s.created_at.timestamp() if s.created_at else 0.0, reverse=True)
         return out[:limit] if limit is not None else out
+
+    def page_instances(
+        self,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        name: str | None = None,
+        id_prefix: str | None = None,
+        max_age: float | None = None,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> tuple[list[WorkflowState], str | None]:
+        """One page of the filtered listing newest first, and the cursor of the next (the last
+        ID of this page; None: last page), for bulk actions. The sidecar cannot page by filter:
+        the first page lists everything once, and later pages walk that snapshot."""
+        key = (tuple(statuses), name, id_prefix, max_age)
+        snap = getattr(self, "_snapshot", None)
+        if after is None or snap is None or snap[0] != key:
+            states = self.list_instances(statuses=statuses, name=name, max_age=max_age)
+            if id_prefix:
+                states = [s for s in states if s.instance_id.startswith(id_prefix)]
+            snap = self._snapshot = (key, states)
+        states = snap[1]
+        start = 0
+        if after is not None:
+            ids = [s.instance_id for s in states]
+            start = ids.index(after) + 1 if after in ids else len(ids)
+        chunk = states[start : start + limit]
+        more = start + limit < len(states)
+        return chunk, (chunk[-1].instance_id if more and chunk else None)
 
     def instance_ids(self, *, pages: int | None = None, page_size: int = PAGE_SIZE) -> list[str]:
         """The IDs ListInstanceIDs gives, over at most ``pages`` pages (None: all)."""
