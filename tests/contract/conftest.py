@@ -30,7 +30,7 @@ _ids = itertools.count(1)
 NO_HTTP_DELAY = "the Dapr HTTP API has no delayed start"
 NO_HTTP_OUTPUT = "the Dapr HTTP API has no terminate output"
 FAKE_NO_ENGINE = "the fake daprd runs no workflows: statuses follow its script"
-FAKE_NO_EXT = "the Dapr HTTP API has no list/history/bulk purge (the fake is a plain daprd)"
+FAKE_NO_EXT = "the Dapr HTTP API has no list/history/bulk purge/rerun (the fake is a plain daprd)"
 
 
 @dataclass
@@ -110,6 +110,7 @@ def _http_fake(daprd: FakeDaprd) -> Target:
         "bulk_purge": FAKE_NO_EXT,
         "delayed_start": NO_HTTP_DELAY,
         "terminate_output": NO_HTTP_OUTPUT,
+        "rerun": FAKE_NO_EXT,
     }
     return Target("http-fake", HttpBackend(daprd.url, timeout=30, retries=0), lacks)
 

@@ -18,6 +18,7 @@ from wfctl.model import (
     ConflictError,
     NotFoundError,
     RuntimeStatus,
+    UsageError,
     WaitTimeoutError,
 )
 
@@ -198,4 +199,39 @@ def test_bulk_purge_takes_finished_instances_older_than_the_cutoff(target: Targe
     assert iid in res.instance_ids and live not in res.instance_ids
     with pytest.raises(NotFoundError):
         target.backend.get(iid)
+    target.backend.terminate(live)
+
+
+def test_rerun_from_an_activity_runs_on_and_leaves_the_source_alone(target: Target) -> None:
+    target.need("rerun")
+    src = target.backend.start("echo_wf", '"first"', instance_id=uid("src"))
+    target.backend.wait(src, timeout=LONG)
+    step = next(r for r in target.backend.history(src) if r.type == "TaskScheduled")
+    new = target.backend.rerun(src, step.event_id, new_instance_id=uid("again"))
+    st = target.backend.wait(new, timeout=LONG)
+    assert (st.name, st.runtime_status, st.serialized_output) == (
+        "echo_wf",
+        RuntimeStatus.COMPLETED,
+        '"first"',
+    )
+    other = target.backend.rerun(src, step.event_id, new_input='"second"', overwrite_input=True)
+    assert other not in (src, new)
+    assert target.backend.wait(other, timeout=LONG).serialized_output == '"second"'
+    assert target.backend.get(src).serialized_output == '"first"'  # the source is untouched
+
+
+def test_rerun_refusals(target: Target) -> None:
+    target.need("rerun")
+    with pytest.raises(NotFoundError):
+        target.backend.rerun("no-such-instance", 1)
+    live = _running_waiter(target)
+    with pytest.raises(ConflictError):
+        target.backend.rerun(live, 1)  # not finished yet
+    src = target.backend.start("echo_wf", "1", instance_id=uid("rsrc"))
+    target.backend.wait(src, timeout=LONG)
+    step = next(r for r in target.backend.history(src) if r.type == "TaskScheduled")
+    with pytest.raises(ConflictError):
+        target.backend.rerun(src, step.event_id, new_instance_id=live)  # an active ID
+    with pytest.raises(UsageError):
+        target.backend.rerun(src, 999)  # no such step
     target.backend.terminate(live)

@@ -207,7 +207,7 @@ class MemoryServicer(NS.grpc_stubs.TaskHubSidecarServiceServicer):  # type: igno
                 context.abort(grpc.StatusCode.NOT_FOUND, "source instance not found")
             if src.workflowStatus not in TERMINAL:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT, "source is not terminal")
-            if request.eventID != 0:
+            if request.eventID != 1:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"event {request.eventID} bad")
             new = request.newInstanceID or "rerun-generated"
             if new in self.states and self.states[new].workflowStatus not in TERMINAL:

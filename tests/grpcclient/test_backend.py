@@ -60,7 +60,7 @@ def test_start_sends_name_input_id_schedule_and_token(servicer: MemoryServicer) 
         assert req.scheduledStartTimestamp.ToDatetime(tzinfo=timezone.utc) == at
         assert all(md.get("dapr-api-token") == "s3cret-token" for _, _, md in servicer.requests)
         generated = b.start("order_wf")
-        assert len(generated) == 32 and not servicer.calls("StartInstance")[1].HasField("input")
+        assert len(generated) == 36 and not servicer.calls("StartInstance")[1].HasField("input")
 
 
 def test_start_of_an_active_id_conflicts(backend: GrpcBackend, servicer: MemoryServicer) -> None:
@@ -307,20 +307,20 @@ def test_rerun_sends_the_request_and_maps_refusals(
 ) -> None:
     servicer.add("src", status=0)
     with pytest.raises(ConflictError, match="'src' is RUNNING: only a finished instance"):
-        backend.rerun("src", 0)
+        backend.rerun("src", 1)
     servicer.finish("src", status=3)
-    assert backend.rerun("src", 0, new_instance_id="again", new_input='"x"', overwrite_input=True)
+    assert backend.rerun("src", 1, new_instance_id="again", new_input='"x"', overwrite_input=True)
     req = servicer.calls("RerunWorkflowFromEvent")[-1]
-    assert (req.sourceInstanceID, req.eventID, req.newInstanceID) == ("src", 0, "again")
+    assert (req.sourceInstanceID, req.eventID, req.newInstanceID) == ("src", 1, "again")
     assert req.overwriteInput and req.input.value == '"x"'
-    assert backend.rerun("src", 0) == "rerun-generated"
+    assert backend.rerun("src", 1) == "rerun-generated"
     assert not servicer.calls("RerunWorkflowFromEvent")[-1].HasField("input")
     with pytest.raises(UsageError, match="cannot rerun 'src' from event 5"):
         backend.rerun("src", 5)
     with pytest.raises(ConflictError):
-        backend.rerun("src", 0, new_instance_id="again")  # "again" is active
+        backend.rerun("src", 1, new_instance_id="again")  # "again" is active
     with pytest.raises(NotFoundError, match="'nope'"):
-        backend.rerun("nope", 0)
+        backend.rerun("nope", 1)
     with pytest.raises(UsageError, match="EVENTID"):
         backend.rerun("src", -1)
 

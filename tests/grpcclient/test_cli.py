@@ -168,3 +168,15 @@ def test_without_the_grpc_extra_one_line_says_how_to_install(tmp_path) -> None:
     (fake / "__init__.py").write_text("raise ImportError('no grpc here')\n")
     p = run_wfctl("--transport", "grpc", "status", "x", env={"PYTHONPATH": str(fake.parent)})
     assert p.returncode == 2 and "pip install 'wfctl[grpc]'" in _err_line(p)
+
+
+def test_rerun_over_grpc(servicer: MemoryServicer, endpoint: str) -> None:
+    servicer.add("src", status=1)
+    p = run_wfctl("--grpc-endpoint", endpoint, "rerun", "src", "--from-event", "1", "-o", "json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["instanceID"] == "rerun-generated"
+    p = run_wfctl("--grpc-endpoint", endpoint, "rerun", "src", "--from-event", "7")
+    assert p.returncode == 2 and "cannot rerun 'src' from event 7" in _err_line(p)
+    with serving(MemoryServicer(old=True)) as ep:
+        p = run_wfctl("--grpc-endpoint", ep, "rerun", "src", "--from-event", "1")
+    assert p.returncode == 2 and "rerun needs Dapr 1.17" in _err_line(p)

@@ -19,8 +19,8 @@ timeout, except the WaitForInstance* long polls, whose deadline is the wait's ow
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -43,6 +43,10 @@ from wfctl.model import (
     WorkflowState,
 )
 from wfctl.textsafe import escape_control
+
+# gRPC's C core logs failed TLS handshakes and the like on stderr by itself; wfctl says what
+# went wrong in one line of its own. Read when grpc is first imported (here, in load()).
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 #: Messages of a runtime that cannot list (too old, or a state store that cannot list keys).
 _CANNOT_LIST = ("does not support listing keys", "no state store with actor support found")
@@ -152,6 +156,12 @@ class GrpcBackend(GrpcListing):
                 f"{where} cannot answer {method} ({message}): {_WHAT.get(method, method)} "
                 "needs Dapr 1.17 or later with an actor state store that can list keys"
             )
+        if code == "UNAVAILABLE" and ("ssl" in rpc.message.lower() or "tls" in rpc.message.lower()):
+            why = "certificate verify failed" if "VERIFY" in rpc.message else "handshake failed"
+            return UnreachableError(
+                f"TLS with {where} failed ({why}): use --ca-cert PATH, or --insecure to "
+                "skip the check"
+            )
         if code == "UNAVAILABLE":
             return UnreachableError(
                 f"cannot reach {where} over gRPC ({_reason(message)}): start the Dapr sidecar "
@@ -221,7 +231,11 @@ class GrpcBackend(GrpcListing):
         """StartInstance; ``start_at`` becomes ``scheduledStartTimestamp``."""
         if not name:
             raise UsageError("workflow name is empty")
-        iid = instance_id or uuid.uuid4().hex
+        if instance_id is None:
+            import uuid  # only here: a few ms a status read need not pay
+
+            instance_id = str(uuid.uuid4())  # dashed, as daprd and `wfctl start` make them
+        iid = instance_id
         req = self._pb.CreateInstanceRequest(instanceId=iid, name=name, input=self._value(input))
         if start_at is not None:
             when = start_at if start_at.tzinfo else start_at.replace(tzinfo=timezone.utc)
@@ -423,8 +437,6 @@ def _reason(message: str) -> str:
         return "connection refused"
     if "dns" in text or "resolve" in text:
         return "unknown host"
-    if "ssl" in text or "handshake" in text or "certificate" in text:
-        return f"TLS failed: {message[:160]}; use --ca-cert PATH, or --insecure"
     return message[:160] or "unavailable"
 
 
