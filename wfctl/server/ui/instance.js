@@ -7,6 +7,31 @@
   const POLL_MS = 2000;
   let view = null;
 
+  function legend() {
+    const item = (cls, text) => el("li", {}, el("span", { class: "swatch " + cls, "aria-hidden": "true" }), text);
+    return el(
+      "ul",
+      { class: "legend", "aria-label": "Timeline legend" },
+      item("k-run", "workflow run"),
+      item("k-activity", "activity"),
+      item("k-child", "child workflow (click to open)"),
+      item("k-timer", "timer"),
+      item("k-event", "waiting for an event"),
+      item("failed", "failed"),
+      item("open", "still going"),
+      el("li", {}, "↻n retry attempt n")
+    );
+  }
+
+  // History times: time of day with milliseconds in the viewer's zone (UTC on hover).
+  function clockEl(iso) {
+    const ms = WF.parseTime(iso);
+    if (ms === null) return "";
+    const d = new Date(ms);
+    const text = WF.localText(ms).slice(11) + "." + String(d.getMilliseconds()).padStart(3, "0");
+    return el("time", { datetime: d.toISOString(), title: WF.utcText(ms) }, text);
+  }
+
   WF.instancePage = function instancePage(main, id) {
     if (view) view.stop();
     const enc = encodeURIComponent(id);
@@ -30,6 +55,7 @@
       el("h2", {}, "Timeline"),
       tlInfo,
       tlBox,
+      legend(),
       el("h2", {}, "History"),
       historyBox
     );
@@ -156,7 +182,7 @@
           details = el("span", {}, el("a", { href: WF.instanceHref(child) }, child), details.slice(child.length));
         }
         const failed = ev.type.endsWith("Failed") || ev.status === "FAILED";
-        return el("tr", { class: failed ? "failed" : "" }, el("td", {}, String(ev.eventId)), el("td", {}, ev.type + (ev.status ? ` (${ev.status})` : "")), el("td", {}, WF.timeEl(ev.timestamp)), el("td", {}, ev.name || ""), el("td", {}, ev.taskId ?? ""), el("td", { class: "details" }, details));
+        return el("tr", { class: failed ? "failed" : "" }, el("td", { class: "eid" }, String(ev.eventId)), el("td", { class: "type" }, ev.type + (ev.status ? ` (${ev.status})` : "")), el("td", { class: "when" }, clockEl(ev.timestamp)), el("td", {}, ev.name || ""), el("td", {}, ev.taskId ?? ""), el("td", { class: "details" }, details));
       });
       historyBox.replaceChildren(el("table", { class: "history" }, el("caption", { class: "sr-only" }, "History events"), head, el("tbody", {}, ...rows)));
     }
