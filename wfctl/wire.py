@@ -161,7 +161,8 @@ def error_body(error_code: str, message: str) -> dict[str, str]:
 #        -> 200 {"instances": [<get-response object>, ...]}   newest first
 #   GET  /wfctl/v1/instances/{id}/history
 #        -> 200 {"events": [{"eventId": -1, "type": "ExecutionStarted", "timestamp": "<rfc3339>",
-#                             "name": "...", "taskId": null, "details": "..."}, ...]}
+#                             "name": "...", "taskId": null, "details": "..."}, ...],
+#                "waitingFor": ["approval"]}   event names the workflow waits for
 #        -> 404 ERR_INSTANCE_ID_NOT_FOUND
 #   POST /wfctl/v1/purge?olderThan=86400&status=COMPLETED&dryRun=true
 #        -> 200 {"instanceIDs": [...], "dryRun": true}

@@ -81,7 +81,40 @@ class WfctlRoutes:
         items = body.get("instances", []) if isinstance(body, dict) else []
         return [wire.state_from_dapr(item) for item in items if isinstance(item, dict)]
 
+    def page_instances(
+        self,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        name: str | None = None,
+        id_prefix: str | None = None,
+        max_age: float | None = None,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> tuple[list[WorkflowState], str | None]:
+        """One page of instances newest first and the cursor of the next (None: last page),
+        from `wfctl serve`'s keyset-paged route; the cursor is the server's, opaque here."""
+        params: list[tuple[str, str]] = [("status", s.value) for s in statuses]
+        if name:
+            params.append(("name", name))
+        if id_prefix:
+            params.append(("idPrefix", id_prefix))
+        if max_age is not None:
+            params.append(("maxAge", _seconds(max_age)))
+        params.append(("limit", str(limit)))
+        if after:
+            params.append(("cursor", after))
+        body = self._ext("GET", "/page", params, "list")
+        items = body.get("instances", []) if isinstance(body, dict) else []
+        nxt = body.get("next") if isinstance(body, dict) else None
+        states = [wire.state_from_dapr(item) for item in items if isinstance(item, dict)]
+        return states, (str(nxt) if nxt else None)
+
     def history(self, instance_id: str) -> list[HistoryEntry]:
+        return self.history_with_waits(instance_id)[0]
+
+    def history_with_waits(self, instance_id: str) -> tuple[list[HistoryEntry], list[str]]:
+        """The history and the event names the instance waits for (`wfctl serve` sends them
+        beside the events as ``waitingFor``), in one GET."""
         path = "/instances/" + quote_segment(instance_id) + "/history"
         try:
             body = self._ext("GET", path, None, "history")
@@ -94,7 +127,9 @@ class WfctlRoutes:
             if not isinstance(ev, dict):
                 continue
             out.append(wire.history_from_dict(ev))
-        return out
+        waits = body.get("waitingFor") if isinstance(body, dict) else None
+        events = [str(x) for x in waits] if isinstance(waits, list) else []
+        return out, events
 
     def purge_older_than(
         self,

@@ -346,6 +346,12 @@ class EmbeddedBackend:
             raise _not_found(instance_id, self.location)
         return history_entries(events)
 
+    def history_with_waits(self, instance_id: str) -> tuple[list[HistoryEntry], list[str]]:
+        """The history and the event names the instance's last turn said it waits for
+        (for :func:`wfctl.waiting.derive`)."""
+        entries = self.history(instance_id)
+        return entries, self.waiting_for(instance_id)
+
     def purge_older_than(
         self,
         older_than: float,

@@ -207,7 +207,11 @@ class Handlers:
     async def history(self, req: Request, instance_id: str) -> Response:
         self._existing_id(instance_id, "history")
         entries = await self._run("history", instance_id, self._reads.history, instance_id)
-        return json_response(200, {"events": [history_to_dict(e) for e in entries]})
+        body: dict = {"events": [history_to_dict(e) for e in entries]}
+        awaited = getattr(self._reads, "waiting_for", None)
+        if awaited is not None:  # what the workflow waits for: history alone cannot tell
+            body["waitingFor"] = await self._run("history", instance_id, awaited, instance_id)
+        return json_response(200, body)
 
     async def bulk_purge(self, req: Request) -> Response:
         await req.expect_no_body()
