@@ -163,5 +163,6 @@ def test_bad_page_queries_are_400(db: Path, query: str) -> None:
 
 def test_waiting_route(db: Path) -> None:
     c = _client(db)
-    assert c.get("/wfctl/v1/instances/i01/waiting").json() == {"events": []}
+    empty = {"events": [], "timers": [], "activities": [], "children": []}
+    assert c.get("/wfctl/v1/instances/i01/waiting").json() == empty
     assert c.get("/wfctl/v1/instances/a%2Fb/waiting").status_code == 404

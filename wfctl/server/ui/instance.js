@@ -59,7 +59,7 @@
       el("h2", {}, "History"),
       historyBox
     );
-    const s = { state: null, events: [], waiting: [], picked: null, canRerun: false, key: "" };
+    const s = { state: null, events: [], waits: {}, waiting: [], picked: null, canRerun: false, key: "" };
 
     async function refresh() {
       let st;
@@ -79,7 +79,7 @@
         WF.api("GET", `/wfctl/v1/instances/${enc}/waiting`).catch(() => ({ events: [] })),
       ]);
       error.textContent = "";
-      const key = JSON.stringify([st, h.events.length, w.events]);
+      const key = JSON.stringify([st, h.events.length, w]);
       if (key === s.key) {
         // Unchanged; an active instance's open bars still grow with the clock.
         if (WF.ACTIVE.has(st.runtimeStatus)) drawTimeline();
@@ -88,7 +88,8 @@
       s.key = key;
       s.state = st;
       s.events = h.events;
-      s.waiting = WF.ACTIVE.has(st.runtimeStatus) ? w.events : [];
+      s.waits = w;
+      s.waiting = WF.ACTIVE.has(st.runtimeStatus) ? w.events || [] : [];
       draw();
       document.body.dataset.loaded = String(Date.now());
     }
@@ -120,15 +121,6 @@
       tlInfo.textContent = `${tl.bars.length} bars, drawn in ${ms.toFixed(0)} ms` + (s.canRerun && !WF.ACTIVE.has(s.state.runtimeStatus) ? " · pick an activity or child bar to rerun from it" : "");
     }
 
-    function inFlight() {
-      const open = new Map();
-      for (const ev of s.events) {
-        if (["TaskScheduled", "TimerCreated", "ChildWorkflowCreated"].includes(ev.type)) open.set(ev.taskId, ev);
-        else if (["TaskCompleted", "TaskFailed", "TimerFired", "ChildWorkflowCompleted", "ChildWorkflowFailed"].includes(ev.type)) open.delete(ev.taskId);
-      }
-      return [...open.values()];
-    }
-
     function drawStatus() {
       const st = s.state;
       const rows = [
@@ -138,20 +130,16 @@
         ["Last updated", WF.timeEl(st.lastUpdatedAt)],
       ];
       const active = WF.ACTIVE.has(st.runtimeStatus);
-      const pending = active ? inFlight() : [];
       const children = s.events.filter((e) => e.type === "ChildWorkflowCreated").map((e) => (e.details || "").split(" ")[0]);
       if (active) {
-        const timers = pending.filter((e) => e.type === "TimerCreated").map((e) => WF.parseTime((/fires at (\S+)/.exec(e.details || "") || [])[1])).filter((t) => t !== null).sort((a, b) => a - b);
-        const acts = pending.filter((e) => e.type === "TaskScheduled");
-        const kids = pending.filter((e) => e.type === "ChildWorkflowCreated");
+        // The server's derivation (wfctl.waiting.derive, as `wfctl status` shows it).
+        const w = s.waits;
         const waits = [];
-        for (const name of s.waiting) waits.push(el("li", {}, "event ", el("code", {}, name)));
+        for (const name of w.events || []) waits.push(el("li", {}, "event ", el("code", {}, name)));
+        const timers = (w.timers || []).map(WF.parseTime).filter((t) => t !== null);
         if (timers.length) waits.push(el("li", {}, "timer at ", el("time", { title: WF.utcText(timers[0]) }, WF.localText(timers[0])), timers.length > 1 ? ` (+${timers.length - 1} more)` : ""));
-        for (const a of acts) waits.push(el("li", {}, "activity ", el("code", {}, a.name), ` (#${a.eventId})`));
-        for (const k of kids) {
-          const child = (k.details || "").split(" ")[0];
-          waits.push(el("li", {}, "child ", el("a", { href: WF.instanceHref(child) }, child)));
-        }
+        for (const name of w.activities || []) waits.push(el("li", {}, "activity ", el("code", {}, name)));
+        for (const c of w.children || []) waits.push(el("li", {}, "child ", el("a", { href: WF.instanceHref(c.instanceID) }, c.instanceID), c.name ? ` (${c.name})` : ""));
         if (st.runtimeStatus === "SUSPENDED") waits.unshift(el("li", {}, "resume (paused)"));
         rows.push(["Waiting for", waits.length ? el("ul", { class: "waits", id: "waiting-for" }, ...waits) : el("span", { class: "muted", id: "waiting-for" }, "nothing known (working)")]);
       }
