@@ -239,7 +239,7 @@
         focus: newId,
         validate: () => jsonProblem(input.value),
         run: async () => {
-          const body = { fromEvent: ev.eventId };
+          const body = { eventID: ev.eventId };
           if (newId.value.trim()) body.newInstanceID = newId.value.trim();
           if (input.value.trim()) {
             body.overwriteInput = true;
