@@ -287,8 +287,9 @@ class EmbeddedBackend:
         overwrite_input: bool = False,
     ) -> str:
         """Record the rerun (see :meth:`wfctl.engine.manage.Manage.rerun`), then drive the new
-        instance as ``start`` does. The new instance belongs to the source's app; as for
-        ``start``, this app must register its workflow (UsageError before anything changes)."""
+        instance as ``start`` does. The new instance belongs to the source's app: when that is
+        this backend's, as for ``start``, it must register the workflow (UsageError before
+        anything changes); another app's (e.g. gRPC workers') is left to that app to run."""
         self._require(instance_id)
         if new_instance_id is not None:
             from wfctl.ids import check_new_instance_id
@@ -297,8 +298,8 @@ class EmbeddedBackend:
         source = self.store.get_state(instance_id)
         if source is None:
             raise _not_found(instance_id, self.location)
-        known = self.workflow_names()
-        if source.name not in known:
+        known = None if self.foreign_app(instance_id) else self.workflow_names()
+        if known is not None and source.name not in known:
             raise UsageError(
                 f"instance {instance_id!r} runs workflow {source.name!r}, which the app does not"
                 f" register ({', '.join(known) or 'none'})"
