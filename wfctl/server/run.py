@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from wfctl.model import UsageError
+from wfctl.model import UsageError, WfctlError
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 GRACEFUL_SECONDS = 30.0
@@ -130,8 +130,11 @@ def _make_server(config: Any, stop: threading.Event, worker: Any, err: TextIO) -
                 self.should_exit = True
             elif not worker.running and not self.worker_died:
                 self.worker_died = True
-                err.write("wfctl serve: the engine worker stopped unexpectedly; shutting down\n")
-                err.flush()
+                if not isinstance(worker.error, WfctlError):  # a StorageError: said at exit
+                    err.write(
+                        "wfctl serve: the engine worker stopped unexpectedly; shutting down\n"
+                    )
+                    err.flush()
                 self.should_exit = True
             return await super().on_tick(counter)
 
@@ -151,10 +154,11 @@ def serve(
     """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
 
     Blocks until SIGTERM or SIGINT, then shuts down gracefully and returns 0 (1 if the engine
-    worker died). Raises a :class:`wfctl.model.WfctlError` (UsageError, StorageError,
-    AppError) for a port in use, an unusable file or an app that fails to import, before
-    anything is served. ``out`` gets the banner (default stdout); access-log lines go to
-    stderr.
+    worker died of a bug). Raises a :class:`wfctl.model.WfctlError` (UsageError, StorageError,
+    AppError) for a port in use, an unusable (e.g. read-only) file or an app that fails to
+    import, before anything is served; and the StorageError that stopped the engine, after a
+    graceful shutdown, when the file becomes unusable while serving. ``out`` gets the banner
+    (default stdout); access-log lines go to stderr.
     """
     out = out or sys.stdout
     err = sys.stderr
@@ -174,6 +178,7 @@ def serve(
             backend = EmbeddedBackend(path, app=app, detach=True)
             # Loads the app and opens the file now, before any request thread could race.
             names = workflow_names(backend)
+            backend.store.check_writable()  # read-only: exit 8 now, not 500s later
             reader = EmbeddedBackend(path, app=app, detach=True, registry=backend.registry())
             asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader)
             asgi.verbose = verbose
@@ -209,6 +214,10 @@ def serve(
             sock.close()
     print("wfctl serve: stopped", file=out)
     out.flush()
+    if server.worker_died and isinstance(handle.error, WfctlError):
+        # The database became unusable (read-only, corrupt, deleted): exit 8 with the
+        # CLI's one line, rather than answer 500 or retry forever.
+        raise handle.error
     return 1 if server.worker_died else 0
 
 
