@@ -328,17 +328,20 @@ def test_history_table_and_json(runner: CliRunner, serve_like: FakeDaprd) -> Non
     d = serve_like
     rows = run(runner, d, "history", "a").stdout.splitlines()
     assert rows[0].split() == ["TYPE", "NAME", "EVENTID", "ELAPSED", "STATUS", "DETAILS"]
-    assert rows[1].split() == ["ExecutionStarted", "hello", "0", "+0ms", "RUNNING", '{"a":1}']
-    assert rows[3].split() == ["TaskCompleted", "act", "2", "+3s", "COMPLETED", '"ok"']
+    # EVENTID is the Durable Task event id: blank where the event has none (-1).
+    assert rows[1].split() == ["ExecutionStarted", "hello", "+0ms", "RUNNING", '{"a":1}']
+    assert rows[2].split()[:3] == ["TaskScheduled", "act", "1"]
+    assert rows[3].split() == ["TaskCompleted", "act", "+3s", "COMPLETED", '"ok"']
     events = json.loads(run(runner, d, "history", "a", "-o", "json").stdout)
     assert events[1] == {
         "eventId": 1,
         "type": "TaskScheduled",
         "timestamp": "2026-01-02T03:04:06.5Z",
         "name": "act",
-        "taskId": None,
+        "taskId": 1,
         "details": "",
     }
+    assert [e["eventId"] for e in events] == [-1, 1, -1]
     assert run(runner, d, "history", "zz").exit_code == 3
 
 

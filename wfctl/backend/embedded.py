@@ -366,7 +366,9 @@ def _short(text: str | None, limit: int = 120) -> str:
 
 def history_entries(events: Sequence[HistoryEvent]) -> list[HistoryEntry]:
     """A timeline of history events: one entry per event but the turn markers; completions
-    carry the name of what they complete."""
+    carry the name of what they complete. EVENTID is the Durable Task event id."""
+    from wfctl.engine.history import dt_event_id
+
     names: dict[int, str] = {}
     out: list[HistoryEntry] = []
     for e in events:
@@ -401,7 +403,7 @@ def history_entries(events: Sequence[HistoryEvent]) -> list[HistoryEntry]:
                     break
         out.append(
             HistoryEntry(
-                event_id=e.event_id,
+                event_id=dt_event_id(e),
                 type=kind,
                 timestamp=e.timestamp,
                 name=name,
