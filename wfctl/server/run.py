@@ -130,7 +130,7 @@ def _make_server(config: Any, stop: threading.Event, worker: Any, err: TextIO) -
                 self.should_exit = True
             elif not worker.running and not self.worker_died:
                 self.worker_died = True
-                if not isinstance(worker.error, WfctlError):  # a StorageError: said at exit
+                if not isinstance(getattr(worker, "error", None), WfctlError):  # said at exit
                     err.write(
                         "wfctl serve: the engine worker stopped unexpectedly; shutting down\n"
                     )
@@ -214,10 +214,11 @@ def serve(
             sock.close()
     print("wfctl serve: stopped", file=out)
     out.flush()
-    if server.worker_died and isinstance(handle.error, WfctlError):
+    error = getattr(handle, "error", None)
+    if server.worker_died and isinstance(error, WfctlError):
         # The database became unusable (read-only, corrupt, deleted): exit 8 with the
         # CLI's one line, rather than answer 500 or retry forever.
-        raise handle.error
+        raise error
     return 1 if server.worker_died else 0
 
 
