@@ -164,8 +164,8 @@ function __wfctl_state
                 if test $i -le $n; and contains -- $w --db --url --profile --config
                     set -a __wfctl_ctx $w $tokens[$i]
                 end
-            else if test "$w" = --embedded
-                set -a __wfctl_ctx --embedded
+            else if contains -- $w --embedded --no-embedded
+                set -a __wfctl_ctx $w
             end
         else if test (count $__wfctl_pos) -eq 0
             and contains -- $w (__wfctl_commands_of "$__wfctl_path")
@@ -253,7 +253,7 @@ complete -c wfctl -l 'no-color' -d 'No colour (also NO_COLOR)'
 complete -c wfctl -l 'verbose' -d 'Log requests; tracebacks for internal errors'
 complete -c wfctl -l 'profile' -x -d 'Config profile [env WFCTL_PROFILE]'
 complete -c wfctl -l 'config' -r -F -d 'Config file [env WFCTL_CONFIG; default $XDG_CONFIG_HOME/wfctl/config.yaml]'
-complete -c wfctl -l 'embedded' -d 'Use the embedded engine [env WFCTL_EMBEDDED=1]'
+complete -c wfctl -l 'embedded' -l 'no-embedded' -d 'Use the embedded engine [env WFCTL_EMBEDDED=1; --url beats the env]'
 complete -c wfctl -l 'db' -r -F -d 'Embedded database file [env WFCTL_DB]'
 complete -c wfctl -l 'app' -r -F -d 'Workflow app [env WFCTL_APP]'
 complete -c wfctl -l 'drive' -x -a '(__wfctl_durations)' -d 'Embedded: drive the engine at most D [30s]'

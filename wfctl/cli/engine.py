@@ -85,7 +85,12 @@ def serve(
 
 
 def register(app: typer.Typer, *, epilog: str) -> None:
-    raw = {"allow_extra_args": True, "ignore_unknown_options": True}
+    # Options stop at APP: everything after it, "--" included, is the app's.
+    raw = {
+        "allow_extra_args": True,
+        "ignore_unknown_options": True,
+        "allow_interspersed_args": False,
+    }
     app.command("exec", epilog=epilog, context_settings=raw)(exec_)
     app.command("worker", epilog=epilog)(worker)
     app.command("serve", epilog=epilog)(serve)

@@ -7,6 +7,8 @@ import typer
 
 from wfctl.cli.common import emit, output_format, state_of
 from wfctl.cli.control import _parse_statuses
+from wfctl.cli.errors import print_note
+from wfctl.cli.parsing import PlainGroup
 from wfctl.durations import format_duration, parse_duration
 from wfctl.ids import check_instance_id
 from wfctl.model import HistoryEntry
@@ -163,6 +165,7 @@ def history(
 config_app = typer.Typer(
     name="config",
     help="Inspect wfctl's settings.\n\nExample: wfctl --profile prod config show",
+    cls=PlainGroup,
     no_args_is_help=True,
     add_completion=False,
 )
@@ -179,8 +182,10 @@ def config_show(ctx: typer.Context) -> None:
     rows = st.settings.shown()
     if fmt in ("json", "yaml"):
         emit(st, fmt, {k: {"value": v, "source": src} for k, v, src in rows})
-        return
-    st.out().table(["SETTING", "VALUE", "SOURCE"], [list(r) for r in rows])
+    else:
+        st.out().table(["SETTING", "VALUE", "SOURCE"], [list(r) for r in rows])
+    for conflict in st.settings.conflicts:
+        print_note(conflict)
 
 
 def register(app: typer.Typer, *, epilog: str) -> None:
