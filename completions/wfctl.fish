@@ -283,6 +283,7 @@ complete -c wfctl -n '__wfctl_arg \'raise-event\' 1' -k -a '(__wfctl_dynamic eve
 complete -c wfctl -n '__wfctl_arg \'resume\' 0 many' -k -a '(__wfctl_dynamic instances)'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'host' -x -d 'Address to bind'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'port' -x -d 'Port to listen on'
+complete -c wfctl -n '__wfctl_in \'serve\'' -l 'no-ui' -d 'Do not serve the web view at / (API only)'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'id' -x -d 'Instance ID (default: a new UUID)'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input' -x -d 'Input, as JSON text'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input-file' -r -F -d 'Read the input here (- = stdin)'

@@ -321,6 +321,19 @@ class EmbeddedBackend:
         self.fire_due_timers()
         return self.store.list_instances(statuses=statuses, name=name, max_age=max_age, limit=limit)
 
+    def count_by_status(self, *, name: str | None = None) -> dict[RuntimeStatus, int]:
+        """How many instances have each status (the web view's counts); {} without a file."""
+        return {} if self._absent() else self.store.count_by_status(name=name)
+
+    def page_instances(
+        self, **filters: Any
+    ) -> tuple[list[WorkflowState], tuple[float, int] | None]:
+        """One page of instances newest first and the next page's cursor (the web view's
+        table); see :meth:`wfctl.engine.browse.Browse.page_instances` for ``filters``."""
+        if self._absent():
+            return [], None
+        return self.store.page_instances(**filters)
+
     def history(self, instance_id: str) -> list[HistoryEntry]:
         """The instance's history as a timeline (turn markers left out)."""
         self._require(instance_id)

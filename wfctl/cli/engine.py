@@ -63,8 +63,12 @@ def serve(
     port: Annotated[
         int, typer.Option("--port", metavar="PORT", min=0, max=65535, help="Port to listen on.")
     ] = 3500,
+    no_ui: Annotated[
+        bool, typer.Option("--no-ui", help="Do not serve the web view at / (API only).")
+    ] = False,
 ) -> None:
-    """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work).
+    """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work),
+    and a web view of the instances at / (open http://127.0.0.1:3500/).
 
     Uses the global --db, --app, --api-token/--api-token-file (or DAPR_API_TOKEN).
 
@@ -80,6 +84,7 @@ def serve(
         app=s.app,
         api_token=s.token(),
         verbose=s.verbose,
+        ui=not no_ui,
     )
     raise typer.Exit(code)
 

@@ -34,6 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from wfctl.engine import schema
+from wfctl.engine.browse import Browse
 from wfctl.engine.dispatch import Dispatch
 from wfctl.engine.history import (
     ExecutionStarted,
@@ -126,7 +127,7 @@ def _failure_json(f: FailureDetails | None) -> str | None:
     return None if f is None else _j(asdict(f))
 
 
-class Store(Dispatch, Queues, Manage):
+class Store(Dispatch, Queues, Manage, Browse):
     """One connection to the engine file. Thread-safe (one lock); every method is one
     transaction. ``clock`` returns epoch seconds (tests inject it)."""
 

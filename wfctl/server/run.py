@@ -150,6 +150,7 @@ def serve(
     api_token: str | None = None,
     verbose: bool = False,
     out: TextIO | None = None,
+    ui: bool = True,
 ) -> int:
     """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
 
@@ -158,7 +159,8 @@ def serve(
     AppError) for a port in use, an unusable (e.g. read-only) file or an app that fails to
     import, before anything is served; and the StorageError that stopped the engine, after a
     graceful shutdown, when the file becomes unusable while serving. ``out`` gets the banner
-    (default stdout); access-log lines go to stderr.
+    (default stdout); access-log lines go to stderr. ``ui=False`` leaves out the web view
+    (``/`` answers 404).
     """
     out = out or sys.stdout
     err = sys.stderr
@@ -180,11 +182,13 @@ def serve(
             names = workflow_names(backend)
             backend.store.check_writable()  # read-only: exit 8 now, not 500s later
             reader = EmbeddedBackend(path, app=app, detach=True, registry=backend.registry())
-            asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader)
+            asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader, ui=ui)
             asgi.verbose = verbose
             handle = backend.start_worker()
             url = url_of(sock)
             print(f"wfctl serve: listening on {url} (database {path})", file=out)
+            if ui:
+                print(f"wfctl serve: web view at {url}/", file=out)
             print(f"wfctl serve: workflows: {', '.join(names) or '(none registered)'}", file=out)
             if api_token:
                 print("wfctl serve: requests need the dapr-api-token header", file=out)
