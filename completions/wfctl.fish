@@ -264,11 +264,13 @@ complete -c wfctl -n '__wfctl_arg \'completion\' 0' -a 'bash zsh fish'
 complete -c wfctl -n '__wfctl_at \'config\'' -a 'show' -d 'Print the resolved settings and where each came from (the token is masked)'
 complete -c wfctl -n '__wfctl_arg \'exec\' 0' -F
 complete -c wfctl -n '__wfctl_arg \'exec\' 1 many' -F
+complete -c wfctl -n '__wfctl_in \'history\'' -l 'full' -d 'Show every payload whole in the table'
 complete -c wfctl -n '__wfctl_arg \'history\' 0' -k -a '(__wfctl_dynamic instances)'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'status' -x -a 'RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED' -d 'Only these statuses (repeatable, or a,b)'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'name' -k -x -a '(__wfctl_dynamic workflows)' -d 'Only this workflow'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'max-age' -x -a '(__wfctl_durations)' -d 'Only instances created within D'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'limit' -x -d 'At most N instances'
+complete -c wfctl -n '__wfctl_in \'list\'' -l 'no-headers' -d 'Table without its header row'
 complete -c wfctl -n '__wfctl_arg \'pause\' 0 many' -k -a '(__wfctl_dynamic instances)'
 complete -c wfctl -n '__wfctl_in \'purge\'' -l 'older-than' -x -a '(__wfctl_durations)' -d 'Bulk: finished instances last updated over D ago'
 complete -c wfctl -n '__wfctl_in \'purge\'' -l 'status' -x -a 'RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED' -d 'Bulk: only these statuses (repeatable)'

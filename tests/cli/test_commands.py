@@ -62,7 +62,7 @@ def test_start_json_without_wait(runner: CliRunner, daprd: FakeDaprd) -> None:
 def test_start_wait_timeout_124(runner: CliRunner, daprd: FakeDaprd) -> None:
     r = run(runner, daprd, "start", "wf", "--id", "w1", "--wait", "--timeout", "300ms")
     assert r.exit_code == 124
-    assert r.stderr.startswith("Error: instance 'w1' is still RUNNING after 0.3s")
+    assert r.stderr.startswith("Error: instance 'w1' has not finished after 0.3s (it is RUNNING)")
 
 
 @pytest.mark.parametrize(
@@ -216,11 +216,17 @@ def test_pause_suspend_resume_terminate(runner: CliRunner, daprd: FakeDaprd) -> 
     r = run(runner, daprd, "terminate", "a", "--result", '{"why": "test"}')
     assert r.exit_code == 0
     assert "Dapr's HTTP API has no terminate output" in r.stderr
+    # each change first reads the status (one GET), to say what happened to a finished one
     assert sent(daprd) == [
+        ("GET", "a", b""),
         ("POST", "a/pause", b""),
+        ("GET", "b", b""),
         ("POST", "b/pause", b""),
+        ("GET", "a", b""),
         ("POST", "a/resume", b""),
+        ("GET", "b", b""),
         ("POST", "b/resume", b""),
+        ("GET", "a", b""),
         ("POST", "a/terminate", b""),
     ]
 

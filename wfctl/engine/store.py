@@ -347,6 +347,11 @@ class Store(Dispatch, Queues, Manage, Browse):
         )
         return {r[0]: RuntimeStatus(r[1]) for r in rows}
 
+    def app_of(self, instance_id: str) -> str | None:
+        """The identity of the app that owns the instance (None: any app, or no instance)."""
+        rows = self._read("SELECT app FROM instances WHERE id=?", (instance_id,))
+        return rows[0][0] if rows else None
+
     def waiting_for(self, instance_id: str) -> list[str]:
         """The case-folded event names the instance's last turn said it waits for."""
         rows = self._read("SELECT waiting_for FROM instances WHERE id=?", (instance_id,))
