@@ -54,6 +54,8 @@ function __wfctl_option_value
             echo 'plain'
         case 'serve|--port'
             echo 'plain'
+        case 'serve|--header-timeout'
+            echo 'plain'
         case 'serve|--help'
             return 1
         case 'start|--id'
@@ -286,6 +288,7 @@ complete -c wfctl -n '__wfctl_arg \'resume\' 0 many' -k -a '(__wfctl_dynamic ins
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'host' -x -d 'Address to bind'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'port' -x -d 'Port to listen on'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'no-ui' -d 'Do not serve the web view at / (API only)'
+complete -c wfctl -n '__wfctl_in \'serve\'' -l 'header-timeout' -x -d 'Close a connection whose request headers take longer than this'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'id' -x -d 'Instance ID (default: a new UUID)'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input' -x -d 'Input, as JSON text'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input-file' -r -F -d 'Read the input here (- = stdin)'

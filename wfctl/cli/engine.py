@@ -66,6 +66,16 @@ def serve(
     no_ui: Annotated[
         bool, typer.Option("--no-ui", help="Do not serve the web view at / (API only).")
     ] = False,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            "--header-timeout",
+            metavar="SECONDS",
+            min=0.1,
+            max=300,
+            help="Close a connection whose request headers take longer than this.",
+        ),
+    ] = 10.0,
 ) -> None:
     """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work),
     and a web view of the instances at / (open http://127.0.0.1:3500/).
@@ -85,6 +95,7 @@ def serve(
         api_token=s.token(),
         verbose=s.verbose,
         ui=not no_ui,
+        header_timeout=header_timeout,
     )
     raise typer.Exit(code)
 

@@ -401,7 +401,7 @@ class Store(Dispatch, Queues, Manage, Browse):
         sql += " ORDER BY created_at DESC, rowid DESC"
         if limit is not None:
             sql += " LIMIT ?"
-            args.append(int(limit))
+            args.append(min(int(limit), 2**63 - 1))  # past it SQLite cannot bind the number
         return self._read(sql, args)
 
     def history(self, instance_id: str) -> list[HistoryEvent] | None:

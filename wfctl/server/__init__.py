@@ -47,12 +47,14 @@ def serve(
     api_token: str | None = None,
     verbose: bool = False,
     ui: bool = True,
+    header_timeout: float = 10.0,
 ) -> int:
     """Serve until SIGTERM/SIGINT, then shut down gracefully and return 0.
 
     See :func:`wfctl.server.run.serve`; raises a :class:`wfctl.model.WfctlError` when it
     cannot start (port in use, unusable database file, app import failure). ``ui=False``
-    leaves out the web view at ``/``.
+    leaves out the web view at ``/``; ``header_timeout``: seconds a client has to send a
+    request's headers before its connection is closed.
     """
     from wfctl.server.run import serve as _serve
 
@@ -64,4 +66,5 @@ def serve(
         api_token=api_token,
         verbose=verbose,
         ui=ui,
+        header_timeout=header_timeout,
     )

@@ -151,6 +151,7 @@ def serve(
     verbose: bool = False,
     out: TextIO | None = None,
     ui: bool = True,
+    header_timeout: float = 10.0,
 ) -> int:
     """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
 
@@ -160,8 +161,12 @@ def serve(
     import, before anything is served; and the StorageError that stopped the engine, after a
     graceful shutdown, when the file becomes unusable while serving. ``out`` gets the banner
     (default stdout); access-log lines go to stderr. ``ui=False`` leaves out the web view
-    (``/`` answers 404).
+    (``/`` answers 404). A connection whose request headers are not complete after
+    ``header_timeout`` seconds is closed, as is one idle for KEEP_ALIVE_TIMEOUT seconds after a
+    response (see :mod:`wfctl.server.conn`).
     """
+    if not 0 < header_timeout <= 300:
+        raise UsageError(f"--header-timeout {header_timeout:g}: give 0.1 to 300 seconds")
     out = out or sys.stdout
     err = sys.stderr
     stop = threading.Event()
@@ -175,6 +180,7 @@ def serve(
             from wfctl.backend.embedded import EmbeddedBackend
             from wfctl.paths import default_db_path
             from wfctl.server.app import WorkflowServerApp
+            from wfctl.server.conn import KEEP_ALIVE_TIMEOUT, protocol_class
 
             path = Path(db_path) if db_path else default_db_path()
             backend = EmbeddedBackend(path, app=app, detach=True)
@@ -203,6 +209,8 @@ def serve(
                 timeout_graceful_shutdown=GRACEFUL_SECONDS,
                 backlog=BACKLOG,
                 server_header=False,
+                http=protocol_class(header_timeout),
+                timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
             )
             server = _make_server(config, stop, handle, err)
             server.run(sockets=[sock])
