@@ -28,7 +28,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -172,10 +172,17 @@ class Store(Dispatch, Queues, Manage, Browse):
         """Copy the WAL into the file and truncate it (after a full disk: the WAL gives its
         space back, and pages freed in the file are reused). True when it completed."""
         with self._lock:
+            c = self._conn
             try:
-                row = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                # TRUNCATE waits (busy handler) for readers of older snapshots: briefly, not
+                # the 60 s busy timeout, or a long read elsewhere would stall every retry.
+                c.execute("PRAGMA busy_timeout=100")
+                row = c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             except sqlite3.Error:
                 return False
+            finally:
+                with suppress(sqlite3.Error):
+                    c.execute(f"PRAGMA busy_timeout={schema.BUSY_TIMEOUT_MS}")
         return bool(row) and row[0] == 0
 
     @contextmanager
