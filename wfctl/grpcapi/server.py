@@ -99,17 +99,19 @@ class Servicer:
         if request.HasField("scheduledStartTimestamp"):
             start_at = convert.from_ts(request.scheduledStartTimestamp)
         inp = request.input.value if request.HasField("input") else None
-        names = await self._call(self.local_names)
-        app = self.local_app if request.name in names else self.front.app
         try:
-            await self._call(
-                self.store.create_instance, iid, request.name, inp, start_at=start_at, app=app
-            )
+            await self._call(self._create, iid, request.name, inp, start_at)
         except ConflictError:
             await self._abort(
                 context, "ALREADY_EXISTS", f"an active workflow with ID '{iid}' already exists"
             )
         return self.pb.CreateInstanceResponse(instanceId=iid)
+
+    def _create(self, iid: str, name: str, inp: str | None, start_at: Any) -> None:
+        """Record the start, for the in-process app if it registers ``name``, else for the
+        gRPC workers."""
+        app = self.local_app if name in self.local_names() else self.front.app
+        self.store.create_instance(iid, name, inp, start_at=start_at, app=app)
 
     async def _state(self, request: Any) -> tuple[Any, Any]:
         st = await self._call(self.store.get_state, request.instanceId)
@@ -264,21 +266,25 @@ class Servicer:
     async def GetWorkItems(self, request: Any, context: Any) -> Any:
         pb = self.pb
         loop = asyncio.get_running_loop()
-        q: asyncio.Queue[Any] = asyncio.Queue()
+        q: asyncio.Queue[list[Any]] = asyncio.Queue()
         caps = list(request.capabilities)
         pings = pb.WORKER_CAPABILITY_HEALTH_PING in caps
 
-        def send(item: Any) -> None:
-            loop.call_soon_threadsafe(q.put_nowait, item)
+        def send(items: list[Any]) -> None:
+            loop.call_soon_threadsafe(q.put_nowait, items)
 
         stream = self.front.open_stream(send, caps)
         try:
             while True:
-                try:
-                    item = await asyncio.wait_for(q.get(), PING_SECONDS if pings else None)
-                except asyncio.TimeoutError:
-                    item = pb.WorkItem(healthPing=pb.HealthPing())
-                yield item
+                if q.empty() and pings:
+                    try:
+                        items = await asyncio.wait_for(q.get(), PING_SECONDS)
+                    except asyncio.TimeoutError:
+                        items = [pb.WorkItem(healthPing=pb.HealthPing())]
+                else:
+                    items = await q.get()
+                for item in items:
+                    yield item
         finally:
             self.front.close_stream(stream)
 
