@@ -56,7 +56,7 @@ class Stream:
     id: int = 0
     turns: set[str] = field(default_factory=set)
     tasks: set[str] = field(default_factory=set)
-    marks: dict[tuple[str, int], int] = field(default_factory=dict)
+    marks: dict[str, tuple[int, int]] = field(default_factory=dict)  # iid: (run, length)
     closed: bool = False
     out: list[Any] = field(default_factory=list)  # this round's items, sent at its end
 
@@ -347,8 +347,7 @@ class RemoteFront:
         self._ids.pop(iid, None)
         self._sticky.pop(iid, None)
         for s in self._streams:
-            for key in [k for k in s.marks if k[0] == iid]:
-                del s.marks[key]
+            s.marks.pop(iid, None)
 
     # ------------------------------------------------------------------ hand out work
     def _pick(
@@ -397,22 +396,21 @@ class RemoteFront:
             self._hist[iid] = hist
             self._ids[iid] = {e.eventId for e in hist if e.eventId >= 0}
             for st in self._streams:  # a fresh copy: what any worker caches is unknown
-                st.marks.pop((iid, item.generation), None)
+                st.marks.pop(iid, None)
         else:
             hist = self._hist[iid]
         req = pb.WorkflowRequest(instanceId=iid)
         req.executionId.value = f"{iid}:{item.generation}"
         req.router.sourceAppID = self.app_id
         req.newEvents.extend(convert.event_to_pb(pb, e, self.app_id) for e in item.new)
-        key = (iid, item.generation)
-        mark = s.marks.get(key) if s.stateful else None
-        if mark and mark <= len(hist):
+        run, mark = s.marks.get(iid, (-1, 0)) if s.stateful else (-1, 0)
+        if run == item.generation and 0 < mark <= len(hist):
             req.cachedHistory.eventCount = mark
             req.pastEvents.extend(hist[mark:])
         else:
             req.pastEvents.extend(hist)
         if s.stateful:
-            s.marks[key] = len(hist)
+            s.marks[iid] = (item.generation, len(hist))
         token = self._token()
         self._pending[token] = _Pending(s, turn=item)
         self._inflight[iid] = token

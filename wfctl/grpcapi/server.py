@@ -195,12 +195,13 @@ class Servicer:
 
     def _purge_one(self, iid: str, recursive: bool, force: bool) -> int:
         del recursive  # the store purges an instance with its finished descendants
-        before = len(self.store.list_instances())
         if force:
             self.store.terminate(iid, None, recursive=True)
+        before = sum(self.store.count_by_status().values())
         if not self.store.purge(iid):
             return 0
-        return max(before - len(self.store.list_instances()), 1)
+        # Others may start or purge meanwhile: the count is the family's, give or take.
+        return max(before - sum(self.store.count_by_status().values()), 1)
 
     def _purge_filter(self, f: Any) -> int:
         statuses = [convert.status_from_pb(s) for s in f.runtimeStatus]
@@ -221,12 +222,19 @@ class Servicer:
 
     async def ListInstanceIDs(self, request: Any, context: Any) -> Any:
         size = request.pageSize if request.HasField("pageSize") and request.pageSize else LIST_PAGE
-        after = request.continuationToken if request.HasField("continuationToken") else ""
-        ids = sorted(st.instance_id for st in await self._call(self.store.list_instances))
-        page = [i for i in ids if i > after][:size]
-        resp = self.pb.ListInstanceIDsResponse(instanceIds=page)
-        if page and page[-1] != ids[-1]:
-            resp.continuationToken = page[-1]
+        after = None
+        if request.HasField("continuationToken") and request.continuationToken:
+            try:
+                created, _, row = request.continuationToken.partition("/")
+                after = (float(created), int(row))
+            except ValueError:
+                await self._abort(context, "INVALID_ARGUMENT", "invalid continuation token")
+        states, cursor = await self._call(
+            self.store.page_instances, limit=min(size, 10_000), after=after
+        )
+        resp = self.pb.ListInstanceIDsResponse(instanceIds=[st.instance_id for st in states])
+        if cursor is not None:  # keyset paging: newest first, stable while instances come
+            resp.continuationToken = f"{cursor[0]!r}/{cursor[1]}"
         return resp
 
     async def GetInstanceHistory(self, request: Any, context: Any) -> Any:
