@@ -4,7 +4,7 @@
 
 _wfctl_commands() {
     case "$1" in
-        "") echo "completion config exec history list pause purge raise-event resume serve start status suspend terminate wait worker" ;;
+        "") echo "completion config exec history list pause purge raise-event rerun resume serve start status suspend terminate wait worker" ;;
         "config") echo "show" ;;
     esac
 }
@@ -18,15 +18,16 @@ _wfctl_options() {
         "exec") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "history") echo "--full --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "list") echo "--status --name --max-age --limit --no-headers --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
-        "pause") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
-        "purge") echo "--older-than --status --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
-        "raise-event") echo "--data --data-file --raw --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
-        "resume") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "pause") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "purge") echo "--older-than --status --name --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "raise-event") echo "--data --data-file --raw --status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "rerun") echo "--from-event --new-id --input --input-file --raw --wait --timeout --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "resume") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "serve") echo "--host --port --no-ui --grpc-port --app-id --max-body-size --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "start") echo "--id --input --input-file --raw --wait --timeout --interval --at --in --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "status") echo "--watch -w --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
-        "suspend") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
-        "terminate") echo "--result --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "suspend") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "terminate") echo "--result --status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "wait") echo "--for --timeout --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "worker") echo "--concurrency --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
     esac
@@ -45,13 +46,38 @@ _wfctl_option_value() {
         "list|--max-age") echo "duration" ;;
         "list|--limit") echo "plain" ;;
         "list|--help") return 1 ;;
+        "pause|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
+        "pause|--name") echo "plain" ;;
+        "pause|--older-than") echo "duration" ;;
+        "pause|--max-age") echo "duration" ;;
+        "pause|--id-prefix") echo "plain" ;;
         "pause|--help") return 1 ;;
         "purge|--older-than") echo "duration" ;;
         "purge|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
+        "purge|--name") echo "workflow" ;;
+        "purge|--max-age") echo "duration" ;;
+        "purge|--id-prefix") echo "plain" ;;
         "purge|--help") return 1 ;;
         "raise-event|--data") echo "plain" ;;
         "raise-event|--data-file") echo "file" ;;
+        "raise-event|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
+        "raise-event|--name") echo "plain" ;;
+        "raise-event|--older-than") echo "duration" ;;
+        "raise-event|--max-age") echo "duration" ;;
+        "raise-event|--id-prefix") echo "plain" ;;
         "raise-event|--help") return 1 ;;
+        "rerun|--from-event") echo "plain" ;;
+        "rerun|--new-id") echo "plain" ;;
+        "rerun|--input") echo "plain" ;;
+        "rerun|--input-file") echo "file" ;;
+        "rerun|--timeout") echo "duration" ;;
+        "rerun|--interval") echo "duration" ;;
+        "rerun|--help") return 1 ;;
+        "resume|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
+        "resume|--name") echo "plain" ;;
+        "resume|--older-than") echo "duration" ;;
+        "resume|--max-age") echo "duration" ;;
+        "resume|--id-prefix") echo "plain" ;;
         "resume|--help") return 1 ;;
         "serve|--host") echo "plain" ;;
         "serve|--port") echo "plain" ;;
@@ -69,8 +95,18 @@ _wfctl_option_value() {
         "start|--help") return 1 ;;
         "status|--interval") echo "duration" ;;
         "status|--help") return 1 ;;
+        "suspend|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
+        "suspend|--name") echo "plain" ;;
+        "suspend|--older-than") echo "duration" ;;
+        "suspend|--max-age") echo "duration" ;;
+        "suspend|--id-prefix") echo "plain" ;;
         "suspend|--help") return 1 ;;
         "terminate|--result") echo "plain" ;;
+        "terminate|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
+        "terminate|--name") echo "plain" ;;
+        "terminate|--older-than") echo "duration" ;;
+        "terminate|--max-age") echo "duration" ;;
+        "terminate|--id-prefix") echo "plain" ;;
         "terminate|--help") return 1 ;;
         "wait|--for") echo "choice start completion" ;;
         "wait|--timeout") echo "duration" ;;
@@ -106,6 +142,7 @@ _wfctl_argument() {
         "purge|"*) echo "instance" ;;
         "raise-event|0") echo "instance" ;;
         "raise-event|1") echo "event" ;;
+        "rerun|0") echo "instance" ;;
         "resume|"*) echo "instance" ;;
         "start|0") echo "workflow" ;;
         "status|"*) echo "instance" ;;

@@ -54,7 +54,11 @@
       ]);
       error.textContent = "";
       const key = JSON.stringify([st, h.events.length, w.events]);
-      if (key === s.key) return;
+      if (key === s.key) {
+        // Unchanged; an active instance's open bars still grow with the clock.
+        if (WF.ACTIVE.has(st.runtimeStatus)) drawTimeline();
+        return;
+      }
       s.key = key;
       s.state = st;
       s.events = h.events;
@@ -64,12 +68,14 @@
     }
 
     function draw() {
+      const began = performance.now();
       title.replaceChildren(el("span", { class: "muted" }, (s.state.workflowName || "instance") + " "), el("span", { id: "iid" }, id), " ", WF.statusBadge(s.state.runtimeStatus));
       drawActions();
       drawStatus();
       drawPayloads();
       drawTimeline();
       drawHistory();
+      document.body.dataset.drawMs = (performance.now() - began).toFixed(1);
     }
 
     function drawTimeline() {
@@ -208,18 +214,25 @@
     }
 
     function rerunSpec(ev) {
-      const newId = el("input", { id: "rerun-id", type: "text", autocomplete: "off", spellcheck: "false", placeholder: "new instance ID (empty: a new one)" });
-      const extra = el("div", { class: "stack" }, el("label", { for: "rerun-id" }, "New instance ID"), newId);
+      const newId = el("input", { id: "rerun-id", type: "text", autocomplete: "off", spellcheck: "false", placeholder: "empty: a new random ID" });
+      const input = el("textarea", { id: "rerun-input", rows: "3", spellcheck: "false", placeholder: "empty: the step's recorded input" });
+      const extra = el("div", { class: "stack" }, el("label", { for: "rerun-id" }, "New instance ID"), newId, el("label", { for: "rerun-input" }, "New input for that step (JSON)"), input);
       return {
         title: "Rerun",
-        text: `Rerun instance ${id} from event #${ev.eventId} (${ev.type} ${ev.name || ""}) as a new instance?`,
+        text: `Rerun instance ${id} from event #${ev.eventId} (${ev.type} ${ev.name || ""}) as a new instance? The history before it is kept; this instance is left as it is.`,
         ok: "Rerun",
         extra,
+        focus: newId,
+        validate: () => jsonProblem(input.value),
         run: async () => {
-          const body = { eventId: ev.eventId };
+          const body = { fromEvent: ev.eventId };
           if (newId.value.trim()) body.newInstanceID = newId.value.trim();
+          if (input.value.trim()) {
+            body.overwriteInput = true;
+            body.input = input.value;
+          }
           const r = await WF.api("POST", `/wfctl/v1/instances/${enc}/rerun`, { body: JSON.stringify(body) });
-          return (r && (r.instanceID || r.newInstanceID)) || true;
+          return (r && r.instanceID) || true;
         },
         after: (r) => {
           if (typeof r === "string") location.href = WF.instanceHref(r);
