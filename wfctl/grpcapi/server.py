@@ -248,8 +248,12 @@ class Servicer:
 
     async def RerunWorkflowFromEvent(self, request: Any, context: Any) -> Any:
         rerun = getattr(self.store, "rerun", None)
-        if rerun is None:
+        if rerun is None:  # pragma: no cover - an engine without rerun
             await self._abort(context, "UNIMPLEMENTED", "rerun is not supported by this server")
+        if request.HasField("newChildWorkflowInstanceID"):
+            await self._abort(
+                context, "UNIMPLEMENTED", "a new ID for the rerun child workflow is not supported"
+            )
         new_id = request.newInstanceID if request.HasField("newInstanceID") else None
         inp = request.input.value if request.HasField("input") else None
         try:
@@ -261,13 +265,8 @@ class Servicer:
                 new_input=inp,
                 overwrite_input=request.overwriteInput,
             )
-        except NotFoundError as exc:
-            await self._abort(context, "NOT_FOUND", str(exc))
-        except ConflictError as exc:
-            code = "ALREADY_EXISTS" if "exist" in str(exc) else "INVALID_ARGUMENT"
-            await self._abort(context, code, str(exc))
-        except UsageError as exc:
-            await self._abort(context, "INVALID_ARGUMENT", str(exc))
+        except WfctlError as exc:
+            await self._abort(context, _rerun_code(exc), str(exc))
         return self.pb.RerunWorkflowFromEventResponse(newInstanceID=got)
 
     # ------------------------------------------------------------------ worker RPCs
@@ -307,6 +306,18 @@ class Servicer:
     async def CompleteWorkflowTask(self, request: Any, context: Any) -> Any:
         self.front.complete_turn(request)
         return self.pb.CompleteTaskResponse()
+
+
+def _rerun_code(exc: WfctlError) -> str:
+    """daprd's codes for a refused rerun (as the SDK documents them)."""
+    msg = str(exc)
+    if isinstance(exc, NotFoundError):
+        return "NOT_FOUND"
+    if isinstance(exc, ConflictError):  # not finished: INVALID_ARGUMENT; the ID in use
+        return "INVALID_ARGUMENT" if "only a finished instance" in msg else "ALREADY_EXISTS"
+    if "has no event" in msg or "a rerun starts from" in msg:
+        return "NOT_FOUND"  # an event that cannot be rerun from
+    return "INVALID_ARGUMENT"  # a child source, a bad new ID, an input for a timer
 
 
 def _token_interceptor(grpc: Any, token: str) -> Any:
