@@ -51,6 +51,17 @@ def two_steps(ctx: wf.DaprWorkflowContext, arg):
     return (yield ctx.call_activity(check, input=arg["x"]))
 
 
+@wfr.activity(name="huge")
+def huge(ctx, _):
+    return "x" * (6 * 1024 * 1024)  # over serve's 4 MiB message limit
+
+
+@wfr.workflow(name="too_big")
+def too_big(ctx: wf.DaprWorkflowContext, _):
+    yield ctx.call_activity(huge)
+    return "delivered"
+
+
 @wfr.workflow(name="cross_app")
 def cross_app(ctx: wf.DaprWorkflowContext, _):
     try:
