@@ -207,8 +207,8 @@ class MemoryServicer(NS.grpc_stubs.TaskHubSidecarServiceServicer):  # type: igno
                 context.abort(grpc.StatusCode.NOT_FOUND, "source instance not found")
             if src.workflowStatus not in TERMINAL:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT, "source is not terminal")
-            if request.eventID != 1:
-                context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"event {request.eventID} bad")
+            if request.eventID != 1:  # as daprd: an event that cannot be rerun from
+                context.abort(grpc.StatusCode.NOT_FOUND, f"event {request.eventID} not found")
             new = request.newInstanceID or "rerun-generated"
             if new in self.states and self.states[new].workflowStatus not in TERMINAL:
                 context.abort(grpc.StatusCode.ALREADY_EXISTS, f"'{new}' already exists")

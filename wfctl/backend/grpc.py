@@ -383,7 +383,8 @@ class GrpcBackend(GrpcListing):
     ) -> str:
         """RerunWorkflowFromEvent: a new instance that keeps the source's history before
         ``event_id`` and runs from there; the new instance's ID. INVALID_ARGUMENT is read as
-        the engine words it: ConflictError when the source has not finished, else UsageError."""
+        the engine words it: NotFoundError for an unknown source, ConflictError when it has not
+        finished, else UsageError (NOT_FOUND and INVALID_ARGUMENT alike)."""
         if not 0 <= event_id <= 0xFFFFFFFF:
             raise UsageError(f"event id {event_id} cannot be rerun from: use an EVENTID of history")
         req = self._pb.RerunWorkflowFromEventRequest(
@@ -397,9 +398,10 @@ class GrpcBackend(GrpcListing):
             resp = self._rpc("RerunWorkflowFromEvent", req)
         except _Rpc as rpc:
             err = self._error(rpc)
-            if isinstance(err, NotFoundError):
-                raise self._not_found(instance_id) from None
-            if rpc.code == "INVALID_ARGUMENT":
+            if rpc.code in ("NOT_FOUND", "INVALID_ARGUMENT"):
+                # daprd answers NOT_FOUND for an unknown source *and* for an event that cannot
+                # be rerun from, INVALID_ARGUMENT for an unfinished source and other refusals:
+                # the source's state tells which, worded as the engine words them.
                 source = self._get(instance_id, payloads=False)
                 if source is None:
                     raise self._not_found(instance_id) from None
