@@ -4,7 +4,7 @@
 
 _wfctl_commands() {
     case "$1" in
-        "") echo "completion config exec history list pause purge raise-event resume serve start status suspend terminate wait worker workflows" ;;
+        "") echo "completion config exec history list pause purge raise-event rerun resume serve start status suspend terminate wait worker workflows" ;;
         "config") echo "init set-profile show use" ;;
     esac
 }
@@ -24,6 +24,7 @@ _wfctl_options() {
         "pause") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "purge") echo "--older-than --status --name --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "raise-event") echo "--data --data-file --raw --status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "rerun") echo "--from-event --new-id --input --input-file --raw --wait --timeout --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "resume") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "serve") echo "--host --port --no-ui --grpc-port --app-id --max-body-size --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "start") echo "--id --input --input-file --raw --wait --timeout --interval --at --in --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
@@ -83,6 +84,13 @@ _wfctl_option_value() {
         "raise-event|--max-age") echo "duration" ;;
         "raise-event|--id-prefix") echo "plain" ;;
         "raise-event|--help") return 1 ;;
+        "rerun|--from-event") echo "plain" ;;
+        "rerun|--new-id") echo "plain" ;;
+        "rerun|--input") echo "plain" ;;
+        "rerun|--input-file") echo "file" ;;
+        "rerun|--timeout") echo "duration" ;;
+        "rerun|--interval") echo "duration" ;;
+        "rerun|--help") return 1 ;;
         "resume|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
         "resume|--name") echo "plain" ;;
         "resume|--older-than") echo "duration" ;;
@@ -155,6 +163,7 @@ _wfctl_argument() {
         "purge|"*) echo "instance" ;;
         "raise-event|0") echo "instance" ;;
         "raise-event|1") echo "event" ;;
+        "rerun|0") echo "instance" ;;
         "resume|"*) echo "instance" ;;
         "start|0") echo "workflow" ;;
         "status|"*) echo "instance" ;;

@@ -5,7 +5,7 @@
 function __wfctl_commands_of
     switch "$argv[1]"
         case ''
-            printf '%s\n' completion config exec history list pause purge raise-event resume serve start status suspend terminate wait worker workflows
+            printf '%s\n' completion config exec history list pause purge raise-event rerun resume serve start status suspend terminate wait worker workflows
         case 'config'
             printf '%s\n' init set-profile show use
     end
@@ -101,6 +101,20 @@ function __wfctl_option_value
         case 'raise-event|--id-prefix'
             echo 'plain'
         case 'raise-event|--help'
+            return 1
+        case 'rerun|--from-event'
+            echo 'plain'
+        case 'rerun|--new-id'
+            echo 'plain'
+        case 'rerun|--input'
+            echo 'plain'
+        case 'rerun|--input-file'
+            echo 'file'
+        case 'rerun|--timeout'
+            echo 'duration'
+        case 'rerun|--interval'
+            echo 'duration'
+        case 'rerun|--help'
             return 1
         case 'resume|--status'
             echo 'choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED'
@@ -323,6 +337,7 @@ complete -c wfctl -n '__wfctl_at \'\'' -a 'list' -d 'List instances, newest firs
 complete -c wfctl -n '__wfctl_at \'\'' -a 'pause' -d 'Pause (suspend) instances; events sent meanwhile queue up until resume'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'purge' -d 'Delete finished instances (and their children) with their history'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'raise-event' -d 'Send an event to an instance (it is buffered if the workflow is not waiting yet)'
+complete -c wfctl -n '__wfctl_at \'\'' -a 'rerun' -d 'Rerun a finished instance from one of its steps, as a new instance; print its ID'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'resume' -d 'Resume paused instances'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'serve' -d 'Serve the Dapr workflow HTTP API over the embedded engine'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'start' -d 'Start a workflow instance and print its ID at once'
@@ -402,6 +417,15 @@ complete -c wfctl -n '__wfctl_in \'raise-event\'' -l 'dry-run' -d 'Bulk: list wh
 complete -c wfctl -n '__wfctl_in \'raise-event\'' -l 'yes' -s 'y' -d 'Do not ask before changing several instances'
 complete -c wfctl -n '__wfctl_arg \'raise-event\' 0' -k -a '(__wfctl_dynamic instances)'
 complete -c wfctl -n '__wfctl_arg \'raise-event\' 1' -k -a '(__wfctl_dynamic events)'
+complete -c wfctl -n '__wfctl_in \'rerun\'' -l 'from-event' -x -d 'Rerun from this EVENTID of `wfctl history`: an activity\'s TaskScheduled'
+complete -c wfctl -n '__wfctl_in \'rerun\'' -l 'new-id' -x -d 'The new instance\'s ID (default: new)'
+complete -c wfctl -n '__wfctl_in \'rerun\'' -l 'input' -x -d 'A new input for that step, as JSON text'
+complete -c wfctl -n '__wfctl_in \'rerun\'' -l 'input-file' -r -F -d 'Read the input here (- = stdin)'
+complete -c wfctl -n '__wfctl_in \'rerun\'' -l 'raw' -d 'Send the input as is, unchecked'
+complete -c wfctl -n '__wfctl_in \'rerun\'' -l 'wait' -d 'Wait for the new instance to finish'
+complete -c wfctl -n '__wfctl_in \'rerun\'' -l 'timeout' -x -a '(__wfctl_durations)' -d 'With --wait: give up after D'
+complete -c wfctl -n '__wfctl_in \'rerun\'' -l 'interval' -x -a '(__wfctl_durations)' -d 'With --wait: longest poll interval'
+complete -c wfctl -n '__wfctl_arg \'rerun\' 0' -k -a '(__wfctl_dynamic instances)'
 complete -c wfctl -n '__wfctl_in \'resume\'' -l 'status' -x -a 'RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED' -d 'Bulk: only these statuses (repeatable, or a,b)'
 complete -c wfctl -n '__wfctl_in \'resume\'' -l 'name' -x -d 'Bulk: only this workflow'
 complete -c wfctl -n '__wfctl_in \'resume\'' -l 'older-than' -x -a '(__wfctl_durations)' -d 'Bulk: only those last updated over D ago'

@@ -12,6 +12,7 @@ import threading
 import time
 from datetime import timedelta
 
+from wfctl import workflow as wf
 from wfctl.engine.registry import WorkflowRuntime
 
 wfr = WorkflowRuntime()
@@ -147,6 +148,41 @@ def parent_of_failing(ctx, _):
     except Exception as exc:  # TaskFailedError
         return f"caught {type(exc).__name__}"
     return "no error"
+
+
+@wfr.activity
+def gate(ctx, x):
+    """Fails while the file named by ``$WFCTL_TEST_GATE`` exists (the bug), else x * 10."""
+    closed = os.environ.get("WFCTL_TEST_GATE")
+    if closed and os.path.exists(closed):
+        raise RuntimeError(f"gate closed for {x}")
+    _note(ctx)
+    return x * 10
+
+
+@wfr.workflow
+def fixable(ctx, x):
+    """Step 1 (inc) then step 2 (gate): the rerun scenario."""
+    a = yield ctx.call_activity(inc, input=x)
+    return (yield ctx.call_activity(gate, input=a))
+
+
+@wfr.workflow
+def fan_then_gate(ctx, n):
+    """n incs at once, a timer, then the gate over their sum."""
+    got = yield wf.when_all([ctx.call_activity(inc, input=i) for i in range(n)])
+    yield ctx.create_timer(timedelta(seconds=0))
+    return (yield ctx.call_activity(gate, input=sum(got)))
+
+
+@wfr.workflow
+def parent_of_fixable(ctx, x):
+    return (yield ctx.call_child_workflow(fixable, input=x))
+
+
+@wfr.workflow
+def grandparent_of_fixable(ctx, x):
+    return (yield ctx.call_child_workflow(parent_of_fixable, input=x))
 
 
 registry = wfr.registry

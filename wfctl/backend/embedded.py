@@ -277,6 +277,49 @@ class EmbeddedBackend:
         if not self.store.purge(instance_id):
             raise _not_found(instance_id, self.location)
 
+    def rerun(
+        self,
+        instance_id: str,
+        event_id: int,
+        *,
+        new_instance_id: str | None = None,
+        new_input: str | None = None,
+        overwrite_input: bool = False,
+    ) -> str:
+        """Record the rerun (see :meth:`wfctl.engine.manage.Manage.rerun`), then drive the new
+        instance as ``start`` does. The new instance belongs to the source's app; as for
+        ``start``, this app must register its workflow (UsageError before anything changes)."""
+        self._require(instance_id)
+        if new_instance_id is not None:
+            from wfctl.ids import check_new_instance_id
+
+            check_new_instance_id(new_instance_id)
+        source = self.store.get_state(instance_id)
+        if source is None:
+            raise _not_found(instance_id, self.location)
+        known = self.workflow_names()
+        if source.name not in known:
+            raise UsageError(
+                f"instance {instance_id!r} runs workflow {source.name!r}, which the app does not"
+                f" register ({', '.join(known) or 'none'})"
+                + ("" if self.app else ": use --app to load your own workflows")
+            )
+        self.fire_due_timers(limit=None)
+        try:
+            iid = self.store.rerun(
+                instance_id,
+                event_id,
+                new_instance_id=new_instance_id,
+                new_input=new_input,
+                overwrite_input=overwrite_input,
+            )
+        except NotFoundError:  # purged meanwhile
+            raise _not_found(instance_id, self.location) from None
+        if self.on_recorded is not None:
+            self.on_recorded(iid)
+        self._settle([iid])
+        return iid
+
     def foreign_app(self, instance_id: str) -> str | None:
         """The identity of the app that owns the instance when it is not this backend's
         app (so nothing in this process will run it), else None."""

@@ -21,6 +21,7 @@ from wfctl.model import (
     WfctlError,
 )
 from wfctl.server.request import HttpError, Request, Response, bad_request, json_response
+from wfctl.textsafe import loads_bounded
 from wfctl.wire import history_to_dict, state_to_dapr
 
 T = TypeVar("T")
@@ -41,9 +42,10 @@ _FAILURES = {
     "list": ("ERR_LIST_WORKFLOWS", "error listing workflows{}: {}"),
     "history": ("ERR_GET_HISTORY", "error reading the history of workflow '{}': {}"),
     "bulk_purge": ("ERR_PURGE_WORKFLOW", "error purging workflows{}: {}"),
+    "rerun": ("ERR_RERUN_WORKFLOW", "error rerunning workflow '{}': {}"),
 }
 # Operations for which an unknown instance is a 404 (daprd answers 500 for the others).
-_NOT_FOUND_IS_404 = {"get", "terminate", "purge", "history"}
+_NOT_FOUND_IS_404 = {"get", "terminate", "purge", "history", "rerun"}
 
 
 def _shorten(text: str, limit: int = 80) -> str:
@@ -72,6 +74,8 @@ def map_error(op: str, subject: str, exc: Exception) -> HttpError:
     if isinstance(exc, UnsupportedError):
         return HttpError(501, "ERR_API_UNIMPLEMENTED", str(exc))
     if isinstance(exc, ConflictError):
+        if op == "rerun":  # wfctl's own route: a plain 409 (not finished, new ID taken)
+            return HttpError(409, "ERR_RERUN_CONFLICT", str(exc))
         return failure(op, subject, str(exc))
     if isinstance(exc, UsageError):
         if op == "start":
@@ -219,6 +223,48 @@ class Handlers:
         if awaited is not None:  # what the workflow waits for: history alone cannot tell
             body["waitingFor"] = await self._run("history", instance_id, awaited, instance_id)
         return json_response(200, body)
+
+    async def rerun(self, req: Request, instance_id: str) -> Response:
+        """``POST /wfctl/v1/instances/{id}/rerun``: see :func:`wfctl.wire.rerun_to_dict`."""
+        self._existing_id(instance_id, "rerun")
+        text = await req.body_text()
+        try:
+            body = loads_bounded(text)
+        except ValueError as exc:
+            raise bad_request(f"the body is not JSON ({_shorten(str(exc))})") from None
+        if not isinstance(body, dict):
+            raise bad_request('the body must be a JSON object, e.g. {"eventID": 2}')
+        # eventID as the gRPC request names it; the web view's fromEvent (and eventId) too.
+        event = next((body[k] for k in ("eventID", "fromEvent", "eventId") if k in body), None)
+        if not isinstance(event, int) or isinstance(event, bool):
+            raise bad_request("eventID must be a whole number: the EVENTID `history` shows")
+        new_id = body.get("newInstanceID") or None
+        if new_id is not None and not (
+            isinstance(new_id, str) and is_valid_new_instance_id(new_id)
+        ):
+            raise HttpError(
+                400,
+                "ERR_INSTANCE_ID_INVALID",
+                f"workflow instance ID '{_shorten(str(new_id))}' is invalid: "
+                "only alphanumeric and underscore characters are allowed",
+            )
+        new_input = body.get("input")
+        if new_input is not None and not isinstance(new_input, str):
+            raise bad_request("input must be a string holding the step's new input as JSON text")
+        overwrite = body.get("overwriteInput", False)
+        if not isinstance(overwrite, bool):
+            raise bad_request("overwriteInput must be true or false")
+        new = await self._run(
+            "rerun",
+            instance_id,
+            self.backend.rerun,
+            instance_id,
+            event,
+            new_instance_id=new_id,
+            new_input=new_input,
+            overwrite_input=overwrite,
+        )
+        return json_response(202, {"instanceID": new})
 
     async def bulk_purge(self, req: Request) -> Response:
         await req.expect_no_body()
