@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from wfctl.durations import format_duration
 from wfctl.model import RuntimeStatus, WorkflowState
+from wfctl.textsafe import loads_bounded
 
 STATUS_COLOURS = {
     RuntimeStatus.RUNNING: "cyan",
@@ -255,7 +256,8 @@ def compact(payload: str | None, limit: int | None = None) -> str:
     if payload is None:
         return ""
     try:
-        text = json.dumps(json.loads(payload), ensure_ascii=False, separators=(",", ":"))
+        # Bounded: a value stored nested too deep (before serve refused them) reads as text.
+        text = json.dumps(loads_bounded(payload), ensure_ascii=False, separators=(",", ":"))
     except ValueError:
         text = " ".join(payload.split())
     if limit is not None and len(text) > limit:

@@ -290,11 +290,6 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
     ],
 )
 def test_bash_static_completion_starts_no_process(tmp_path, line, offered) -> None:
-    if (
-        line.startswith("wfctl completion")
-        and '"completion|0"' not in (COMPLETIONS / "wfctl.bash").read_text()
-    ):
-        pytest.skip("`wfctl completion` is not registered in wfctl.cli.app yet")
     got, calls = bash_tab(tmp_path, line)
     assert sorted(got) == sorted(offered)
     assert calls == []

@@ -2,7 +2,9 @@
 
 Activities append ``<instance>:<task_id>`` to the file named by ``$WFCTL_TEST_SIDE`` (when
 set) *after* their work, so a line means "this execution completed"; ``$WFCTL_TEST_SLOW``
-makes ``inc`` sleep that many seconds first.
+makes ``inc`` sleep that many seconds first. With ``$WFCTL_TEST_HOLD`` = ``TASK_ID:PATH``,
+``inc``'s run of that task ID appends ``<instance>:<task_id>`` to ``PATH.started`` and then
+waits until ``PATH`` exists: a test knows the activity is in flight, for as long as it likes.
 """
 
 from __future__ import annotations
@@ -29,11 +31,22 @@ def _note(ctx: object) -> None:
             os.close(fd)
 
 
+def _hold(ctx: object) -> None:
+    task, _, path = (os.environ.get("WFCTL_TEST_HOLD") or "").partition(":")
+    if not path or str(ctx.task_id) != task:  # type: ignore[attr-defined]
+        return
+    with open(path + ".started", "a") as f:
+        f.write(f"{ctx.workflow_id}:{ctx.task_id}\n")  # type: ignore[attr-defined]
+    while not os.path.exists(path):
+        time.sleep(0.01)
+
+
 @wfr.activity
 def inc(ctx, x):
     slow = float(os.environ.get("WFCTL_TEST_SLOW") or 0)
     if slow:
         time.sleep(slow)
+    _hold(ctx)
     _note(ctx)
     return x + 1
 

@@ -11,7 +11,12 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from wfctl.ids import MAX_ID_BYTES, check_instance_id, is_valid_new_instance_id
+from wfctl.ids import (
+    MAX_ID_BYTES,
+    check_event_name,
+    check_instance_id,
+    is_valid_new_instance_id,
+)
 from wfctl.model import (
     ConflictError,
     NotFoundError,
@@ -29,6 +34,7 @@ T = TypeVar("T")
 Call = Callable[..., Awaitable[Any]]
 
 ACCEPTED = json_response(202, {})
+MAX_NUMBER = 2**63 - 1  # the largest number a query parameter may hold (limit, seconds)
 
 # daprd's error codes and message formats for each operation's generic failure.
 _FAILURES = {
@@ -163,6 +169,10 @@ class Handlers:
         self._existing_id(instance_id, "raise")
         if not event:
             raise HttpError(400, "ERR_WORKFLOW_EVENT_NAME_MISSING", "missing workflow event name")
+        try:
+            check_event_name(event)  # the CLI's rule: no control characters (nor '/')
+        except UsageError as exc:
+            raise HttpError(400, "ERR_MALFORMED_REQUEST", str(exc)) from None
         data = await req.body_text()
         # An empty body is "no payload", as the Dapr SDKs deliver falsy event data.
         await self._run(
@@ -316,6 +326,8 @@ def _number(req: Request, name: str, *, integer: bool, minimum: float = 0) -> fl
         raise bad_request(f"{name}={_shorten(text)!r} is not {kind}") from None
     if not value >= minimum or value != value or value == float("inf"):
         raise bad_request(f"{name}={_shorten(text)!r} must be at least {minimum:g}")
+    if value > MAX_NUMBER:  # SQLite's integers end at 2^63 - 1: a 500 past it, before
+        raise bad_request(f"{name}={_shorten(text)!r} is too large: at most {MAX_NUMBER}")
     return value
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from wfctl.model import RuntimeStatus
 from wfctl.server.request import HttpError, Request, Response, bad_request, json_response
-from wfctl.server.routes import Handlers, _number, _statuses
+from wfctl.server.routes import MAX_NUMBER, Handlers, _number, _statuses
 from wfctl.wire import state_to_dapr
 
 UI_DIR = Path(__file__).with_name("ui")
@@ -89,7 +89,10 @@ def _cursor(text: str | None) -> tuple[float, int] | None:
         return None
     try:
         created, rowid = text.split(":", 1)
-        return float(created), int(rowid)
+        at, row = float(created), int(rowid)
+        if not (abs(at) < float("inf") and abs(row) <= MAX_NUMBER):  # SQLite cannot bind it
+            raise ValueError(text)
+        return at, row
     except ValueError:
         raise bad_request(f"cursor={text[:80]!r} is not a cursor this server gave out") from None
 
