@@ -44,6 +44,7 @@ from wfctl.engine.history import (
 from wfctl.engine.items import ApplyOutcome, StartRequest, TaskItem, TaskOutcome, TurnItem
 from wfctl.engine.manage import Manage
 from wfctl.engine.queues import Queues
+from wfctl.engine.remote import Remote
 from wfctl.engine.schema import (
     ACTIVE,
     DEFAULT_TTL,
@@ -127,7 +128,7 @@ def _failure_json(f: FailureDetails | None) -> str | None:
     return None if f is None else _j(asdict(f))
 
 
-class Store(Dispatch, Queues, Manage, Browse):
+class Store(Dispatch, Queues, Manage, Browse, Remote):
     """One connection to the engine file. Thread-safe (one lock); every method is one
     transaction. ``clock`` returns epoch seconds (tests inject it)."""
 
