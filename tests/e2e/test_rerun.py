@@ -123,6 +123,10 @@ def test_rerun_errors(place: Place) -> None:
     refused(src, "--from-event", "2", "--new-id", "no way", code=2, says="position 3")
     refused(src, "--from-event", "2", "--input", "{oops", code=2, says="JSON")
     assert p.wfctl("terminate", busy).code == 0
+    if "--embedded" in p.pre:  # no --app: the new instance is the source app's, run elsewhere
+        r = run([*p.pre[:3], "rerun", src, "--from-event", "2"], p.home, p.env)
+        assert r.code == 0 and r.out.startswith(f"Rerun {src} from event 2 as "), r
+        assert "sample_app" in r.err and "Traceback" not in r.err, r
 
 
 def test_rerun_route_answers(served: ServerProc) -> None:

@@ -287,23 +287,13 @@ class EmbeddedBackend:
         overwrite_input: bool = False,
     ) -> str:
         """Record the rerun (see :meth:`wfctl.engine.manage.Manage.rerun`), then drive the new
-        instance as ``start`` does. The new instance belongs to the source's app; as for
-        ``start``, this app must register its workflow (UsageError before anything changes)."""
+        instance as ``start`` does. The new instance belongs to the source's app, which runs
+        it: this process when that is its app, else a worker of it (gRPC workers included)."""
         self._require(instance_id)
         if new_instance_id is not None:
             from wfctl.ids import check_new_instance_id
 
             check_new_instance_id(new_instance_id)
-        source = self.store.get_state(instance_id)
-        if source is None:
-            raise _not_found(instance_id, self.location)
-        known = self.workflow_names()
-        if source.name not in known:
-            raise UsageError(
-                f"instance {instance_id!r} runs workflow {source.name!r}, which the app does not"
-                f" register ({', '.join(known) or 'none'})"
-                + ("" if self.app else ": use --app to load your own workflows")
-            )
         self.fire_due_timers(limit=None)
         try:
             iid = self.store.rerun(

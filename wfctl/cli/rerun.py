@@ -112,6 +112,18 @@ def rerun(
 
         record_instance(s.url, iid)  # so TAB can offer it later; never raises
     announce(iid)
+    if hasattr(backend, "foreign_app"):
+        from wfctl.cli.lifecycle import _note_foreign_app
+
+        if wait:
+            _note_foreign_app(backend, iid)  # the source's app runs it, maybe not this one
+        elif owner := backend.foreign_app(iid):
+            from wfctl.cli.errors import print_note
+
+            print_note(
+                f"{iid!r} belongs to app {owner}, as {instance_id!r} does, which this command"
+                f" has not loaded: `--app {owner}` or a worker of it runs it"
+            )
     if not wait:
         return
     final = backend.wait(iid, until="completion", timeout=wait_timeout, interval=poll)
