@@ -102,6 +102,24 @@ def test_live_refresh_keeps_filters_and_shows_new_instances(browser: Any, seeded
     assert browser.find_element(By.ID, "f-id").get_attribute("value") == "live-"
 
 
+def test_refresh_keeps_the_scroll_position(browser: Any, seeded: Seeded) -> None:
+    browser.set_window_size(1280, 400)
+    try:
+        _open(browser, seeded.url + "/")
+        wait_until(lambda: len(_rows(browser)) > 8, what="rows")
+        browser.execute_script("window.scrollTo(0, 200)")
+        y = browser.execute_script("return window.scrollY")
+        assert y > 0
+        seen = browser.execute_script("return document.body.dataset.loaded")
+        wait_until(
+            lambda: browser.execute_script("return document.body.dataset.loaded") != seen,
+            what="the next poll",
+        )
+        assert browser.execute_script("return window.scrollY") == y
+    finally:
+        browser.set_window_size(1280, 900)
+
+
 def test_xss_payloads_render_as_text(browser: Any, seeded: Seeded) -> None:
     _open(browser, seeded.url + "/?idPrefix=xss-")
     wait_until(lambda: _rows(browser) == ["xss-1"], what="the xss row")
@@ -164,6 +182,22 @@ def test_raise_event_validates_json_and_completes(browser: Any, seeded: Seeded) 
     wait_until(lambda: _status(browser) == "COMPLETED", what="the instance to complete")
     out = browser.find_elements(By.CSS_SELECTOR, "pre.payload")[-1].text
     assert json.loads(out) == {"approved": {"ok": True}}
+    assert _errors(browser) == []
+
+
+def test_pause_and_resume(browser: Any, seeded: Seeded) -> None:
+    seeded.start("approval_wf", '"p"', "pause-me")
+    seeded.srv.wait_status("pause-me", {"RUNNING"})
+    _open(browser, seeded.url + "/instances/pause-me")
+    wait_until(lambda: browser.find_elements(By.ID, "act-pause"), what="the pause button")
+    browser.find_element(By.ID, "act-pause").click()
+    _confirm(browser)
+    wait_until(lambda: _status(browser) == "SUSPENDED", what="SUSPENDED")
+    assert "resume (paused)" in browser.find_element(By.ID, "waiting-for").text
+    browser.find_element(By.ID, "act-resume").click()
+    _confirm(browser)
+    wait_until(lambda: _status(browser) == "RUNNING", what="RUNNING again")
+    assert seeded.srv.client.get(f"{BETA}/pause-me").json()["runtimeStatus"] == "RUNNING"
     assert _errors(browser) == []
 
 
