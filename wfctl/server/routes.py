@@ -190,6 +190,13 @@ class Handlers:
 
     # ------------------------------------------------------------ wfctl's own extensions
 
+    async def workflows(self, req: Request) -> Response:
+        """The workflow names the served app registers (for `wfctl workflows`)."""
+        from wfctl.server.run import workflow_names
+
+        names = await self._run("list", "", workflow_names, self.backend)
+        return json_response(200, {"workflows": names})
+
     async def list_instances(self, req: Request) -> Response:
         statuses = _statuses(req)
         name = req.query_one("name") or None
