@@ -11,24 +11,24 @@ _wfctl_commands() {
 
 _wfctl_options() {
     case "$1" in
-        "") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "completion") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "config") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "config show") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "exec") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "history") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "list") echo "--status --name --max-age --limit --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "pause") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "purge") echo "--older-than --status --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "raise-event") echo "--data --data-file --raw --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "resume") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "serve") echo "--host --port --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "start") echo "--id --input --input-file --raw --wait --timeout --interval --at --in --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "status") echo "--watch -w --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "suspend") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "terminate") echo "--result --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "wait") echo "--for --timeout --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "worker") echo "--concurrency --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
+        "") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "completion") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "config") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "config show") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "exec") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "history") echo "--full --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "list") echo "--status --name --max-age --limit --no-headers --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "pause") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "purge") echo "--older-than --status --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "raise-event") echo "--data --data-file --raw --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "resume") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "serve") echo "--host --port --no-ui --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "start") echo "--id --input --input-file --raw --wait --timeout --interval --at --in --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "status") echo "--watch -w --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "suspend") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "terminate") echo "--result --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "wait") echo "--for --timeout --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "worker") echo "--concurrency --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
     esac
 }
 
@@ -194,8 +194,8 @@ _wfctl() {
                 case "$w" in
                     --db | --url | --profile | --config) _wfctl_context+=("$w" "${_wfctl_words[i]}") ;;
                 esac
-            elif [[ $w == --embedded ]]; then
-                _wfctl_context+=(--embedded)
+            elif [[ $w == --embedded || $w == --no-embedded ]]; then
+                _wfctl_context+=("$w")
             fi
             continue
         fi

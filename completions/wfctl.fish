@@ -164,8 +164,8 @@ function __wfctl_state
                 if test $i -le $n; and contains -- $w --db --url --profile --config
                     set -a __wfctl_ctx $w $tokens[$i]
                 end
-            else if test "$w" = --embedded
-                set -a __wfctl_ctx --embedded
+            else if contains -- $w --embedded --no-embedded
+                set -a __wfctl_ctx $w
             end
         else if test (count $__wfctl_pos) -eq 0
             and contains -- $w (__wfctl_commands_of "$__wfctl_path")
@@ -253,7 +253,7 @@ complete -c wfctl -l 'no-color' -d 'No colour (also NO_COLOR)'
 complete -c wfctl -l 'verbose' -d 'Log requests; tracebacks for internal errors'
 complete -c wfctl -l 'profile' -x -d 'Config profile [env WFCTL_PROFILE]'
 complete -c wfctl -l 'config' -r -F -d 'Config file [env WFCTL_CONFIG; default $XDG_CONFIG_HOME/wfctl/config.yaml]'
-complete -c wfctl -l 'embedded' -d 'Use the embedded engine [env WFCTL_EMBEDDED=1]'
+complete -c wfctl -l 'embedded' -l 'no-embedded' -d 'Use the embedded engine [env WFCTL_EMBEDDED=1; --url beats the env]'
 complete -c wfctl -l 'db' -r -F -d 'Embedded database file [env WFCTL_DB]'
 complete -c wfctl -l 'app' -r -F -d 'Workflow app [env WFCTL_APP]'
 complete -c wfctl -l 'drive' -x -a '(__wfctl_durations)' -d 'Embedded: drive the engine at most D [30s]'
@@ -264,11 +264,13 @@ complete -c wfctl -n '__wfctl_arg \'completion\' 0' -a 'bash zsh fish'
 complete -c wfctl -n '__wfctl_at \'config\'' -a 'show' -d 'Print the resolved settings and where each came from (the token is masked)'
 complete -c wfctl -n '__wfctl_arg \'exec\' 0' -F
 complete -c wfctl -n '__wfctl_arg \'exec\' 1 many' -F
+complete -c wfctl -n '__wfctl_in \'history\'' -l 'full' -d 'Show every payload whole in the table'
 complete -c wfctl -n '__wfctl_arg \'history\' 0' -k -a '(__wfctl_dynamic instances)'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'status' -x -a 'RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED' -d 'Only these statuses (repeatable, or a,b)'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'name' -k -x -a '(__wfctl_dynamic workflows)' -d 'Only this workflow'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'max-age' -x -a '(__wfctl_durations)' -d 'Only instances created within D'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'limit' -x -d 'At most N instances'
+complete -c wfctl -n '__wfctl_in \'list\'' -l 'no-headers' -d 'Table without its header row'
 complete -c wfctl -n '__wfctl_arg \'pause\' 0 many' -k -a '(__wfctl_dynamic instances)'
 complete -c wfctl -n '__wfctl_in \'purge\'' -l 'older-than' -x -a '(__wfctl_durations)' -d 'Bulk: finished instances last updated over D ago'
 complete -c wfctl -n '__wfctl_in \'purge\'' -l 'status' -x -a 'RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED' -d 'Bulk: only these statuses (repeatable)'
@@ -283,6 +285,7 @@ complete -c wfctl -n '__wfctl_arg \'raise-event\' 1' -k -a '(__wfctl_dynamic eve
 complete -c wfctl -n '__wfctl_arg \'resume\' 0 many' -k -a '(__wfctl_dynamic instances)'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'host' -x -d 'Address to bind'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'port' -x -d 'Port to listen on'
+complete -c wfctl -n '__wfctl_in \'serve\'' -l 'no-ui' -d 'Do not serve the web view at / (API only)'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'id' -x -d 'Instance ID (default: a new UUID)'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input' -x -d 'Input, as JSON text'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input-file' -r -F -d 'Read the input here (- = stdin)'

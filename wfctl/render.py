@@ -82,29 +82,50 @@ class Output:
         rows: Sequence[Sequence[str]],
         *,
         styles: Sequence[Sequence[str | None]] | None = None,
+        keep: Sequence[int] = (),
+        drop: Sequence[int] = (),
+        no_headers: bool = False,
     ) -> None:
-        """Columns with a header row; ``styles`` (per cell) colour a terminal table."""
+        """Columns with a header row; ``styles`` (per cell) colour a terminal table.
+
+        On a terminal, columns ``keep`` are never wrapped nor cut (IDs, statuses); the others
+        shorten with a visible "…", and when even that does not fit the width, columns are
+        dropped in the order ``drop`` gives. Piped tables are never cut.
+        """
         if not self.tty:
-            widths = [len(h) for h in headers]
+            widths = [len(h) for h in headers] if not no_headers else [0] * len(headers)
             for row in rows:
                 widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
-            for row in [list(headers), *rows]:
+            for row in [*([] if no_headers else [list(headers)]), *rows]:
                 cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
                 self.line("   ".join(cells).rstrip())
             return
         from rich import box
         from rich.table import Table
 
-        t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-        for h in headers:
-            t.add_column(h, overflow="fold")
+        console = self._console()
+        fit = keep or drop
+        widths = _column_widths(headers, rows, console.size.width, keep, drop) if fit else {}
+        shown = list(widths) if fit else list(range(len(headers)))
+        t = Table(
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            header_style="bold",
+            show_header=not no_headers,
+        )
+        for j in shown:
+            if fit:  # widths fixed here: rich would squeeze a kept column to nothing
+                t.add_column(headers[j], width=widths[j], no_wrap=True, overflow="ellipsis")
+            else:
+                t.add_column(headers[j], overflow="fold")
         for i, row in enumerate(rows):
             cells = []
-            for j, c in enumerate(row):
+            for j in shown:
                 style = styles[i][j] if styles else None
-                cells.append(_text(c, style))
+                cells.append(_text(row[j], style))
             t.add_row(*cells)
-        self._console().print(t)
+        console.print(t)
 
     def fields(self, blocks: Sequence[Sequence[tuple[str, str, str | None]]]) -> None:
         """Key/value blocks (one per instance), a blank line between them."""
@@ -143,6 +164,43 @@ class Output:
                 live.update(Group(*parts), refresh=True)
 
         return _Updater()
+
+
+#: The narrowest a shortened column gets before columns are dropped instead.
+MIN_FLEX_WIDTH = 8
+#: Spaces between two columns of a terminal table (padding on both sides, and the gap).
+GAP = 3
+
+
+def _column_widths(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    keep: Sequence[int],
+    drop: Sequence[int],
+) -> dict[int, int]:
+    """Column -> width at a terminal ``width``: kept columns whole; the others share what is
+    left (narrow ones whole first), no narrower than MIN_FLEX_WIDTH — while that does not fit,
+    columns of ``drop`` go, in order."""
+    natural = [max([len(h), *(len(r[j]) for r in rows)]) for j, h in enumerate(headers)]
+    shown = list(range(len(headers)))
+
+    def need() -> int:
+        cells = [natural[j] if j in keep else min(natural[j], MIN_FLEX_WIDTH) for j in shown]
+        return sum(cells) + GAP * (len(shown) - 1)
+
+    for j in drop:
+        if need() <= width:
+            break
+        shown.remove(j)
+    out = {j: natural[j] for j in shown if j in keep}
+    room = width - sum(out.values()) - GAP * (len(shown) - 1)
+    flex = sorted((j for j in shown if j not in keep), key=lambda j: natural[j])
+    for n, j in enumerate(flex):
+        share = max(MIN_FLEX_WIDTH, room // (len(flex) - n))
+        out[j] = min(natural[j], share)
+        room -= out[j]
+    return {j: out[j] for j in shown}
 
 
 def _grid(block: Sequence[tuple[str, str, str | None]]) -> Any:

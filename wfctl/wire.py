@@ -160,7 +160,7 @@ def error_body(error_code: str, message: str) -> dict[str, str]:
 #   GET  /wfctl/v1/instances?status=RUNNING&status=FAILED&name=wf&maxAge=3600&limit=100
 #        -> 200 {"instances": [<get-response object>, ...]}   newest first
 #   GET  /wfctl/v1/instances/{id}/history
-#        -> 200 {"events": [{"eventId": 0, "type": "ExecutionStarted", "timestamp": "<rfc3339>",
+#        -> 200 {"events": [{"eventId": -1, "type": "ExecutionStarted", "timestamp": "<rfc3339>",
 #                             "name": "...", "taskId": null, "details": "..."}, ...]}
 #        -> 404 ERR_INSTANCE_ID_NOT_FOUND
 #   POST /wfctl/v1/purge?olderThan=86400&status=COMPLETED&dryRun=true

@@ -90,9 +90,13 @@ def test_worker_and_serve_arguments(
                 "app": None,
                 "api_token": "t-1",
                 "verbose": True,
+                "ui": True,
             },
         ),
     ]
+    calls.clear()
+    assert runner.invoke(app, ["serve", "--no-ui", "--db", db]).exit_code == 3
+    assert calls[0][1]["ui"] is False
 
 
 def test_embedded_backend_built_from_settings(

@@ -298,7 +298,8 @@ def test_wait_polls_until_terminal_with_short_requests(daprd: FakeDaprd) -> None
 def test_wait_timeout(daprd: FakeDaprd) -> None:
     daprd.add("slow", status="RUNNING")
     t = time.monotonic()
-    with pytest.raises(WaitTimeoutError, match="still RUNNING") as err:
+    message = r"has not finished after 0.3s \(it is RUNNING\)"
+    with pytest.raises(WaitTimeoutError, match=message) as err:
         backend(daprd).wait("slow", timeout=0.3, interval=0.05)
     assert 0.25 < time.monotonic() - t < 3
     assert err.value.exit_code == 124

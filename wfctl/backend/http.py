@@ -28,7 +28,7 @@ from typing import Any
 from wfctl import wire
 from wfctl.backend._httpx import httpx
 from wfctl.backend._wfctl_routes import WfctlRoutes, quote_segment
-from wfctl.backend.protocol import WaitFor
+from wfctl.backend.protocol import WaitFor, wait_timeout
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -38,7 +38,6 @@ from wfctl.model import (
     UnreachableError,
     UnsupportedError,
     UsageError,
-    WaitTimeoutError,
     WfctlError,
     WorkflowState,
 )
@@ -409,10 +408,7 @@ class HttpBackend(WfctlRoutes):
             if deadline is not None:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise WaitTimeoutError(
-                        f"instance {instance_id!r} is still {state.runtime_status.value} "
-                        f"after {_seconds(timeout or 0)}s"
-                    )
+                    raise wait_timeout(instance_id, until, timeout, state.runtime_status)
                 time.sleep(min(delay, left))
             else:
                 time.sleep(delay)

@@ -14,9 +14,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
-from wfctl.model import HistoryEntry, PurgeResult, RuntimeStatus, WorkflowState
+from wfctl.model import HistoryEntry, PurgeResult, RuntimeStatus, WaitTimeoutError, WorkflowState
 
 WaitFor = Literal["start", "completion"]
+
+
+def wait_timeout(
+    instance_id: str, until: WaitFor, timeout: float | None, status: RuntimeStatus
+) -> WaitTimeoutError:
+    """The one message every backend's ``wait`` gives up with."""
+    seconds = round(float(timeout or 0), 3)
+    text = str(int(seconds)) if seconds.is_integer() else repr(seconds)
+    what = "started" if until == "start" else "finished"
+    exc = WaitTimeoutError(
+        f"instance {instance_id!r} has not {what} after {text}s (it is {status.value})"
+    )
+    exc.status = status  # type: ignore[attr-defined]  # for a caller that words it anew
+    return exc
 
 
 @runtime_checkable

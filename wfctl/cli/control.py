@@ -1,7 +1,7 @@
 """pause (suspend), resume, terminate, raise-event and purge: the commands that change instances."""
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -23,43 +23,75 @@ _Str = str | None
 _Ids = Annotated[list[str], typer.Argument(help="Instance IDs.", metavar="ID")]
 
 
-def _done(st: CliState, iid: str, verb: str, fmt: str) -> None:
+def _done(st: CliState, iid: str, verb: str, fmt: str, results: list[dict] | None = None) -> None:
+    """Report one instance's outcome: a line in a table; with -o json/yaml, collected into
+    ``results`` (printed by :func:`_emit_results`: an array for several IDs, as `status`)."""
     if st.settings.quiet:
         return
     if fmt == "table":
         st.out().line(f"{iid}: {verb}")
+    elif results is not None:
+        results.append({"instanceID": iid, "result": verb})
     else:
         emit(st, fmt, {"instanceID": iid, "result": verb})
 
 
-def _simple(ctx: typer.Context, ids: list[str], op: str, verb: str) -> None:
+def _emit_results(st: CliState, fmt: str, results: list[dict], *, many: bool) -> None:
+    if fmt != "table" and results and not st.settings.quiet:
+        emit(st, fmt, results if many else results[0])
+
+
+def _finished(backend: Any, iid: str) -> RuntimeStatus | None:
+    """The instance's status when it has finished, else None (one GET; NotFoundError for
+    an unknown ID). A sidecar accepts a change to a finished instance and does nothing, so
+    wfctl reads first to say what really happened."""
+    status = backend.get(iid).runtime_status
+    return status if status.is_terminal else None
+
+
+def refuse_finished(iid: str, status: RuntimeStatus, what: str) -> ConflictError:
+    return ConflictError(f"instance {iid!r} is already {status.value}: {what}")
+
+
+def _simple(ctx: typer.Context, ids: list[str], op: str, verb: str, refused: str) -> None:
     for iid in ids:
         check_instance_id(iid)
     st = state_of(ctx)
     fmt = output_format(st)
     backend = st.backend()
+    results: list[dict] = []
 
     def act(iid: str) -> None:
+        status = _finished(backend, iid)
+        if status is not None:
+            raise refuse_finished(iid, status, refused)
         getattr(backend, op)(iid)
-        _done(st, iid, verb, fmt)
+        _done(st, iid, verb, fmt, results)
 
-    for_each(ids, act)
+    try:
+        for_each(ids, act)
+    finally:
+        _emit_results(st, fmt, results, many=len(ids) > 1)
 
 
 def pause(ctx: typer.Context, ids: _Ids) -> None:
     """Pause (suspend) instances; events sent meanwhile queue up until resume.
 
+    A finished instance cannot be paused: exit 4, naming its status.
+
     Example: wfctl pause order-1
     """
-    _simple(ctx, ids, "pause", "suspended")
+    _simple(ctx, ids, "pause", "suspended", "not suspended")
 
 
 def resume(ctx: typer.Context, ids: _Ids) -> None:
     """Resume paused instances.
 
+    A finished instance cannot be resumed: exit 4, naming its status.
+
     Example: wfctl resume order-1
     """
-    _simple(ctx, ids, "resume", "resumed")
+    _simple(ctx, ids, "resume", "resumed", "not resumed")
 
 
 def terminate(
@@ -76,6 +108,8 @@ def terminate(
 ) -> None:
     """Terminate instances (and their child workflows); finished ones are left alone.
 
+    A finished instance is reported as "already COMPLETED, left alone" (exit 0).
+
     Example: wfctl terminate order-1 order-2
     """
     for iid in ids:
@@ -86,12 +120,20 @@ def terminate(
     backend = st.backend()
     if payload is not None and not st.settings.embedded:
         print_note("Dapr's HTTP API has no terminate output: --result is ignored")
+    results: list[dict] = []
 
     def act(iid: str) -> None:
+        status = _finished(backend, iid)
+        if status is not None:
+            _done(st, iid, f"already {status.value}, left alone", fmt, results)
+            return
         backend.terminate(iid, payload)
-        _done(st, iid, "terminated", fmt)
+        _done(st, iid, "terminated", fmt, results)
 
-    for_each(ids, act)
+    try:
+        for_each(ids, act)
+    finally:
+        _emit_results(st, fmt, results, many=len(ids) > 1)
 
 
 def raise_event(
@@ -108,6 +150,8 @@ def raise_event(
 ) -> None:
     """Send an event to an instance (it is buffered if the workflow is not waiting yet).
 
+    A finished instance gets nothing: exit 4, naming its status.
+
     Example: wfctl raise-event order-1 approval --data '{"approved": true}'
     """
     check_instance_id(instance_id)
@@ -115,7 +159,11 @@ def raise_event(
     payload = read_payload(data, data_file, raw=raw, what="event data", flag="--data")
     st = state_of(ctx)
     fmt = output_format(st)
-    st.backend().raise_event(instance_id, event, payload)
+    backend = st.backend()
+    status = _finished(backend, instance_id)
+    if status is not None:
+        raise refuse_finished(instance_id, status, "the event was not delivered")
+    backend.raise_event(instance_id, event, payload)
     _done(st, instance_id, f"raised {event}", fmt)
 
 

@@ -63,8 +63,12 @@ def serve(
     port: Annotated[
         int, typer.Option("--port", metavar="PORT", min=0, max=65535, help="Port to listen on.")
     ] = 3500,
+    no_ui: Annotated[
+        bool, typer.Option("--no-ui", help="Do not serve the web view at / (API only).")
+    ] = False,
 ) -> None:
-    """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work).
+    """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work),
+    and a web view of the instances at / (open http://127.0.0.1:3500/).
 
     Uses the global --db, --app, --api-token/--api-token-file (or DAPR_API_TOKEN).
 
@@ -80,12 +84,18 @@ def serve(
         app=s.app,
         api_token=s.token(),
         verbose=s.verbose,
+        ui=not no_ui,
     )
     raise typer.Exit(code)
 
 
 def register(app: typer.Typer, *, epilog: str) -> None:
-    raw = {"allow_extra_args": True, "ignore_unknown_options": True}
+    # Options stop at APP: everything after it, "--" included, is the app's.
+    raw = {
+        "allow_extra_args": True,
+        "ignore_unknown_options": True,
+        "allow_interspersed_args": False,
+    }
     app.command("exec", epilog=epilog, context_settings=raw)(exec_)
     app.command("worker", epilog=epilog)(worker)
     app.command("serve", epilog=epilog)(serve)

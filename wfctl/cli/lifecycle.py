@@ -10,7 +10,14 @@ import typer
 from wfctl.cli.common import CliState, emit, output_format, read_payload, state_of
 from wfctl.durations import parse_duration
 from wfctl.ids import check_instance_id, check_new_instance_id
-from wfctl.model import ExitCode, RuntimeStatus, UsageError, WfctlError, WorkflowState
+from wfctl.model import (
+    ExitCode,
+    RuntimeStatus,
+    UsageError,
+    WaitTimeoutError,
+    WfctlError,
+    WorkflowState,
+)
 
 _Str = str | None
 
@@ -171,6 +178,7 @@ def status(
                 every,
                 lambda states: screen.update([state_fields(s, limit=120) for s in states]),
                 watch=True,
+                redraw=True,  # Age moves on even when nothing else does
             )
     else:
         printed = False
@@ -202,10 +210,11 @@ def _watch(
     *,
     url: str | None = None,
     watch: bool,
+    redraw: bool = False,
 ) -> WfctlError | None:
     """Read every ID, call ``show`` with the states when they changed; with ``watch``, repeat
-    every ``every`` seconds until all are terminal. Returns the first per-ID error (several IDs;
-    one ID raises)."""
+    every ``every`` seconds until all are terminal (``redraw``: call ``show`` every time, for
+    a screen redrawn in place). Returns the first per-ID error (several IDs; one ID raises)."""
     many = len(ids) > 1
     last: list[Any] | None = None
     first_error: WfctlError | None = None
@@ -227,7 +236,7 @@ def _watch(
                     print_error(str(exc))
                 first_error = first_error or exc
         snapshot = [(s.instance_id, s.runtime_status, s.last_updated_at) for s in states]
-        if states and snapshot != last:
+        if states and (snapshot != last or redraw):
             show(states)
         last = snapshot
         if not watch or all(s.runtime_status.is_terminal for s in states):
@@ -266,12 +275,23 @@ def wait(
     backend = st.backend()
     deadline = None if limit is None else time.monotonic() + limit
     many = len(ids) > 1
+    if hasattr(backend, "foreign_app"):
+        for iid in ids:
+            _note_foreign_app(backend, iid)
     results: list[WorkflowState] = []
     first = 0
     for iid in ids:
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
-            final = backend.wait(iid, until=for_, timeout=left, interval=poll)  # type: ignore[arg-type]
+            try:
+                final = backend.wait(iid, until=for_, timeout=left, interval=poll)  # type: ignore[arg-type]
+            except WaitTimeoutError as exc:
+                status = getattr(exc, "status", None)
+                if status is None:
+                    raise
+                from wfctl.backend.protocol import wait_timeout
+
+                raise wait_timeout(iid, for_, limit, status) from None  # type: ignore[arg-type]
         except WfctlError as exc:
             if not many:
                 raise
@@ -297,6 +317,34 @@ def wait(
         emit(st, fmt, objs if many else objs[0])
     if first:
         raise typer.Exit(first)
+
+
+def _note_foreign_app(backend: Any, iid: str) -> None:
+    """Say at once when nothing in this process can run the instance (its app is another),
+    then let the caller wait anyway: a worker elsewhere may run it."""
+    import os
+
+    from wfctl.cli.errors import print_note
+
+    owner = backend.foreign_app(iid)
+    if owner is None:
+        return
+    try:
+        if backend.get(iid).runtime_status.is_terminal:
+            return
+    except WfctlError:
+        return  # the wait itself reports it
+    if owner == "wfctl.demo":
+        print_note(f"instance {iid!r} belongs to the built-in demo app: without --app it runs here")
+        return
+    spec = owner
+    if os.path.isabs(owner):
+        rel = os.path.relpath(owner)
+        spec = rel if len(rel) < len(owner) and not rel.startswith("../..") else owner
+    print_note(
+        f"instance {iid!r} belongs to app {spec}, which this command has not loaded: "
+        f"`--app {spec}` runs it here; waiting for a worker elsewhere"
+    )
 
 
 def _outcome(status: RuntimeStatus, for_: str) -> int:

@@ -7,6 +7,8 @@ import typer
 
 from wfctl.cli.common import emit, output_format, state_of
 from wfctl.cli.control import _parse_statuses
+from wfctl.cli.errors import print_error, print_note
+from wfctl.cli.parsing import PlainGroup
 from wfctl.durations import format_duration, parse_duration
 from wfctl.ids import check_instance_id
 from wfctl.model import HistoryEntry
@@ -27,10 +29,15 @@ def list_(
     limit: Annotated[
         int | None, typer.Option("--limit", metavar="N", help="At most N instances.", min=1)
     ] = None,
+    no_headers: Annotated[
+        bool, typer.Option("--no-headers", help="Table without its header row.")
+    ] = False,
 ) -> None:
     """List instances, newest first (embedded engine or `wfctl serve`; a sidecar cannot).
 
-    -o table (NAME, ID, STATUS, CUSTOM STATUS, AGE), wide, json, yaml or ids.
+    -o table (NAME, ID, STATUS, CUSTOM STATUS, AGE), wide, json, yaml or ids. On a narrow
+    terminal IDs and statuses stay whole: other columns shorten, then drop. No match prints
+    "No instances" on stderr (stdout stays empty).
 
     Example: wfctl --embedded list --status RUNNING,SUSPENDED -o ids
     """
@@ -46,9 +53,13 @@ def list_(
         emit(st, fmt, [wire.state_to_dapr(s) for s in states])
         return
     out = st.out()
+    if not states and not st.settings.quiet:
+        print_error("No instances", prefix="")
     if fmt == "ids" or st.settings.quiet:
         for s in states:
             out.line(s.instance_id)
+        return
+    if not states:
         return
     cut = 60 if out.tty else None
     headers = ["NAME", "ID", "STATUS", "CUSTOM STATUS", "AGE"]
@@ -76,8 +87,12 @@ def list_(
         style = [None] * len(row)
         style[2] = STATUS_COLOURS.get(s.runtime_status)
         styles.append(style)
-    out.table(headers, rows, styles=styles)
+    # IDs and statuses never wrap; what goes first when the terminal is narrow:
+    drop = [headers.index(h) for h in _DROP_ORDER if h in headers]
+    out.table(headers, rows, styles=styles, keep=(1, 2), drop=drop, no_headers=no_headers)
 
+
+_DROP_ORDER = ("INPUT", "OUTPUT", "CUSTOM STATUS", "UPDATED", "CREATED", "FAILURE", "NAME", "AGE")
 
 _STATUS_OF_TYPE = {
     "ExecutionStarted": "RUNNING",
@@ -117,15 +132,34 @@ def history_status(entry: HistoryEntry) -> str:
     return ""
 
 
+def _detail(text: str, cut: int | None) -> str:
+    """A DETAILS cell: JSON payloads compact (one style for all), shortened with a visible
+    "…" only when ``cut`` is given (a terminal table without --full)."""
+    from wfctl.render import compact
+
+    if text.startswith(("{", "[", '"')):
+        return compact(text, cut)
+    head, sep, rest = text.partition(" ")
+    if sep and rest.startswith(("{", "[", '"')):  # "<child id> <input>"
+        return head + " " + compact(rest, None if cut is None else max(1, cut - len(head) - 1))
+    return compact(text, cut) if cut is not None else text
+
+
 def history(
     ctx: typer.Context,
     instance_id: Annotated[str, typer.Argument(help="Instance ID.", metavar="ID")],
+    full: Annotated[
+        bool, typer.Option("--full", help="Show every payload whole in the table.")
+    ] = False,
 ) -> None:
     """Show an instance's history as a timeline: TYPE, NAME, EVENTID, ELAPSED, STATUS, DETAILS.
 
+    On a terminal the table shortens long payloads with "…" (--full shows them whole);
+    piped output and -o json/yaml never cut anything.
+
     Example: wfctl --embedded history order-1
     """
-    from wfctl.render import aware, compact
+    from wfctl.render import aware
 
     check_instance_id(instance_id)
     st = state_of(ctx)
@@ -138,7 +172,7 @@ def history(
         return
     out = st.out()
     start = entries[0].timestamp if entries else None
-    cut = 80 if out.tty else None
+    cut = 80 if out.tty and not full else None
     rows, styles = [], []
     for e in entries:
         elapsed = ""
@@ -152,7 +186,7 @@ def history(
                 str(e.event_id) if e.event_id >= 0 else "",
                 elapsed,
                 word,
-                compact(e.details, cut) if e.details.startswith(("{", "[", '"')) else e.details,
+                _detail(e.details, cut),
             ]
         )
         colour = {"FAILED": "red", "COMPLETED": "green", "TERMINATED": "magenta"}.get(word)
@@ -163,6 +197,7 @@ def history(
 config_app = typer.Typer(
     name="config",
     help="Inspect wfctl's settings.\n\nExample: wfctl --profile prod config show",
+    cls=PlainGroup,
     no_args_is_help=True,
     add_completion=False,
 )
@@ -179,8 +214,10 @@ def config_show(ctx: typer.Context) -> None:
     rows = st.settings.shown()
     if fmt in ("json", "yaml"):
         emit(st, fmt, {k: {"value": v, "source": src} for k, v, src in rows})
-        return
-    st.out().table(["SETTING", "VALUE", "SOURCE"], [list(r) for r in rows])
+    else:
+        st.out().table(["SETTING", "VALUE", "SOURCE"], [list(r) for r in rows])
+    for conflict in st.settings.conflicts:
+        print_note(conflict)
 
 
 def register(app: typer.Typer, *, epilog: str) -> None:

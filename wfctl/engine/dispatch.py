@@ -430,7 +430,11 @@ class Dispatch:
                 failure = FailureDetails("WorkflowFailed", "the workflow failed")
             appended.append(
                 ExecutionCompleted(
-                    status=complete.status, result=complete.result, failure=failure, timestamp=ts
+                    status=complete.status,
+                    result=complete.result,
+                    failure=failure,
+                    action_id=complete.action_id,
+                    timestamp=ts,
                 )
             )
         for k, e in enumerate(appended):

@@ -328,6 +328,9 @@ class _Run:
                 carry = ctx._carryover() if (ctx is not None and self.save_events) else []
                 outcome = CompleteWorkflow(outcome.status, result=outcome.result)
                 outcome.carryover_events = list(carry)
+            if ctx is not None:
+                # The SDK numbers the completing action as the run's next task.
+                outcome.action_id = ctx._seq + 1
             return TurnResult(actions=[outcome], custom_status=status)
         if ctx is None:
             return TurnResult()

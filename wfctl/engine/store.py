@@ -34,6 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from wfctl.engine import schema
+from wfctl.engine.browse import Browse
 from wfctl.engine.dispatch import Dispatch
 from wfctl.engine.history import (
     ExecutionStarted,
@@ -126,7 +127,7 @@ def _failure_json(f: FailureDetails | None) -> str | None:
     return None if f is None else _j(asdict(f))
 
 
-class Store(Dispatch, Queues, Manage):
+class Store(Dispatch, Queues, Manage, Browse):
     """One connection to the engine file. Thread-safe (one lock); every method is one
     transaction. ``clock`` returns epoch seconds (tests inject it)."""
 
@@ -325,6 +326,11 @@ class Store(Dispatch, Queues, Manage):
             (_j(list(ids)),),
         )
         return {r[0]: RuntimeStatus(r[1]) for r in rows}
+
+    def app_of(self, instance_id: str) -> str | None:
+        """The identity of the app that owns the instance (None: any app, or no instance)."""
+        rows = self._read("SELECT app FROM instances WHERE id=?", (instance_id,))
+        return rows[0][0] if rows else None
 
     def waiting_for(self, instance_id: str) -> list[str]:
         """The case-folded event names the instance's last turn said it waits for."""

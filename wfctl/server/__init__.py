@@ -4,7 +4,7 @@ Public API (the CLI's ``serve`` command calls :func:`serve`)::
 
     create_app(backend, *, api_token=None, log=None) -> ASGI application
     serve(*, host="127.0.0.1", port=3500, db_path=None, app=None, api_token=None,
-          verbose=False) -> int
+          verbose=False, ui=True) -> int
 
 Importing this package is cheap: uvicorn and the engine load only when :func:`serve` runs.
 """
@@ -46,14 +46,22 @@ def serve(
     app: str | None = None,
     api_token: str | None = None,
     verbose: bool = False,
+    ui: bool = True,
 ) -> int:
     """Serve until SIGTERM/SIGINT, then shut down gracefully and return 0.
 
     See :func:`wfctl.server.run.serve`; raises a :class:`wfctl.model.WfctlError` when it
-    cannot start (port in use, unusable database file, app import failure).
+    cannot start (port in use, unusable database file, app import failure). ``ui=False``
+    leaves out the web view at ``/``.
     """
     from wfctl.server.run import serve as _serve
 
     return _serve(
-        host=host, port=port, db_path=db_path, app=app, api_token=api_token, verbose=verbose
+        host=host,
+        port=port,
+        db_path=db_path,
+        app=app,
+        api_token=api_token,
+        verbose=verbose,
+        ui=ui,
     )

@@ -147,6 +147,7 @@ def serve(
     api_token: str | None = None,
     verbose: bool = False,
     out: TextIO | None = None,
+    ui: bool = True,
 ) -> int:
     """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
 
@@ -154,7 +155,7 @@ def serve(
     worker died). Raises a :class:`wfctl.model.WfctlError` (UsageError, StorageError,
     AppError) for a port in use, an unusable file or an app that fails to import, before
     anything is served. ``out`` gets the banner (default stdout); access-log lines go to
-    stderr.
+    stderr. ``ui=False`` leaves out the web view (``/`` answers 404).
     """
     out = out or sys.stdout
     err = sys.stderr
@@ -175,11 +176,13 @@ def serve(
             # Loads the app and opens the file now, before any request thread could race.
             names = workflow_names(backend)
             reader = EmbeddedBackend(path, app=app, detach=True, registry=backend.registry())
-            asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader)
+            asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader, ui=ui)
             asgi.verbose = verbose
             handle = backend.start_worker()
             url = url_of(sock)
             print(f"wfctl serve: listening on {url} (database {path})", file=out)
+            if ui:
+                print(f"wfctl serve: web view at {url}/", file=out)
             print(f"wfctl serve: workflows: {', '.join(names) or '(none registered)'}", file=out)
             if api_token:
                 print("wfctl serve: requests need the dapr-api-token header", file=out)

@@ -1,0 +1,270 @@
+// One instance's page: status block (what it waits for), payloads, the timeline, the
+// history table and the actions. Refreshed by polling; redrawn only when something changed.
+"use strict";
+
+(function () {
+  const { el } = WF;
+  const POLL_MS = 2000;
+  let view = null;
+
+  WF.instancePage = function instancePage(main, id) {
+    if (view) view.stop();
+    const enc = encodeURIComponent(id);
+    const title = el("h1", {}, el("span", { class: "muted" }, "Instance "), el("span", { id: "iid" }, id));
+    const error = el("p", { class: "error", role: "alert", id: "page-error" });
+    const notice = el("p", { class: "notice", role: "status", id: "notice" });
+    const actions = el("div", { class: "actions", role: "toolbar", "aria-label": "Actions" });
+    const status = el("section", { class: "status", "aria-label": "Status" });
+    const payloads = el("section", { class: "payloads", "aria-label": "Input and output" });
+    const tlInfo = el("p", { class: "muted small", id: "tl-info" });
+    const tlBox = el("div", { class: "timeline", id: "timeline" });
+    const historyBox = el("div", { class: "scroll-x" });
+    main.replaceChildren(
+      el("p", { class: "crumbs" }, el("a", { href: "/" }, "← Instances")),
+      title,
+      error,
+      notice,
+      actions,
+      status,
+      payloads,
+      el("h2", {}, "Timeline"),
+      tlInfo,
+      tlBox,
+      el("h2", {}, "History"),
+      historyBox
+    );
+    const s = { state: null, events: [], waiting: [], picked: null, canRerun: false, key: "" };
+
+    async function refresh() {
+      let st;
+      try {
+        st = await WF.api("GET", `${WF.BETA}/${enc}`);
+      } catch (err) {
+        if (err.status === 404) {
+          error.textContent = err.shown;
+          actions.replaceChildren();
+          stop();
+          return;
+        }
+        throw err;
+      }
+      const [h, w] = await Promise.all([
+        WF.api("GET", `/wfctl/v1/instances/${enc}/history`),
+        WF.api("GET", `/wfctl/v1/instances/${enc}/waiting`).catch(() => ({ events: [] })),
+      ]);
+      error.textContent = "";
+      const key = JSON.stringify([st, h.events.length, w.events]);
+      if (key === s.key) return;
+      s.key = key;
+      s.state = st;
+      s.events = h.events;
+      s.waiting = WF.ACTIVE.has(st.runtimeStatus) ? w.events : [];
+      draw();
+      document.body.dataset.loaded = String(Date.now());
+    }
+
+    function draw() {
+      title.replaceChildren(el("span", { class: "muted" }, (s.state.workflowName || "instance") + " "), el("span", { id: "iid" }, id), " ", WF.statusBadge(s.state.runtimeStatus));
+      drawActions();
+      drawStatus();
+      drawPayloads();
+      drawTimeline();
+      drawHistory();
+    }
+
+    function drawTimeline() {
+      const tl = WF.deriveTimeline(s.events, { now: Date.now(), active: WF.ACTIVE.has(s.state.runtimeStatus), waiting: s.waiting });
+      const ms = WF.drawTimeline(tlBox, tl, {
+        canPick: s.canRerun && !WF.ACTIVE.has(s.state.runtimeStatus),
+        picked: s.picked,
+        onPick: (bar) => {
+          s.picked = bar.eventId;
+          drawTimeline();
+          drawActions();
+        },
+      });
+      tlBox.dataset.drawMs = ms.toFixed(1);
+      tlBox.dataset.bars = String(tl.bars.length);
+      tlInfo.textContent = `${tl.bars.length} bars, drawn in ${ms.toFixed(0)} ms` + (s.canRerun && !WF.ACTIVE.has(s.state.runtimeStatus) ? " · pick an activity or child bar to rerun from it" : "");
+    }
+
+    function inFlight() {
+      const open = new Map();
+      for (const ev of s.events) {
+        if (["TaskScheduled", "TimerCreated", "ChildWorkflowCreated"].includes(ev.type)) open.set(ev.taskId, ev);
+        else if (["TaskCompleted", "TaskFailed", "TimerFired", "ChildWorkflowCompleted", "ChildWorkflowFailed"].includes(ev.type)) open.delete(ev.taskId);
+      }
+      return [...open.values()];
+    }
+
+    function drawStatus() {
+      const st = s.state;
+      const rows = [
+        ["Status", WF.statusBadge(st.runtimeStatus)],
+        ["Custom status", WF.props(st)["dapr.workflow.custom_status"] ?? el("span", { class: "muted" }, "—")],
+        ["Created", WF.timeEl(st.createdAt)],
+        ["Last updated", WF.timeEl(st.lastUpdatedAt)],
+      ];
+      const active = WF.ACTIVE.has(st.runtimeStatus);
+      const pending = active ? inFlight() : [];
+      const children = s.events.filter((e) => e.type === "ChildWorkflowCreated").map((e) => (e.details || "").split(" ")[0]);
+      if (active) {
+        const timers = pending.filter((e) => e.type === "TimerCreated").map((e) => WF.parseTime((/fires at (\S+)/.exec(e.details || "") || [])[1])).filter((t) => t !== null).sort((a, b) => a - b);
+        const acts = pending.filter((e) => e.type === "TaskScheduled");
+        const kids = pending.filter((e) => e.type === "ChildWorkflowCreated");
+        const waits = [];
+        for (const name of s.waiting) waits.push(el("li", {}, "event ", el("code", {}, name)));
+        if (timers.length) waits.push(el("li", {}, "timer at ", el("time", { title: WF.utcText(timers[0]) }, WF.localText(timers[0])), timers.length > 1 ? ` (+${timers.length - 1} more)` : ""));
+        for (const a of acts) waits.push(el("li", {}, "activity ", el("code", {}, a.name), ` (#${a.eventId})`));
+        for (const k of kids) {
+          const child = (k.details || "").split(" ")[0];
+          waits.push(el("li", {}, "child ", el("a", { href: WF.instanceHref(child) }, child)));
+        }
+        if (st.runtimeStatus === "SUSPENDED") waits.unshift(el("li", {}, "resume (paused)"));
+        rows.push(["Waiting for", waits.length ? el("ul", { class: "waits", id: "waiting-for" }, ...waits) : el("span", { class: "muted", id: "waiting-for" }, "nothing known (working)")]);
+      }
+      if (children.length) rows.push(["Children", el("ul", { class: "children" }, ...children.map((c) => el("li", {}, el("a", { href: WF.instanceHref(c) }, c))))]);
+      status.replaceChildren(el("dl", {}, ...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])));
+    }
+
+    function payloadBlock(label, text, cls) {
+      const shown = WF.pretty(text);
+      if (shown === null) return null;
+      const pre = el("pre", { class: "payload " + (cls || ""), tabindex: "0", "aria-label": label }, shown);
+      return el("div", { class: "payload-box" }, el("div", { class: "payload-head" }, el("h3", {}, label), WF.copyButton(() => shown, label)), pre);
+    }
+
+    function drawPayloads() {
+      const p = WF.props(s.state);
+      const fail = p["dapr.workflow.failure.error_type"] || p["dapr.workflow.failure.error_message"] ? [p["dapr.workflow.failure.error_type"], p["dapr.workflow.failure.error_message"], p["dapr.workflow.failure.stack_trace"]].filter(Boolean).join("\n") : null;
+      const parts = [payloadBlock("Input", p["dapr.workflow.input"]), payloadBlock("Output", p["dapr.workflow.output"]), fail === null ? null : payloadBlock("Failure", fail, "failed")].filter(Boolean);
+      payloads.replaceChildren(...parts);
+    }
+
+    function drawHistory() {
+      const head = el("thead", {}, el("tr", {}, ...["#", "Type", "Time", "Name", "Task", "Details"].map((h) => el("th", { scope: "col" }, h))));
+      const rows = s.events.map((ev) => {
+        let details = ev.details || "";
+        if (ev.type === "ChildWorkflowCreated") {
+          const child = details.split(" ")[0];
+          details = el("span", {}, el("a", { href: WF.instanceHref(child) }, child), details.slice(child.length));
+        }
+        const failed = ev.type.endsWith("Failed") || ev.status === "FAILED";
+        return el("tr", { class: failed ? "failed" : "" }, el("td", {}, String(ev.eventId)), el("td", {}, ev.type + (ev.status ? ` (${ev.status})` : "")), el("td", {}, WF.timeEl(ev.timestamp)), el("td", {}, ev.name || ""), el("td", {}, ev.taskId ?? ""), el("td", { class: "details" }, details));
+      });
+      historyBox.replaceChildren(el("table", { class: "history" }, el("caption", { class: "sr-only" }, "History events"), head, el("tbody", {}, ...rows)));
+    }
+
+    // ------------------------------------------------------------ actions
+
+    function drawActions() {
+      const st = s.state.runtimeStatus;
+      const active = WF.ACTIVE.has(st);
+      const buttons = [];
+      const add = (label, spec) => buttons.push(el("button", { type: "button", id: "act-" + label.toLowerCase().replace(/\W+/g, "-"), class: spec.danger ? "danger" : "", onclick: () => act(spec) }, label));
+      if (active) add("Raise event", raiseSpec());
+      if (st === "RUNNING" || st === "PENDING") add("Pause", simple("pause", "Pause", `Pause instance ${id}? Its events wait until it is resumed.`));
+      if (st === "SUSPENDED") add("Resume", simple("resume", "Resume", `Resume instance ${id}?`));
+      if (active) add("Terminate", { ...simple("terminate", "Terminate", `Terminate instance ${id}? This cannot be undone.`), danger: true });
+      if (!active) add("Purge", { ...simple("purge", "Purge", `Purge instance ${id} and its history? This cannot be undone.`), danger: true, after: () => (location.href = "/") });
+      if (s.canRerun && !active) {
+        const picked = s.events.find((e) => e.eventId === s.picked);
+        if (picked) add(`Rerun from #${picked.eventId}`, rerunSpec(picked));
+      }
+      actions.replaceChildren(...buttons);
+    }
+
+    async function act(spec) {
+      notice.textContent = "";
+      const ok = await WF.confirmAction(spec);
+      if (ok) {
+        notice.textContent = spec.done || `${spec.title}: accepted.`;
+        if (spec.after) return spec.after(ok);
+        s.key = "";
+        await refresh().catch(() => {});
+      }
+    }
+
+    function simple(op, label, text) {
+      return { title: label, text, ok: label, run: () => WF.api("POST", `${WF.BETA}/${enc}/${op}`) };
+    }
+
+    function raiseSpec() {
+      const name = el("input", { id: "ev-name", type: "text", required: true, autocomplete: "off", spellcheck: "false" });
+      if (s.waiting.length) name.value = s.waiting[0];
+      const data = el("textarea", { id: "ev-data", rows: "5", spellcheck: "false", placeholder: '{"approved": true}   (empty: no payload)' });
+      const hint = el("p", { class: "muted small", id: "ev-hint" }, "Data must be JSON, or empty for no payload.");
+      data.addEventListener("input", () => (hint.textContent = jsonProblem(data.value) || "Valid JSON."));
+      const extra = el("div", { class: "stack" }, el("label", { for: "ev-name" }, "Event name"), name, el("label", { for: "ev-data" }, "Data (JSON)"), data, hint);
+      return {
+        title: "Raise event",
+        text: `Send an event to instance ${id}.`,
+        ok: "Send",
+        extra,
+        focus: name,
+        validate: () => (!name.value.trim() ? "Give the event a name." : jsonProblem(data.value)),
+        run: () => WF.api("POST", `${WF.BETA}/${enc}/raiseEvent/${encodeURIComponent(name.value.trim())}`, { body: data.value.trim() ? data.value : undefined }),
+      };
+    }
+
+    function rerunSpec(ev) {
+      const newId = el("input", { id: "rerun-id", type: "text", autocomplete: "off", spellcheck: "false", placeholder: "new instance ID (empty: a new one)" });
+      const extra = el("div", { class: "stack" }, el("label", { for: "rerun-id" }, "New instance ID"), newId);
+      return {
+        title: "Rerun",
+        text: `Rerun instance ${id} from event #${ev.eventId} (${ev.type} ${ev.name || ""}) as a new instance?`,
+        ok: "Rerun",
+        extra,
+        run: async () => {
+          const body = { eventId: ev.eventId };
+          if (newId.value.trim()) body.newInstanceID = newId.value.trim();
+          const r = await WF.api("POST", `/wfctl/v1/instances/${enc}/rerun`, { body: JSON.stringify(body) });
+          return (r && (r.instanceID || r.newInstanceID)) || true;
+        },
+        after: (r) => {
+          if (typeof r === "string") location.href = WF.instanceHref(r);
+        },
+      };
+    }
+
+    function jsonProblem(text) {
+      if (!text.trim()) return "";
+      try {
+        JSON.parse(text);
+        return "";
+      } catch (err) {
+        return "Not JSON: " + err.message;
+      }
+    }
+
+    // A POST-only rerun route answers GET with 405; no such route answers 404.
+    async function probeRerun() {
+      try {
+        await WF.api("GET", `/wfctl/v1/instances/${enc}/rerun`);
+      } catch (err) {
+        s.canRerun = err.status === 405;
+        if (s.canRerun && s.state) draw();
+      }
+    }
+
+    let stop = () => {};
+    refresh()
+      .then(() => {
+        if (s.state) stop = WF.poll(refresh, POLL_MS);
+        probeRerun();
+      })
+      .catch((err) => (error.textContent = err.shown || String(err)));
+    let resizeTimer = null;
+    const onResize = () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(() => s.state && drawTimeline(), 150);
+    };
+    window.addEventListener("resize", onResize);
+    view = {
+      stop: () => {
+        stop();
+        window.removeEventListener("resize", onResize);
+      },
+    };
+  };
+})();
