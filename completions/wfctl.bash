@@ -22,7 +22,7 @@ _wfctl_options() {
         "purge") echo "--older-than --status --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "raise-event") echo "--data --data-file --raw --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "resume") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
-        "serve") echo "--host --port --no-ui --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "serve") echo "--host --port --no-ui --grpc-port --app-id --max-body-size --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "start") echo "--id --input --input-file --raw --wait --timeout --interval --at --in --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "status") echo "--watch -w --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "suspend") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
@@ -55,6 +55,9 @@ _wfctl_option_value() {
         "resume|--help") return 1 ;;
         "serve|--host") echo "plain" ;;
         "serve|--port") echo "plain" ;;
+        "serve|--grpc-port") echo "plain" ;;
+        "serve|--app-id") echo "plain" ;;
+        "serve|--max-body-size") echo "plain" ;;
         "serve|--help") return 1 ;;
         "start|--id") echo "plain" ;;
         "start|--input") echo "plain" ;;

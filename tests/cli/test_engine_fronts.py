@@ -91,6 +91,9 @@ def test_worker_and_serve_arguments(
                 "api_token": "t-1",
                 "verbose": True,
                 "ui": True,
+                "grpc_port": None,
+                "app_id": "wfctl",
+                "max_body_size": 4 * 1024 * 1024,
             },
         ),
     ]

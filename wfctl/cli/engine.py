@@ -66,11 +66,35 @@ def serve(
     no_ui: Annotated[
         bool, typer.Option("--no-ui", help="Do not serve the web view at / (API only).")
     ] = False,
+    grpc_port: Annotated[
+        int | None,
+        typer.Option(
+            "--grpc-port",
+            metavar="PORT",
+            min=0,
+            max=65535,
+            help="Also serve daprd's workflow gRPC API here, for Dapr SDK apps (0: any port).",
+        ),
+    ] = None,
+    app_id: Annotated[
+        str,
+        typer.Option("--app-id", metavar="NAME", help="The Dapr app id gRPC workers see."),
+    ] = "wfctl",
+    max_body_size: Annotated[
+        int,
+        typer.Option(
+            "--max-body-size",
+            metavar="BYTES",
+            min=1024,
+            help="Largest gRPC message accepted or sent.",
+        ),
+    ] = 4 * 1024 * 1024,
 ) -> None:
     """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work),
     and a web view of the instances at / (open http://127.0.0.1:3500/).
 
-    Uses the global --db, --app, --api-token/--api-token-file (or DAPR_API_TOKEN).
+    Uses the global --db, --app, --api-token/--api-token-file (or DAPR_API_TOKEN). With
+    --grpc-port, unmodified Dapr SDK apps run against it: DAPR_GRPC_PORT=PORT python app.py.
 
     Example: wfctl serve --port 3500 --app app.py
     """
@@ -85,6 +109,9 @@ def serve(
         api_token=s.token(),
         verbose=s.verbose,
         ui=not no_ui,
+        grpc_port=grpc_port,
+        app_id=app_id,
+        max_body_size=max_body_size,
     )
     raise typer.Exit(code)
 

@@ -134,6 +134,7 @@ class Dispatch:
         roots: Sequence[str] | None,
         workflows: Sequence[str] | None = None,
         app: str | None = None,
+        exclude: Sequence[str] = (),
     ) -> tuple[str, list[object]]:
         sql = (
             "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto, i.status,"
@@ -147,6 +148,9 @@ class Dispatch:
         fsql, fargs = instance_filters(roots, workflows, app)
         sql += fsql
         args += fargs
+        if exclude:  # instances whose turn a remote executor holds in flight
+            sql += " AND i.id NOT IN (SELECT value FROM json_each(?))"
+            args.append(dumps(list(exclude)))
         return sql + " LIMIT ?", [*args, limit]
 
     def _claim_in(
@@ -163,8 +167,9 @@ class Dispatch:
         workflows: Sequence[str] | None = None,
         direct: dict[str, list[tuple[int, HistoryEvent]]] | None = None,
         app: str | None = None,
+        exclude: Sequence[str] = (),
     ) -> list[TurnItem]:
-        sql, args = self._turn_query(owner, now, limit, roots, workflows, app)
+        sql, args = self._turn_query(owner, now, limit, roots, workflows, app, exclude)
         rows = c.execute(sql, args).fetchall()
         # Unless the LIMIT cut the list short, an instance it left out has no deliverable
         # inbox row: no need to read its inbox (the common case of a direct outcome).
@@ -235,20 +240,30 @@ class Dispatch:
         ttl: float = DEFAULT_TTL,
         workflows: Sequence[str] | None = None,
         app: str | None = None,
+        exclude: Sequence[str] = (),
     ) -> list[TurnItem]:
         """Lease up to ``limit`` instances with deliverable events (only in the families of
-        ``roots``, of the ``workflows`` names, and owned by ``app`` or by no app, if given)
-        and return their turns.
+        ``roots``, of the ``workflows`` names, and owned by ``app`` or by no app, if given;
+        never those in ``exclude``) and return their turns.
         ``known`` maps instance ID to the history length the caller holds in memory; for
         those ``past`` is None. (For executors that
         work outside the store's transaction, e.g. remote ones; see also :meth:`step`.)"""
-        sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows, app)
+        sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows, app, exclude)
         if not self._read(sql, args):
             return []
         with self._write() as c:
             now = self.clock()
             return self._claim_in(
-                c, owner, now, limit, roots, known or {}, ttl, workflows=workflows, app=app
+                c,
+                owner,
+                now,
+                limit,
+                roots,
+                known or {},
+                ttl,
+                workflows=workflows,
+                app=app,
+                exclude=exclude,
             )
 
     def step(

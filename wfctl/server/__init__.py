@@ -4,7 +4,8 @@ Public API (the CLI's ``serve`` command calls :func:`serve`)::
 
     create_app(backend, *, api_token=None, log=None) -> ASGI application
     serve(*, host="127.0.0.1", port=3500, db_path=None, app=None, api_token=None,
-          verbose=False, ui=True) -> int
+          verbose=False, ui=True, grpc_port=None, app_id="wfctl",
+          max_body_size=4 MiB) -> int
 
 Importing this package is cheap: uvicorn and the engine load only when :func:`serve` runs.
 """
@@ -47,6 +48,9 @@ def serve(
     api_token: str | None = None,
     verbose: bool = False,
     ui: bool = True,
+    grpc_port: int | None = None,
+    app_id: str = "wfctl",
+    max_body_size: int = 4 * 1024 * 1024,
 ) -> int:
     """Serve until SIGTERM/SIGINT, then shut down gracefully and return 0.
 
@@ -64,4 +68,7 @@ def serve(
         api_token=api_token,
         verbose=verbose,
         ui=ui,
+        grpc_port=grpc_port,
+        app_id=app_id,
+        max_body_size=max_body_size,
     )

@@ -148,6 +148,9 @@ def serve(
     verbose: bool = False,
     out: TextIO | None = None,
     ui: bool = True,
+    grpc_port: int | None = None,
+    app_id: str = "wfctl",
+    max_body_size: int = 4 * 1024 * 1024,
 ) -> int:
     """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
 
@@ -155,15 +158,22 @@ def serve(
     worker died). Raises a :class:`wfctl.model.WfctlError` (UsageError, StorageError,
     AppError) for a port in use, an unusable file or an app that fails to import, before
     anything is served. ``out`` gets the banner (default stdout); access-log lines go to
-    stderr. ``ui=False`` leaves out the web view (``/`` answers 404).
+    stderr. ``ui=False`` leaves out the web view (``/`` answers 404). With ``grpc_port``
+    (0: any free port) it also serves daprd's Durable Task gRPC API there for SDK workers
+    of app ``app_id`` (see :mod:`wfctl.grpcapi.serving`).
     """
     out = out or sys.stdout
     err = sys.stderr
     stop = threading.Event()
+    proto = None
+    if grpc_port is not None:
+        from wfctl.grpcapi.stubs import load
+
+        proto = load()  # UsageError with the install line when the extra is missing
     with _signals_request_stop(stop):
         sock = bind_socket(host, port)  # first: a busy port is the likeliest mistake
         backend = reader = None
-        handle = None
+        handle = grpc_side = None
         try:
             import uvicorn
 
@@ -172,18 +182,57 @@ def serve(
             from wfctl.server.app import WorkflowServerApp
 
             path = Path(db_path) if db_path else default_db_path()
-            backend = EmbeddedBackend(path, app=app, detach=True)
+            if proto is not None:
+                from wfctl.grpcapi import serving
+
+                backend = serving.WorkerBackend(
+                    path,
+                    remote_app=serving.grpc_identity(app_id),
+                    app=app,
+                    registry=None if app else serving.no_app(app_id),
+                    detach=True,
+                )
+            else:
+                backend = EmbeddedBackend(path, app=app, detach=True)
             # Loads the app and opens the file now, before any request thread could race.
             names = workflow_names(backend)
             reader = EmbeddedBackend(path, app=app, detach=True, registry=backend.registry())
             asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader, ui=ui)
             asgi.verbose = verbose
-            handle = backend.start_worker()
+            parts: list[Any] = []
+            if proto is None or app:
+                handle = backend.start_worker()
+                parts.append(handle)
             url = url_of(sock)
             print(f"wfctl serve: listening on {url} (database {path})", file=out)
+            if proto is not None:
+                grpc_side = serving.GrpcSide(
+                    proto,
+                    path,
+                    app_id=app_id,
+                    local=backend,
+                    api_token=api_token,
+                    max_message=max_body_size,
+                )
+                gport = grpc_side.start(host, grpc_port or 0)
+                parts.append(grpc_side)
+                gaddr = f"[{host}]" if ":" in host else host
+                print(f"wfctl serve: gRPC listening on {gaddr}:{gport}", file=out)
+                print(
+                    f"wfctl serve: app id {app_id!r}: "
+                    + (
+                        "the workflows below run in-process, every other one on the gRPC workers"
+                        if app
+                        else "every workflow runs on the connected gRPC workers"
+                    ),
+                    file=out,
+                )
+            shown = ", ".join(names) or (
+                "(none in-process)" if proto is not None else "(none registered)"
+            )
             if ui:
                 print(f"wfctl serve: web view at {url}/", file=out)
-            print(f"wfctl serve: workflows: {', '.join(names) or '(none registered)'}", file=out)
+            print(f"wfctl serve: workflows: {shown}", file=out)
             if api_token:
                 print("wfctl serve: requests need the dapr-api-token header", file=out)
             out.flush()
@@ -198,11 +247,13 @@ def serve(
                 backlog=BACKLOG,
                 server_header=False,
             )
-            server = _make_server(config, stop, handle, err)
+            server = _make_server(config, stop, _Parts(parts), err)
             server.run(sockets=[sock])
             print("wfctl serve: stopped accepting requests; stopping the engine", file=out)
             out.flush()
         finally:
+            if grpc_side is not None:
+                grpc_side.stop()
             if handle is not None:
                 handle.stop(WORKER_STOP_SECONDS)
             if reader is not None:
@@ -213,6 +264,17 @@ def serve(
     print("wfctl serve: stopped", file=out)
     out.flush()
     return 1 if server.worker_died else 0
+
+
+class _Parts:
+    """The background parts of serve (engine worker, gRPC front): running while all are."""
+
+    def __init__(self, parts: list[Any]) -> None:
+        self.parts = parts
+
+    @property
+    def running(self) -> bool:
+        return all(p.running for p in self.parts)
 
 
 def _warn_exposed(err: TextIO, url: str) -> None:

@@ -1,0 +1,400 @@
+"""The remote-executor front: the store's turns and activity tasks, handed to Dapr SDK
+workers over their ``GetWorkItems`` streams, and the workers' answers applied back.
+
+A second executor front on :class:`wfctl.engine.store.Store`, beside the in-process one
+(:mod:`wfctl.engine.worker`): it claims with the store's leases, applies with
+``apply_turns``/``complete_tasks`` and never touches SQL itself. One thread (the
+:class:`RemoteFront` loop) owns all of its state; the gRPC handlers only post messages to it.
+
+* One lease owner for the process; an instance whose turn is on a stream is excluded from
+  claims, so at most one turn per instance is in flight. Each work item carries a completion
+  token; an answer with an unknown or stale token is ignored (benign, as daprd).
+* Streams take work round-robin up to a credit each; an instance's next turn prefers the
+  stream that ran its last one (its history cache is warm there).
+* Workers that advertise STATEFUL_HISTORY get ``cachedHistory{eventCount}`` and only the
+  events past what they hold; others get the full history every turn.
+* When a stream ends, its turns are simply forgotten (their instances are claimed again, by
+  this process, with whatever has arrived since) and its activity leases are handed back: in
+  flight work is re-dispatched to the next stream. After a crash of the process, the store
+  hands a dead owner's leases back (``reap_dead_owners``).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import secrets
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wfctl.engine.history import CompleteWorkflow, TurnResult
+from wfctl.engine.items import TaskItem, TaskOutcome, TurnItem
+from wfctl.engine.store import HUB, Store, new_owner_id
+from wfctl.grpcapi import convert
+from wfctl.model import FailureDetails, RuntimeStatus, WfctlError
+
+log = logging.getLogger("wfctl.grpc")
+POLL = 0.1  # how often a front with streams looks for work written by other processes
+TTL = 30.0
+TURN_CREDIT = 64  # turns in flight per stream
+TASK_CREDIT = 64  # activities in flight per stream
+MAX_CACHED = 10_000  # instances whose history stays in memory
+
+
+@dataclass(eq=False)
+class Stream:
+    """One worker's ``GetWorkItems`` stream. ``send(item)`` is thread-safe (it posts to the
+    stream's event loop); ``marks`` is the history length the worker caches, per run."""
+
+    send: Callable[[Any], None]
+    stateful: bool
+    id: int = 0
+    turns: set[str] = field(default_factory=set)
+    tasks: set[str] = field(default_factory=set)
+    marks: dict[tuple[str, int], int] = field(default_factory=dict)
+    closed: bool = False
+
+
+class _Known:
+    """The history length cached per instance, as ``claim_turns(known=...)`` reads it."""
+
+    def __init__(self, hist: dict[str, list[Any]]) -> None:
+        self._hist = hist
+
+    def get(self, iid: str, default: int | None = None) -> int | None:
+        h = self._hist.get(iid)
+        return default if h is None else len(h)
+
+
+@dataclass
+class _Pending:
+    stream: Stream
+    turn: TurnItem | None = None
+    task: TaskItem | None = None
+
+
+class RemoteFront:
+    """The loop; see the module docstring. ``app`` is the app identity the instances it
+    drives carry in the store; ``app_id`` the Dapr app id stamped on them for the SDK."""
+
+    def __init__(self, store: Store, pb: Any, *, app: str, app_id: str, ttl: float = TTL) -> None:
+        self.store = store
+        self.pb = pb
+        self.app = app
+        self.app_id = app_id
+        self.ttl = ttl
+        self.owner = new_owner_id()
+        self._inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._streams: list[Stream] = []
+        self._next_stream = 0
+        self._pending: dict[str, _Pending] = {}
+        self._inflight: dict[str, str] = {}  # instance ID -> token of its turn on a stream
+        self._hist: OrderedDict[str, list[Any]] = OrderedDict()  # pb history per instance
+        self._ids: dict[str, set[int]] = {}  # action ids the history holds, per instance
+        self._sticky: dict[str, Stream] = {}
+        self._ready_tasks: deque[TaskItem] = deque()
+        self._stream_ids = 0
+        self._last_renew = 0.0
+        self._last_reap = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ from gRPC handlers
+    def open_stream(self, send: Callable[[Any], None], capabilities: list[int]) -> Stream:
+        s = Stream(send=send, stateful=self.pb.WORKER_CAPABILITY_STATEFUL_HISTORY in capabilities)
+        self._post("open", s)
+        return s
+
+    def close_stream(self, s: Stream) -> None:
+        self._post("close", s)
+
+    def complete_turn(self, resp: Any) -> None:
+        self._post("turn", resp)
+
+    def complete_task(self, resp: Any) -> None:
+        self._post("task", resp)
+
+    def _post(self, kind: str, value: Any) -> None:
+        self._inbox.put((kind, value))
+        HUB.bump()
+
+    # ------------------------------------------------------------------ life
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="wfctl-grpc-front", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop the loop and hand back every lease (work in flight is re-dispatched later)."""
+        self._stop.set()
+        HUB.bump()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        try:
+            self.store.release(self.owner)
+        except WfctlError as exc:
+            log.warning("wfctl serve: cannot hand back the gRPC leases: %s", exc)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            seen = HUB.version
+            try:
+                did = self._round()
+            except WfctlError as exc:  # e.g. the disk is full: say so, retry
+                log.error("wfctl serve: gRPC dispatch: %s (retrying in 1 s)", exc)
+                self._stop.wait(1.0)
+                continue
+            except Exception:  # a bug must not silently stop dispatching
+                log.exception("wfctl serve: gRPC dispatch: unexpected error (retrying in 1 s)")
+                self._stop.wait(1.0)
+                continue
+            if not did:
+                HUB.wait(seen, self._timeout())
+
+    def _timeout(self) -> float:
+        if not self._streams:
+            return 1.0
+        nxt = self.store.next_due(app=self.app)
+        if nxt is None:
+            return POLL
+        return min(POLL, max(nxt - self.store.clock(), 0.0))
+
+    # ------------------------------------------------------------------ one round
+    def _round(self) -> bool:
+        now = time.monotonic()
+        if now - self._last_reap > 1.0:
+            self._last_reap = now
+            self.store.reap_dead_owners()
+        if (self._pending or self._ready_tasks) and now - self._last_renew > self.ttl / 4:
+            self._last_renew = now
+            self.store.renew(self.owner, self.ttl)
+        turns: list[tuple[TurnItem, TurnResult, list[tuple[int, str]]]] = []
+        outcomes: list[TaskOutcome] = []
+        released: list[int] = []
+        did = False
+        while True:
+            try:
+                kind, value = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            did = True
+            if kind == "open":
+                self._stream_ids += 1
+                value.id = self._stream_ids
+                self._streams.append(value)
+            elif kind == "close":
+                released += self._close(value)
+            elif kind == "turn":
+                got = self._turn_answer(value)
+                if got is not None:
+                    turns.append(got)
+            elif kind == "task":
+                got = self._task_answer(value)
+                if got is not None:
+                    outcomes.append(got)
+        if released:
+            self.store.release(self.owner, released)
+        if turns:
+            outcomes += self._apply(turns)
+        if outcomes:
+            self.store.complete_tasks(self.owner, outcomes)
+        if self._dispatch():
+            did = True
+        return did
+
+    def _close(self, s: Stream) -> list[int]:
+        """Forget a stream; its turns go back to the store's queue at once (the instances are
+        still leased to this process, which claims them again), its tasks are released."""
+        s.closed = True
+        if s in self._streams:
+            self._streams.remove(s)
+        tasks = []
+        for token in s.turns:
+            p = self._pending.pop(token, None)
+            if p is not None and p.turn is not None:
+                self._inflight.pop(p.turn.instance_id, None)
+        for token in s.tasks:
+            p = self._pending.pop(token, None)
+            if p is not None and p.task is not None:
+                tasks.append(p.task.id)
+        for iid in [i for i, st in self._sticky.items() if st is s]:
+            del self._sticky[iid]
+        return tasks
+
+    def _turn_answer(self, resp: Any) -> tuple[TurnItem, TurnResult, list[tuple[int, str]]] | None:
+        p = self._pending.get(resp.completionToken)
+        if p is None or p.turn is None or p.turn.instance_id != resp.instanceId:
+            log.info("wfctl serve: ignored a workflow answer with a stale or unknown token")
+            return None
+        del self._pending[resp.completionToken]
+        p.stream.turns.discard(resp.completionToken)
+        item = p.turn
+        try:
+            res, refused = convert.actions_from_pb(
+                resp, item.instance_id, self.app_id, self._ids.get(item.instance_id, set())
+            )
+        except convert.BadActions as exc:
+            failure = FailureDetails("WorkerProtocolError", str(exc))
+            res = TurnResult(actions=[CompleteWorkflow(RuntimeStatus.FAILED, failure=failure)])
+            refused = []
+        return item, res, refused
+
+    def _task_answer(self, resp: Any) -> TaskOutcome | None:
+        p = self._pending.get(resp.completionToken)
+        if (
+            p is None
+            or p.task is None
+            or p.task.instance_id != resp.instanceId
+            or p.task.task_id != resp.taskId
+        ):
+            log.info("wfctl serve: ignored an activity answer with a stale or unknown token")
+            return None
+        del self._pending[resp.completionToken]
+        p.stream.tasks.discard(resp.completionToken)
+        if resp.HasField("failureDetails"):
+            return TaskOutcome(p.task, failure=convert.failure_from_pb(resp.failureDetails))
+        result = resp.result.value if resp.HasField("result") else None
+        return TaskOutcome(p.task, result=result)
+
+    def _apply(self, turns: list[tuple[TurnItem, TurnResult, list[tuple[int, str]]]]) -> list:
+        """Apply answered turns in one transaction; returns the outcomes of tasks to fail at
+        once (cross-app calls)."""
+        outs = self.store.apply_turns(
+            self.owner, [(it, res) for it, res, _ in turns], claim_tasks=True, ttl=self.ttl
+        )
+        failed: list[TaskOutcome] = []
+        for (item, _, refused), out in zip(turns, outs, strict=True):
+            iid = item.instance_id
+            self._inflight.pop(iid, None)
+            if not out.applied or out.finished or out.restarted:
+                self._forget(iid)
+                continue
+            hist = self._hist.get(iid)
+            if hist is not None:
+                pbs = [convert.event_to_pb(self.pb, e, self.app_id) for e in out.appended]
+                hist.extend(pbs)
+                self._ids[iid].update(e.eventId for e in pbs if e.eventId >= 0)
+                self._hist.move_to_end(iid)
+            why = dict(refused)
+            for t in out.tasks:
+                if t.task_id in why:
+                    failure = FailureDetails("CrossAppCallError", why[t.task_id])
+                    failed.append(TaskOutcome(t, failure=failure))
+                else:
+                    self._ready_tasks.append(t)
+        return failed
+
+    def _forget(self, iid: str) -> None:
+        self._hist.pop(iid, None)
+        self._ids.pop(iid, None)
+        self._sticky.pop(iid, None)
+        for s in self._streams:
+            for key in [k for k in s.marks if k[0] == iid]:
+                del s.marks[key]
+
+    # ------------------------------------------------------------------ hand out work
+    def _pick(
+        self, credit: Callable[[Stream], bool], prefer: Stream | None = None
+    ) -> Stream | None:
+        if prefer is not None and not prefer.closed and credit(prefer):
+            return prefer
+        n = len(self._streams)
+        for k in range(n):
+            s = self._streams[(self._next_stream + k) % n]
+            if credit(s):
+                self._next_stream = (self._next_stream + k + 1) % n
+                return s
+        return None
+
+    def _dispatch(self) -> bool:
+        if not self._streams:
+            return False
+        did = False
+        free = sum(max(TURN_CREDIT - len(s.turns), 0) for s in self._streams)
+        if free > 0:
+            items = self.store.claim_turns(
+                self.owner,
+                limit=free,
+                known=_Known(self._hist),
+                ttl=self.ttl,
+                app=self.app,
+                exclude=list(self._inflight),
+            )
+            for item in items:
+                s = self._pick(
+                    lambda s: len(s.turns) < TURN_CREDIT, self._sticky.get(item.instance_id)
+                )
+                if s is None:  # cannot happen (claimed within the credit): let it lapse
+                    continue
+                self._send_turn(s, item)
+                did = True
+        free = sum(max(TASK_CREDIT - len(s.tasks), 0) for s in self._streams)
+        if free > len(self._ready_tasks):
+            self._ready_tasks.extend(
+                self.store.claim_tasks(
+                    self.owner, limit=free - len(self._ready_tasks), ttl=self.ttl, app=self.app
+                )
+            )
+        while self._ready_tasks:
+            s = self._pick(lambda s: len(s.tasks) < TASK_CREDIT)
+            if s is None:
+                break
+            self._send_task(s, self._ready_tasks.popleft())
+            did = True
+        return did
+
+    def _token(self) -> str:
+        return secrets.token_hex(8)
+
+    def _send_turn(self, s: Stream, item: TurnItem) -> None:
+        pb = self.pb
+        iid = item.instance_id
+        if item.past is not None:
+            hist = [convert.event_to_pb(pb, e, self.app_id) for e in item.past]
+            self._hist[iid] = hist
+            self._ids[iid] = {e.eventId for e in hist if e.eventId >= 0}
+            for st in self._streams:  # a fresh copy: what any worker caches is unknown
+                st.marks.pop((iid, item.generation), None)
+            if len(self._hist) > MAX_CACHED:
+                self._forget(next(iter(self._hist)))
+        else:
+            hist = self._hist[iid]
+        req = pb.WorkflowRequest(instanceId=iid)
+        req.executionId.value = f"{iid}:{item.generation}"
+        req.router.sourceAppID = self.app_id
+        req.newEvents.extend(convert.event_to_pb(pb, e, self.app_id) for e in item.new)
+        key = (iid, item.generation)
+        mark = s.marks.get(key) if s.stateful else None
+        if mark and mark <= len(hist):
+            req.cachedHistory.eventCount = mark
+            req.pastEvents.extend(hist[mark:])
+        else:
+            req.pastEvents.extend(hist)
+        if s.stateful:
+            s.marks[key] = len(hist)
+        token = self._token()
+        self._pending[token] = _Pending(s, turn=item)
+        self._inflight[iid] = token
+        self._sticky[iid] = s
+        s.turns.add(token)
+        s.send(pb.WorkItem(workflowRequest=req, completionToken=token))
+
+    def _send_task(self, s: Stream, t: TaskItem) -> None:
+        pb = self.pb
+        req = pb.ActivityRequest(name=t.name, taskId=t.task_id)
+        if t.input is not None:
+            req.input.value = t.input
+        req.workflowInstance.instanceId = t.instance_id
+        req.workflowInstance.executionId.value = f"{t.instance_id}:{t.generation}"
+        req.taskExecutionId = f"{t.instance_id}:{t.generation}:{t.task_id}"
+        token = self._token()
+        self._pending[token] = _Pending(s, task=t)
+        s.tasks.add(token)
+        s.send(pb.WorkItem(activityRequest=req, completionToken=token))
