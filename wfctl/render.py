@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from wfctl.durations import format_duration
 from wfctl.model import RuntimeStatus, WorkflowState
+from wfctl.textsafe import loads_bounded
 
 STATUS_COLOURS = {
     RuntimeStatus.RUNNING: "cyan",
@@ -100,12 +101,36 @@ class Output:
                 cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
                 self.line("   ".join(cells).rstrip())
             return
+        console = self._console()
+        console.print(
+            self.table_renderable(
+                headers,
+                rows,
+                styles=styles,
+                keep=keep,
+                drop=drop,
+                no_headers=no_headers,
+                width=console.size.width,
+            )
+        )
+
+    def table_renderable(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        styles: Sequence[Sequence[str | None]] | None = None,
+        keep: Sequence[int] = (),
+        drop: Sequence[int] = (),
+        no_headers: bool = False,
+        width: int = 80,
+    ) -> Any:
+        """The rich table :meth:`table` prints on a terminal (also for a live redraw)."""
         from rich import box
         from rich.table import Table
 
-        console = self._console()
         fit = keep or drop
-        widths = _column_widths(headers, rows, console.size.width, keep, drop) if fit else {}
+        widths = _column_widths(headers, rows, width, keep, drop) if fit else {}
         shown = list(widths) if fit else list(range(len(headers)))
         t = Table(
             box=box.SIMPLE_HEAD,
@@ -125,7 +150,13 @@ class Output:
                 style = styles[i][j] if styles else None
                 cells.append(_text(row[j], style))
             t.add_row(*cells)
-        console.print(t)
+        return t
+
+    def live(self) -> Any:
+        """A context manager whose ``update(renderable)`` redraws it in place (terminal)."""
+        from rich.live import Live
+
+        return Live(console=self._console(), auto_refresh=False, transient=False)
 
     def fields(self, blocks: Sequence[Sequence[tuple[str, str, str | None]]]) -> None:
         """Key/value blocks (one per instance), a blank line between them."""
@@ -225,7 +256,8 @@ def compact(payload: str | None, limit: int | None = None) -> str:
     if payload is None:
         return ""
     try:
-        text = json.dumps(json.loads(payload), ensure_ascii=False, separators=(",", ":"))
+        # Bounded: a value stored nested too deep (before serve refused them) reads as text.
+        text = json.dumps(loads_bounded(payload), ensure_ascii=False, separators=(",", ":"))
     except ValueError:
         text = " ".join(payload.split())
     if limit is not None and len(text) > limit:

@@ -349,16 +349,19 @@ def test_odd_instance_ids_are_encoded(open_server: Serve) -> None:
 def test_a_timer_due_while_paused_waits_for_resume(open_server: Serve) -> None:
     srv = open_server
     t = uid("ptimer")
-    # 3 s: time enough, even on a loaded machine, to pause before the timer is due (pause of
-    # a finished instance is refused)
-    assert srv.wfctl("start", "sleepy_wf", "--id", t, "--input", "3").code == 0
+    # The pause must land before the timer is due: 5 s leaves a loaded machine room for
+    # start, wait and pause (a 1 s timer fired first there; pause of a finished instance is
+    # refused).
+    assert srv.wfctl("start", "sleepy_wf", "--id", t, "--input", "5").code == 0
     r = srv.wfctl("wait", t, "--for", "start", "--timeout", "20s")
     assert r.code == 0, r
     r = srv.wfctl("pause", t)
     assert r.code == 0, r
-    created = _when(srv.http.get(f"{BETA}/{t}").json()["createdAt"])
-    while (datetime.now(timezone.utc) - created).total_seconds() < 3.6:
-        time.sleep(0.05)  # the timer is due (3 s after the start) while paused
+    body = srv.http.get(f"{BETA}/{t}").json()
+    assert body["runtimeStatus"] == "SUSPENDED", body
+    created = _when(body["createdAt"])
+    while (datetime.now(timezone.utc) - created).total_seconds() < 5.6:
+        time.sleep(0.05)  # the timer is due (5 s after the start) while paused
     r = srv.wfctl("status", t, "-q")
     assert srv.wfctl("resume", t).code == 0
     assert (r.code, r.out) == (0, "SUSPENDED\n"), r

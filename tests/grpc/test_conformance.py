@@ -28,6 +28,17 @@ def _suite_dir() -> Path | None:
     return None
 
 
+# The suites sleep a lot (retry and timer tests): two halves run side by side, each against
+# a serve of its own (one app per port: a worker must never get the other half's workflows).
+HALVES = (
+    ["tests/ext/workflow/durabletask/test_orchestration_e2e.py"],
+    [
+        "tests/ext/workflow/durabletask/test_orchestration_e2e_async.py",
+        "tests/ext/workflow/durabletask/test_orchestration_wait.py",
+    ],
+)
+
+
 @pytest.mark.slow
 def test_dapr_python_sdk_e2e_suites_pass(tmp_path):
     src = _suite_dir()
@@ -35,23 +46,34 @@ def test_dapr_python_sdk_e2e_suites_pass(tmp_path):
         pytest.skip(f"no shared/{SUITE} beside the repository")
     work = tmp_path / "suite"
     shutil.copytree(src, work)  # the shared copy is read-only; pytest writes __pycache__
-    serve = GrpcServe(tmp_path / "wf.db")
+    serves = [GrpcServe(tmp_path / f"wf{k}.db") for k in range(len(HALVES))]
+    runs = []
     try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DAPR_")}
-        env.update(DAPR_GRPC_ENDPOINT=f"localhost:{serve.grpc_port}", PYTHONPATH=".")
-        run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts="]
-            + ["-W", "ignore::DeprecationWarning", "tests/ext/workflow/durabletask/"],
-            cwd=work,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        for serve, files in zip(serves, HALVES, strict=True):
+            env = {k: v for k, v in os.environ.items() if not k.startswith("DAPR_")}
+            env.update(DAPR_GRPC_ENDPOINT=f"localhost:{serve.grpc_port}", PYTHONPATH=".")
+            runs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+                    + ["-o", "addopts=", "-W", "ignore::DeprecationWarning", *files],
+                    cwd=work,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+            )
+        outs = [p.communicate(timeout=600)[0] for p in runs]
     finally:
-        code = serve.stop()
-    tail = (run.stdout + run.stderr)[-6000:]
-    m = re.search(r"(\d+) passed", run.stdout)
-    assert m and int(m.group(1)) == EXPECTED and "failed" not in run.stdout, tail
-    assert run.returncode == 0, tail
-    assert code == 0, serve.stderr[-30:]
+        for p in runs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        codes = [s.stop() for s in serves]
+    passed = 0
+    for p, out in zip(runs, outs, strict=True):
+        m = re.search(r"(\d+) passed", out)
+        assert m and "failed" not in out and p.returncode == 0, out[-6000:]
+        passed += int(m.group(1))
+    assert passed == EXPECTED, outs
+    assert codes == [0] * len(serves), [s.stderr[-30:] for s in serves]

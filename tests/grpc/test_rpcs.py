@@ -194,3 +194,27 @@ def test_token_on_every_rpc_and_the_stream(tmp_path):
         ch.close()
         assert s.stop() == 0
     assert not any("s3cret" in line for line in s.banner + s.stderr)
+
+
+def test_rerun_refusals_carry_daprd_codes(stub):
+    start(stub, "w", "rr-active")
+    start(stub, "w", "rr-done")
+    stub.TerminateInstance(pb.TerminateRequest(instanceId="rr-done"), timeout=10)
+    cases = [
+        (pb.RerunWorkflowFromEventRequest(sourceInstanceID="rr-none", eventID=1), "NOT_FOUND"),
+        (
+            pb.RerunWorkflowFromEventRequest(sourceInstanceID="rr-active", eventID=1),
+            "INVALID_ARGUMENT",
+        ),
+        (pb.RerunWorkflowFromEventRequest(sourceInstanceID="rr-done", eventID=1), "NOT_FOUND"),
+        (
+            pb.RerunWorkflowFromEventRequest(
+                sourceInstanceID="rr-done", eventID=1, newInstanceID="rr-active"
+            ),
+            "ALREADY_EXISTS",
+        ),
+    ]
+    for req, code in cases:
+        with pytest.raises(grpc.RpcError) as e:
+            stub.RerunWorkflowFromEvent(req, timeout=10)
+        assert e.value.code() == getattr(grpc.StatusCode, code), (req, e.value.details())

@@ -119,3 +119,35 @@ def test_with_app_its_workflows_run_in_process_the_rest_on_workers(tmp_path):
         assert remote["properties"]["dapr.workflow.output"] == "4"
     finally:
         assert s.stop() == 0, s.stderr
+
+
+def test_rerun_from_the_failed_step_over_grpc(serve, tmp_path):
+    marks = tmp_path / "step1.txt"
+    app = App(SEQ, serve.grpc_port, "rerun", str(marks))
+    try:
+        first = app.wait_line("FIRST")
+        rerun = app.wait_line("RERUN")
+    finally:
+        app.stop()
+    assert first == "FIRST FAILED"
+    assert rerun == "RERUN 2 COMPLETED 42"  # step 2 is event 2 (its action id)
+    assert marks.read_text() == "ran\n"  # step 1 did not run again
+
+
+def test_a_result_over_the_message_limit_fails_that_run_only(serve):
+    worker = App(SEQ, serve.grpc_port, "worker")
+    try:
+        worker.wait_line("READY")
+        ids = {}
+        for name in ("too_big", "three"):
+            r = serve.client.post(f"/v1.0-beta1/workflows/dapr/{name}/start", json=1)
+            assert r.status_code == 202, r.text
+            ids[name] = r.json()["instanceID"]
+        big = serve.wait_status(ids["too_big"], {"COMPLETED", "FAILED"})
+        ok = serve.wait_status(ids["three"], {"COMPLETED", "FAILED"})
+    finally:
+        worker.stop()
+    assert big["runtimeStatus"] == "FAILED", big
+    assert "message size" in json.dumps(big["properties"]), big
+    assert ok["runtimeStatus"] == "COMPLETED"
+    assert serve.proc.poll() is None

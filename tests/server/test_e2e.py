@@ -66,7 +66,12 @@ def test_event_pause_resume_terminate_purge(server: ServerProc, prefix: str) -> 
     server.wait_status("o1", {"SUSPENDED"})
     r = c.post(f"{prefix}/o1/raiseEvent/approval", content=b'{"approved": true}')
     assert r.status_code == 202 and r.json() == {}
-    time.sleep(0.3)
+    # The event must wait for resume. Proof without a clock: the engine runs a whole other
+    # instance, started after the event was queued, to its end; every round that did so
+    # would have taken a deliverable event of o1 too.
+    after = "after-beta" if prefix == BETA else "after-v1"
+    assert c.post(f"{prefix}/hello_world_wf/start?instanceID={after}").status_code == 202
+    server.wait_status(after, {"COMPLETED"})
     assert c.get(f"{prefix}/o1").json()["runtimeStatus"] == "SUSPENDED"
     assert c.post(f"{prefix}/o1/resume").status_code == 202
     done = server.wait_status("o1", {"COMPLETED", "FAILED"})
@@ -218,7 +223,10 @@ def test_requests_in_flight_finish_on_sigterm(tmp_path: Path) -> None:
     threads = [threading.Thread(target=hammer) for _ in range(4)]
     for t in threads:
         t.start()
-    time.sleep(0.3)
+    deadline = time.monotonic() + 60
+    while len(results) < 8:  # requests are flowing: stop in the middle of them
+        assert time.monotonic() < deadline, results
+        time.sleep(0.01)
     assert s.stop(signal.SIGTERM) == 0
     for t in threads:
         t.join(30)

@@ -8,13 +8,17 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.server.proc import BETA
 from tests.webui.conftest import Seeded, console_errors, screenshot, wait_until
 from tests.webui.ui_app import XSS
 
 try:
     from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 except ImportError:  # the fixtures skip with the reason
     pass
 
@@ -98,6 +102,24 @@ def test_live_refresh_keeps_filters_and_shows_new_instances(browser: Any, seeded
     assert browser.find_element(By.ID, "f-id").get_attribute("value") == "live-"
 
 
+def test_refresh_keeps_the_scroll_position(browser: Any, seeded: Seeded) -> None:
+    browser.set_window_size(1280, 400)
+    try:
+        _open(browser, seeded.url + "/")
+        wait_until(lambda: len(_rows(browser)) > 8, what="rows")
+        browser.execute_script("window.scrollTo(0, 200)")
+        y = browser.execute_script("return window.scrollY")
+        assert y > 0
+        seen = browser.execute_script("return document.body.dataset.loaded")
+        wait_until(
+            lambda: browser.execute_script("return document.body.dataset.loaded") != seen,
+            what="the next poll",
+        )
+        assert browser.execute_script("return window.scrollY") == y
+    finally:
+        browser.set_window_size(1280, 900)
+
+
 def test_xss_payloads_render_as_text(browser: Any, seeded: Seeded) -> None:
     _open(browser, seeded.url + "/?idPrefix=xss-")
     wait_until(lambda: _rows(browser) == ["xss-1"], what="the xss row")
@@ -163,10 +185,29 @@ def test_raise_event_validates_json_and_completes(browser: Any, seeded: Seeded) 
     assert _errors(browser) == []
 
 
+def test_pause_and_resume(browser: Any, seeded: Seeded) -> None:
+    seeded.start("approval_wf", '"p"', "pause-me")
+    seeded.srv.wait_status("pause-me", {"RUNNING"})
+    _open(browser, seeded.url + "/instances/pause-me")
+    wait_until(lambda: browser.find_elements(By.ID, "act-pause"), what="the pause button")
+    browser.find_element(By.ID, "act-pause").click()
+    _confirm(browser)
+    wait_until(lambda: _status(browser) == "SUSPENDED", what="SUSPENDED")
+    assert "resume (paused)" in browser.find_element(By.ID, "waiting-for").text
+    browser.find_element(By.ID, "act-resume").click()
+    _confirm(browser)
+    wait_until(lambda: _status(browser) == "RUNNING", what="RUNNING again")
+    assert seeded.srv.client.get(f"{BETA}/pause-me").json()["runtimeStatus"] == "RUNNING"
+    assert _errors(browser) == []
+
+
 def test_server_error_is_shown_exactly(browser: Any, seeded: Seeded) -> None:
     seeded.start("approval_wf", '"e"', "error-me")
     _open(browser, seeded.url + "/instances/error-me")
     browser.find_element(By.ID, "act-raise-event").click()
+    name = browser.find_element(By.ID, "ev-name")
+    name.clear()
+    name.send_keys("approve")
     # Behind the page's back the instance goes away; the server's refusal is shown as sent.
     client = seeded.srv.client
     assert client.post(f"{BETA}/error-me/terminate").status_code == 202
@@ -176,7 +217,8 @@ def test_server_error_is_shown_exactly(browser: Any, seeded: Seeded) -> None:
     direct = client.post(f"{BETA}/error-me/raiseEvent/approve")
     body = direct.json()
     want = f"{direct.status_code} {body['errorCode']}: {body['message']}"
-    wait_until(lambda: browser.find_element(By.ID, "confirm-error").text == want, what=want)
+    shown = lambda: browser.find_element(By.ID, "confirm-error").text  # noqa: E731
+    wait_until(lambda: shown() == want, what=f"{want!r} (shown: {shown()!r})")
     assert browser.find_element(By.ID, "confirm-dialog").get_attribute("open") is not None
     browser.find_element(By.ID, "confirm-cancel").click()
     console_errors(browser)  # drain: the refused request and the page's 404 were expected
@@ -218,3 +260,71 @@ def test_screenshots(browser: Any, seeded: Seeded, tmp_path: Path) -> None:
         shot = screenshot(browser, f"webui-instance-{width}.png", width, tmp_path)
         assert shot.stat().st_size > 0
     browser.set_window_size(1280, 900)
+
+
+def test_rerun_from_a_bar_picked_on_the_timeline(browser: Any, seeded: Seeded) -> None:
+    if seeded.srv.client.get("/wfctl/v1/instances/retries-1/rerun").status_code == 404:
+        pytest.skip("this server has no rerun route (POST /wfctl/v1/instances/{id}/rerun)")
+    _open(browser, seeded.url + "/instances/retries-1")
+    bars = wait_until(
+        lambda: browser.find_elements(By.CSS_SELECTOR, "g.bar.k-activity.pickable"),
+        what="pickable bars (the rerun probe)",
+    )
+    assert not browser.find_elements(By.CSS_SELECTOR, "[id^=act-rerun]")
+    first = bars[0]
+    event_id = first.get_attribute("data-event-id")
+    first.send_keys(Keys.ENTER)  # the keyboard picks as a click does
+    button = wait_until(
+        lambda: browser.find_element(By.ID, f"act-rerun-from-{event_id}"), what="the button"
+    )
+    button.click()
+    browser.find_element(By.ID, "rerun-id").send_keys("rerun-1")
+    _confirm(browser)
+    wait_until(lambda: browser.current_url.endswith("/instances/rerun-1"), what="the new page")
+    wait_until(lambda: _status(browser) == "COMPLETED", what="the rerun to complete")
+    assert seeded.srv.client.get(f"{BETA}/retries-1").json()["runtimeStatus"] == "COMPLETED"
+    assert _errors(browser) == []
+
+
+def test_keyboard_reaches_and_uses_the_filters(browser: Any, seeded: Seeded) -> None:
+    _open(browser, seeded.url + "/")
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.click()
+    for _ in range(15):
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        if browser.execute_script("return document.activeElement.dataset.status") == "FAILED":
+            break
+    else:
+        raise AssertionError("Tab never reached the FAILED count")
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    wait_until(lambda: _rows(browser) == ["fails-1"], what="the keyboard's filter")
+    # Focus stays on the pressed count across redraws.
+    assert browser.execute_script("return document.activeElement.dataset.status") == "FAILED"
+
+
+def test_dark_theme_follows_the_system(browser: Any, seeded: Seeded) -> None:
+    def background() -> str:
+        return browser.execute_script("return getComputedStyle(document.body).backgroundColor")
+
+    feature = [{"name": "prefers-color-scheme", "value": "dark"}]
+    try:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": feature})
+        _open(browser, seeded.url + "/")
+        assert background() == "rgb(15, 18, 23)"
+    finally:
+        feature[0]["value"] = "light"
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": feature})
+    assert background() == "rgb(255, 255, 255)"
+
+
+def test_a_long_workflow_draws_its_timeline(browser: Any, seeded: Seeded) -> None:
+    """300 steps here (bench/webui_bench.py measures 1,000); the figure is printed."""
+    seeded.start("many_steps_wf", "300", "steps-300")
+    seeded.srv.wait_status("steps-300", {"COMPLETED"}, timeout=120)
+    _open(browser, seeded.url + "/instances/steps-300")
+    box = browser.find_element(By.ID, "timeline")
+    assert box.get_attribute("data-bars") == "301"  # the run and its 300 activities
+    assert len(browser.find_elements(By.CSS_SELECTOR, "g.bar.k-activity")) == 300
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.history tbody tr")
+    assert len(rows) >= 602
+    print(f"timeline of 300 steps drawn in {box.get_attribute('data-draw-ms')} ms")

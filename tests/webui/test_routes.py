@@ -146,6 +146,8 @@ def test_page_filters(db: Path) -> None:
     assert _walk(c, "name=other") == [["i03"]]
     assert _walk(c, "idPrefix=i2&status=PENDING") == [["i24", "i23", "i22", "i21"]]
     assert _walk(c, "idPrefix=zz") == [[]]
+    assert _walk(c, "maxAge=3600") == [[]]  # all were created in 2023
+    assert len(_walk(c, "maxAge=9e9&limit=100")[0]) == 25
     one = c.get("/wfctl/v1/page?limit=1").json()["instances"][0]
     assert one["runtimeStatus"] == "PENDING" and one["workflowName"] == "wf"
 
@@ -161,5 +163,6 @@ def test_bad_page_queries_are_400(db: Path, query: str) -> None:
 
 def test_waiting_route(db: Path) -> None:
     c = _client(db)
-    assert c.get("/wfctl/v1/instances/i01/waiting").json() == {"events": []}
+    empty = {"events": [], "timers": [], "activities": [], "children": []}
+    assert c.get("/wfctl/v1/instances/i01/waiting").json() == empty
     assert c.get("/wfctl/v1/instances/a%2Fb/waiting").status_code == 404

@@ -277,6 +277,39 @@ class EmbeddedBackend:
         if not self.store.purge(instance_id):
             raise _not_found(instance_id, self.location)
 
+    def rerun(
+        self,
+        instance_id: str,
+        event_id: int,
+        *,
+        new_instance_id: str | None = None,
+        new_input: str | None = None,
+        overwrite_input: bool = False,
+    ) -> str:
+        """Record the rerun (see :meth:`wfctl.engine.manage.Manage.rerun`), then drive the new
+        instance as ``start`` does. The new instance belongs to the source's app, which runs
+        it: this process when that is its app, else a worker of it (gRPC workers included)."""
+        self._require(instance_id)
+        if new_instance_id is not None:
+            from wfctl.ids import check_new_instance_id
+
+            check_new_instance_id(new_instance_id)
+        self.fire_due_timers(limit=None)
+        try:
+            iid = self.store.rerun(
+                instance_id,
+                event_id,
+                new_instance_id=new_instance_id,
+                new_input=new_input,
+                overwrite_input=overwrite_input,
+            )
+        except NotFoundError:  # purged meanwhile
+            raise _not_found(instance_id, self.location) from None
+        if self.on_recorded is not None:
+            self.on_recorded(iid)
+        self._settle([iid])
+        return iid
+
     def foreign_app(self, instance_id: str) -> str | None:
         """The identity of the app that owns the instance when it is not this backend's
         app (so nothing in this process will run it), else None."""
@@ -345,6 +378,12 @@ class EmbeddedBackend:
         if events is None:
             raise _not_found(instance_id, self.location)
         return history_entries(events)
+
+    def history_with_waits(self, instance_id: str) -> tuple[list[HistoryEntry], list[str]]:
+        """The history and the event names the instance's last turn said it waits for
+        (for :func:`wfctl.waiting.derive`)."""
+        entries = self.history(instance_id)
+        return entries, self.waiting_for(instance_id)
 
     def purge_older_than(
         self,

@@ -89,6 +89,23 @@ class Backend(Protocol):
     # The calls below exist only where the backend can answer them; others raise
     # UnsupportedError with a sentence that says so.
 
+    def rerun(
+        self,
+        instance_id: str,
+        event_id: int,
+        *,
+        new_instance_id: str | None = None,
+        new_input: str | None = None,
+        overwrite_input: bool = False,
+    ) -> str:
+        """Start a new instance (``new_instance_id``, else a generated ID; returned) that keeps
+        the finished instance's history up to Durable Task event ``event_id`` (an activity's
+        TaskScheduled, or a root workflow's ChildWorkflowCreated, as ``history`` numbers them)
+        and runs on from there; with ``overwrite_input`` that step gets ``new_input``. The
+        source is untouched. NotFoundError: no such instance; ConflictError: it is not
+        finished, or the new ID is the source's or taken; UsageError: not such an event."""
+        ...
+
     def list_instances(
         self,
         *,

@@ -14,7 +14,17 @@ from typing import Annotated, Any
 import typer
 
 from wfctl import __version__
-from wfctl.cli import _fast, completion, control, engine, errors, lifecycle, parsing, query
+from wfctl.cli import (
+    _fast,
+    completion,
+    control,
+    engine,
+    errors,
+    lifecycle,
+    parsing,
+    query,
+    rerun,
+)
 from wfctl.cli.common import STATE_KEY, CliState, state_of
 
 try:  # typer >= 0.29 carries its own copy of click
@@ -251,6 +261,7 @@ def _global(
 lifecycle.register(app, epilog=GLOBAL_EPILOG)
 control.register(app, epilog=GLOBAL_EPILOG)
 query.register(app, epilog=GLOBAL_EPILOG)
+rerun.register(app, epilog=GLOBAL_EPILOG)
 engine.register(app, epilog=GLOBAL_EPILOG)
 completion.register(app)
 

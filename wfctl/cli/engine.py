@@ -89,6 +89,16 @@ def serve(
             help="Largest gRPC message accepted or sent.",
         ),
     ] = 4 * 1024 * 1024,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            "--header-timeout",
+            metavar="SECONDS",
+            min=0.1,
+            max=300,
+            help="Close a connection whose request headers take longer than this.",
+        ),
+    ] = 10.0,
 ) -> None:
     """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work),
     and a web view of the instances at / (open http://127.0.0.1:3500/).
@@ -112,6 +122,7 @@ def serve(
         grpc_port=grpc_port,
         app_id=app_id,
         max_body_size=max_body_size,
+        header_timeout=header_timeout,
     )
     raise typer.Exit(code)
 

@@ -38,7 +38,30 @@ def _print_states(state: CliState, fmt: str, states: list[WorkflowState], *, man
             )
         return
     limit = 120 if out.tty else None
-    out.fields([state_fields(s, limit=limit) for s in states])
+    out.fields([with_waits(state, s, state_fields(s, limit=limit)) for s in states])
+
+
+def with_waits(st: CliState, state: WorkflowState, rows: list[Any]) -> list[Any]:
+    """``rows`` plus "Waiting for" (events, next timer, activities in flight, running
+    children) for an unfinished instance, where the backend has its history (embedded,
+    `wfctl serve`); a plain sidecar has none and the row is left out. Tables only: -o json
+    keeps Dapr's shape."""
+    if state.runtime_status.is_terminal:
+        return rows
+    backend = st.backend()
+    read = getattr(backend, "history_with_waits", None)
+    if read is None:
+        return rows
+    try:
+        entries, events = read(state.instance_id)
+    except WfctlError:
+        return rows
+    from wfctl.waiting import derive, describe
+
+    lines = describe(derive(entries, events))
+    if not lines:
+        return rows
+    return [*rows, ("Waiting for", "; ".join(lines), "yellow")]
 
 
 def _parse_at(at: str | None, in_: str | None) -> datetime | None:
@@ -176,7 +199,9 @@ def status(
                 backend,
                 ids,
                 every,
-                lambda states: screen.update([state_fields(s, limit=120) for s in states]),
+                lambda states: screen.update(
+                    [with_waits(st, s, state_fields(s, limit=120)) for s in states]
+                ),
                 watch=True,
                 redraw=True,  # Age moves on even when nothing else does
             )

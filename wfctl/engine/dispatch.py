@@ -342,27 +342,37 @@ class Dispatch:
         for the same run. Appends history, consumes the delivered inbox rows, creates tasks
         (leased to ``owner`` when ``claim_tasks``), timers and children, updates the instance
         and releases its lease. A finished child reports to its parent."""
-        out: list[ApplyOutcome] = []
         with self._write() as c:
-            now = self.clock()
-            for item, res in results:
-                row = c.execute(
-                    "SELECT status, generation, next_seq, lock_owner FROM instances WHERE id=?",
-                    (item.instance_id,),
-                ).fetchone()
-                if (
-                    row is None
-                    or row[0] not in ACTIVE
-                    or row[3] != owner
-                    or row[1] != item.generation
-                    or row[2] != item.base_seq
-                ):
-                    out.append(ApplyOutcome(item.instance_id, False))
-                    continue
-                item.status = row[0]
-                w = _Writes()
-                out.append(self._apply_one(c, owner, item, res, now, claim_tasks, ttl, w))
-                w.flush(c)
+            return self._apply_in(c, owner, results, self.clock(), claim_tasks, ttl)
+
+    def _apply_in(
+        self,
+        c: sqlite3.Connection,
+        owner: str,
+        results: Sequence[tuple[TurnItem, TurnResult]],
+        now: float,
+        claim_tasks: bool,
+        ttl: float,
+    ) -> list[ApplyOutcome]:
+        out: list[ApplyOutcome] = []
+        for item, res in results:
+            row = c.execute(
+                "SELECT status, generation, next_seq, lock_owner FROM instances WHERE id=?",
+                (item.instance_id,),
+            ).fetchone()
+            if (
+                row is None
+                or row[0] not in ACTIVE
+                or row[3] != owner
+                or row[1] != item.generation
+                or row[2] != item.base_seq
+            ):
+                out.append(ApplyOutcome(item.instance_id, False))
+                continue
+            item.status = row[0]
+            w = _Writes()
+            out.append(self._apply_one(c, owner, item, res, now, claim_tasks, ttl, w))
+            w.flush(c)
         return out
 
     def _apply_one(

@@ -112,6 +112,8 @@ class TaskScheduled(HistoryEvent):
     task_id: int = 0
     name: str = ""
     input: str | None = None
+    # The instance this run was rerun from, on the event it was rerun from (else None).
+    rerun_of: str | None = None
 
 
 @dataclass
@@ -149,6 +151,7 @@ class ChildWorkflowCreated(HistoryEvent):
     name: str = ""
     instance_id: str = ""
     input: str | None = None
+    rerun_of: str | None = None  # as TaskScheduled's
 
 
 @dataclass

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from wfctl.engine.history import CompleteWorkflow, HistoryEvent, TurnResult
 from wfctl.engine.runner import ActivityRunner, failure_of
+from wfctl.engine.schema import TransientStorageError
 from wfctl.engine.store import (
     HUB,
     ApplyOutcome,
@@ -37,7 +38,7 @@ from wfctl.engine.store import (
     TurnItem,
     new_owner_id,
 )
-from wfctl.model import FailureDetails, RuntimeStatus, WfctlError
+from wfctl.model import FailureDetails, RuntimeStatus, StorageError, WfctlError
 
 log = logging.getLogger("wfctl.engine")
 Until = Literal["idle", "start", "completion"]
@@ -45,6 +46,8 @@ MAX_CACHED = 10_000  # instances whose history (and live generator) stay in memo
 POLL = 0.05  # how often an idle loop looks for work written by other processes
 SWITCH_INTERVAL = 0.001  # the GIL switch interval while an engine runs
 LINGER = 0.0003  # how long a round waits for the next start of a stream of starts
+BACKOFF_FIRST = 0.05  # retrying a commit the disk refused: first delay, doubling...
+BACKOFF_MAX = 5.0  # ...up to this
 # An activity runner: (name, input_json, instance_id, task_id) -> (result_json, failure).
 Runner = Callable[[str, "str | None", str, int], "tuple[str | None, FailureDetails | None]"]
 
@@ -127,6 +130,13 @@ class Engine(ActivityRunner):
         self._due_at = 0.0
         self._due_dirty = True
         self._due_roots: Sequence[str] | None = None
+        self._trouble: _Trouble | None = None
+
+    @property
+    def failed_writes(self) -> int:
+        """How many times in a row ``run_forever`` could not commit (a full disk); 0 when
+        its last round went through."""
+        return self._trouble.failing if self._trouble is not None else 0
 
     # ------------------------------------------------------------------ public
     def drive(
@@ -179,12 +189,22 @@ class Engine(ActivityRunner):
             self._accepting = True
             _LOCAL.setdefault(key, self)
             renewer = self._start_renewer()
+            trouble = self._trouble = _Trouble(self)
+            broken = False
             try:
                 while not stop.is_set():
                     seen, writes = HUB.version, self.store.writes
                     try:
                         did = self._cycle(None)
-                    except WfctlError as exc:  # e.g. the disk is full: say so, retry
+                    except TransientStorageError as exc:
+                        # A full disk: the activity results stay in memory (never run
+                        # again) and the same commit is retried, backing off.
+                        stop.wait(trouble.failed(exc))
+                        continue
+                    except StorageError:  # read-only, corrupt, gone: no retry can help
+                        broken = True
+                        raise
+                    except WfctlError as exc:
                         log.error("wfctl engine: %s (retrying in 1 s)", exc)
                         stop.wait(1.0)
                         continue
@@ -192,6 +212,7 @@ class Engine(ActivityRunner):
                         log.exception("wfctl engine: unexpected error (retrying in 1 s)")
                         stop.wait(1.0)
                         continue
+                    trouble.ok()
                     if not did:
                         self._sleep(seen, None, None)
                     elif self._only_waiting_for_activities(seen, writes):
@@ -203,6 +224,11 @@ class Engine(ActivityRunner):
                     del _LOCAL[key]
                 try:
                     self._finish()
+                except StorageError:
+                    if not (broken or trouble.failing):
+                        raise
+                    # The file cannot take the results: they are lost with this process,
+                    # and their activities run again after it, as after a crash.
                 finally:
                     renewer.set()
 
@@ -225,12 +251,16 @@ class Engine(ActivityRunner):
         stop = threading.Event()
 
         def renew() -> None:
+            failing = False
             while not stop.wait(self.ttl / 4):
                 if self._inflight or self._ready:
                     try:
                         self.store.renew(self.owner, self.ttl)
+                        failing = False
                     except WfctlError as exc:
-                        log.warning("wfctl engine: cannot renew leases: %s", exc)
+                        if not failing:  # once, not every ttl/4 while the disk is full
+                            log.warning("wfctl engine: cannot renew leases: %s", exc)
+                        failing = True
 
         threading.Thread(target=renew, name="wfctl-lease-renewer", daemon=True).start()
         return stop
@@ -277,9 +307,10 @@ class Engine(ActivityRunner):
             return out
 
         def applied(pairs: list[tuple[TurnItem, ApplyOutcome]]) -> None:
-            # Runs just before the commit. New activities start only once it is durable:
-            # started earlier, a crash in the commit would re-run the activity whose result
-            # it carried *and* the new one.
+            # Runs once the commit is durable, never before: a commit that fails (a full
+            # disk) must leave no trace here, or its activities would run although nothing
+            # scheduled them, once per retry. Started before the commit, a crash in it
+            # would re-run the activity whose result it carried *and* the new one.
             for _, out in pairs:
                 iid = out.instance_id
                 if out.restarted or any(e.TYPE == "TimerCreated" for e in out.appended):
@@ -305,7 +336,6 @@ class Engine(ActivityRunner):
                 known=self._known,
                 ttl=self.ttl,
                 starts=starts,
-                before_commit=applied,
                 workflows=self.workflows,
                 app=self.app,
             )
@@ -313,10 +343,13 @@ class Engine(ActivityRunner):
             for o in outcomes:  # not recorded: keep them for the next round
                 self._inflight[o.item.id] = o.item
                 self._done.put(o)
+            for iid in pasts:  # computed, not committed: the live generators are ahead
+                self._forget(iid)
             for r in starts:
                 r.error = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
                 r.done.set()
             raise
+        applied(pairs)
         if starts:
             live = {o.instance_id for _, o in pairs if o.applied and not o.finished}
             for r in starts:
@@ -450,6 +483,35 @@ class Engine(ActivityRunner):
             forget(iid)
 
 
+class _Trouble:
+    """A write that keeps failing for a reason that may pass (a full disk): one log line
+    when it starts and one when it is over, a checkpoint (the WAL gives its space back), and
+    the delay before the next attempt, doubling from BACKOFF_FIRST to BACKOFF_MAX."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.failing = 0  # attempts failed in a row
+
+    def failed(self, exc: StorageError) -> float:
+        if not self.failing:
+            log.error(
+                "wfctl engine: %s; keeping %d activity result(s) and retrying until it works",
+                exc,
+                len(self.engine._inflight),
+            )
+        self.failing += 1
+        self.engine.store.checkpoint()
+        return min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** min(self.failing - 1, 16))
+
+    def ok(self) -> None:
+        if self.failing:
+            log.warning(
+                "wfctl engine: the database takes writes again (after %d attempts)",
+                self.failing,
+            )
+            self.failing = 0
+
+
 _LOCAL: dict[str, Engine] = {}
 
 
@@ -469,6 +531,9 @@ class WorkerHandle:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Why the engine stopped by itself (a database that became unusable): the owner
+        # (serve) reports it; a thread traceback would say less, on the way out.
+        self.error: BaseException | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="wfctl-engine", daemon=True)
         self._thread.start()
@@ -476,6 +541,10 @@ class WorkerHandle:
     def _run(self) -> None:
         try:
             self.engine.run_forever(self._stop)
+        except BaseException as exc:
+            self.error = exc
+            if not isinstance(exc, WfctlError):
+                log.exception("wfctl engine: unexpected error; the engine stopped")
         finally:
             self.engine.close()
 
@@ -516,7 +585,12 @@ def run_worker(db_path: str | Path, *, app: str | None = None, concurrency: int 
 
     registry = load_app(app)
     engine = Engine(db_path, registry, concurrency=concurrency)
-    engine.store.register_workflows(workflow_names(registry))
+    try:
+        engine.store.check_writable()  # read-only: exit 8 now, not on the first write
+        engine.store.register_workflows(workflow_names(registry))
+    except BaseException:
+        engine.close()
+        raise
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: object) -> None:

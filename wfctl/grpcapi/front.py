@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wfctl.engine.history import CompleteWorkflow, TurnResult
-from wfctl.engine.items import TaskItem, TaskOutcome, TurnItem
+from wfctl.engine.items import ApplyOutcome, TaskItem, TaskOutcome, TurnItem
 from wfctl.engine.store import HUB, Store, new_owner_id
 from wfctl.grpcapi import convert
 from wfctl.model import FailureDetails, RuntimeStatus, WfctlError
@@ -49,16 +49,18 @@ MAX_CACHED = 10_000  # instances whose history stays in memory
 
 @dataclass(eq=False)
 class Stream:
-    """One worker's ``GetWorkItems`` stream. ``send(item)`` is thread-safe (it posts to the
-    stream's event loop); ``marks`` is the history length the worker caches, per run."""
+    """One worker's ``GetWorkItems`` stream. ``send(items)`` is thread-safe (it posts a
+    round's work items to the stream's event loop at once); ``marks`` is the history length
+    the worker caches, per run."""
 
-    send: Callable[[Any], None]
+    send: Callable[[list[Any]], None]
     stateful: bool
     id: int = 0
     turns: set[str] = field(default_factory=set)
     tasks: set[str] = field(default_factory=set)
-    marks: dict[tuple[str, int], int] = field(default_factory=dict)
+    marks: dict[str, tuple[int, int]] = field(default_factory=dict)  # iid: (run, length)
     closed: bool = False
+    out: list[Any] = field(default_factory=list)  # this round's items, sent at its end
 
 
 class _Known:
@@ -102,11 +104,13 @@ class RemoteFront:
         self._stream_ids = 0
         self._last_renew = 0.0
         self._last_reap = 0.0
+        self._last_task_poll = 0.0
+        self._fail_next: list[TaskOutcome] = []  # cross-app calls: failed in the next commit
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ from gRPC handlers
-    def open_stream(self, send: Callable[[Any], None], capabilities: list[int]) -> Stream:
+    def open_stream(self, send: Callable[[list[Any]], None], capabilities: list[int]) -> Stream:
         s = Stream(send=send, stateful=self.pb.WORKER_CAPABILITY_STATEFUL_HISTORY in capabilities)
         self._post("open", s)
         return s
@@ -203,12 +207,16 @@ class RemoteFront:
                     outcomes.append(got)
         if released:
             self.store.release(self.owner, released)
-        if turns:
-            outcomes += self._apply(turns)
-        if outcomes:
-            self.store.complete_tasks(self.owner, outcomes)
-        if self._dispatch():
+        outcomes += self._fail_next
+        self._fail_next = []
+        if self._exchange(turns, outcomes):
             did = True
+        if self._send_tasks(poll=not did or now - self._last_task_poll > POLL):
+            did = True
+        for st in self._streams:
+            if st.out:
+                items, st.out = st.out, []
+                st.send(items)
         return did
 
     def _close(self, s: Stream) -> list[int]:
@@ -277,41 +285,83 @@ class RemoteFront:
                 return token
         return ""
 
-    def _apply(self, turns: list[tuple[TurnItem, TurnResult, list[tuple[int, str]]]]) -> list:
-        """Apply answered turns in one transaction; returns the outcomes of tasks to fail at
-        once (cross-app calls)."""
-        outs = self.store.apply_turns(
-            self.owner, [(it, res) for it, res, _ in turns], claim_tasks=True, ttl=self.ttl
-        )
-        failed: list[TaskOutcome] = []
-        for (item, _, refused), out in zip(turns, outs, strict=True):
-            iid = item.instance_id
-            self._inflight.pop(iid, None)
-            if not out.applied or out.finished or out.restarted:
-                self._forget(iid)
-                continue
-            hist = self._hist.get(iid)
-            if hist is not None:
-                pbs = [convert.event_to_pb(self.pb, e, self.app_id) for e in out.appended]
-                hist.extend(pbs)
-                self._ids[iid].update(e.eventId for e in pbs if e.eventId >= 0)
-                self._hist.move_to_end(iid)
-            why = dict(refused)
-            for t in out.tasks:
-                if t.task_id in why:
-                    failure = FailureDetails("CrossAppCallError", why[t.task_id])
-                    failed.append(TaskOutcome(t, failure=failure))
-                else:
-                    self._ready_tasks.append(t)
-        return failed
+    def _exchange(
+        self,
+        turns: list[tuple[TurnItem, TurnResult, list[tuple[int, str]]]],
+        outcomes: list[TaskOutcome],
+    ) -> bool:
+        """Apply the answers and claim the turns they (and others) made deliverable, in
+        one commit; hand the turns to the streams."""
+        free = sum(max(TURN_CREDIT - len(s.turns), 0) for s in self._streams)
+        if not turns and not outcomes and free <= 0:
+            return False
+        for item, _, _ in turns:
+            self._inflight.pop(item.instance_id, None)
+
+        def applied(outs: list[ApplyOutcome]) -> None:
+            # Runs inside the transaction, before the claim reads ``known``.
+            for (item, _, refused), out in zip(turns, outs, strict=True):
+                self._took(item, refused, out)
+
+        try:
+            _, items = self.store.exchange(
+                self.owner,
+                [(it, res) for it, res, _ in turns],
+                outcomes,
+                limit=free,
+                exclude=list(self._inflight),
+                known=_Known(self._hist),  # type: ignore[arg-type]
+                ttl=self.ttl,
+                app=self.app,
+                applied=applied,
+            )
+        except BaseException:
+            # Nothing was recorded: what the callback cached is not true. The answers are
+            # lost (their turns and tasks are claimed and sent again).
+            self._reset_cache()
+            raise
+        for item in items:
+            s = self._pick(lambda s: len(s.turns) < TURN_CREDIT, self._sticky.get(item.instance_id))
+            if s is not None:  # always (claimed within the credit)
+                self._send_turn(s, item)
+        while len(self._hist) > MAX_CACHED:  # least recently stepped first (never mid-batch)
+            self._forget(next(iter(self._hist)))
+        return bool(turns or outcomes or items)
+
+    def _took(self, item: TurnItem, refused: list[tuple[int, str]], out: ApplyOutcome) -> None:
+        """What applying ``item`` did: cache the history, queue its tasks."""
+        iid = item.instance_id
+        if not out.applied or out.finished or out.restarted:
+            self._forget(iid)
+            return
+        hist = self._hist.get(iid)
+        if hist is not None:
+            pbs = [convert.event_to_pb(self.pb, e, self.app_id) for e in out.appended]
+            hist.extend(pbs)
+            self._ids[iid].update(e.eventId for e in pbs if e.eventId >= 0)
+            self._hist.move_to_end(iid)
+        why = dict(refused)
+        for t in out.tasks:
+            if t.task_id in why:
+                failure = FailureDetails("CrossAppCallError", why[t.task_id])
+                self._fail_next.append(TaskOutcome(t, failure=failure))
+            else:
+                self._ready_tasks.append(t)
+
+    def _reset_cache(self) -> None:
+        self._hist.clear()
+        self._ids.clear()
+        self._fail_next.clear()
+        self._ready_tasks.clear()  # still leased to this owner: claimed again once expired
+        for s in self._streams:
+            s.marks.clear()
 
     def _forget(self, iid: str) -> None:
         self._hist.pop(iid, None)
         self._ids.pop(iid, None)
         self._sticky.pop(iid, None)
         for s in self._streams:
-            for key in [k for k in s.marks if k[0] == iid]:
-                del s.marks[key]
+            s.marks.pop(iid, None)
 
     # ------------------------------------------------------------------ hand out work
     def _pick(
@@ -327,30 +377,15 @@ class RemoteFront:
                 return s
         return None
 
-    def _dispatch(self) -> bool:
+    def _send_tasks(self, poll: bool) -> bool:
+        """Hand ready tasks to the streams; when ``poll``, first claim tasks that other
+        owners let go (released, expired)."""
         if not self._streams:
             return False
         did = False
-        free = sum(max(TURN_CREDIT - len(s.turns), 0) for s in self._streams)
-        if free > 0:
-            items = self.store.claim_turns(
-                self.owner,
-                limit=free,
-                known=_Known(self._hist),
-                ttl=self.ttl,
-                app=self.app,
-                exclude=list(self._inflight),
-            )
-            for item in items:
-                s = self._pick(
-                    lambda s: len(s.turns) < TURN_CREDIT, self._sticky.get(item.instance_id)
-                )
-                if s is None:  # cannot happen (claimed within the credit): let it lapse
-                    continue
-                self._send_turn(s, item)
-                did = True
         free = sum(max(TASK_CREDIT - len(s.tasks), 0) for s in self._streams)
-        if free > len(self._ready_tasks):
+        if poll and free > len(self._ready_tasks):
+            self._last_task_poll = time.monotonic()
             self._ready_tasks.extend(
                 self.store.claim_tasks(
                     self.owner, limit=free - len(self._ready_tasks), ttl=self.ttl, app=self.app
@@ -375,30 +410,27 @@ class RemoteFront:
             self._hist[iid] = hist
             self._ids[iid] = {e.eventId for e in hist if e.eventId >= 0}
             for st in self._streams:  # a fresh copy: what any worker caches is unknown
-                st.marks.pop((iid, item.generation), None)
-            if len(self._hist) > MAX_CACHED:
-                self._forget(next(iter(self._hist)))
+                st.marks.pop(iid, None)
         else:
             hist = self._hist[iid]
         req = pb.WorkflowRequest(instanceId=iid)
         req.executionId.value = f"{iid}:{item.generation}"
         req.router.sourceAppID = self.app_id
         req.newEvents.extend(convert.event_to_pb(pb, e, self.app_id) for e in item.new)
-        key = (iid, item.generation)
-        mark = s.marks.get(key) if s.stateful else None
-        if mark and mark <= len(hist):
+        run, mark = s.marks.get(iid, (-1, 0)) if s.stateful else (-1, 0)
+        if run == item.generation and 0 < mark <= len(hist):
             req.cachedHistory.eventCount = mark
             req.pastEvents.extend(hist[mark:])
         else:
             req.pastEvents.extend(hist)
         if s.stateful:
-            s.marks[key] = len(hist)
+            s.marks[iid] = (item.generation, len(hist))
         token = self._token()
         self._pending[token] = _Pending(s, turn=item)
         self._inflight[iid] = token
         self._sticky[iid] = s
         s.turns.add(token)
-        s.send(pb.WorkItem(workflowRequest=req, completionToken=token))
+        s.out.append(pb.WorkItem(workflowRequest=req, completionToken=token))
 
     def _send_task(self, s: Stream, t: TaskItem) -> None:
         pb = self.pb
@@ -411,4 +443,4 @@ class RemoteFront:
         token = self._token()
         self._pending[token] = _Pending(s, task=t)
         s.tasks.add(token)
-        s.send(pb.WorkItem(activityRequest=req, completionToken=token))
+        s.out.append(pb.WorkItem(activityRequest=req, completionToken=token))

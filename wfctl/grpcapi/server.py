@@ -99,17 +99,19 @@ class Servicer:
         if request.HasField("scheduledStartTimestamp"):
             start_at = convert.from_ts(request.scheduledStartTimestamp)
         inp = request.input.value if request.HasField("input") else None
-        names = await self._call(self.local_names)
-        app = self.local_app if request.name in names else self.front.app
         try:
-            await self._call(
-                self.store.create_instance, iid, request.name, inp, start_at=start_at, app=app
-            )
+            await self._call(self._create, iid, request.name, inp, start_at)
         except ConflictError:
             await self._abort(
                 context, "ALREADY_EXISTS", f"an active workflow with ID '{iid}' already exists"
             )
         return self.pb.CreateInstanceResponse(instanceId=iid)
+
+    def _create(self, iid: str, name: str, inp: str | None, start_at: Any) -> None:
+        """Record the start, for the in-process app if it registers ``name``, else for the
+        gRPC workers."""
+        app = self.local_app if name in self.local_names() else self.front.app
+        self.store.create_instance(iid, name, inp, start_at=start_at, app=app)
 
     async def _state(self, request: Any) -> tuple[Any, Any]:
         st = await self._call(self.store.get_state, request.instanceId)
@@ -193,12 +195,13 @@ class Servicer:
 
     def _purge_one(self, iid: str, recursive: bool, force: bool) -> int:
         del recursive  # the store purges an instance with its finished descendants
-        before = len(self.store.list_instances())
         if force:
             self.store.terminate(iid, None, recursive=True)
+        before = sum(self.store.count_by_status().values())
         if not self.store.purge(iid):
             return 0
-        return max(before - len(self.store.list_instances()), 1)
+        # Others may start or purge meanwhile: the count is the family's, give or take.
+        return max(before - sum(self.store.count_by_status().values()), 1)
 
     def _purge_filter(self, f: Any) -> int:
         statuses = [convert.status_from_pb(s) for s in f.runtimeStatus]
@@ -219,12 +222,19 @@ class Servicer:
 
     async def ListInstanceIDs(self, request: Any, context: Any) -> Any:
         size = request.pageSize if request.HasField("pageSize") and request.pageSize else LIST_PAGE
-        after = request.continuationToken if request.HasField("continuationToken") else ""
-        ids = sorted(st.instance_id for st in await self._call(self.store.list_instances))
-        page = [i for i in ids if i > after][:size]
-        resp = self.pb.ListInstanceIDsResponse(instanceIds=page)
-        if page and page[-1] != ids[-1]:
-            resp.continuationToken = page[-1]
+        after = None
+        if request.HasField("continuationToken") and request.continuationToken:
+            try:
+                created, _, row = request.continuationToken.partition("/")
+                after = (float(created), int(row))
+            except ValueError:
+                await self._abort(context, "INVALID_ARGUMENT", "invalid continuation token")
+        states, cursor = await self._call(
+            self.store.page_instances, limit=min(size, 10_000), after=after
+        )
+        resp = self.pb.ListInstanceIDsResponse(instanceIds=[st.instance_id for st in states])
+        if cursor is not None:  # keyset paging: newest first, stable while instances come
+            resp.continuationToken = f"{cursor[0]!r}/{cursor[1]}"
         return resp
 
     async def GetInstanceHistory(self, request: Any, context: Any) -> Any:
@@ -238,8 +248,12 @@ class Servicer:
 
     async def RerunWorkflowFromEvent(self, request: Any, context: Any) -> Any:
         rerun = getattr(self.store, "rerun", None)
-        if rerun is None:
+        if rerun is None:  # pragma: no cover - an engine without rerun
             await self._abort(context, "UNIMPLEMENTED", "rerun is not supported by this server")
+        if request.HasField("newChildWorkflowInstanceID"):
+            await self._abort(
+                context, "UNIMPLEMENTED", "a new ID for the rerun child workflow is not supported"
+            )
         new_id = request.newInstanceID if request.HasField("newInstanceID") else None
         inp = request.input.value if request.HasField("input") else None
         try:
@@ -251,34 +265,33 @@ class Servicer:
                 new_input=inp,
                 overwrite_input=request.overwriteInput,
             )
-        except NotFoundError as exc:
-            await self._abort(context, "NOT_FOUND", str(exc))
-        except ConflictError as exc:
-            code = "ALREADY_EXISTS" if "exist" in str(exc) else "INVALID_ARGUMENT"
-            await self._abort(context, code, str(exc))
-        except UsageError as exc:
-            await self._abort(context, "INVALID_ARGUMENT", str(exc))
+        except WfctlError as exc:
+            await self._abort(context, _rerun_code(exc), str(exc))
         return self.pb.RerunWorkflowFromEventResponse(newInstanceID=got)
 
     # ------------------------------------------------------------------ worker RPCs
     async def GetWorkItems(self, request: Any, context: Any) -> Any:
         pb = self.pb
         loop = asyncio.get_running_loop()
-        q: asyncio.Queue[Any] = asyncio.Queue()
+        q: asyncio.Queue[list[Any]] = asyncio.Queue()
         caps = list(request.capabilities)
         pings = pb.WORKER_CAPABILITY_HEALTH_PING in caps
 
-        def send(item: Any) -> None:
-            loop.call_soon_threadsafe(q.put_nowait, item)
+        def send(items: list[Any]) -> None:
+            loop.call_soon_threadsafe(q.put_nowait, items)
 
         stream = self.front.open_stream(send, caps)
         try:
             while True:
-                try:
-                    item = await asyncio.wait_for(q.get(), PING_SECONDS if pings else None)
-                except asyncio.TimeoutError:
-                    item = pb.WorkItem(healthPing=pb.HealthPing())
-                yield item
+                if q.empty() and pings:
+                    try:
+                        items = await asyncio.wait_for(q.get(), PING_SECONDS)
+                    except asyncio.TimeoutError:
+                        items = [pb.WorkItem(healthPing=pb.HealthPing())]
+                else:
+                    items = await q.get()
+                for item in items:
+                    yield item
         finally:
             self.front.close_stream(stream)
 
@@ -293,6 +306,18 @@ class Servicer:
     async def CompleteWorkflowTask(self, request: Any, context: Any) -> Any:
         self.front.complete_turn(request)
         return self.pb.CompleteTaskResponse()
+
+
+def _rerun_code(exc: WfctlError) -> str:
+    """daprd's codes for a refused rerun (as the SDK documents them)."""
+    msg = str(exc)
+    if isinstance(exc, NotFoundError):
+        return "NOT_FOUND"
+    if isinstance(exc, ConflictError):  # not finished: INVALID_ARGUMENT; the ID in use
+        return "INVALID_ARGUMENT" if "only a finished instance" in msg else "ALREADY_EXISTS"
+    if "has no event" in msg or "a rerun starts from" in msg:
+        return "NOT_FOUND"  # an event that cannot be rerun from
+    return "INVALID_ARGUMENT"  # a child source, a bad new ID, an input for a timer
 
 
 def _token_interceptor(grpc: Any, token: str) -> Any:

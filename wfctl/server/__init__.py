@@ -51,12 +51,14 @@ def serve(
     grpc_port: int | None = None,
     app_id: str = "wfctl",
     max_body_size: int = 4 * 1024 * 1024,
+    header_timeout: float = 10.0,
 ) -> int:
     """Serve until SIGTERM/SIGINT, then shut down gracefully and return 0.
 
     See :func:`wfctl.server.run.serve`; raises a :class:`wfctl.model.WfctlError` when it
     cannot start (port in use, unusable database file, app import failure). ``ui=False``
-    leaves out the web view at ``/``.
+    leaves out the web view at ``/``; ``header_timeout``: seconds a client has to send a
+    request's headers before its connection is closed.
     """
     from wfctl.server.run import serve as _serve
 
@@ -71,4 +73,5 @@ def serve(
         grpc_port=grpc_port,
         app_id=app_id,
         max_body_size=max_body_size,
+        header_timeout=header_timeout,
     )

@@ -44,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-token", default=None)
     parser.add_argument("--api-token-file", default=None)
     parser.add_argument("--no-ui", action="store_true", help="do not serve the web view at /")
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        help="seconds a client has to send a request's headers (default 10)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     from wfctl.server import serve
@@ -57,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             api_token=_token(args),
             verbose=args.verbose,
             ui=not args.no_ui,
+            header_timeout=args.header_timeout,
         )
     except WfctlError as exc:
         print(f"wfctl serve: {exc}", file=sys.stderr)

@@ -7,7 +7,8 @@ Routes (``{p}`` is ``/v1.0-beta1``, ``/v1.0`` or ``/v1.0-alpha1``; ``{c}`` is ig
     POST {p}/workflows/{c}/{id}/terminate|pause|resume|purge        202 {}
     POST {p}/workflows/{c}/{id}/raiseEvent/{event}                  202 {}
     GET  /v1.0/healthz                                    204 (never needs the token)
-    GET  /wfctl/v1/instances, GET /wfctl/v1/instances/{id}/history, POST /wfctl/v1/purge
+    GET  /wfctl/v1/instances, GET /wfctl/v1/instances/{id}/history, POST /wfctl/v1/purge,
+    POST /wfctl/v1/instances/{id}/rerun                   202 {"instanceID": ...}
     GET  /, /instances/{id}, /ui/*: the web view (with ``ui=True``; see wfctl.server.ui)
 
 The Backend's blocking calls run on a thread pool, never on the event loop. With a token,
@@ -210,8 +211,12 @@ class WorkflowServerApp:
             rest = segs[2:]
             if rest == ["instances"]:
                 return await _only(method, "GET", h.list_instances, req)
+            if rest == ["workflows"]:
+                return await _only(method, "GET", h.workflows, req)
             if len(rest) == 3 and rest[0] == "instances" and rest[2] == "history":
                 return await _only(method, "GET", h.history, req, rest[1])
+            if len(rest) == 3 and rest[0] == "instances" and rest[2] == "rerun":
+                return await _only(method, "POST", h.rerun, req, rest[1])
             if rest == ["purge"]:
                 return await _only(method, "POST", h.bulk_purge, req)
             if rest == ["counts"]:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from wfctl.model import UsageError
+from wfctl.model import UsageError, WfctlError
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 GRACEFUL_SECONDS = 30.0
@@ -130,8 +130,11 @@ def _make_server(config: Any, stop: threading.Event, worker: Any, err: TextIO) -
                 self.should_exit = True
             elif not worker.running and not self.worker_died:
                 self.worker_died = True
-                err.write("wfctl serve: the engine worker stopped unexpectedly; shutting down\n")
-                err.flush()
+                if not isinstance(getattr(worker, "error", None), WfctlError):  # said at exit
+                    err.write(
+                        "wfctl serve: the engine worker stopped unexpectedly; shutting down\n"
+                    )
+                    err.flush()
                 self.should_exit = True
             return await super().on_tick(counter)
 
@@ -151,17 +154,24 @@ def serve(
     grpc_port: int | None = None,
     app_id: str = "wfctl",
     max_body_size: int = 4 * 1024 * 1024,
+    header_timeout: float = 10.0,
 ) -> int:
     """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
 
     Blocks until SIGTERM or SIGINT, then shuts down gracefully and returns 0 (1 if the engine
-    worker died). Raises a :class:`wfctl.model.WfctlError` (UsageError, StorageError,
-    AppError) for a port in use, an unusable file or an app that fails to import, before
-    anything is served. ``out`` gets the banner (default stdout); access-log lines go to
-    stderr. ``ui=False`` leaves out the web view (``/`` answers 404). With ``grpc_port``
-    (0: any free port) it also serves daprd's Durable Task gRPC API there for SDK workers
-    of app ``app_id`` (see :mod:`wfctl.grpcapi.serving`).
+    worker died of a bug). Raises a :class:`wfctl.model.WfctlError` (UsageError, StorageError,
+    AppError) for a port in use, an unusable (e.g. read-only) file or an app that fails to
+    import, before anything is served; and the StorageError that stopped the engine, after a
+    graceful shutdown, when the file becomes unusable while serving. ``out`` gets the banner
+    (default stdout); access-log lines go to stderr. ``ui=False`` leaves out the web view
+    (``/`` answers 404). With ``grpc_port`` (0: any free port) it also serves daprd's Durable
+    Task gRPC API there for SDK workers of app ``app_id`` (see :mod:`wfctl.grpcapi.serving`).
+    A connection whose request headers are not complete after ``header_timeout`` seconds is
+    closed, as is one idle for KEEP_ALIVE_TIMEOUT seconds after a response (see
+    :mod:`wfctl.server.conn`).
     """
+    if not 0 < header_timeout <= 300:
+        raise UsageError(f"--header-timeout {header_timeout:g}: give 0.1 to 300 seconds")
     out = out or sys.stdout
     err = sys.stderr
     stop = threading.Event()
@@ -180,6 +190,7 @@ def serve(
             from wfctl.backend.embedded import EmbeddedBackend
             from wfctl.paths import default_db_path
             from wfctl.server.app import WorkflowServerApp
+            from wfctl.server.conn import KEEP_ALIVE_TIMEOUT, protocol_class
 
             path = Path(db_path) if db_path else default_db_path()
             if proto is not None:
@@ -196,6 +207,7 @@ def serve(
                 backend = EmbeddedBackend(path, app=app, detach=True)
             # Loads the app and opens the file now, before any request thread could race.
             names = workflow_names(backend)
+            backend.store.check_writable()  # read-only: exit 8 now, not 500s later
             reader = EmbeddedBackend(path, app=app, detach=True, registry=backend.registry())
             asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader, ui=ui)
             asgi.verbose = verbose
@@ -246,6 +258,8 @@ def serve(
                 timeout_graceful_shutdown=GRACEFUL_SECONDS,
                 backlog=BACKLOG,
                 server_header=False,
+                http=protocol_class(header_timeout),
+                timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
             )
             server = _make_server(config, stop, _Parts(parts), err)
             server.run(sockets=[sock])
@@ -263,6 +277,11 @@ def serve(
             sock.close()
     print("wfctl serve: stopped", file=out)
     out.flush()
+    error = getattr(handle, "error", None)
+    if server.worker_died and isinstance(error, WfctlError):
+        # The database became unusable (read-only, corrupt, deleted): exit 8 with the
+        # CLI's one line, rather than answer 500 or retry forever.
+        raise error
     return 1 if server.worker_died else 0
 
 
@@ -275,6 +294,14 @@ class _Parts:
     @property
     def running(self) -> bool:
         return all(p.running for p in self.parts)
+
+    @property
+    def error(self) -> BaseException | None:
+        """Why a part stopped by itself (the engine's StorageError), if it says."""
+        for p in self.parts:
+            if getattr(p, "error", None) is not None:
+                return p.error
+        return None
 
 
 def _warn_exposed(err: TextIO, url: str) -> None:

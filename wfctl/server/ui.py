@@ -11,7 +11,8 @@ Data routes (need the token like every other ``/wfctl/v1`` route)::
     GET /wfctl/v1/counts[?name=N]            {"counts": {"RUNNING": 3, ...}, "total": 5}
     GET /wfctl/v1/page?status=&name=&idPrefix=&maxAge=&limit=&cursor=
                                              {"instances": [<get shape>...], "next": cursor}
-    GET /wfctl/v1/instances/{id}/waiting     {"events": ["approval", ...]}
+    GET /wfctl/v1/instances/{id}/waiting     {"events": [...], "timers": [...],
+                                              "activities": [...], "children": [...]}
 
 Every page answer carries a Content-Security-Policy that allows only this server's own
 script and style files (no inline script or style, no other origin), and no cookie is ever
@@ -26,8 +27,8 @@ from typing import Any
 
 from wfctl.model import RuntimeStatus
 from wfctl.server.request import HttpError, Request, Response, bad_request, json_response
-from wfctl.server.routes import Handlers, _number, _statuses
-from wfctl.wire import state_to_dapr
+from wfctl.server.routes import MAX_NUMBER, Handlers, _number, _statuses
+from wfctl.wire import format_time, state_to_dapr
 
 UI_DIR = Path(__file__).with_name("ui")
 _TYPES = {
@@ -89,7 +90,10 @@ def _cursor(text: str | None) -> tuple[float, int] | None:
         return None
     try:
         created, rowid = text.split(":", 1)
-        return float(created), int(rowid)
+        at, row = float(created), int(rowid)
+        if not (abs(at) < float("inf") and abs(row) <= MAX_NUMBER):  # SQLite cannot bind it
+            raise ValueError(text)
+        return at, row
     except ValueError:
         raise bad_request(f"cursor={text[:80]!r} is not a cursor this server gave out") from None
 
@@ -133,7 +137,18 @@ async def page_of_instances(h: Handlers, req: Request) -> Response:
 
 
 async def waiting(h: Handlers, req: Request, instance_id: str) -> Response:
+    """What the instance waits for, by :func:`wfctl.waiting.derive` (as `wfctl status`)."""
+    from wfctl.waiting import derive
+
     h._existing_id(instance_id, "history")
+    entries = await h._run("history", instance_id, h._reads.history, instance_id)
     fn = getattr(h._reads, "waiting_for", None)
     events = await h._run("history", instance_id, fn, instance_id) if fn else []
-    return json_response(200, {"events": list(events)})
+    w = derive(entries, events)
+    body = {
+        "events": list(w.events),
+        "timers": [None if t is None else format_time(t) for t in w.timers],
+        "activities": list(w.activities),
+        "children": [{"instanceID": cid, "name": name} for cid, name in w.children],
+    }
+    return json_response(200, body)

@@ -31,6 +31,37 @@ def three(ctx: wf.DaprWorkflowContext, x):
     return c
 
 
+@wfr.activity(name="count")
+def count(ctx, path):
+    with open(path, "a") as f:  # one line per run of this step
+        f.write("ran\n")
+    return path
+
+
+@wfr.activity(name="check")
+def check(ctx, x):
+    if x < 0:
+        raise ValueError(f"bad input {x}")
+    return x * 2
+
+
+@wfr.workflow(name="two_steps")
+def two_steps(ctx: wf.DaprWorkflowContext, arg):
+    yield ctx.call_activity(count, input=arg["path"])
+    return (yield ctx.call_activity(check, input=arg["x"]))
+
+
+@wfr.activity(name="huge")
+def huge(ctx, _):
+    return "x" * (6 * 1024 * 1024)  # over serve's 4 MiB message limit
+
+
+@wfr.workflow(name="too_big")
+def too_big(ctx: wf.DaprWorkflowContext, _):
+    yield ctx.call_activity(huge)
+    return "delivered"
+
+
 @wfr.workflow(name="cross_app")
 def cross_app(ctx: wf.DaprWorkflowContext, _):
     try:
@@ -57,6 +88,15 @@ def main() -> None:
             st = c.wait_for_workflow_completion(iid, timeout_in_seconds=60)
             print("ID", iid, flush=True)
             print("RESULT", st.runtime_status.name, st.serialized_output, flush=True)
+        elif sys.argv[1] == "rerun":
+            c = wf.DaprWorkflowClient()
+            iid = c.schedule_new_workflow(two_steps, input={"path": sys.argv[2], "x": -1})
+            st = c.wait_for_workflow_completion(iid, timeout_in_seconds=60)
+            print("FIRST", st.runtime_status.name, flush=True)
+            step2 = [e.event_id for e in c.get_workflow_history(iid) if e.name == "check"][0]
+            new = c.rerun_workflow_from_event(iid, step2, input=21)
+            st = c.wait_for_workflow_completion(new, timeout_in_seconds=60)
+            print("RERUN", step2, st.runtime_status.name, st.serialized_output, flush=True)
         else:
             print("READY", flush=True)
             stop.wait()

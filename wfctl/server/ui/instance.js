@@ -7,6 +7,31 @@
   const POLL_MS = 2000;
   let view = null;
 
+  function legend() {
+    const item = (cls, text) => el("li", {}, el("span", { class: "swatch " + cls, "aria-hidden": "true" }), text);
+    return el(
+      "ul",
+      { class: "legend", "aria-label": "Timeline legend" },
+      item("k-run", "workflow run"),
+      item("k-activity", "activity"),
+      item("k-child", "child workflow (click to open)"),
+      item("k-timer", "timer"),
+      item("k-event", "waiting for an event"),
+      item("failed", "failed"),
+      item("open", "still going"),
+      el("li", {}, "↻n retry attempt n")
+    );
+  }
+
+  // History times: time of day with milliseconds in the viewer's zone (UTC on hover).
+  function clockEl(iso) {
+    const ms = WF.parseTime(iso);
+    if (ms === null) return "";
+    const d = new Date(ms);
+    const text = WF.localText(ms).slice(11) + "." + String(d.getMilliseconds()).padStart(3, "0");
+    return el("time", { datetime: d.toISOString(), title: WF.utcText(ms) }, text);
+  }
+
   WF.instancePage = function instancePage(main, id) {
     if (view) view.stop();
     const enc = encodeURIComponent(id);
@@ -30,10 +55,11 @@
       el("h2", {}, "Timeline"),
       tlInfo,
       tlBox,
+      legend(),
       el("h2", {}, "History"),
       historyBox
     );
-    const s = { state: null, events: [], waiting: [], picked: null, canRerun: false, key: "" };
+    const s = { state: null, events: [], waits: {}, waiting: [], picked: null, canRerun: false, key: "" };
 
     async function refresh() {
       let st;
@@ -53,23 +79,30 @@
         WF.api("GET", `/wfctl/v1/instances/${enc}/waiting`).catch(() => ({ events: [] })),
       ]);
       error.textContent = "";
-      const key = JSON.stringify([st, h.events.length, w.events]);
-      if (key === s.key) return;
+      const key = JSON.stringify([st, h.events.length, w]);
+      if (key === s.key) {
+        // Unchanged; an active instance's open bars still grow with the clock.
+        if (WF.ACTIVE.has(st.runtimeStatus)) drawTimeline();
+        return;
+      }
       s.key = key;
       s.state = st;
       s.events = h.events;
-      s.waiting = WF.ACTIVE.has(st.runtimeStatus) ? w.events : [];
+      s.waits = w;
+      s.waiting = WF.ACTIVE.has(st.runtimeStatus) ? w.events || [] : [];
       draw();
       document.body.dataset.loaded = String(Date.now());
     }
 
     function draw() {
+      const began = performance.now();
       title.replaceChildren(el("span", { class: "muted" }, (s.state.workflowName || "instance") + " "), el("span", { id: "iid" }, id), " ", WF.statusBadge(s.state.runtimeStatus));
       drawActions();
       drawStatus();
       drawPayloads();
       drawTimeline();
       drawHistory();
+      document.body.dataset.drawMs = (performance.now() - began).toFixed(1);
     }
 
     function drawTimeline() {
@@ -88,15 +121,6 @@
       tlInfo.textContent = `${tl.bars.length} bars, drawn in ${ms.toFixed(0)} ms` + (s.canRerun && !WF.ACTIVE.has(s.state.runtimeStatus) ? " · pick an activity or child bar to rerun from it" : "");
     }
 
-    function inFlight() {
-      const open = new Map();
-      for (const ev of s.events) {
-        if (["TaskScheduled", "TimerCreated", "ChildWorkflowCreated"].includes(ev.type)) open.set(ev.taskId, ev);
-        else if (["TaskCompleted", "TaskFailed", "TimerFired", "ChildWorkflowCompleted", "ChildWorkflowFailed"].includes(ev.type)) open.delete(ev.taskId);
-      }
-      return [...open.values()];
-    }
-
     function drawStatus() {
       const st = s.state;
       const rows = [
@@ -106,20 +130,16 @@
         ["Last updated", WF.timeEl(st.lastUpdatedAt)],
       ];
       const active = WF.ACTIVE.has(st.runtimeStatus);
-      const pending = active ? inFlight() : [];
       const children = s.events.filter((e) => e.type === "ChildWorkflowCreated").map((e) => (e.details || "").split(" ")[0]);
       if (active) {
-        const timers = pending.filter((e) => e.type === "TimerCreated").map((e) => WF.parseTime((/fires at (\S+)/.exec(e.details || "") || [])[1])).filter((t) => t !== null).sort((a, b) => a - b);
-        const acts = pending.filter((e) => e.type === "TaskScheduled");
-        const kids = pending.filter((e) => e.type === "ChildWorkflowCreated");
+        // The server's derivation (wfctl.waiting.derive, as `wfctl status` shows it).
+        const w = s.waits;
         const waits = [];
-        for (const name of s.waiting) waits.push(el("li", {}, "event ", el("code", {}, name)));
+        for (const name of w.events || []) waits.push(el("li", {}, "event ", el("code", {}, name)));
+        const timers = (w.timers || []).map(WF.parseTime).filter((t) => t !== null);
         if (timers.length) waits.push(el("li", {}, "timer at ", el("time", { title: WF.utcText(timers[0]) }, WF.localText(timers[0])), timers.length > 1 ? ` (+${timers.length - 1} more)` : ""));
-        for (const a of acts) waits.push(el("li", {}, "activity ", el("code", {}, a.name), ` (#${a.eventId})`));
-        for (const k of kids) {
-          const child = (k.details || "").split(" ")[0];
-          waits.push(el("li", {}, "child ", el("a", { href: WF.instanceHref(child) }, child)));
-        }
+        for (const name of w.activities || []) waits.push(el("li", {}, "activity ", el("code", {}, name)));
+        for (const c of w.children || []) waits.push(el("li", {}, "child ", el("a", { href: WF.instanceHref(c.instanceID) }, c.instanceID), c.name ? ` (${c.name})` : ""));
         if (st.runtimeStatus === "SUSPENDED") waits.unshift(el("li", {}, "resume (paused)"));
         rows.push(["Waiting for", waits.length ? el("ul", { class: "waits", id: "waiting-for" }, ...waits) : el("span", { class: "muted", id: "waiting-for" }, "nothing known (working)")]);
       }
@@ -150,7 +170,7 @@
           details = el("span", {}, el("a", { href: WF.instanceHref(child) }, child), details.slice(child.length));
         }
         const failed = ev.type.endsWith("Failed") || ev.status === "FAILED";
-        return el("tr", { class: failed ? "failed" : "" }, el("td", {}, String(ev.eventId)), el("td", {}, ev.type + (ev.status ? ` (${ev.status})` : "")), el("td", {}, WF.timeEl(ev.timestamp)), el("td", {}, ev.name || ""), el("td", {}, ev.taskId ?? ""), el("td", { class: "details" }, details));
+        return el("tr", { class: failed ? "failed" : "" }, el("td", { class: "eid" }, String(ev.eventId)), el("td", { class: "type" }, ev.type + (ev.status ? ` (${ev.status})` : "")), el("td", { class: "when" }, clockEl(ev.timestamp)), el("td", {}, ev.name || ""), el("td", {}, ev.taskId ?? ""), el("td", { class: "details" }, details));
       });
       historyBox.replaceChildren(el("table", { class: "history" }, el("caption", { class: "sr-only" }, "History events"), head, el("tbody", {}, ...rows)));
     }
@@ -208,18 +228,25 @@
     }
 
     function rerunSpec(ev) {
-      const newId = el("input", { id: "rerun-id", type: "text", autocomplete: "off", spellcheck: "false", placeholder: "new instance ID (empty: a new one)" });
-      const extra = el("div", { class: "stack" }, el("label", { for: "rerun-id" }, "New instance ID"), newId);
+      const newId = el("input", { id: "rerun-id", type: "text", autocomplete: "off", spellcheck: "false", placeholder: "empty: a new random ID" });
+      const input = el("textarea", { id: "rerun-input", rows: "3", spellcheck: "false", placeholder: "empty: the step's recorded input" });
+      const extra = el("div", { class: "stack" }, el("label", { for: "rerun-id" }, "New instance ID"), newId, el("label", { for: "rerun-input" }, "New input for that step (JSON)"), input);
       return {
         title: "Rerun",
-        text: `Rerun instance ${id} from event #${ev.eventId} (${ev.type} ${ev.name || ""}) as a new instance?`,
+        text: `Rerun instance ${id} from event #${ev.eventId} (${ev.type} ${ev.name || ""}) as a new instance? The history before it is kept; this instance is left as it is.`,
         ok: "Rerun",
         extra,
+        focus: newId,
+        validate: () => jsonProblem(input.value),
         run: async () => {
-          const body = { eventId: ev.eventId };
+          const body = { eventID: ev.eventId };
           if (newId.value.trim()) body.newInstanceID = newId.value.trim();
+          if (input.value.trim()) {
+            body.overwriteInput = true;
+            body.input = input.value;
+          }
           const r = await WF.api("POST", `/wfctl/v1/instances/${enc}/rerun`, { body: JSON.stringify(body) });
-          return (r && (r.instanceID || r.newInstanceID)) || true;
+          return (r && r.instanceID) || true;
         },
         after: (r) => {
           if (typeof r === "string") location.href = WF.instanceHref(r);

@@ -68,6 +68,11 @@
       drawPager(pager, f, p.next);
       empty.hidden = p.instances.length > 0;
       document.getElementById("shown").textContent = `${p.instances.length} shown` + (f.cursor ? " (older page)" : "");
+      if (refocus) {
+        const again = main.querySelector(refocus);
+        refocus = null;
+        if (again) again.focus();
+      }
       document.body.dataset.loaded = String(Date.now());
     }
 
@@ -122,7 +127,12 @@
     view = { stop: () => stop() };
   };
 
+  let refocus = null; // what had the focus when a filter changed, to focus again after
+
   function go(f) {
+    const a = document.activeElement;
+    if (a && a.dataset && a.dataset.status !== undefined) refocus = `.counts [data-status="${CSS.escape(a.dataset.status)}"]`;
+    else if (a && a.id) refocus = "#" + CSS.escape(a.id);
     history.pushState(null, "", urlFor(f));
     WF.route();
   }

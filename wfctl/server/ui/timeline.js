@@ -150,6 +150,7 @@
     for (let t = 0; t <= span + 1; t += step) {
       const px = x(tl.start + t);
       axis.append(svg("line", { x1: px, x2: px, y1: top - 6, y2: height, class: "tick" }));
+      if (px > width - 48) continue; // no room for its label at the right edge
       const label = svg("text", { x: px + 2, y: 12, class: "tick-label" }, "+" + WF.duration(t));
       label.append(svg("title", {}, WF.utcText(tl.start + t)));
       axis.append(label);
@@ -159,7 +160,7 @@
     let y = top;
     for (const g of groups) {
       const name = g.name || KIND_LABEL[g.kind];
-      const label = svg("text", { x: 4, y: y + 14, class: "track-label k-" + g.kind }, (g.kind === "run" ? "" : KIND_LABEL[g.kind] + " ") + name);
+      const label = svg("text", { x: 4, y: y + 14, class: "track-label k-" + g.kind }, (g.kind === "run" || name === KIND_LABEL[g.kind] ? "" : KIND_LABEL[g.kind] + " ") + name);
       label.append(svg("title", {}, `${KIND_LABEL[g.kind]} ${name}`));
       frag.append(label);
       for (const row of g.rows) {
