@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wfctl.engine.history import CompleteWorkflow, TurnResult
-from wfctl.engine.items import ApplyOutcome, TaskItem, TaskOutcome, TurnItem
+from wfctl.engine.items import ApplyOutcome, StartRequest, TaskItem, TaskOutcome, TurnItem
 from wfctl.engine.store import HUB, Store, new_owner_id
 from wfctl.grpcapi import convert
 from wfctl.model import FailureDetails, RuntimeStatus, WfctlError
@@ -118,6 +118,11 @@ class RemoteFront:
     def close_stream(self, s: Stream) -> None:
         self._post("close", s)
 
+    def submit_start(self, req: StartRequest, on_done: Callable[[], None]) -> None:
+        """Record ``req`` in the next round's commit (with the first turn it makes
+        deliverable); then ``req.error`` is set or not, and ``on_done()`` is called."""
+        self._post("start", (req, on_done))
+
     def complete_turn(self, resp: Any) -> None:
         self._post("turn", resp)
 
@@ -184,6 +189,7 @@ class RemoteFront:
         turns: list[tuple[TurnItem, TurnResult, list[tuple[int, str]]]] = []
         outcomes: list[TaskOutcome] = []
         released: list[int] = []
+        starts: list[tuple[StartRequest, Callable[[], None]]] = []
         did = False
         while True:
             try:
@@ -205,12 +211,22 @@ class RemoteFront:
                 got = self._task_answer(value)
                 if got is not None:
                     outcomes.append(got)
+            elif kind == "start":
+                starts.append(value)
         if released:
             self.store.release(self.owner, released)
         outcomes += self._fail_next
         self._fail_next = []
-        if self._exchange(turns, outcomes):
-            did = True
+        try:
+            if self._exchange(turns, outcomes, [r for r, _ in starts]):
+                did = True
+        except BaseException as exc:
+            for r, _ in starts:
+                r.error = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+            raise
+        finally:
+            for _, done in starts:
+                done()
         if self._send_tasks(poll=not did or now - self._last_task_poll > POLL):
             did = True
         for st in self._streams:
@@ -289,11 +305,12 @@ class RemoteFront:
         self,
         turns: list[tuple[TurnItem, TurnResult, list[tuple[int, str]]]],
         outcomes: list[TaskOutcome],
+        starts: list[StartRequest],
     ) -> bool:
-        """Apply the answers and claim the turns they (and others) made deliverable, in
-        one commit; hand the turns to the streams."""
+        """Record the starts, apply the answers and claim the turns they (and others) made
+        deliverable, in one commit; hand the turns to the streams."""
         free = sum(max(TURN_CREDIT - len(s.turns), 0) for s in self._streams)
-        if not turns and not outcomes and free <= 0:
+        if not turns and not outcomes and not starts and free <= 0:
             return False
         for item, _, _ in turns:
             self._inflight.pop(item.instance_id, None)
@@ -314,6 +331,7 @@ class RemoteFront:
                 ttl=self.ttl,
                 app=self.app,
                 applied=applied,
+                starts=starts,
             )
         except BaseException:
             # Nothing was recorded: what the callback cached is not true. The answers are
@@ -326,7 +344,7 @@ class RemoteFront:
                 self._send_turn(s, item)
         while len(self._hist) > MAX_CACHED:  # least recently stepped first (never mid-batch)
             self._forget(next(iter(self._hist)))
-        return bool(turns or outcomes or items)
+        return bool(turns or outcomes or starts or items)
 
     def _took(self, item: TurnItem, refused: list[tuple[int, str]], out: ApplyOutcome) -> None:
         """What applying ``item`` did: cache the history, queue its tasks."""
