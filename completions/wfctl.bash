@@ -4,8 +4,8 @@
 
 _wfctl_commands() {
     case "$1" in
-        "") echo "completion config exec history list pause purge raise-event rerun resume serve start status suspend terminate wait worker" ;;
-        "config") echo "show" ;;
+        "") echo "completion config exec history list pause purge raise-event rerun resume serve start status suspend terminate wait worker workflows" ;;
+        "config") echo "init set-profile show use" ;;
     esac
 }
 
@@ -14,10 +14,13 @@ _wfctl_options() {
         "") echo "--url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "completion") echo "--url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "config") echo "--url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "config init") echo "--force --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "config set-profile") echo "--default --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "config show") echo "--url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "config use") echo "--url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "exec") echo "--url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
-        "history") echo "--full --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
-        "list") echo "--status --name --max-age --limit --no-headers --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "history") echo "--full --gantt --follow -f --interval --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "list") echo "--status --name --max-age --limit --no-headers --watch -w --interval --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "pause") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "purge") echo "--older-than --status --name --max-age --id-prefix --dry-run --yes -y --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "raise-event") echo "--data --data-file --raw --status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
@@ -30,6 +33,7 @@ _wfctl_options() {
         "terminate") echo "--result --status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "wait") echo "--for --timeout --interval --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "worker") echo "--concurrency --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "workflows") echo "--url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
     esac
 }
 
@@ -38,13 +42,27 @@ _wfctl_option_value() {
     case "$1|$2" in
         "completion|--help") return 1 ;;
         "config|--help") return 1 ;;
+        "config init|--help") return 1 ;;
+        "config set-profile|--url") echo "plain" ;;
+        "config set-profile|--api-version") echo "choice v1.0-beta1 v1.0" ;;
+        "config set-profile|--component") echo "plain" ;;
+        "config set-profile|--api-token-file") echo "file" ;;
+        "config set-profile|--ca-cert") echo "file" ;;
+        "config set-profile|--request-timeout") echo "duration" ;;
+        "config set-profile|--embedded" | "config set-profile|--no-embedded") return 1 ;;
+        "config set-profile|--db") echo "file" ;;
+        "config set-profile|--app") echo "file" ;;
+        "config set-profile|--help") return 1 ;;
         "config show|--help") return 1 ;;
+        "config use|--help") return 1 ;;
         "exec|--help") return 1 ;;
+        "history|--interval") echo "duration" ;;
         "history|--help") return 1 ;;
         "list|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
         "list|--name") echo "workflow" ;;
         "list|--max-age") echo "duration" ;;
         "list|--limit") echo "plain" ;;
+        "list|--interval") echo "duration" ;;
         "list|--help") return 1 ;;
         "pause|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
         "pause|--name") echo "plain" ;;
@@ -115,6 +133,7 @@ _wfctl_option_value() {
         "wait|--help") return 1 ;;
         "worker|--concurrency") echo "plain" ;;
         "worker|--help") return 1 ;;
+        "workflows|--help") return 1 ;;
         *"|--url") echo "plain" ;;
         *"|--transport") echo "choice http grpc" ;;
         *"|--grpc-endpoint") echo "plain" ;;
@@ -138,6 +157,8 @@ _wfctl_option_value() {
 _wfctl_argument() {
     case "$1|$2" in
         "completion|0") echo "choice bash zsh fish" ;;
+        "config set-profile|0") echo "plain" ;;
+        "config use|0") echo "plain" ;;
         "exec|0") echo "file" ;;
         "exec|"*) echo "file" ;;
         "history|0") echo "instance" ;;

@@ -5,9 +5,9 @@
 function __wfctl_commands_of
     switch "$argv[1]"
         case ''
-            printf '%s\n' completion config exec history list pause purge raise-event rerun resume serve start status suspend terminate wait worker
+            printf '%s\n' completion config exec history list pause purge raise-event rerun resume serve start status suspend terminate wait worker workflows
         case 'config'
-            printf '%s\n' show
+            printf '%s\n' init set-profile show use
     end
 end
 
@@ -18,10 +18,36 @@ function __wfctl_option_value
             return 1
         case 'config|--help'
             return 1
+        case 'config init|--help'
+            return 1
+        case 'config set-profile|--url'
+            echo 'plain'
+        case 'config set-profile|--api-version'
+            echo 'choice v1.0-beta1 v1.0'
+        case 'config set-profile|--component'
+            echo 'plain'
+        case 'config set-profile|--api-token-file'
+            echo 'file'
+        case 'config set-profile|--ca-cert'
+            echo 'file'
+        case 'config set-profile|--request-timeout'
+            echo 'duration'
+        case 'config set-profile|--embedded' 'config set-profile|--no-embedded'
+            return 1
+        case 'config set-profile|--db'
+            echo 'file'
+        case 'config set-profile|--app'
+            echo 'file'
+        case 'config set-profile|--help'
+            return 1
         case 'config show|--help'
+            return 1
+        case 'config use|--help'
             return 1
         case 'exec|--help'
             return 1
+        case 'history|--interval'
+            echo 'duration'
         case 'history|--help'
             return 1
         case 'list|--status'
@@ -32,6 +58,8 @@ function __wfctl_option_value
             echo 'duration'
         case 'list|--limit'
             echo 'plain'
+        case 'list|--interval'
+            echo 'duration'
         case 'list|--help'
             return 1
         case 'pause|--status'
@@ -172,6 +200,8 @@ function __wfctl_option_value
             echo 'plain'
         case 'worker|--help'
             return 1
+        case 'workflows|--help'
+            return 1
         case '*|--url'
             echo 'plain'
         case '*|--transport'
@@ -306,7 +336,7 @@ end
 complete -c wfctl -e
 complete -c wfctl -f
 complete -c wfctl -n '__wfctl_at \'\'' -a 'completion' -d 'Print the shell completion script for SHELL'
-complete -c wfctl -n '__wfctl_at \'\'' -a 'config' -d 'Inspect wfctl\'s settings'
+complete -c wfctl -n '__wfctl_at \'\'' -a 'config' -d 'Inspect and write wfctl\'s settings'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'exec' -d 'Run a Dapr workflow app as __main__ against the embedded engine (no sidecar)'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'history' -d 'Show an instance\'s history as a timeline: TYPE, NAME, EVENTID, ELAPSED...'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'list' -d 'List instances, newest first (embedded, `wfctl serve`, or a sidecar over gRPC)'
@@ -322,6 +352,7 @@ complete -c wfctl -n '__wfctl_at \'\'' -a 'suspend' -d 'Alias of pause'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'terminate' -d 'Terminate instances (and their child workflows); finished ones are left alone'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'wait' -d 'Wait until instances have started or finished; the exit code says how they ended'
 complete -c wfctl -n '__wfctl_at \'\'' -a 'worker' -d 'Run the embedded engine\'s worker until Ctrl-C: activities, timers, workflow...'
+complete -c wfctl -n '__wfctl_at \'\'' -a 'workflows' -d 'List the workflow names the app registers'
 complete -c wfctl -l 'url' -x -d 'Sidecar base URL [env DAPR_HTTP_ENDPOINT, DAPR_RUNTIME_HOST/DAPR_HTTP_PORT...'
 complete -c wfctl -l 'transport' -x -a 'http grpc' -d 'How to reach the sidecar [env WFCTL_TRANSPORT; default http]'
 complete -c wfctl -l 'grpc-endpoint' -x -d 'Sidecar gRPC endpoint; implies --transport grpc [env DAPR_GRPC_ENDPOINT...'
@@ -346,16 +377,26 @@ complete -c wfctl -l 'detach' -d 'Embedded: record the change, do not drive'
 complete -c wfctl -l 'version' -d 'Print the version and exit'
 complete -c wfctl -s 'h' -l 'help' -d 'Show help and exit'
 complete -c wfctl -n '__wfctl_arg \'completion\' 0' -a 'bash zsh fish'
+complete -c wfctl -n '__wfctl_at \'config\'' -a 'init' -d 'Write a commented config file with a \'local\' profile (an existing one is kept)'
+complete -c wfctl -n '__wfctl_at \'config\'' -a 'set-profile' -d 'Create or update a profile in the config file (keys not given are kept)'
 complete -c wfctl -n '__wfctl_at \'config\'' -a 'show' -d 'Print the resolved settings and where each came from (the token is masked)'
+complete -c wfctl -n '__wfctl_at \'config\'' -a 'use' -d 'Make a profile the default one'
+complete -c wfctl -n '__wfctl_in \'config init\'' -l 'force' -d 'Replace an existing file'
+complete -c wfctl -n '__wfctl_in \'config set-profile\'' -l 'default' -d 'Also make it the default profile'
 complete -c wfctl -n '__wfctl_arg \'exec\' 0' -F
 complete -c wfctl -n '__wfctl_arg \'exec\' 1 many' -F
 complete -c wfctl -n '__wfctl_in \'history\'' -l 'full' -d 'Show every payload whole in the table'
+complete -c wfctl -n '__wfctl_in \'history\'' -l 'gantt' -d 'Draw activities, timers and children on a time axis'
+complete -c wfctl -n '__wfctl_in \'history\'' -l 'follow' -s 'f' -d 'Print events as they happen until the end'
+complete -c wfctl -n '__wfctl_in \'history\'' -l 'interval' -x -a '(__wfctl_durations)' -d 'With --follow: look every D'
 complete -c wfctl -n '__wfctl_arg \'history\' 0' -k -a '(__wfctl_dynamic instances)'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'status' -x -a 'RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED' -d 'Only these statuses (repeatable, or a,b)'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'name' -k -x -a '(__wfctl_dynamic workflows)' -d 'Only this workflow'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'max-age' -x -a '(__wfctl_durations)' -d 'Only instances created within D'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'limit' -x -d 'At most N instances'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'no-headers' -d 'Table without its header row'
+complete -c wfctl -n '__wfctl_in \'list\'' -l 'watch' -s 'w' -d 'Refresh until Ctrl-C (tables only)'
+complete -c wfctl -n '__wfctl_in \'list\'' -l 'interval' -x -a '(__wfctl_durations)' -d 'With --watch: refresh every D'
 complete -c wfctl -n '__wfctl_in \'pause\'' -l 'status' -x -a 'RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED' -d 'Bulk: only these statuses (repeatable, or a,b)'
 complete -c wfctl -n '__wfctl_in \'pause\'' -l 'name' -x -d 'Bulk: only this workflow'
 complete -c wfctl -n '__wfctl_in \'pause\'' -l 'older-than' -x -a '(__wfctl_durations)' -d 'Bulk: only those last updated over D ago'

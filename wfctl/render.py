@@ -101,12 +101,36 @@ class Output:
                 cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
                 self.line("   ".join(cells).rstrip())
             return
+        console = self._console()
+        console.print(
+            self.table_renderable(
+                headers,
+                rows,
+                styles=styles,
+                keep=keep,
+                drop=drop,
+                no_headers=no_headers,
+                width=console.size.width,
+            )
+        )
+
+    def table_renderable(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        styles: Sequence[Sequence[str | None]] | None = None,
+        keep: Sequence[int] = (),
+        drop: Sequence[int] = (),
+        no_headers: bool = False,
+        width: int = 80,
+    ) -> Any:
+        """The rich table :meth:`table` prints on a terminal (also for a live redraw)."""
         from rich import box
         from rich.table import Table
 
-        console = self._console()
         fit = keep or drop
-        widths = _column_widths(headers, rows, console.size.width, keep, drop) if fit else {}
+        widths = _column_widths(headers, rows, width, keep, drop) if fit else {}
         shown = list(widths) if fit else list(range(len(headers)))
         t = Table(
             box=box.SIMPLE_HEAD,
@@ -126,7 +150,13 @@ class Output:
                 style = styles[i][j] if styles else None
                 cells.append(_text(row[j], style))
             t.add_row(*cells)
-        console.print(t)
+        return t
+
+    def live(self) -> Any:
+        """A context manager whose ``update(renderable)`` redraws it in place (terminal)."""
+        from rich.live import Live
+
+        return Live(console=self._console(), auto_refresh=False, transient=False)
 
     def fields(self, blocks: Sequence[Sequence[tuple[str, str, str | None]]]) -> None:
         """Key/value blocks (one per instance), a blank line between them."""

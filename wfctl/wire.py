@@ -164,6 +164,8 @@ def error_body(error_code: str, message: str) -> dict[str, str]:
 #                             "name": "...", "taskId": null, "details": "..."}, ...],
 #                "waitingFor": ["approval"]}   event names the workflow waits for
 #        -> 404 ERR_INSTANCE_ID_NOT_FOUND
+#   GET  /wfctl/v1/workflows
+#        -> 200 {"workflows": ["hello_world_wf", ...]}   the names the served app registers
 #   POST /wfctl/v1/purge?olderThan=86400&status=COMPLETED&dryRun=true
 #        -> 200 {"instanceIDs": [...], "dryRun": true}
 #   POST /wfctl/v1/instances/{id}/rerun   body {"eventID": 2, "newInstanceID": "..." (opt.),

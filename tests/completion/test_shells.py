@@ -285,7 +285,7 @@ printf '%s\\n' "${{COMPREPLY[@]}}"
         ("wfctl start --timeout 30", ["30ms", "30s", "30m", "30h", "30d"]),
         ("wfctl --url http://x:1 sus", ["suspend"]),
         ("wfctl --embedded --db x.db purge --y", ["--yes"]),
-        ("wfctl config ", ["show"]),
+        ("wfctl config ", ["init", "set-profile", "show", "use"]),
         ("wfctl completion ", ["bash", "zsh", "fish"]),
     ],
 )

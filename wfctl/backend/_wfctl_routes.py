@@ -127,6 +127,12 @@ class WfctlRoutes:
         states = [wire.state_from_dapr(item) for item in items if isinstance(item, dict)]
         return states, (str(nxt) if nxt else None)
 
+    def workflow_names(self) -> list[str]:
+        """The workflow names the served app registers (`wfctl serve` only)."""
+        body = self._ext("GET", "/workflows", None, "workflows")
+        names = body.get("workflows") if isinstance(body, dict) else None
+        return [str(n) for n in names] if isinstance(names, list) else []
+
     def history(self, instance_id: str) -> list[HistoryEntry]:
         return self.history_with_waits(instance_id)[0]
 

@@ -211,6 +211,8 @@ class WorkflowServerApp:
             rest = segs[2:]
             if rest == ["instances"]:
                 return await _only(method, "GET", h.list_instances, req)
+            if rest == ["workflows"]:
+                return await _only(method, "GET", h.workflows, req)
             if len(rest) == 3 and rest[0] == "instances" and rest[2] == "history":
                 return await _only(method, "GET", h.history, req, rest[1])
             if len(rest) == 3 and rest[0] == "instances" and rest[2] == "rerun":
