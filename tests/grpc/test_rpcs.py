@@ -218,3 +218,25 @@ def test_rerun_refusals_carry_daprd_codes(stub):
         with pytest.raises(grpc.RpcError) as e:
             stub.RerunWorkflowFromEvent(req, timeout=10)
         assert e.value.code() == getattr(grpc.StatusCode, code), (req, e.value.details())
+
+
+def test_a_scheduled_start_is_not_dispatched_before_its_time(stub):
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    due = datetime.now(timezone.utc) + timedelta(seconds=1)
+    req = pb.CreateInstanceRequest(name="later", instanceId="later-1")
+    req.scheduledStartTimestamp.FromDatetime(due)
+    stub.StartInstance(req, timeout=10)
+    assert state(stub, "later-1").workflowState.workflowStatus == pb.ORCHESTRATION_STATUS_PENDING
+    s = stub.GetWorkItems(pb.GetWorkItemsRequest())
+    try:
+        item = next_turn(s, "later-1")
+        got = time.time()
+    finally:
+        s.cancel()
+    started = item.workflowRequest.newEvents[1].executionStarted
+    assert started.scheduledStartTimestamp.ToDatetime(tzinfo=timezone.utc) == due.replace(
+        microsecond=due.microsecond
+    )
+    assert got >= due.timestamp()

@@ -160,6 +160,13 @@ def test_instance_page_timeline_and_children(browser: Any, seeded: Seeded) -> No
     _open(browser, seeded.url + "/instances/fails-1")
     failure = browser.find_element(By.CSS_SELECTOR, "pre.payload.failed").text
     assert "TaskFailedError" in failure and "kaboom 1" in failure
+    copy = browser.find_element(By.CSS_SELECTOR, "button.copy[aria-label='Copy Failure']")
+    copy.click()
+    said = wait_until(
+        lambda: copy.text if copy.text in ("Copied", "Selected: Ctrl+C") else "", what="copy"
+    )
+    if said == "Selected: Ctrl+C":  # no clipboard permission: the text is selected instead
+        assert browser.execute_script("return String(window.getSelection())") == failure
     assert browser.find_elements(By.CSS_SELECTOR, "g.bar.k-activity.failed")
     assert _errors(browser) == []
 

@@ -14,8 +14,9 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from wfctl.engine.history import TurnResult
-from wfctl.engine.items import ApplyOutcome, TaskOutcome, TurnItem
+from wfctl.engine.items import ApplyOutcome, StartRequest, TaskOutcome, TurnItem
 from wfctl.engine.schema import DEFAULT_TTL
+from wfctl.model import ConflictError
 
 
 class Remote:
@@ -30,6 +31,7 @@ class Remote:
         def _claim_in(self, c: sqlite3.Connection, *a: Any, **k: Any) -> list[TurnItem]: ...
         def _apply_in(self, c: sqlite3.Connection, *a: Any) -> list[ApplyOutcome]: ...
         def _complete_in(self, c: sqlite3.Connection, *a: Any) -> int: ...
+        def _create_in(self, c: sqlite3.Connection, *a: Any) -> None: ...
 
     def exchange(
         self,
@@ -43,13 +45,17 @@ class Remote:
         ttl: float = DEFAULT_TTL,
         app: str | None = None,
         applied: Callable[[list[ApplyOutcome]], None] | None = None,
+        starts: Sequence[StartRequest] = (),
     ) -> tuple[list[ApplyOutcome], list[TurnItem]]:
         """In one transaction: apply the answered turns (as ``apply_turns``, new tasks
         leased to ``owner``), record the activity ``outcomes`` (as ``complete_tasks``), then
         claim up to ``limit`` turns (as ``claim_turns``, never those in ``exclude``): what
         the answers made deliverable goes out in the same commit. ``applied(outcomes)`` runs
-        between applying and claiming (so the caller can update what ``known`` reports)."""
-        if not results and not outcomes:
+        between applying and claiming (so the caller can update what ``known`` reports).
+        ``starts`` are recorded first (each with its own app; a ConflictError lands in the
+        request's ``error``), so a start shares the commit, and its first turn goes out in
+        it. The caller sets the requests' ``done``."""
+        if not results and not outcomes and not starts:
             if limit <= 0:
                 return [], []
             sql, args = self._turn_query(owner, self.clock(), limit, None, None, app, exclude)
@@ -57,6 +63,11 @@ class Remote:
                 return [], []
         with self._write() as c:
             now = self.clock()
+            for r in starts:
+                try:
+                    self._create_in(c, r.instance_id, r.name, r.input, r.start_at, now, r.app)
+                except ConflictError as exc:
+                    r.error = exc
             outs = self._apply_in(c, owner, results, now, True, ttl) if results else []
             if outcomes:
                 self._complete_in(c, owner, outcomes, now)

@@ -8,7 +8,9 @@ A second executor front on :class:`wfctl.engine.store.Store`, beside the in-proc
 
 * One lease owner for the process; an instance whose turn is on a stream is excluded from
   claims, so at most one turn per instance is in flight. Each work item carries a completion
-  token; an answer with an unknown or stale token is ignored (benign, as daprd).
+  token; an answer with an unknown or stale token is ignored (benign, as daprd). An answer
+  with no token at all (durabletask-js 1.0) is matched as daprd matches it: a turn by its
+  instance, an activity by instance and task id.
 * Streams take work round-robin up to a credit each; an instance's next turn prefers the
   stream that ran its last one (its history cache is warm there).
 * Workers that advertise STATEFUL_HISTORY get ``cachedHistory{eventCount}`` and only the
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wfctl.engine.history import CompleteWorkflow, TurnResult
-from wfctl.engine.items import ApplyOutcome, TaskItem, TaskOutcome, TurnItem
+from wfctl.engine.items import ApplyOutcome, StartRequest, TaskItem, TaskOutcome, TurnItem
 from wfctl.engine.store import HUB, Store, new_owner_id
 from wfctl.grpcapi import convert
 from wfctl.model import FailureDetails, RuntimeStatus, WfctlError
@@ -116,6 +118,11 @@ class RemoteFront:
     def close_stream(self, s: Stream) -> None:
         self._post("close", s)
 
+    def submit_start(self, req: StartRequest, on_done: Callable[[], None]) -> None:
+        """Record ``req`` in the next round's commit (with the first turn it makes
+        deliverable); then ``req.error`` is set or not, and ``on_done()`` is called."""
+        self._post("start", (req, on_done))
+
     def complete_turn(self, resp: Any) -> None:
         self._post("turn", resp)
 
@@ -182,6 +189,7 @@ class RemoteFront:
         turns: list[tuple[TurnItem, TurnResult, list[tuple[int, str]]]] = []
         outcomes: list[TaskOutcome] = []
         released: list[int] = []
+        starts: list[tuple[StartRequest, Callable[[], None]]] = []
         did = False
         while True:
             try:
@@ -203,12 +211,22 @@ class RemoteFront:
                 got = self._task_answer(value)
                 if got is not None:
                     outcomes.append(got)
+            elif kind == "start":
+                starts.append(value)
         if released:
             self.store.release(self.owner, released)
         outcomes += self._fail_next
         self._fail_next = []
-        if self._exchange(turns, outcomes):
-            did = True
+        try:
+            if self._exchange(turns, outcomes, [r for r, _ in starts]):
+                did = True
+        except BaseException as exc:
+            for r, _ in starts:
+                r.error = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+            raise
+        finally:
+            for _, done in starts:
+                done()
         if self._send_tasks(poll=not did or now - self._last_task_poll > POLL):
             did = True
         for st in self._streams:
@@ -237,12 +255,14 @@ class RemoteFront:
         return tasks
 
     def _turn_answer(self, resp: Any) -> tuple[TurnItem, TurnResult, list[tuple[int, str]]] | None:
-        p = self._pending.get(resp.completionToken)
+        # durabletask-js 1.0 answers without the completion token: match by instance, as daprd
+        token = resp.completionToken or self._inflight.get(resp.instanceId, "")
+        p = self._pending.get(token)
         if p is None or p.turn is None or p.turn.instance_id != resp.instanceId:
             log.info("wfctl serve: ignored a workflow answer with a stale or unknown token")
             return None
-        del self._pending[resp.completionToken]
-        p.stream.turns.discard(resp.completionToken)
+        del self._pending[token]
+        p.stream.turns.discard(token)
         item = p.turn
         try:
             res, refused = convert.actions_from_pb(
@@ -255,7 +275,8 @@ class RemoteFront:
         return item, res, refused
 
     def _task_answer(self, resp: Any) -> TaskOutcome | None:
-        p = self._pending.get(resp.completionToken)
+        token = resp.completionToken or self._task_token(resp.instanceId, resp.taskId)
+        p = self._pending.get(token)
         if (
             p is None
             or p.task is None
@@ -264,22 +285,32 @@ class RemoteFront:
         ):
             log.info("wfctl serve: ignored an activity answer with a stale or unknown token")
             return None
-        del self._pending[resp.completionToken]
-        p.stream.tasks.discard(resp.completionToken)
+        del self._pending[token]
+        p.stream.tasks.discard(token)
         if resp.HasField("failureDetails"):
             return TaskOutcome(p.task, failure=convert.failure_from_pb(resp.failureDetails))
         result = resp.result.value if resp.HasField("result") else None
         return TaskOutcome(p.task, result=result)
 
+    def _task_token(self, instance_id: str, task_id: int) -> str:
+        """The token of the activity in flight for ``(instance_id, task_id)`` ("" if none): for
+        workers that answer without the token (durabletask-js 1.0), as daprd matches them."""
+        for token, p in self._pending.items():
+            task = p.task
+            if task is not None and (task.instance_id, task.task_id) == (instance_id, task_id):
+                return token
+        return ""
+
     def _exchange(
         self,
         turns: list[tuple[TurnItem, TurnResult, list[tuple[int, str]]]],
         outcomes: list[TaskOutcome],
+        starts: list[StartRequest],
     ) -> bool:
-        """Apply the answers and claim the turns they (and others) made deliverable, in
-        one commit; hand the turns to the streams."""
+        """Record the starts, apply the answers and claim the turns they (and others) made
+        deliverable, in one commit; hand the turns to the streams."""
         free = sum(max(TURN_CREDIT - len(s.turns), 0) for s in self._streams)
-        if not turns and not outcomes and free <= 0:
+        if not turns and not outcomes and not starts and free <= 0:
             return False
         for item, _, _ in turns:
             self._inflight.pop(item.instance_id, None)
@@ -300,6 +331,7 @@ class RemoteFront:
                 ttl=self.ttl,
                 app=self.app,
                 applied=applied,
+                starts=starts,
             )
         except BaseException:
             # Nothing was recorded: what the callback cached is not true. The answers are
@@ -312,7 +344,7 @@ class RemoteFront:
                 self._send_turn(s, item)
         while len(self._hist) > MAX_CACHED:  # least recently stepped first (never mid-batch)
             self._forget(next(iter(self._hist)))
-        return bool(turns or outcomes or items)
+        return bool(turns or outcomes or starts or items)
 
     def _took(self, item: TurnItem, refused: list[tuple[int, str]], out: ApplyOutcome) -> None:
         """What applying ``item`` did: cache the history, queue its tasks."""

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from wfctl.engine.items import StartRequest
 from wfctl.engine.store import STATUS_HUB, Store
 from wfctl.grpcapi import convert
 from wfctl.grpcapi.front import RemoteFront
@@ -99,19 +100,21 @@ class Servicer:
         if request.HasField("scheduledStartTimestamp"):
             start_at = convert.from_ts(request.scheduledStartTimestamp)
         inp = request.input.value if request.HasField("input") else None
-        try:
-            await self._call(self._create, iid, request.name, inp, start_at)
-        except ConflictError:
+        names = self.local_names()
+        app = self.local_app if request.name in names else self.front.app
+        req = StartRequest(iid, request.name, inp, app=app, start_at=start_at)
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        # Recorded in the front's next commit, which also sends its first turn out.
+        self.front.submit_start(req, lambda: loop.call_soon_threadsafe(_settle, done))
+        await done
+        if isinstance(req.error, ConflictError):
             await self._abort(
                 context, "ALREADY_EXISTS", f"an active workflow with ID '{iid}' already exists"
             )
+        if req.error is not None:
+            await self._abort(context, "INTERNAL", f"the start was not recorded: {req.error}")
         return self.pb.CreateInstanceResponse(instanceId=iid)
-
-    def _create(self, iid: str, name: str, inp: str | None, start_at: Any) -> None:
-        """Record the start, for the in-process app if it registers ``name``, else for the
-        gRPC workers."""
-        app = self.local_app if name in self.local_names() else self.front.app
-        self.store.create_instance(iid, name, inp, start_at=start_at, app=app)
 
     async def _state(self, request: Any) -> tuple[Any, Any]:
         st = await self._call(self.store.get_state, request.instanceId)
@@ -306,6 +309,11 @@ class Servicer:
     async def CompleteWorkflowTask(self, request: Any, context: Any) -> Any:
         self.front.complete_turn(request)
         return self.pb.CompleteTaskResponse()
+
+
+def _settle(fut: asyncio.Future[None]) -> None:
+    if not fut.done():  # the caller may have gone (cancelled)
+        fut.set_result(None)
 
 
 def _rerun_code(exc: WfctlError) -> str:

@@ -151,7 +151,7 @@
       const shown = WF.pretty(text);
       if (shown === null) return null;
       const pre = el("pre", { class: "payload " + (cls || ""), tabindex: "0", "aria-label": label }, shown);
-      return el("div", { class: "payload-box" }, el("div", { class: "payload-head" }, el("h3", {}, label), WF.copyButton(() => shown, label)), pre);
+      return el("div", { class: "payload-box" }, el("div", { class: "payload-head" }, el("h3", {}, label), WF.copyButton(pre, label)), pre);
     }
 
     function drawPayloads() {
