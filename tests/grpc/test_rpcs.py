@@ -84,6 +84,10 @@ def test_start_conflicts_and_bad_ids(stub):
     with pytest.raises(grpc.RpcError) as e:
         start(stub, "w", "bad/id")
     assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.RpcError) as e:
+        start(stub, "dapr.internal.mcp.tools", "internal-1")
+    assert e.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert not state(stub, "internal-1").exists
     stub.TerminateInstance(pb.TerminateRequest(instanceId="dup-1"), timeout=10)
     assert state(stub, "dup-1").workflowState.workflowStatus == pb.ORCHESTRATION_STATUS_TERMINATED
     start(stub, "w", "dup-1")  # an ID can be reused once its instance is terminal
