@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from wfctl.engine.faults import StorageTrouble, start_lease_renewer
 from wfctl.engine.history import CompleteWorkflow, HistoryEvent, TurnResult
 from wfctl.engine.runner import ActivityRunner, failure_of
 from wfctl.engine.schema import TransientStorageError
@@ -46,8 +47,6 @@ MAX_CACHED = 10_000  # instances whose history (and live generator) stay in memo
 POLL = 0.05  # how often an idle loop looks for work written by other processes
 SWITCH_INTERVAL = 0.001  # the GIL switch interval while an engine runs
 LINGER = 0.0003  # how long a round waits for the next start of a stream of starts
-BACKOFF_FIRST = 0.05  # retrying a commit the disk refused: first delay, doubling...
-BACKOFF_MAX = 5.0  # ...up to this
 # An activity runner: (name, input_json, instance_id, task_id) -> (result_json, failure).
 Runner = Callable[[str, "str | None", str, int], "tuple[str | None, FailureDetails | None]"]
 
@@ -130,7 +129,7 @@ class Engine(ActivityRunner):
         self._due_at = 0.0
         self._due_dirty = True
         self._due_roots: Sequence[str] | None = None
-        self._trouble: _Trouble | None = None
+        self._trouble: StorageTrouble | None = None
 
     @property
     def failed_writes(self) -> int:
@@ -189,7 +188,7 @@ class Engine(ActivityRunner):
             self._accepting = True
             _LOCAL.setdefault(key, self)
             renewer = self._start_renewer()
-            trouble = self._trouble = _Trouble(self)
+            trouble = self._trouble = StorageTrouble(self.store, lambda: len(self._inflight))
             broken = False
             try:
                 while not stop.is_set():
@@ -246,24 +245,9 @@ class Engine(ActivityRunner):
         return req
 
     def _start_renewer(self) -> threading.Event:
-        """Renew this engine's leases every ttl/4 from a thread of their own, so that neither
-        a long activity nor a busy loop lets them lapse. Set the returned event to stop."""
-        stop = threading.Event()
-
-        def renew() -> None:
-            failing = False
-            while not stop.wait(self.ttl / 4):
-                if self._inflight or self._ready:
-                    try:
-                        self.store.renew(self.owner, self.ttl)
-                        failing = False
-                    except WfctlError as exc:
-                        if not failing:  # once, not every ttl/4 while the disk is full
-                            log.warning("wfctl engine: cannot renew leases: %s", exc)
-                        failing = True
-
-        threading.Thread(target=renew, name="wfctl-lease-renewer", daemon=True).start()
-        return stop
+        return start_lease_renewer(
+            self.store, self.owner, self.ttl, lambda: bool(self._inflight or self._ready)
+        )
 
     def close(self) -> None:
         """Stop the pools and close the store (after drive/run_forever returned)."""
@@ -481,35 +465,6 @@ class Engine(ActivityRunner):
         forget = getattr(self.executor, "forget", None)
         if forget is not None:
             forget(iid)
-
-
-class _Trouble:
-    """A write that keeps failing for a reason that may pass (a full disk): one log line
-    when it starts and one when it is over, a checkpoint (the WAL gives its space back), and
-    the delay before the next attempt, doubling from BACKOFF_FIRST to BACKOFF_MAX."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.failing = 0  # attempts failed in a row
-
-    def failed(self, exc: StorageError) -> float:
-        if not self.failing:
-            log.error(
-                "wfctl engine: %s; keeping %d activity result(s) and retrying until it works",
-                exc,
-                len(self.engine._inflight),
-            )
-        self.failing += 1
-        self.engine.store.checkpoint()
-        return min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** min(self.failing - 1, 16))
-
-    def ok(self) -> None:
-        if self.failing:
-            log.warning(
-                "wfctl engine: the database takes writes again (after %d attempts)",
-                self.failing,
-            )
-            self.failing = 0
 
 
 _LOCAL: dict[str, Engine] = {}
