@@ -145,10 +145,30 @@ def test_worker_and_serve_refuse_a_read_only_file_at_start(tmp_path, command):
     assert "listening" not in done.stdout
 
 
+def _corrupt_pages(db: Path) -> None:
+    """A real SQLite file (its header and schema page intact) whose other pages are noise:
+    it opens, and fails on the first query that reads them."""
+    s = Store(db)
+    for i in range(300):
+        s.create_instance(f"i{i}", "chain", '"x"' * 20)
+    s.checkpoint()
+    s.close()
+    size = db.stat().st_size
+    with open(db, "r+b") as f:
+        for page in range(3, size // 4096):
+            f.seek(page * 4096)
+            f.write(os.urandom(4096))
+
+
+@pytest.mark.parametrize("damage", ["header", "pages"])
 @pytest.mark.parametrize("command", ["worker", "serve"])
-def test_worker_and_serve_refuse_a_corrupt_file_at_start(tmp_path, command):
+def test_worker_and_serve_stop_on_a_corrupt_file(tmp_path, command, damage):
+    """Not a retry of "corrupt" every second, forever: exit 8 with the CLI's one line."""
     db = tmp_path / "wf.db"
-    db.write_bytes(b"not an SQLite file, just text " * 200)
+    if damage == "header":
+        db.write_bytes(b"not an SQLite file, just text " * 200)
+    else:
+        _corrupt_pages(db)
     extra = ["--port", "0"] if command == "serve" else []
     done = _wfctl("--db", str(db), "--app", APP, command, *extra)
     assert done.returncode == ExitCode.STORAGE
