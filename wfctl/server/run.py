@@ -214,6 +214,7 @@ def serve(
             parts: list[Any] = []
             if proto is None or app:
                 handle = backend.start_worker()
+                handle.report = False  # a StorageError that stops it: said once, at exit
                 parts.append(handle)
             url = url_of(sock)
             print(f"wfctl serve: listening on {url} (database {path})", file=out)
