@@ -8,7 +8,9 @@ A second executor front on :class:`wfctl.engine.store.Store`, beside the in-proc
 
 * One lease owner for the process; an instance whose turn is on a stream is excluded from
   claims, so at most one turn per instance is in flight. Each work item carries a completion
-  token; an answer with an unknown or stale token is ignored (benign, as daprd).
+  token; an answer with an unknown or stale token is ignored (benign, as daprd). An answer
+  with no token at all (durabletask-js 1.0) is matched as daprd matches it: a turn by its
+  instance, an activity by instance and task id.
 * Streams take work round-robin up to a credit each; an instance's next turn prefers the
   stream that ran its last one (its history cache is warm there).
 * Workers that advertise STATEFUL_HISTORY get ``cachedHistory{eventCount}`` and only the
@@ -253,12 +255,14 @@ class RemoteFront:
         return tasks
 
     def _turn_answer(self, resp: Any) -> tuple[TurnItem, TurnResult, list[tuple[int, str]]] | None:
-        p = self._pending.get(resp.completionToken)
+        # durabletask-js 1.0 answers without the completion token: match by instance, as daprd
+        token = resp.completionToken or self._inflight.get(resp.instanceId, "")
+        p = self._pending.get(token)
         if p is None or p.turn is None or p.turn.instance_id != resp.instanceId:
             log.info("wfctl serve: ignored a workflow answer with a stale or unknown token")
             return None
-        del self._pending[resp.completionToken]
-        p.stream.turns.discard(resp.completionToken)
+        del self._pending[token]
+        p.stream.turns.discard(token)
         item = p.turn
         try:
             res, refused = convert.actions_from_pb(
@@ -271,7 +275,8 @@ class RemoteFront:
         return item, res, refused
 
     def _task_answer(self, resp: Any) -> TaskOutcome | None:
-        p = self._pending.get(resp.completionToken)
+        token = resp.completionToken or self._task_token(resp.instanceId, resp.taskId)
+        p = self._pending.get(token)
         if (
             p is None
             or p.task is None
@@ -280,12 +285,21 @@ class RemoteFront:
         ):
             log.info("wfctl serve: ignored an activity answer with a stale or unknown token")
             return None
-        del self._pending[resp.completionToken]
-        p.stream.tasks.discard(resp.completionToken)
+        del self._pending[token]
+        p.stream.tasks.discard(token)
         if resp.HasField("failureDetails"):
             return TaskOutcome(p.task, failure=convert.failure_from_pb(resp.failureDetails))
         result = resp.result.value if resp.HasField("result") else None
         return TaskOutcome(p.task, result=result)
+
+    def _task_token(self, instance_id: str, task_id: int) -> str:
+        """The token of the activity in flight for ``(instance_id, task_id)`` ("" if none): for
+        workers that answer without the token (durabletask-js 1.0), as daprd matches them."""
+        for token, p in self._pending.items():
+            task = p.task
+            if task is not None and (task.instance_id, task.task_id) == (instance_id, task_id):
+                return token
+        return ""
 
     def _exchange(
         self,

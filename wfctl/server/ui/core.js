@@ -266,16 +266,23 @@ WF.pretty = function pretty(text) {
   }
 };
 
-WF.copyButton = function copyButton(getText, label) {
+// A Copy button for `node`'s text. Where the clipboard API is refused (plain http on another
+// host is not a secure context), the text is selected instead, ready for Ctrl+C.
+WF.copyButton = function copyButton(node, label) {
   const button = WF.el("button", { type: "button", class: "small copy", "aria-label": "Copy " + label }, "Copy");
   button.addEventListener("click", async () => {
     try {
-      await navigator.clipboard.writeText(getText());
+      await navigator.clipboard.writeText(node.textContent);
       button.textContent = "Copied";
     } catch (_) {
-      button.textContent = "Select and copy";
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      button.textContent = "Selected: Ctrl+C";
     }
-    setTimeout(() => (button.textContent = "Copy"), 1500);
+    setTimeout(() => (button.textContent = "Copy"), 2000);
   });
   return button;
 };
