@@ -218,6 +218,7 @@ def serve(
             parts: list[Any] = []
             if proto is None or app:
                 handle = backend.start_worker()
+                handle.report = False  # a StorageError that stops it: said once, at exit
                 parts.append(handle)
             if proto is not None:  # bound before any banner line: a busy port says only that
                 grpc_side = serving.GrpcSide(
