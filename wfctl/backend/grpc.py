@@ -46,7 +46,8 @@ from wfctl.textsafe import escape_control
 
 # gRPC's C core logs failed TLS handshakes and the like on stderr by itself; wfctl says what
 # went wrong in one line of its own. Read when grpc is first imported (here, in load()).
-os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+# NONE, as `wfctl serve` chooses: this also reaches processes started later from this one.
+os.environ.setdefault("GRPC_VERBOSITY", "NONE")
 
 #: Messages of a runtime that cannot list (too old, or a state store that cannot list keys).
 _CANNOT_LIST = ("does not support listing keys", "no state store with actor support found")
