@@ -7,7 +7,7 @@ says the Dapr HTTP API has no such call.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -17,7 +17,6 @@ from wfctl.model import (
     NotFoundError,
     PurgeResult,
     RuntimeStatus,
-    ServerError,
     UnsupportedError,
     WfctlError,
     WorkflowState,
@@ -34,7 +33,7 @@ def quote_segment(text: str) -> str:
 
 class WfctlRoutes:
     """Mixin: list, history and bulk purge over HTTP. Needs ``_call``, ``_server_error``,
-    ``_check`` and ``location`` from the class it is mixed into."""
+    ``_check``, ``_parse`` and ``location`` from the class it is mixed into."""
 
     location: str
 
@@ -44,7 +43,11 @@ class WfctlRoutes:
 
     def _check(self, resp: Any, ok: Sequence[int] = ...) -> None: ...  # pragma: no cover
 
-    def _ext(self, method: str, path: str, params: Any, what: str) -> Any:
+    def _parse(self, resp: Any, parse: Callable[[Any], Any]) -> Any: ...  # pragma: no cover
+
+    def _ext(
+        self, method: str, path: str, params: Any, what: str, parse: Callable[[Any], Any]
+    ) -> Any:
         resp = self._call(method, wire.EXT_PREFIX + path, params=params)
         if resp.status_code == 404:
             err = self._server_error(resp)
@@ -55,12 +58,7 @@ class WfctlRoutes:
                 "use --embedded, or point --url at `wfctl serve`"
             )
         self._check(resp, ok=(200,))
-        try:
-            return resp.json()
-        except ValueError:
-            raise ServerError(
-                f"{self.location} answered 200 with a body that is not JSON"
-            ) from None
+        return self._parse(resp, parse)
 
     def list_instances(
         self,
@@ -77,24 +75,18 @@ class WfctlRoutes:
             params.append(("maxAge", _seconds(max_age)))
         if limit is not None:
             params.append(("limit", str(limit)))
-        body = self._ext("GET", "/instances", params, "list")
-        items = body.get("instances", []) if isinstance(body, dict) else []
-        return [wire.state_from_dapr(item) for item in items if isinstance(item, dict)]
+        states: list[WorkflowState] = self._ext("GET", "/instances", params, "list", _states)
+        return states
 
     def history(self, instance_id: str) -> list[HistoryEntry]:
         path = "/instances/" + quote_segment(instance_id) + "/history"
         try:
-            body = self._ext("GET", path, None, "history")
+            entries: list[HistoryEntry] = self._ext("GET", path, None, "history", _history)
         except NotFoundError:
             raise NotFoundError(
                 f"no workflow instance {instance_id!r} at {self.location}"
             ) from None
-        out = []
-        for ev in body.get("events", []) if isinstance(body, dict) else []:
-            if not isinstance(ev, dict):
-                continue
-            out.append(wire.history_from_dict(ev))
-        return out
+        return entries
 
     def purge_older_than(
         self,
@@ -107,12 +99,33 @@ class WfctlRoutes:
         params += [("status", s.value) for s in statuses]
         if dry_run:
             params.append(("dryRun", "true"))
-        body = self._ext("POST", "/purge", params, "bulk purge")
-        ids = body.get("instanceIDs", []) if isinstance(body, dict) else []
-        return PurgeResult(
-            instance_ids=[str(i) for i in ids],
-            dry_run=bool(body.get("dryRun", dry_run)) if isinstance(body, dict) else dry_run,
-        )
+        ids: list[str] = self._ext("POST", "/purge", params, "bulk purge", _purged)
+        return PurgeResult(instance_ids=ids, dry_run=dry_run)
+
+
+def _list_of(body: Any, key: str) -> list[Any]:
+    if not isinstance(body, dict):
+        raise wire.WireError(f"the answer is {wire.kind_of(body)}, not an object")
+    items = body.get(key)
+    if not isinstance(items, list):
+        raise wire.WireError(f"{key} is {wire.kind_of(items)}, not a list")
+    return items
+
+
+def _states(body: Any) -> list[WorkflowState]:
+    return [wire.state_from_dapr(item) for item in _list_of(body, "instances")]
+
+
+def _history(body: Any) -> list[HistoryEntry]:
+    return [wire.history_from_dict(ev) for ev in _list_of(body, "events")]
+
+
+def _purged(body: Any) -> list[str]:
+    ids = _list_of(body, "instanceIDs")
+    for i in ids:
+        if not isinstance(i, str):
+            raise wire.WireError(f"instanceIDs holds {wire.kind_of(i)}, not only strings")
+    return ids
 
 
 def _seconds(value: float) -> str:

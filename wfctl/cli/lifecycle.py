@@ -8,9 +8,16 @@ from typing import Annotated, Any
 import typer
 
 from wfctl.cli.common import CliState, emit, output_format, read_payload, state_of
-from wfctl.durations import parse_duration
+from wfctl.durations import parse_duration, parse_interval
 from wfctl.ids import check_instance_id, check_new_instance_id
-from wfctl.model import ExitCode, RuntimeStatus, UsageError, WfctlError, WorkflowState
+from wfctl.model import (
+    ExitCode,
+    RuntimeStatus,
+    UsageError,
+    WaitTimeoutError,
+    WfctlError,
+    WorkflowState,
+)
 
 _Str = str | None
 
@@ -89,7 +96,7 @@ def start(
     wait_timeout = parse_duration(timeout) if timeout is not None else None
     if timeout is not None and not wait:
         raise UsageError("--timeout needs --wait")
-    poll = parse_duration(interval)
+    poll = parse_interval(interval)
     from wfctl import wire
     from wfctl.render import state_fields
 
@@ -154,7 +161,7 @@ def status(
     """
     for iid in ids:
         check_instance_id(iid)
-    every = parse_duration(interval)
+    every = parse_interval(interval)
     st = state_of(ctx)
     fmt = output_format(st)
     backend = st.backend()
@@ -260,7 +267,7 @@ def wait(
     for iid in ids:
         check_instance_id(iid)
     limit = parse_duration(timeout) if timeout is not None else None
-    poll = parse_duration(interval)
+    poll = parse_interval(interval)
     st = state_of(ctx)
     fmt = output_format(st)
     backend = st.backend()
@@ -268,9 +275,14 @@ def wait(
     many = len(ids) > 1
     results: list[WorkflowState] = []
     first = 0
+    timed_out = False
     for iid in ids:
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
+            if timed_out and left == 0:
+                # One wait has already run into the deadline: do not spend more time reading
+                # the others (each would get its own first read; see HttpBackend.wait).
+                raise WaitTimeoutError(f"instance {iid!r} was not read before --timeout {timeout}")
             final = backend.wait(iid, until=for_, timeout=left, interval=poll)  # type: ignore[arg-type]
         except WfctlError as exc:
             if not many:
@@ -279,6 +291,7 @@ def wait(
 
             print_error(str(exc))
             first = first or int(exc.exit_code)
+            timed_out = timed_out or isinstance(exc, WaitTimeoutError)
             continue
         results.append(final)
         code = _outcome(final.runtime_status, for_)
