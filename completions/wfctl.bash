@@ -4,31 +4,36 @@
 
 _wfctl_commands() {
     case "$1" in
-        "") echo "completion config exec history list pause purge raise-event resume serve start status suspend terminate wait worker" ;;
-        "config") echo "show" ;;
+        "") echo "completion config exec history list pause purge raise-event rerun resume serve start status suspend terminate wait worker workflows" ;;
+        "config") echo "init set-profile show use" ;;
     esac
 }
 
 _wfctl_options() {
     case "$1" in
-        "") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "completion") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "config") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "config show") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "exec") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "history") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "list") echo "--status --name --max-age --limit --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "pause") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "purge") echo "--older-than --status --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "raise-event") echo "--data --data-file --raw --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "resume") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "serve") echo "--host --port --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "start") echo "--id --input --input-file --raw --wait --timeout --interval --at --in --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "status") echo "--watch -w --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "suspend") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "terminate") echo "--result --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "wait") echo "--for --timeout --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
-        "worker") echo "--concurrency --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --db --app --drive --detach --version -h --help" ;;
+        "") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "completion") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "config") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "config init") echo "--force --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "config set-profile") echo "--default --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "config show") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "config use") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "exec") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "history") echo "--full --gantt --follow -f --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "list") echo "--status --name --max-age --limit --no-headers --watch -w --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "pause") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "purge") echo "--older-than --status --name --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "raise-event") echo "--data --data-file --raw --status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "rerun") echo "--from-event --new-id --input --input-file --raw --wait --timeout --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "resume") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "serve") echo "--host --port --no-ui --grpc-port --app-id --max-body-size --header-timeout --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "start") echo "--id --input --input-file --raw --wait --timeout --interval --at --in --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "status") echo "--watch -w --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "suspend") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "terminate") echo "--result --status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "wait") echo "--for --timeout --interval --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "worker") echo "--concurrency --url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "workflows") echo "--url --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
     esac
 }
 
@@ -37,24 +42,67 @@ _wfctl_option_value() {
     case "$1|$2" in
         "completion|--help") return 1 ;;
         "config|--help") return 1 ;;
+        "config init|--help") return 1 ;;
+        "config set-profile|--url") echo "plain" ;;
+        "config set-profile|--api-version") echo "choice v1.0-beta1 v1.0" ;;
+        "config set-profile|--component") echo "plain" ;;
+        "config set-profile|--api-token-file") echo "file" ;;
+        "config set-profile|--ca-cert") echo "file" ;;
+        "config set-profile|--request-timeout") echo "duration" ;;
+        "config set-profile|--embedded" | "config set-profile|--no-embedded") return 1 ;;
+        "config set-profile|--db") echo "file" ;;
+        "config set-profile|--app") echo "file" ;;
+        "config set-profile|--help") return 1 ;;
         "config show|--help") return 1 ;;
+        "config use|--help") return 1 ;;
         "exec|--help") return 1 ;;
+        "history|--interval") echo "duration" ;;
         "history|--help") return 1 ;;
         "list|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
         "list|--name") echo "workflow" ;;
         "list|--max-age") echo "duration" ;;
         "list|--limit") echo "plain" ;;
+        "list|--interval") echo "duration" ;;
         "list|--help") return 1 ;;
+        "pause|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
+        "pause|--name") echo "plain" ;;
+        "pause|--older-than") echo "duration" ;;
+        "pause|--max-age") echo "duration" ;;
+        "pause|--id-prefix") echo "plain" ;;
         "pause|--help") return 1 ;;
         "purge|--older-than") echo "duration" ;;
         "purge|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
+        "purge|--name") echo "workflow" ;;
+        "purge|--max-age") echo "duration" ;;
+        "purge|--id-prefix") echo "plain" ;;
         "purge|--help") return 1 ;;
         "raise-event|--data") echo "plain" ;;
         "raise-event|--data-file") echo "file" ;;
+        "raise-event|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
+        "raise-event|--name") echo "plain" ;;
+        "raise-event|--older-than") echo "duration" ;;
+        "raise-event|--max-age") echo "duration" ;;
+        "raise-event|--id-prefix") echo "plain" ;;
         "raise-event|--help") return 1 ;;
+        "rerun|--from-event") echo "plain" ;;
+        "rerun|--new-id") echo "plain" ;;
+        "rerun|--input") echo "plain" ;;
+        "rerun|--input-file") echo "file" ;;
+        "rerun|--timeout") echo "duration" ;;
+        "rerun|--interval") echo "duration" ;;
+        "rerun|--help") return 1 ;;
+        "resume|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
+        "resume|--name") echo "plain" ;;
+        "resume|--older-than") echo "duration" ;;
+        "resume|--max-age") echo "duration" ;;
+        "resume|--id-prefix") echo "plain" ;;
         "resume|--help") return 1 ;;
         "serve|--host") echo "plain" ;;
         "serve|--port") echo "plain" ;;
+        "serve|--grpc-port") echo "plain" ;;
+        "serve|--app-id") echo "plain" ;;
+        "serve|--max-body-size") echo "plain" ;;
+        "serve|--header-timeout") echo "plain" ;;
         "serve|--help") return 1 ;;
         "start|--id") echo "plain" ;;
         "start|--input") echo "plain" ;;
@@ -66,8 +114,18 @@ _wfctl_option_value() {
         "start|--help") return 1 ;;
         "status|--interval") echo "duration" ;;
         "status|--help") return 1 ;;
+        "suspend|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
+        "suspend|--name") echo "plain" ;;
+        "suspend|--older-than") echo "duration" ;;
+        "suspend|--max-age") echo "duration" ;;
+        "suspend|--id-prefix") echo "plain" ;;
         "suspend|--help") return 1 ;;
         "terminate|--result") echo "plain" ;;
+        "terminate|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
+        "terminate|--name") echo "plain" ;;
+        "terminate|--older-than") echo "duration" ;;
+        "terminate|--max-age") echo "duration" ;;
+        "terminate|--id-prefix") echo "plain" ;;
         "terminate|--help") return 1 ;;
         "wait|--for") echo "choice start completion" ;;
         "wait|--timeout") echo "duration" ;;
@@ -75,6 +133,7 @@ _wfctl_option_value() {
         "wait|--help") return 1 ;;
         "worker|--concurrency") echo "plain" ;;
         "worker|--help") return 1 ;;
+        "workflows|--help") return 1 ;;
         *"|--url") echo "plain" ;;
         *"|--api-version") echo "choice v1.0-beta1 v1.0" ;;
         *"|--component") echo "plain" ;;
@@ -96,6 +155,8 @@ _wfctl_option_value() {
 _wfctl_argument() {
     case "$1|$2" in
         "completion|0") echo "choice bash zsh fish" ;;
+        "config set-profile|0") echo "plain" ;;
+        "config use|0") echo "plain" ;;
         "exec|0") echo "file" ;;
         "exec|"*) echo "file" ;;
         "history|0") echo "instance" ;;
@@ -103,6 +164,7 @@ _wfctl_argument() {
         "purge|"*) echo "instance" ;;
         "raise-event|0") echo "instance" ;;
         "raise-event|1") echo "event" ;;
+        "rerun|0") echo "instance" ;;
         "resume|"*) echo "instance" ;;
         "start|0") echo "workflow" ;;
         "status|"*) echo "instance" ;;
@@ -194,8 +256,8 @@ _wfctl() {
                 case "$w" in
                     --db | --url | --profile | --config) _wfctl_context+=("$w" "${_wfctl_words[i]}") ;;
                 esac
-            elif [[ $w == --embedded ]]; then
-                _wfctl_context+=(--embedded)
+            elif [[ $w == --embedded || $w == --no-embedded ]]; then
+                _wfctl_context+=("$w")
             fi
             continue
         fi

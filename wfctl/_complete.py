@@ -39,7 +39,7 @@ class _Request:
         self.kind = ""
         self.db: str | None = None
         self.url: str | None = None
-        self.embedded = False
+        self.embedded: bool | None = None  # --embedded True, --no-embedded False
         self.profile: str | None = None
         self.config: str | None = None
         self.prefix = ""
@@ -71,6 +71,8 @@ def parse_args(argv: list[str]) -> _Request:
             rest_positional = True
         elif arg == "--embedded":
             req.embedded = True
+        elif arg == "--no-embedded":
+            req.embedded = False
         elif "=" in arg and arg.split("=", 1)[0] in _VALUE_OPTIONS:
             name, value = arg.split("=", 1)
             setattr(req, _VALUE_OPTIONS[name], value)
@@ -146,7 +148,9 @@ def resolve(req: _Request) -> tuple[str, str]:
     flag > explicitly chosen profile > environment > the config's default profile > default.
     (A test checks the two agree.) The config file is read only when a flag leaves a
     setting open."""
-    flags = {"embedded": True if req.embedded else None, "db": req.db, "url": req.url}
+    flags = {"embedded": req.embedded, "db": req.db, "url": req.url}
+    if req.url and req.embedded is None:  # an explicit --url beats an embedded from elsewhere
+        flags["embedded"] = False
     env = {
         "embedded": os.environ.get("WFCTL_EMBEDDED") or None,
         "db": os.environ.get("WFCTL_DB") or None,

@@ -14,6 +14,8 @@ import unicodedata
 from wfctl.model import UsageError
 
 MAX_ID_BYTES = 64
+#: An event name travels in the URL path: past this, no HTTP client or server takes the URL.
+MAX_EVENT_NAME_BYTES = 16 * 1024
 
 
 def is_valid_new_instance_id(value: str) -> bool:
@@ -77,4 +79,10 @@ def check_instance_id(value: str) -> str:
 
 def check_event_name(value: str) -> str:
     """Return ``value`` if it may name an event; else raise a UsageError."""
+    size = len(value.encode("utf-8", "surrogatepass"))
+    if size > MAX_EVENT_NAME_BYTES:
+        raise UsageError(
+            f"event name is {size} bytes long: it makes the URL too long "
+            f"(the limit is {MAX_EVENT_NAME_BYTES} bytes)"
+        )
     return _check_name(value, "event name", "event names")

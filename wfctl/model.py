@@ -140,7 +140,10 @@ class WorkflowState:
 class HistoryEntry:
     """One row of an instance's history timeline, as `wfctl history` shows it."""
 
-    event_id: int  # the event's sequence number in the history (-1 where it has none)
+    # The Durable Task event id, as daprd shows it (-1 where it has none): a TaskScheduled,
+    # TimerCreated or ChildWorkflowCreated carries its task's sequence number (1, 2, 3...);
+    # `rerun --from-event` takes it. Rows are in history order, not by this id.
+    event_id: int
     type: str  # e.g. ExecutionStarted, TaskScheduled, TaskCompleted, TimerFired, EventRaised
     timestamp: datetime
     name: str = ""  # activity, child workflow, event or timer name

@@ -97,30 +97,82 @@ class Output:
         rows: Sequence[Sequence[str]],
         *,
         styles: Sequence[Sequence[str | None]] | None = None,
+        keep: Sequence[int] = (),
+        drop: Sequence[int] = (),
+        no_headers: bool = False,
     ) -> None:
-        """Columns with a header row; ``styles`` (per cell) colour a terminal table."""
+        """Columns with a header row; ``styles`` (per cell) colour a terminal table.
+
+        On a terminal, columns ``keep`` are never wrapped nor cut (IDs, statuses); the others
+        shorten with a visible "…", and when even that does not fit the width, columns are
+        dropped in the order ``drop`` gives. Piped tables are never cut. Control characters
+        in cells are escaped (stored data never drives the terminal).
+        """
         rows = [[escape_control(c) for c in row] for row in rows]
         if not self.tty:
-            widths = [len(h) for h in headers]
+            widths = [len(h) for h in headers] if not no_headers else [0] * len(headers)
             for row in rows:
                 widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
-            for row in [list(headers), *rows]:
+            for row in [*([] if no_headers else [list(headers)]), *rows]:
                 cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
                 self.line("   ".join(cells).rstrip())
             return
+        console = self._console()
+        console.print(
+            self.table_renderable(
+                headers,
+                rows,
+                styles=styles,
+                keep=keep,
+                drop=drop,
+                no_headers=no_headers,
+                width=console.size.width,
+            )
+        )
+
+    def table_renderable(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        styles: Sequence[Sequence[str | None]] | None = None,
+        keep: Sequence[int] = (),
+        drop: Sequence[int] = (),
+        no_headers: bool = False,
+        width: int = 80,
+    ) -> Any:
+        """The rich table :meth:`table` prints on a terminal (also for a live redraw)."""
         from rich import box
         from rich.table import Table
 
-        t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-        for h in headers:
-            t.add_column(h, overflow="fold")
+        fit = keep or drop
+        widths = _column_widths(headers, rows, width, keep, drop) if fit else {}
+        shown = list(widths) if fit else list(range(len(headers)))
+        t = Table(
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            header_style="bold",
+            show_header=not no_headers,
+        )
+        for j in shown:
+            if fit:  # widths fixed here: rich would squeeze a kept column to nothing
+                t.add_column(headers[j], width=widths[j], no_wrap=True, overflow="ellipsis")
+            else:
+                t.add_column(headers[j], overflow="fold")
         for i, row in enumerate(rows):
             cells = []
-            for j, c in enumerate(row):
+            for j in shown:
                 style = styles[i][j] if styles else None
-                cells.append(_text(c, style))
+                cells.append(_text(row[j], style))
             t.add_row(*cells)
-        self._console().print(t)
+        return t
+
+    def live(self) -> Any:
+        """A context manager whose ``update(renderable)`` redraws it in place (terminal)."""
+        from rich.live import Live
+
+        return Live(console=self._console(), auto_refresh=False, transient=False)
 
     def fields(self, blocks: Sequence[Sequence[tuple[str, str, str | None]]]) -> None:
         """Key/value blocks (one per instance), a blank line between them."""
@@ -159,6 +211,43 @@ class Output:
                 live.update(Group(*parts), refresh=True)
 
         return _Updater()
+
+
+#: The narrowest a shortened column gets before columns are dropped instead.
+MIN_FLEX_WIDTH = 8
+#: Spaces between two columns of a terminal table (padding on both sides, and the gap).
+GAP = 3
+
+
+def _column_widths(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    keep: Sequence[int],
+    drop: Sequence[int],
+) -> dict[int, int]:
+    """Column -> width at a terminal ``width``: kept columns whole; the others share what is
+    left (narrow ones whole first), no narrower than MIN_FLEX_WIDTH — while that does not fit,
+    columns of ``drop`` go, in order."""
+    natural = [max([len(h), *(len(r[j]) for r in rows)]) for j, h in enumerate(headers)]
+    shown = list(range(len(headers)))
+
+    def need() -> int:
+        cells = [natural[j] if j in keep else min(natural[j], MIN_FLEX_WIDTH) for j in shown]
+        return sum(cells) + GAP * (len(shown) - 1)
+
+    for j in drop:
+        if need() <= width:
+            break
+        shown.remove(j)
+    out = {j: natural[j] for j in shown if j in keep}
+    room = width - sum(out.values()) - GAP * (len(shown) - 1)
+    flex = sorted((j for j in shown if j not in keep), key=lambda j: natural[j])
+    for n, j in enumerate(flex):
+        share = max(MIN_FLEX_WIDTH, room // (len(flex) - n))
+        out[j] = min(natural[j], share)
+        room -= out[j]
+    return {j: out[j] for j in shown}
 
 
 def _grid(block: Sequence[tuple[str, str, str | None]]) -> Any:
@@ -222,7 +311,8 @@ def compact(payload: str | None, limit: int | None = None) -> str:
     """A payload on one line: JSON re-serialized without spaces, cut to ``limit`` chars."""
     if payload is None:
         return ""
-    try:  # bounded: a stored value nested 10,000 deep is shown as text, not a RecursionError
+    try:
+        # Bounded: a value stored nested too deep (before serve refused them) reads as text.
         text = json.dumps(loads_bounded(payload), ensure_ascii=False, separators=(",", ":"))
     except ValueError:
         text = " ".join(payload.split())

@@ -2,7 +2,8 @@
 
 Precedence, highest first (each value remembers where it came from, for `wfctl config show`):
 
-1. a command-line flag;
+1. a command-line flag — and a flag naming a remote backend (``--url``; see
+   :data:`REMOTE_FLAGS`) also turns off an ``embedded`` that came from anywhere but a flag;
 2. the explicitly chosen profile (``--profile`` or ``WFCTL_PROFILE``) — so a profile beats the
    ``DAPR_HTTP_PORT`` that ``dapr run`` puts in the environment;
 3. the environment (``DAPR_HTTP_ENDPOINT``, ``DAPR_RUNTIME_HOST``/``DAPR_HTTP_PORT``,
@@ -60,6 +61,10 @@ DEFAULTS: dict[str, Any] = {
     "drive": 30.0,
     "detach": False,
 }
+
+#: Settings whose flag names a remote backend: given on the command line, it beats an
+#: ``embedded`` from the environment, a profile or the config file (the flag is more specific).
+REMOTE_FLAGS = ("url",)
 
 #: Keys a profile may set (spelled with ``-`` or ``_``).
 PROFILE_KEYS = frozenset(DEFAULTS) - {"quiet", "verbose"}
@@ -152,6 +157,8 @@ class Settings:
     profile: str | None = None
     config_path: str | None = None
     sources: dict[str, str] = field(default_factory=dict)
+    #: Settings that disagree, one sentence each (shown by `wfctl config show`).
+    conflicts: list[str] = field(default_factory=list)
 
     @property
     def db_path(self) -> Path:
@@ -474,11 +481,30 @@ def resolve(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> S
         else:
             s.api_token_file = None
             s.sources["api_token_file"] = "default"
+    _remote_beats_embedded(s, flag_layer)
     s.profile = profile_name
     s.sources["profile"] = profile_source
     s.config_path = str(path) if path is not None else None
     s.sources["config"] = path_source
     return s
+
+
+def _remote_beats_embedded(s: Settings, flag_layer: dict[str, tuple[Any, str]]) -> None:
+    """An explicit remote flag turns off a non-flag ``embedded``; note what else disagrees."""
+    remote = [k for k in REMOTE_FLAGS if k in flag_layer]
+    if s.embedded and remote and "embedded" not in flag_layer:
+        was = s.sources["embedded"]
+        flag = "--" + remote[0].replace("_", "-")
+        s.embedded = False
+        s.sources["embedded"] = f"flag {flag} (beats {was})"
+        s.conflicts.append(f"{was} asks for the embedded engine; flag {flag} wins")
+    elif s.embedded:
+        for key in REMOTE_FLAGS:
+            if s.sources.get(key, "default") != "default":
+                s.conflicts.append(
+                    f"{key.replace('_', '-')} from {s.sources[key]} is ignored: "
+                    f"embedded is on ({s.sources['embedded']}); --no-embedded turns it off"
+                )
 
 
 def _rank(source: str, layers: list[dict[str, tuple[Any, str]]]) -> int:

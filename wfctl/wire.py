@@ -212,16 +212,36 @@ def error_body(error_code: str, message: str) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------------
-# wfctl's own read-only extensions, served by `wfctl serve` (never by daprd, which answers 404).
+# wfctl's own extensions, served by `wfctl serve` (never by daprd, which answers 404).
 # Same base URL, same token header, same error body shape.
 #
 #   GET  /wfctl/v1/instances?status=RUNNING&status=FAILED&name=wf&maxAge=3600&limit=100
 #        -> 200 {"instances": [<get-response object>, ...]}   newest first
 #   GET  /wfctl/v1/instances/{id}/history
-#        -> 200 {"events": [{"eventId": 0, "type": "ExecutionStarted", "timestamp": "<rfc3339>",
-#                             "name": "...", "taskId": null, "details": "..."}, ...]}
+#        -> 200 {"events": [{"eventId": -1, "type": "ExecutionStarted", "timestamp": "<rfc3339>",
+#                             "name": "...", "taskId": null, "details": "..."}, ...],
+#                "waitingFor": ["approval"]}   event names the workflow waits for
 #        -> 404 ERR_INSTANCE_ID_NOT_FOUND
+#   GET  /wfctl/v1/workflows
+#        -> 200 {"workflows": ["hello_world_wf", ...]}   the names the served app registers
 #   POST /wfctl/v1/purge?olderThan=86400&status=COMPLETED&dryRun=true
 #        -> 200 {"instanceIDs": [...], "dryRun": true}
+#   POST /wfctl/v1/instances/{id}/rerun   body {"eventID": 2, "newInstanceID": "..." (opt.),
+#        "input": "<JSON text>" (opt.), "overwriteInput": true (opt.)}  (RerunWorkflowFromEvent)
+#        -> 202 {"instanceID": "..."}; 404 ERR_INSTANCE_ID_NOT_FOUND; 409 ERR_RERUN_CONFLICT
+#        (not finished, new ID taken); 400 ERR_MALFORMED_REQUEST (not an activity's event)
 # ------------------------------------------------------------------------------------------
 EXT_PREFIX = "/wfctl/v1"
+
+
+def rerun_to_dict(
+    event_id: int, new_instance_id: str | None, new_input: str | None, overwrite_input: bool
+) -> dict[str, Any]:
+    """The body of ``POST /wfctl/v1/instances/{id}/rerun`` (fields as the gRPC request's)."""
+    body: dict[str, Any] = {"eventID": event_id}
+    if new_instance_id:
+        body["newInstanceID"] = new_instance_id
+    if overwrite_input:
+        body["overwriteInput"] = True
+        body["input"] = new_input
+    return body

@@ -1,7 +1,11 @@
-"""The throughput workload, written as an unchanged Dapr app (run via wfctl's exec):
-N workflows of three sequential activities x+1; start all, wait for all, print RATE."""
+"""The throughput workload, written as an unchanged Dapr app (run via wfctl's exec, or on its
+own against a sidecar at DAPR_GRPC_PORT): N workflows of three sequential activities x+1;
+start all, wait for all, print RATE. ``latency``: one at a time, print P50_MS.
+``worker``: only run what others start (bench/grpc_bench.py's rss load), until SIGTERM."""
 
+import signal
 import sys
+import threading
 import time
 
 import dapr.ext.workflow as wf
@@ -36,6 +40,13 @@ if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     mode = sys.argv[2] if len(sys.argv) > 2 else "rate"
     wfr.start()
+    if mode == "worker":
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        print("WORKER READY", flush=True)
+        stop.wait()
+        wfr.shutdown()
+        sys.exit(0)
     client = wf.DaprWorkflowClient()
     first = client.schedule_new_workflow(three, input=-1)
     client.wait_for_workflow_completion(first, timeout_in_seconds=30)

@@ -62,7 +62,7 @@ def test_start_json_without_wait(runner: CliRunner, daprd: FakeDaprd) -> None:
 def test_start_wait_timeout_124(runner: CliRunner, daprd: FakeDaprd) -> None:
     r = run(runner, daprd, "start", "wf", "--id", "w1", "--wait", "--timeout", "300ms")
     assert r.exit_code == 124
-    assert r.stderr.startswith("Error: instance 'w1' is still RUNNING after 0.3s")
+    assert r.stderr.startswith("Error: instance 'w1' has not finished after 0.3s (it is RUNNING)")
 
 
 @pytest.mark.parametrize(
@@ -157,7 +157,8 @@ def test_status_watch_until_finished(runner: CliRunner, daprd: FakeDaprd) -> Non
 def test_ids_with_colon_accepted_slash_refused(runner: CliRunner, daprd: FakeDaprd) -> None:
     daprd.add("parent:0001")
     assert run(runner, daprd, "status", "parent:0001").exit_code == 0
-    assert daprd.requests[-1].path.endswith("/parent%3A0001")
+    # (a table status then also asks for the history, for "Waiting for": daprd answers 404)
+    assert any(q.path.endswith("/parent%3A0001") for q in daprd.requests)
     r = run(runner, daprd, "status", "a/b")
     assert r.exit_code == 2 and "'/' at position 2" in r.stderr
 
@@ -216,11 +217,17 @@ def test_pause_suspend_resume_terminate(runner: CliRunner, daprd: FakeDaprd) -> 
     r = run(runner, daprd, "terminate", "a", "--result", '{"why": "test"}')
     assert r.exit_code == 0
     assert "Dapr's HTTP API has no terminate output" in r.stderr
+    # each change first reads the status (one GET), to say what happened to a finished one
     assert sent(daprd) == [
+        ("GET", "a", b""),
         ("POST", "a/pause", b""),
+        ("GET", "b", b""),
         ("POST", "b/pause", b""),
+        ("GET", "a", b""),
         ("POST", "a/resume", b""),
+        ("GET", "b", b""),
         ("POST", "b/resume", b""),
+        ("GET", "a", b""),
         ("POST", "a/terminate", b""),
     ]
 
@@ -328,17 +335,20 @@ def test_history_table_and_json(runner: CliRunner, serve_like: FakeDaprd) -> Non
     d = serve_like
     rows = run(runner, d, "history", "a").stdout.splitlines()
     assert rows[0].split() == ["TYPE", "NAME", "EVENTID", "ELAPSED", "STATUS", "DETAILS"]
-    assert rows[1].split() == ["ExecutionStarted", "hello", "0", "+0ms", "RUNNING", '{"a":1}']
-    assert rows[3].split() == ["TaskCompleted", "act", "2", "+3s", "COMPLETED", '"ok"']
+    # EVENTID is the Durable Task event id: blank where the event has none (-1).
+    assert rows[1].split() == ["ExecutionStarted", "hello", "+0ms", "RUNNING", '{"a":1}']
+    assert rows[2].split()[:3] == ["TaskScheduled", "act", "1"]
+    assert rows[3].split() == ["TaskCompleted", "act", "+3s", "COMPLETED", '"ok"']
     events = json.loads(run(runner, d, "history", "a", "-o", "json").stdout)
     assert events[1] == {
         "eventId": 1,
         "type": "TaskScheduled",
         "timestamp": "2026-01-02T03:04:06.5Z",
         "name": "act",
-        "taskId": None,
+        "taskId": 1,
         "details": "",
     }
+    assert [e["eventId"] for e in events] == [-1, 1, -1]
     assert run(runner, d, "history", "zz").exit_code == 3
 
 

@@ -90,9 +90,20 @@ def test_worker_and_serve_arguments(
                 "app": None,
                 "api_token": "t-1",
                 "verbose": True,
+                "ui": True,
+                "grpc_port": None,
+                "app_id": "wfctl",
+                "max_body_size": 4 * 1024 * 1024,
+                "header_timeout": 10.0,
             },
         ),
     ]
+    calls.clear()
+    assert runner.invoke(app, ["serve", "--no-ui", "--db", db]).exit_code == 3
+    assert calls[0][1]["ui"] is False
+    calls.clear()
+    assert runner.invoke(app, ["serve", "--header-timeout", "2.5", "--db", db]).exit_code == 3
+    assert calls[0][1]["header_timeout"] == 2.5
 
 
 def test_embedded_backend_built_from_settings(

@@ -237,7 +237,7 @@ def test_config_show_masks_token_and_names_sources(
 def test_api_version_flag_changes_prefix(runner: CliRunner, daprd: FakeDaprd) -> None:
     daprd.add("a")
     runner.invoke(app, ["--url", daprd.url, "--api-version", "v1.0", "status", "a"])
-    assert daprd.requests[-1].path == "/v1.0/workflows/dapr/a"
+    assert daprd.requests[0].path == "/v1.0/workflows/dapr/a"
     r = runner.invoke(app, ["--url", daprd.url, "--api-version", "v2", "status", "a"])
     assert r.exit_code == 2 and "api-version" in r.stderr
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 import sys
 from pathlib import Path
@@ -20,23 +19,12 @@ INSTANCES = [
 ]
 WORKFLOWS = ["OrderProcessingWorkflow", "hello_world_wf"]
 
-_FALLBACK_SCHEMA = """
-CREATE TABLE workflows (name TEXT PRIMARY KEY, registered_at REAL NOT NULL);
-CREATE TABLE instances (id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL,
-    created_at REAL NOT NULL, updated_at REAL NOT NULL, waiting_for TEXT);
-"""
-
 
 def make_db(path: Path, instances=INSTANCES, workflows=WORKFLOWS) -> Path:
-    """A SQLite file with the store's schema (the real one when the store is present)."""
-    try:
-        from wfctl.engine.schema import connect
-    except ImportError:  # the store branch is not merged here yet
-        con = sqlite3.connect(path)
-        con.executescript(_FALLBACK_SCHEMA)
-        con.isolation_level = None
-    else:
-        con = connect(path)
+    """A SQLite file with the store's real schema."""
+    from wfctl.engine.schema import connect
+
+    con = connect(path)
     cols = {r[1] for r in con.execute("PRAGMA table_info(instances)")}
     con.execute("BEGIN")
     for i, (iid, name, status, waiting) in enumerate(instances):

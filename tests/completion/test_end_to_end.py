@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 
-import pytest
-
 
 def wfctl(shim_bin, env, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -15,7 +13,6 @@ def wfctl(shim_bin, env, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_engine_written_database(tmp_path, shim_bin, clean_env) -> None:
-    pytest.importorskip("wfctl.backend.embedded", reason="the embedded engine is not merged")
     db = tmp_path / "engine.db"
     env = {**clean_env, "WFCTL_EMBEDDED": "1", "WFCTL_DB": str(db)}
     big = json.dumps({"Name": "Paperclips", "TotalCost": 5000, "Quantity": 1})

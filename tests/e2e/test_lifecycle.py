@@ -80,7 +80,12 @@ def test_lifecycle(server: Serve, api: str, tmp_path) -> None:
     wait_raw(server, api, o, "SUSPENDED")
     r = server.wfctl(*v, "raise-event", o, "approval", "--data", '{"approved": true}')
     assert (r.code, r.out) == (0, f"{o}: raised approval\n"), r
-    time.sleep(0.4)  # the worker has had time to (wrongly) apply it
+    # The worker must not apply it. Proof without a clock: it runs a whole other instance,
+    # started after the event was queued, to its end (each of those rounds would have taken
+    # a deliverable event of o too).
+    after = f"{o}-after"
+    r = server.wfctl(*v, "start", "hello_world_wf", "--id", after, "--wait", "--timeout", "60s")
+    assert r.code == 0, r
     r = server.wfctl(*v, "suspend", o, "-o", "json")
     assert (r.code, r.json()) == (0, {"instanceID": o, "result": "suspended"}), r
     r = server.wfctl(*v, "status", o, "-q")

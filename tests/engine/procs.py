@@ -1,7 +1,7 @@
 """Child-process entry points for the crash and concurrency tests.
 
 python -m tests.engine.procs start DB PREFIX COUNT STEPS   # record, print IDs, drive all
-python -m tests.engine.procs drive DB                       # drive everything until idle
+python -m tests.engine.procs drive DB [LIMIT]               # drive everything until idle
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
         return 0
     if mode == "drive":
         b = EmbeddedBackend(db, app=APP)
-        b.drive(None, until="idle", limit=120)
+        b.drive(None, until="idle", limit=float(argv[2]) if len(argv) > 2 else 120)
         b.close()
         return 0
     raise SystemExit(f"unknown mode {mode}")

@@ -2,7 +2,9 @@
 
 Activities append ``<instance>:<task_id>`` to the file named by ``$WFCTL_TEST_SIDE`` (when
 set) *after* their work, so a line means "this execution completed"; ``$WFCTL_TEST_SLOW``
-makes ``inc`` sleep that many seconds first.
+makes ``inc`` sleep that many seconds first. With ``$WFCTL_TEST_HOLD`` = ``TASK_ID:PATH``,
+``inc``'s run of that task ID appends ``<instance>:<task_id>`` to ``PATH.started`` and then
+waits until ``PATH`` exists: a test knows the activity is in flight, for as long as it likes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import threading
 import time
 from datetime import timedelta
 
+from wfctl import workflow as wf
 from wfctl.engine.registry import WorkflowRuntime
 
 wfr = WorkflowRuntime()
@@ -28,11 +31,22 @@ def _note(ctx: object) -> None:
             os.close(fd)
 
 
+def _hold(ctx: object) -> None:
+    task, _, path = (os.environ.get("WFCTL_TEST_HOLD") or "").partition(":")
+    if not path or str(ctx.task_id) != task:  # type: ignore[attr-defined]
+        return
+    with open(path + ".started", "a") as f:
+        f.write(f"{ctx.workflow_id}:{ctx.task_id}\n")  # type: ignore[attr-defined]
+    while not os.path.exists(path):
+        time.sleep(0.01)
+
+
 @wfr.activity
 def inc(ctx, x):
     slow = float(os.environ.get("WFCTL_TEST_SLOW") or 0)
     if slow:
         time.sleep(slow)
+    _hold(ctx)
     _note(ctx)
     return x + 1
 
@@ -147,6 +161,41 @@ def parent_of_failing(ctx, _):
     except Exception as exc:  # TaskFailedError
         return f"caught {type(exc).__name__}"
     return "no error"
+
+
+@wfr.activity
+def gate(ctx, x):
+    """Fails while the file named by ``$WFCTL_TEST_GATE`` exists (the bug), else x * 10."""
+    closed = os.environ.get("WFCTL_TEST_GATE")
+    if closed and os.path.exists(closed):
+        raise RuntimeError(f"gate closed for {x}")
+    _note(ctx)
+    return x * 10
+
+
+@wfr.workflow
+def fixable(ctx, x):
+    """Step 1 (inc) then step 2 (gate): the rerun scenario."""
+    a = yield ctx.call_activity(inc, input=x)
+    return (yield ctx.call_activity(gate, input=a))
+
+
+@wfr.workflow
+def fan_then_gate(ctx, n):
+    """n incs at once, a timer, then the gate over their sum."""
+    got = yield wf.when_all([ctx.call_activity(inc, input=i) for i in range(n)])
+    yield ctx.create_timer(timedelta(seconds=0))
+    return (yield ctx.call_activity(gate, input=sum(got)))
+
+
+@wfr.workflow
+def parent_of_fixable(ctx, x):
+    return (yield ctx.call_child_workflow(fixable, input=x))
+
+
+@wfr.workflow
+def grandparent_of_fixable(ctx, x):
+    return (yield ctx.call_child_workflow(parent_of_fixable, input=x))
 
 
 registry = wfr.registry

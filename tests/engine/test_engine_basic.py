@@ -136,3 +136,50 @@ def test_terminate_without_recursion_leaves_children(store, engine):
     store.raise_event("pn:0001", "go", "1")
     engine.drive(["pn:0001"], limit=10)
     assert store.get_state("pn:0001").runtime_status == RuntimeStatus.COMPLETED
+
+
+def test_history_event_ids_are_durable_task_ids(store, engine):
+    """EVENTID (wfctl history) is the Durable Task event id: an action's sequence number on the
+    events made from actions (the completing action numbered after the tasks), -1 elsewhere."""
+    from wfctl.backend.embedded import history_entries
+
+    store.create_instance("c", "chain", "2")
+    store.create_instance("p", "parent", "1")
+    assert engine.drive(["c", "p"], until="completion", limit=20)
+    rows = [(e.type, e.event_id) for e in history_entries(store.history("c"))]
+    assert rows == [
+        ("ExecutionStarted", -1),
+        ("TaskScheduled", 1),
+        ("TaskCompleted", -1),
+        ("TaskScheduled", 2),
+        ("TaskCompleted", -1),
+        ("ExecutionCompleted", 3),
+    ]
+    rows = [(e.type, e.event_id) for e in history_entries(store.history("p"))]
+    assert rows[:2] == [("ExecutionStarted", -1), ("ChildWorkflowCreated", 1)]
+    assert rows[-1] == ("ExecutionCompleted", 2)
+
+
+def test_dt_event_id_rule():
+    from wfctl.engine import history as h
+
+    at = datetime(2026, 1, 1)
+    assert h.dt_event_id(h.TimerCreated(task_id=4, fire_at=at)) == 4
+    assert h.dt_event_id(h.TaskScheduled(task_id=2, name="a", event_id=9)) == 2
+    assert h.dt_event_id(h.ChildWorkflowCreated(task_id=3, name="c", instance_id="x")) == 3
+    assert h.dt_event_id(h.ExecutionCompleted(action_id=5)) == 5
+    assert h.dt_event_id(h.ExecutionCompleted()) == -1  # a file written before action_id
+    for ev in (
+        h.OrchestratorStarted(event_id=0),
+        h.ExecutionStarted(event_id=1),
+        h.TaskCompleted(task_id=2),
+        h.TaskFailed(task_id=2),
+        h.TimerFired(task_id=4, fire_at=at),
+        h.ChildWorkflowCompleted(task_id=3),
+        h.ChildWorkflowFailed(task_id=3),
+        h.EventRaised(name="go"),
+        h.ExecutionTerminated(),
+        h.ExecutionSuspended(),
+        h.ExecutionResumed(),
+    ):
+        assert h.dt_event_id(ev) == -1, ev.TYPE

@@ -162,7 +162,11 @@ def test_commands_from_another_process_while_a_worker_runs(db):
         b.pause("c")
         b.raise_event("c", "TICK", "2")
         b.raise_event("c", "tick", "3")
-        time.sleep(0.3)  # the worker must not deliver them while paused
+        # The worker must not deliver them while paused. Proof without a clock: it runs a
+        # whole other instance, started after the events were queued, to its end; every
+        # round that did so would have taken deliverable events of "c" too.
+        b.start("chain", "2", instance_id="after")
+        _wait(lambda: b.get("after").runtime_status == RuntimeStatus.COMPLETED)
         assert b.get("c").runtime_status == RuntimeStatus.SUSPENDED
         b.resume("c")
         _wait(lambda: b.get("c").runtime_status == RuntimeStatus.COMPLETED)

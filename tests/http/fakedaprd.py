@@ -224,7 +224,7 @@ class FakeDaprd:
                 return _err(404, "ERR_INSTANCE_ID_NOT_FOUND", f"no instance {iid}")
             events = [
                 {
-                    "eventId": 0,
+                    "eventId": -1,
                     "type": "ExecutionStarted",
                     "timestamp": "2026-01-02T03:04:05Z",
                     "name": self.instances[iid].name,
@@ -236,11 +236,11 @@ class FakeDaprd:
                     "type": "TaskScheduled",
                     "timestamp": "2026-01-02T03:04:06.5Z",
                     "name": "act",
-                    "taskId": None,
+                    "taskId": 1,
                     "details": "",
                 },
                 {
-                    "eventId": 2,
+                    "eventId": -1,
                     "type": "TaskCompleted",
                     "timestamp": "2026-01-02T03:04:08Z",
                     "name": "act",

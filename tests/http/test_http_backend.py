@@ -298,9 +298,13 @@ def test_wait_polls_until_terminal_with_short_requests(daprd: FakeDaprd) -> None
 def test_wait_timeout(daprd: FakeDaprd) -> None:
     daprd.add("slow", status="RUNNING")
     t = time.monotonic()
-    with pytest.raises(WaitTimeoutError, match="still RUNNING") as err:
+    message = r"has not finished after 0.3s \(it is RUNNING\)"
+    with pytest.raises(WaitTimeoutError, match=message) as err:
         backend(daprd).wait("slow", timeout=0.3, interval=0.05)
-    assert 0.25 < time.monotonic() - t < 3
+    # It waited for its timeout (a lower bound no slow machine breaks) and then gave up: the
+    # generous upper bound only catches a wait that ignores its timeout.
+    assert time.monotonic() - t > 0.25
+    assert time.monotonic() - t < 60
     assert err.value.exit_code == 124
 
 
@@ -417,4 +421,4 @@ def test_wait_on_a_server_never_seen_fails_at_once() -> None:
     t = time.monotonic()
     with pytest.raises(UnreachableError):
         b.wait("w")
-    assert time.monotonic() - t < 2
+    assert time.monotonic() - t < 60  # not the wait's (unbounded) outage retries

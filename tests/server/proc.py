@@ -91,7 +91,7 @@ def read_banner(stdout: IO[str], banner: list[str], timeout: float = 30) -> str:
         if not line:
             break
         banner.append(line)
-        if "listening on " in line:
+        if line.startswith("wfctl serve: listening on "):  # not "gRPC listening on"
             url = line.split("listening on ", 1)[1].split()[0]
         if line.startswith("wfctl serve: workflows:"):
             break

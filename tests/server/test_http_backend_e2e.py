@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.server.proc import ServerProc
+from wfctl.backend import http
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -17,8 +18,6 @@ from wfctl.model import (
     UsageError,
     WfctlError,
 )
-
-http = pytest.importorskip("wfctl.backend.http")
 
 ORDER = '{"Name": "Gold", "TotalCost": 5000, "Quantity": 1}'
 TOKEN = "client-e2e-token"

@@ -1,4 +1,4 @@
-"""The part of HttpBackend that uses wfctl's own read-only routes (``/wfctl/v1/...``).
+"""The part of HttpBackend that uses wfctl's own routes (``/wfctl/v1/...``).
 
 `wfctl serve` offers them on the same base URL, with the same token and error bodies (see the
 bottom of :mod:`wfctl.wire`); a real daprd answers 404, which becomes an UnsupportedError that
@@ -7,6 +7,7 @@ says the Dapr HTTP API has no such call.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -17,6 +18,7 @@ from wfctl.model import (
     NotFoundError,
     PurgeResult,
     RuntimeStatus,
+    ServerError,
     UnsupportedError,
     WfctlError,
     WorkflowState,
@@ -46,19 +48,32 @@ class WfctlRoutes:
     def _parse(self, resp: Any, parse: Callable[[Any], Any]) -> Any: ...  # pragma: no cover
 
     def _ext(
-        self, method: str, path: str, params: Any, what: str, parse: Callable[[Any], Any]
+        self,
+        method: str,
+        path: str,
+        params: Any,
+        what: str,
+        parse: Callable[[Any], Any] | None = None,
+        *,
+        body: Any = None,
+        ok: int = 200,
+        hint: str = "use --embedded, or point --url at `wfctl serve`",
     ) -> Any:
-        resp = self._call(method, wire.EXT_PREFIX + path, params=params)
+        kw: dict[str, Any] = {"params": params}
+        if body is not None:
+            # Not idempotent (a rerun without a new ID makes a new instance each time): only
+            # a request that never reached the server is retried.
+            kw.update(content=json.dumps(body).encode(), retry_sent=False)
+        resp = self._call(method, wire.EXT_PREFIX + path, **kw)
         if resp.status_code == 404:
             err = self._server_error(resp)
             if isinstance(err, NotFoundError):
                 raise err
             raise UnsupportedError(
-                f"the Dapr HTTP API has no {what} call ({self.location} answered 404): "
-                "use --embedded, or point --url at `wfctl serve`"
+                f"the Dapr HTTP API has no {what} call ({self.location} answered 404): {hint}"
             )
-        self._check(resp, ok=(200,))
-        return self._parse(resp, parse)
+        self._check(resp, ok=(ok,))
+        return self._parse(resp, parse or _object)
 
     def list_instances(
         self,
@@ -78,15 +93,82 @@ class WfctlRoutes:
         states: list[WorkflowState] = self._ext("GET", "/instances", params, "list", _states)
         return states
 
+    def page_instances(
+        self,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        name: str | None = None,
+        id_prefix: str | None = None,
+        max_age: float | None = None,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> tuple[list[WorkflowState], str | None]:
+        """One page of instances newest first and the cursor of the next (None: last page),
+        from `wfctl serve`'s keyset-paged route; the cursor is the server's, opaque here."""
+        params: list[tuple[str, str]] = [("status", s.value) for s in statuses]
+        if name:
+            params.append(("name", name))
+        if id_prefix:
+            params.append(("idPrefix", id_prefix))
+        if max_age is not None:
+            params.append(("maxAge", _seconds(max_age)))
+        params.append(("limit", str(limit)))
+        if after:
+            params.append(("cursor", after))
+        body = self._ext("GET", "/page", params, "list")
+        items = body.get("instances", []) if isinstance(body, dict) else []
+        nxt = body.get("next") if isinstance(body, dict) else None
+        states = [wire.state_from_dapr(item) for item in items if isinstance(item, dict)]
+        return states, (str(nxt) if nxt else None)
+
+    def workflow_names(self) -> list[str]:
+        """The workflow names the served app registers (`wfctl serve` only)."""
+        body = self._ext("GET", "/workflows", None, "workflows")
+        names = body.get("workflows") if isinstance(body, dict) else None
+        return [str(n) for n in names] if isinstance(names, list) else []
+
     def history(self, instance_id: str) -> list[HistoryEntry]:
+        return self.history_with_waits(instance_id)[0]
+
+    def history_with_waits(self, instance_id: str) -> tuple[list[HistoryEntry], list[str]]:
+        """The history and the event names the instance waits for (`wfctl serve` sends them
+        beside the events as ``waitingFor``), in one GET."""
         path = "/instances/" + quote_segment(instance_id) + "/history"
         try:
-            entries: list[HistoryEntry] = self._ext("GET", path, None, "history", _history)
+            got: tuple[list[HistoryEntry], list[str]] = self._ext(
+                "GET", path, None, "history", _history_and_waits
+            )
         except NotFoundError:
             raise NotFoundError(
                 f"no workflow instance {instance_id!r} at {self.location}"
             ) from None
-        return entries
+        return got
+
+    def rerun(
+        self,
+        instance_id: str,
+        event_id: int,
+        *,
+        new_instance_id: str | None = None,
+        new_input: str | None = None,
+        overwrite_input: bool = False,
+    ) -> str:
+        path = "/instances/" + quote_segment(instance_id) + "/rerun"
+        body = wire.rerun_to_dict(event_id, new_instance_id, new_input, overwrite_input)
+        hint = (
+            "use --transport grpc against daprd's gRPC port, --embedded, or point --url at"
+            " `wfctl serve`"
+        )
+        try:
+            got = self._ext("POST", path, None, "rerun", body=body, ok=202, hint=hint)
+        except NotFoundError:
+            raise NotFoundError(
+                f"no workflow instance {instance_id!r} at {self.location}"
+            ) from None
+        new = got.get("instanceID") if isinstance(got, dict) else None
+        if not isinstance(new, str) or not new:
+            raise ServerError(f"{self.location} answered the rerun with no instanceID")
+        return new
 
     def purge_older_than(
         self,
@@ -103,10 +185,14 @@ class WfctlRoutes:
         return PurgeResult(instance_ids=ids, dry_run=dry_run)
 
 
-def _list_of(body: Any, key: str) -> list[Any]:
+def _object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise wire.WireError(f"the answer is {wire.kind_of(body)}, not an object")
-    items = body.get(key)
+    return body
+
+
+def _list_of(body: Any, key: str) -> list[Any]:
+    items = _object(body).get(key)
     if not isinstance(items, list):
         raise wire.WireError(f"{key} is {wire.kind_of(items)}, not a list")
     return items
@@ -118,6 +204,11 @@ def _states(body: Any) -> list[WorkflowState]:
 
 def _history(body: Any) -> list[HistoryEntry]:
     return [wire.history_from_dict(ev) for ev in _list_of(body, "events")]
+
+
+def _history_and_waits(body: Any) -> tuple[list[HistoryEntry], list[str]]:
+    waits = _object(body).get("waitingFor")
+    return _history(body), [str(x) for x in waits] if isinstance(waits, list) else []
 
 
 def _purged(body: Any) -> list[str]:

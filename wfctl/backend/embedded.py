@@ -23,14 +23,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wfctl.backend.protocol import WaitFor
+from wfctl.backend.protocol import WaitFor, wait_timeout
 from wfctl.model import (
     HistoryEntry,
     NotFoundError,
     PurgeResult,
     RuntimeStatus,
     UsageError,
-    WaitTimeoutError,
     WfctlError,
     WorkflowState,
 )
@@ -220,7 +219,7 @@ class EmbeddedBackend:
         if instance_id is None:
             import uuid
 
-            instance_id = uuid.uuid4().hex
+            instance_id = str(uuid.uuid4())  # as daprd and wfctl's HTTP start make them
         iid = instance_id
         self.store.create_instance(iid, name, input, start_at=start_at, app=self.app_identity)
         if self.on_recorded is not None:
@@ -278,6 +277,47 @@ class EmbeddedBackend:
         if not self.store.purge(instance_id):
             raise _not_found(instance_id, self.location)
 
+    def rerun(
+        self,
+        instance_id: str,
+        event_id: int,
+        *,
+        new_instance_id: str | None = None,
+        new_input: str | None = None,
+        overwrite_input: bool = False,
+    ) -> str:
+        """Record the rerun (see :meth:`wfctl.engine.manage.Manage.rerun`), then drive the new
+        instance as ``start`` does. The new instance belongs to the source's app, which runs
+        it: this process when that is its app, else a worker of it (gRPC workers included)."""
+        self._require(instance_id)
+        if new_instance_id is not None:
+            from wfctl.ids import check_new_instance_id
+
+            check_new_instance_id(new_instance_id)
+        self.fire_due_timers(limit=None)
+        try:
+            iid = self.store.rerun(
+                instance_id,
+                event_id,
+                new_instance_id=new_instance_id,
+                new_input=new_input,
+                overwrite_input=overwrite_input,
+            )
+        except NotFoundError:  # purged meanwhile
+            raise _not_found(instance_id, self.location) from None
+        if self.on_recorded is not None:
+            self.on_recorded(iid)
+        self._settle([iid])
+        return iid
+
+    def foreign_app(self, instance_id: str) -> str | None:
+        """The identity of the app that owns the instance when it is not this backend's
+        app (so nothing in this process will run it), else None."""
+        if self._absent():
+            return None
+        owner = self.store.app_of(instance_id)
+        return owner if owner and owner != self.app_identity else None
+
     def wait(
         self,
         instance_id: str,
@@ -300,11 +340,7 @@ class EmbeddedBackend:
                 self.engine().drive([instance_id], until=until, limit=timeout)
             st = self.get(instance_id)
             if not met(st):
-                what = "started" if until == "start" else "finished"
-                raise WaitTimeoutError(
-                    f"instance {instance_id!r} has not {what} after {timeout or 0:g} s "
-                    f"(it is {st.runtime_status.value})"
-                )
+                raise wait_timeout(instance_id, until, timeout, st.runtime_status)
         return st
 
     def list_instances(
@@ -321,6 +357,19 @@ class EmbeddedBackend:
         self.fire_due_timers()
         return self.store.list_instances(statuses=statuses, name=name, max_age=max_age, limit=limit)
 
+    def count_by_status(self, *, name: str | None = None) -> dict[RuntimeStatus, int]:
+        """How many instances have each status (the web view's counts); {} without a file."""
+        return {} if self._absent() else self.store.count_by_status(name=name)
+
+    def page_instances(
+        self, **filters: Any
+    ) -> tuple[list[WorkflowState], tuple[float, int] | None]:
+        """One page of instances newest first and the next page's cursor (the web view's
+        table); see :meth:`wfctl.engine.browse.Browse.page_instances` for ``filters``."""
+        if self._absent():
+            return [], None
+        return self.store.page_instances(**filters)
+
     def history(self, instance_id: str) -> list[HistoryEntry]:
         """The instance's history as a timeline (turn markers left out)."""
         self._require(instance_id)
@@ -329,6 +378,12 @@ class EmbeddedBackend:
         if events is None:
             raise _not_found(instance_id, self.location)
         return history_entries(events)
+
+    def history_with_waits(self, instance_id: str) -> tuple[list[HistoryEntry], list[str]]:
+        """The history and the event names the instance's last turn said it waits for
+        (for :func:`wfctl.waiting.derive`)."""
+        entries = self.history(instance_id)
+        return entries, self.waiting_for(instance_id)
 
     def purge_older_than(
         self,
@@ -358,15 +413,23 @@ class EmbeddedBackend:
             self._store = None
 
 
-def _short(text: str | None, limit: int = 120) -> str:
-    if text is None:
-        return ""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _short(text: str | None) -> str:
+    """A payload as stored, whole: machine output never cuts (the table shortens cells)."""
+    return "" if text is None else text
+
+
+def _fire_at(dt: datetime) -> str:
+    """RFC 3339 in UTC with its ``Z`` (the store's times are naive UTC)."""
+    from wfctl.wire import format_time
+
+    return format_time(dt)
 
 
 def history_entries(events: Sequence[HistoryEvent]) -> list[HistoryEntry]:
     """A timeline of history events: one entry per event but the turn markers; completions
-    carry the name of what they complete."""
+    carry the name of what they complete. EVENTID is the Durable Task event id."""
+    from wfctl.engine.history import dt_event_id
+
     names: dict[int, str] = {}
     out: list[HistoryEntry] = []
     for e in events:
@@ -387,7 +450,7 @@ def history_entries(events: Sequence[HistoryEvent]) -> list[HistoryEntry]:
         if failure is not None:
             details = f"{failure.error_type}: {failure.message}"
         elif kind in ("TimerCreated", "TimerFired"):
-            details = f"fires at {d['fire_at'].isoformat()}"
+            details = f"fires at {_fire_at(d['fire_at'])}"
         elif kind == "ExecutionCompleted":
             details = _short(d.get("result"))
         elif kind == "ExecutionTerminated":
@@ -401,7 +464,7 @@ def history_entries(events: Sequence[HistoryEvent]) -> list[HistoryEntry]:
                     break
         out.append(
             HistoryEntry(
-                event_id=e.event_id,
+                event_id=dt_event_id(e),
                 type=kind,
                 timestamp=e.timestamp,
                 name=name,

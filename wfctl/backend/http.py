@@ -31,7 +31,7 @@ from wfctl import wire
 from wfctl.backend import _deadline
 from wfctl.backend._httpx import httpx
 from wfctl.backend._wfctl_routes import WfctlRoutes, quote_segment
-from wfctl.backend.protocol import WaitFor
+from wfctl.backend.protocol import WaitFor, wait_timeout
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -445,7 +445,7 @@ class HttpBackend(WfctlRoutes):
             except UnreachableError:
                 now = time.monotonic()
                 if deadline is not None and now >= deadline:
-                    raise self._wait_timeout(instance_id, seen, timeout) from None
+                    raise self._wait_timeout(instance_id, until, seen, timeout) from None
                 outage_since = outage_since if outage_since is not None else now
                 if seen is None or now - outage_since >= self.wait_outage:
                     raise
@@ -457,21 +457,19 @@ class HttpBackend(WfctlRoutes):
             if _reached(state.runtime_status, until):
                 return state
             if deadline is not None and time.monotonic() >= deadline:
-                raise self._wait_timeout(instance_id, state, timeout)
+                raise self._wait_timeout(instance_id, until, state, timeout)
             self._sleep(delay, deadline)
             delay = min(interval, delay * 2)
 
     def _wait_timeout(
-        self, instance_id: str, state: WorkflowState | None, timeout: float | None
+        self, instance_id: str, until: WaitFor, state: WorkflowState | None, timeout: float | None
     ) -> WaitTimeoutError:
-        after = f"after {_seconds(timeout or 0)}s"
         if state is None:
+            after = f"after {_seconds(timeout or 0)}s"
             return WaitTimeoutError(
                 f"gave up on instance {instance_id!r} {after}: {self.location} did not answer"
             )
-        return WaitTimeoutError(
-            f"instance {instance_id!r} is still {state.runtime_status.value} {after}"
-        )
+        return wait_timeout(instance_id, until, timeout, state.runtime_status)
 
     @staticmethod
     def _sleep(seconds: float, deadline: float | None) -> None:

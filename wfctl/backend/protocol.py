@@ -14,9 +14,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
-from wfctl.model import HistoryEntry, PurgeResult, RuntimeStatus, WorkflowState
+from wfctl.model import HistoryEntry, PurgeResult, RuntimeStatus, WaitTimeoutError, WorkflowState
 
 WaitFor = Literal["start", "completion"]
+
+
+def wait_timeout(
+    instance_id: str, until: WaitFor, timeout: float | None, status: RuntimeStatus
+) -> WaitTimeoutError:
+    """The one message every backend's ``wait`` gives up with."""
+    seconds = round(float(timeout or 0), 3)
+    text = str(int(seconds)) if seconds.is_integer() else repr(seconds)
+    what = "started" if until == "start" else "finished"
+    exc = WaitTimeoutError(
+        f"instance {instance_id!r} has not {what} after {text}s (it is {status.value})"
+    )
+    exc.status = status  # type: ignore[attr-defined]  # for a caller that words it anew
+    return exc
 
 
 @runtime_checkable
@@ -74,6 +88,23 @@ class Backend(Protocol):
 
     # The calls below exist only where the backend can answer them; others raise
     # UnsupportedError with a sentence that says so.
+
+    def rerun(
+        self,
+        instance_id: str,
+        event_id: int,
+        *,
+        new_instance_id: str | None = None,
+        new_input: str | None = None,
+        overwrite_input: bool = False,
+    ) -> str:
+        """Start a new instance (``new_instance_id``, else a generated ID; returned) that keeps
+        the finished instance's history up to Durable Task event ``event_id`` (an activity's
+        TaskScheduled, or a root workflow's ChildWorkflowCreated, as ``history`` numbers them)
+        and runs on from there; with ``overwrite_input`` that step gets ``new_input``. The
+        source is untouched. NotFoundError: no such instance; ConflictError: it is not
+        finished, or the new ID is the source's or taken; UsageError: not such an event."""
+        ...
 
     def list_instances(
         self,

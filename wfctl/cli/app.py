@@ -4,8 +4,7 @@
 click group with every command, for generators such as shell completion. ``run()`` runs it.
 
 Global options may come before or after the subcommand (``wfctl -o json status X`` and
-``wfctl status X -o json``): :class:`WfctlGroup` moves the ones written after the subcommand in
-front of it before parsing, skipping the values of the subcommand's own options.
+``wfctl status X -qo json``): click parses both places (see :mod:`wfctl.cli.parsing`).
 """
 
 import sys
@@ -13,19 +12,25 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from wfctl import __version__
-from wfctl.cli import _fast, completion, control, engine, errors, lifecycle, query
-from wfctl.cli.common import STATE_KEY, CliState
+from wfctl.cli import (
+    _fast,
+    completion,
+    control,
+    engine,
+    errors,
+    lifecycle,
+    parsing,
+    query,
+    rerun,
+)
+from wfctl.cli.common import STATE_KEY, CliState, state_of
 
 try:  # typer >= 0.29 carries its own copy of click
     from typer._click import exceptions as _click_exc
 except ImportError:  # pragma: no cover - older typer on real click
     from click import exceptions as _click_exc  # type: ignore[no-redef]
-
-#: Commands whose arguments after the first positional one belong to someone else.
-RAW_ARG_COMMANDS = frozenset({"exec"})
 
 GLOBAL_EPILOG = (
     "Global options (--url, --api-token, -o, -q, --embedded, ...) may be given before or "
@@ -33,83 +38,35 @@ GLOBAL_EPILOG = (
 )
 
 
-def _opts(param: Any) -> tuple[list[str], bool]:
-    names = list(getattr(param, "opts", [])) + list(getattr(param, "secondary_opts", []))
-    takes_value = not (getattr(param, "is_flag", False) or getattr(param, "count", False))
-    return names, takes_value
+def _late_globals(ctx: Any, given: dict[str, Any]) -> None:
+    """Global options written after the command: they override the ones written before."""
+    if not given:
+        return
+    errors.add_secret(given.get("api_token"))
+    state = state_of(ctx)
+    # Parameter names are the callback's (``app_``); flags are keyed like settings (``app``).
+    state.flags.update({k.rstrip("_"): v for k, v in given.items()})
+    CliState.last = state
 
 
-def _option_table(params: Sequence[Any]) -> dict[str, bool]:
-    table: dict[str, bool] = {}
-    for p in params:
-        if type(p).__name__.endswith("Argument"):
-            continue
-        names, takes_value = _opts(p)
-        for n in names:
-            table[n] = takes_value
-    return table
+class WfctlGroup(parsing.PlainGroup):
+    """The top-level group: global options accepted before and after the command (click
+    parses them: see :mod:`wfctl.cli.parsing`), plain help, and the one error boundary."""
 
-
-def _match(token: str, table: dict[str, bool]) -> tuple[str, bool] | None:
-    """(option name, value is attached) when ``token`` is one of ``table``'s options."""
-    if token.startswith("--"):
-        name, eq, _ = token.partition("=")
-        return (name, bool(eq)) if name in table else None
-    if token.startswith("-") and len(token) >= 2:
-        name = token[:2]
-        if name in table:
-            return name, len(token) > 2
-    return None
-
-
-class WfctlGroup(TyperGroup):
-    """The top-level group: kubectl-style global options and the one error boundary."""
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        parsing.tidy_help(self)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, self._hoist(ctx, list(args)))
-
-    def _hoist(self, ctx: Any, args: list[str]) -> list[str]:
         _fast.install(self, ctx)
-        mine = _option_table(self.params)
-        i = 0
-        while i < len(args):  # find the subcommand, stepping over global options
-            a = args[i]
-            if a == "--" or not a.startswith("-") or a == "-":
-                break
-            m = _match(a, mine)
-            i += 2 if (m and mine[m[0]] and not m[1]) else 1
-        if i >= len(args) or args[i] == "--":
-            return args
-        sub = self.get_command(ctx, args[i])
-        if sub is None:
-            return args
-        _fast.install(sub, ctx)
-        theirs = _option_table(sub.params)
-        raw = args[i] in RAW_ARG_COMMANDS
-        moved: list[str] = []
-        kept: list[str] = []
-        j = i + 1
-        while j < len(args):
-            a = args[j]
-            if a == "--":
-                kept += args[j:]
-                break
-            if raw and not a.startswith("-"):
-                # Everything after the app is the app's, even options and "--": one "--"
-                # of ours after it keeps the parser from reading any of it.
-                kept += [a, "--", *args[j + 1 :]] if j + 1 < len(args) else [a]
-                break
-            m = _match(a, mine) if a not in theirs else None
-            if m:
-                n = 2 if (mine[m[0]] and not m[1]) else 1
-                moved += args[j : j + n]
-                j += n
-                continue
-            t = _match(a, theirs)
-            n = 2 if (t and theirs[t[0]] and not t[1]) else 1
-            kept += args[j : j + n]
-            j += n
-        return args[:i] + moved + [args[i]] + kept
+        return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None:
+            parsing.attach_globals(cmd, self.params, _late_globals)
+            _fast.install(cmd, ctx)
+        return name, cmd, rest
 
     def main(  # type: ignore[override]
         self,
@@ -245,7 +202,10 @@ def _global(
     ] = None,
     embedded: Annotated[
         _Flag,
-        typer.Option("--embedded", help="Use the embedded engine [env WFCTL_EMBEDDED=1]."),
+        typer.Option(
+            "--embedded/--no-embedded",
+            help="Use the embedded engine [env WFCTL_EMBEDDED=1; --url beats the env].",
+        ),
     ] = None,
     db: Annotated[
         _Str, typer.Option("--db", metavar="PATH", help="Embedded database file [env WFCTL_DB].")
@@ -301,6 +261,7 @@ def _global(
 lifecycle.register(app, epilog=GLOBAL_EPILOG)
 control.register(app, epilog=GLOBAL_EPILOG)
 query.register(app, epilog=GLOBAL_EPILOG)
+rerun.register(app, epilog=GLOBAL_EPILOG)
 engine.register(app, epilog=GLOBAL_EPILOG)
 completion.register(app)
 

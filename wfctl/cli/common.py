@@ -72,8 +72,27 @@ def state_of(ctx: typer.Context) -> CliState:
     return st
 
 
+def check_app_file(app: str | None) -> None:
+    """AppError (exit 9) when ``--app`` names a file that is not there — for every command,
+    also those (list, status) that would not import the app."""
+    if not app:
+        return
+    from pathlib import Path
+
+    try:
+        from wfctl.engine.appid import is_path, split_spec
+    except ModuleNotFoundError:  # a wfctl without the engine: nothing runs an app here
+        return
+    target, _ = split_spec(app)
+    if is_path(target) and not Path(target).expanduser().is_file():
+        from wfctl.model import AppError
+
+        raise AppError(f"app file not found: {target}; check the --app path")
+
+
 def make_backend(s: Settings) -> Backend:
     """HttpBackend for a URL, EmbeddedBackend for --embedded."""
+    check_app_file(s.app)
     if s.embedded:
         try:
             from wfctl.backend.embedded import EmbeddedBackend

@@ -68,10 +68,48 @@ def serve(
     port: Annotated[
         int, typer.Option("--port", metavar="PORT", min=0, max=65535, help="Port to listen on.")
     ] = 3500,
+    no_ui: Annotated[
+        bool, typer.Option("--no-ui", help="Do not serve the web view at / (API only).")
+    ] = False,
+    grpc_port: Annotated[
+        int | None,
+        typer.Option(
+            "--grpc-port",
+            metavar="PORT",
+            min=0,
+            max=65535,
+            help="Also serve daprd's workflow gRPC API here, for Dapr SDK apps (0: any port).",
+        ),
+    ] = None,
+    app_id: Annotated[
+        str,
+        typer.Option("--app-id", metavar="NAME", help="The Dapr app id gRPC workers see."),
+    ] = "wfctl",
+    max_body_size: Annotated[
+        int,
+        typer.Option(
+            "--max-body-size",
+            metavar="BYTES",
+            min=1024,
+            help="Largest gRPC message accepted or sent.",
+        ),
+    ] = 4 * 1024 * 1024,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            "--header-timeout",
+            metavar="SECONDS",
+            min=0.1,
+            max=300,
+            help="Close a connection whose request headers take longer than this.",
+        ),
+    ] = 10.0,
 ) -> None:
-    """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work).
+    """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work),
+    and a web view of the instances at / (open http://127.0.0.1:3500/).
 
-    Uses the global --db, --app, --api-token/--api-token-file (or DAPR_API_TOKEN).
+    Uses the global --db, --app, --api-token/--api-token-file (or DAPR_API_TOKEN). With
+    --grpc-port, unmodified Dapr SDK apps run against it: DAPR_GRPC_PORT=PORT python app.py.
 
     Example: wfctl serve --port 3500 --app app.py
     """
@@ -85,12 +123,22 @@ def serve(
         app=s.app,
         api_token=s.token(),
         verbose=s.verbose,
+        ui=not no_ui,
+        grpc_port=grpc_port,
+        app_id=app_id,
+        max_body_size=max_body_size,
+        header_timeout=header_timeout,
     )
     raise typer.Exit(code)
 
 
 def register(app: typer.Typer, *, epilog: str) -> None:
-    raw = {"allow_extra_args": True, "ignore_unknown_options": True}
+    # Options stop at APP: everything after it, "--" included, is the app's.
+    raw = {
+        "allow_extra_args": True,
+        "ignore_unknown_options": True,
+        "allow_interspersed_args": False,
+    }
     app.command("exec", epilog=epilog, context_settings=raw)(exec_)
     app.command("worker", epilog=epilog)(worker)
     app.command("serve", epilog=epilog)(serve)

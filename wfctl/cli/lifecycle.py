@@ -38,7 +38,30 @@ def _print_states(state: CliState, fmt: str, states: list[WorkflowState], *, man
             )
         return
     limit = 120 if out.tty else None
-    out.fields([state_fields(s, limit=limit) for s in states])
+    out.fields([with_waits(state, s, state_fields(s, limit=limit)) for s in states])
+
+
+def with_waits(st: CliState, state: WorkflowState, rows: list[Any]) -> list[Any]:
+    """``rows`` plus "Waiting for" (events, next timer, activities in flight, running
+    children) for an unfinished instance, where the backend has its history (embedded,
+    `wfctl serve`); a plain sidecar has none and the row is left out. Tables only: -o json
+    keeps Dapr's shape."""
+    if state.runtime_status.is_terminal:
+        return rows
+    backend = st.backend()
+    read = getattr(backend, "history_with_waits", None)
+    if read is None:
+        return rows
+    try:
+        entries, events = read(state.instance_id)
+    except WfctlError:
+        return rows
+    from wfctl.waiting import derive, describe
+
+    lines = describe(derive(entries, events))
+    if not lines:
+        return rows
+    return [*rows, ("Waiting for", "; ".join(lines), "yellow")]
 
 
 def _parse_at(at: str | None, in_: str | None) -> datetime | None:
@@ -176,8 +199,11 @@ def status(
                 backend,
                 ids,
                 every,
-                lambda states: screen.update([state_fields(s, limit=120) for s in states]),
+                lambda states: screen.update(
+                    [with_waits(st, s, state_fields(s, limit=120)) for s in states]
+                ),
                 watch=True,
+                redraw=True,  # Age moves on even when nothing else does
             )
     else:
         printed = False
@@ -209,10 +235,11 @@ def _watch(
     *,
     url: str | None = None,
     watch: bool,
+    redraw: bool = False,
 ) -> WfctlError | None:
     """Read every ID, call ``show`` with the states when they changed; with ``watch``, repeat
-    every ``every`` seconds until all are terminal. Returns the first per-ID error (several IDs;
-    one ID raises)."""
+    every ``every`` seconds until all are terminal (``redraw``: call ``show`` every time, for
+    a screen redrawn in place). Returns the first per-ID error (several IDs; one ID raises)."""
     many = len(ids) > 1
     last: list[Any] | None = None
     first_error: WfctlError | None = None
@@ -234,7 +261,7 @@ def _watch(
                     print_error(str(exc))
                 first_error = first_error or exc
         snapshot = [(s.instance_id, s.runtime_status, s.last_updated_at) for s in states]
-        if states and snapshot != last:
+        if states and (snapshot != last or redraw):
             show(states)
         last = snapshot
         if not watch or all(s.runtime_status.is_terminal for s in states):
@@ -273,6 +300,9 @@ def wait(
     backend = st.backend()
     deadline = None if limit is None else time.monotonic() + limit
     many = len(ids) > 1
+    if hasattr(backend, "foreign_app"):
+        for iid in ids:
+            _note_foreign_app(backend, iid)
     results: list[WorkflowState] = []
     first = 0
     timed_out = False
@@ -283,7 +313,15 @@ def wait(
                 # One wait has already run into the deadline: do not spend more time reading
                 # the others (each would get its own first read; see HttpBackend.wait).
                 raise WaitTimeoutError(f"instance {iid!r} was not read before --timeout {timeout}")
-            final = backend.wait(iid, until=for_, timeout=left, interval=poll)  # type: ignore[arg-type]
+            try:
+                final = backend.wait(iid, until=for_, timeout=left, interval=poll)  # type: ignore[arg-type]
+            except WaitTimeoutError as exc:
+                status = getattr(exc, "status", None)
+                if status is None:
+                    raise
+                from wfctl.backend.protocol import wait_timeout
+
+                raise wait_timeout(iid, for_, limit, status) from None  # type: ignore[arg-type]
         except WfctlError as exc:
             if not many:
                 raise
@@ -310,6 +348,34 @@ def wait(
         emit(st, fmt, objs if many else objs[0])
     if first:
         raise typer.Exit(first)
+
+
+def _note_foreign_app(backend: Any, iid: str) -> None:
+    """Say at once when nothing in this process can run the instance (its app is another),
+    then let the caller wait anyway: a worker elsewhere may run it."""
+    import os
+
+    from wfctl.cli.errors import print_note
+
+    owner = backend.foreign_app(iid)
+    if owner is None:
+        return
+    try:
+        if backend.get(iid).runtime_status.is_terminal:
+            return
+    except WfctlError:
+        return  # the wait itself reports it
+    if owner == "wfctl.demo":
+        print_note(f"instance {iid!r} belongs to the built-in demo app: without --app it runs here")
+        return
+    spec = owner
+    if os.path.isabs(owner):
+        rel = os.path.relpath(owner)
+        spec = rel if len(rel) < len(owner) and not rel.startswith("../..") else owner
+    print_note(
+        f"instance {iid!r} belongs to app {spec}, which this command has not loaded: "
+        f"`--app {spec}` runs it here; waiting for a worker elsewhere"
+    )
 
 
 def _outcome(status: RuntimeStatus, for_: str) -> int:

@@ -1,15 +1,15 @@
 """list, history and config show: read-only views."""
 
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from wfctl.cli.common import emit, output_format, state_of
 from wfctl.cli.control import _parse_statuses
-from wfctl.durations import format_duration, parse_duration
+from wfctl.cli.errors import print_error
+from wfctl.durations import parse_duration
 from wfctl.ids import check_instance_id
-from wfctl.model import HistoryEntry
+from wfctl.model import HistoryEntry, UsageError
 
 _Str = str | None
 
@@ -27,30 +27,96 @@ def list_(
     limit: Annotated[
         int | None, typer.Option("--limit", metavar="N", help="At most N instances.", min=1)
     ] = None,
+    no_headers: Annotated[
+        bool, typer.Option("--no-headers", help="Table without its header row.")
+    ] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", "-w", help="Refresh until Ctrl-C (tables only).")
+    ] = False,
+    interval: Annotated[
+        str, typer.Option("--interval", metavar="D", help="With --watch: refresh every D.")
+    ] = "2s",
 ) -> None:
     """List instances, newest first (embedded engine or `wfctl serve`; a sidecar cannot).
 
-    -o table (NAME, ID, STATUS, CUSTOM STATUS, AGE), wide, json, yaml or ids.
+    -o table (NAME, ID, STATUS, CUSTOM STATUS, AGE), wide, json, yaml or ids. On a narrow
+    terminal IDs and statuses stay whole: other columns shorten, then drop. No match prints
+    "No instances" on stderr (stdout stays empty). --watch redraws the table in place on a
+    terminal; piped, it prints the table again each time it changes.
 
     Example: wfctl --embedded list --status RUNNING,SUSPENDED -o ids
     """
     from wfctl import wire
-    from wfctl.render import STATUS_COLOURS, age, compact, when
 
     statuses = _parse_statuses(status_)
     age_s = parse_duration(max_age) if max_age is not None else None
+    every = parse_duration(interval)
     st = state_of(ctx)
     fmt = output_format(st, ("table", "wide", "json", "yaml", "ids"))
-    states = st.backend().list_instances(statuses=statuses, name=name, max_age=age_s, limit=limit)
+    backend = st.backend()
+
+    def read() -> list[Any]:
+        return backend.list_instances(statuses=statuses, name=name, max_age=age_s, limit=limit)
+
+    if watch:
+        if fmt not in ("table", "wide") or st.settings.quiet:
+            raise UsageError("--watch refreshes a table: drop -o/-q, or poll with a loop")
+        _watch_list(st, fmt, read, every, no_headers)
+        return
+    states = read()
     if fmt in ("json", "yaml"):
         emit(st, fmt, [wire.state_to_dapr(s) for s in states])
         return
     out = st.out()
+    if not states and not st.settings.quiet:
+        print_error("No instances", prefix="")
     if fmt == "ids" or st.settings.quiet:
         for s in states:
             out.line(s.instance_id)
         return
-    cut = 60 if out.tty else None
+    if not states:
+        return
+    headers, rows, styles, drop = _list_table(states, fmt, tty=out.tty)
+    out.table(headers, rows, styles=styles, keep=(1, 2), drop=drop, no_headers=no_headers)
+
+
+def _watch_list(st: Any, fmt: str, read: Any, every: float, no_headers: bool) -> None:
+    """Redraw (terminal) or reprint when changed (piped) until Ctrl-C."""
+    import time
+
+    out = st.out()
+    if out.tty:
+        with out.live() as live:
+            while True:
+                headers, rows, styles, drop = _list_table(read(), fmt, tty=True)
+                width = live.console.size.width
+                live.update(
+                    out.table_renderable(headers, rows, styles=styles, keep=(1, 2), drop=drop,
+                                         no_headers=no_headers, width=width),
+                    refresh=True,
+                )  # fmt: skip
+                time.sleep(every)
+    last = None
+    while True:
+        states = read()
+        snapshot = [(s.instance_id, s.runtime_status, s.serialized_custom_status) for s in states]
+        if snapshot != last:
+            headers, rows, styles, drop = _list_table(states, fmt, tty=False)
+            if last is not None:
+                out.line()
+            if states:
+                out.table(headers, rows, no_headers=no_headers)
+            else:
+                out.line("No instances")
+            last = snapshot
+        time.sleep(every)
+
+
+def _list_table(states: list[Any], fmt: str, *, tty: bool) -> tuple[Any, Any, Any, Any]:
+    """(headers, rows, styles, drop order) of `list`'s table."""
+    from wfctl.render import STATUS_COLOURS, age, compact, when
+
+    cut = 60 if tty else None
     headers = ["NAME", "ID", "STATUS", "CUSTOM STATUS", "AGE"]
     # Backends may leave payloads out of a listing (the embedded store and wfctl serve do):
     # then INPUT and OUTPUT would be blank columns, so they are shown only when there is data.
@@ -76,8 +142,12 @@ def list_(
         style = [None] * len(row)
         style[2] = STATUS_COLOURS.get(s.runtime_status)
         styles.append(style)
-    out.table(headers, rows, styles=styles)
+    # IDs and statuses never wrap; what goes first when the terminal is narrow:
+    drop = [headers.index(h) for h in _DROP_ORDER if h in headers]
+    return headers, rows, styles, drop
 
+
+_DROP_ORDER = ("INPUT", "OUTPUT", "CUSTOM STATUS", "UPDATED", "CREATED", "FAILURE", "NAME", "AGE")
 
 _STATUS_OF_TYPE = {
     "ExecutionStarted": "RUNNING",
@@ -117,73 +187,116 @@ def history_status(entry: HistoryEntry) -> str:
     return ""
 
 
+def _detail(text: str, cut: int | None) -> str:
+    """A DETAILS cell: JSON payloads compact (one style for all), shortened with a visible
+    "…" only when ``cut`` is given (a terminal table without --full)."""
+    from wfctl.render import compact
+
+    if text.startswith(("{", "[", '"')):
+        return compact(text, cut)
+    head, sep, rest = text.partition(" ")
+    if sep and rest.startswith(("{", "[", '"')):  # "<child id> <input>"
+        return head + " " + compact(rest, None if cut is None else max(1, cut - len(head) - 1))
+    return compact(text, cut) if cut is not None else text
+
+
 def history(
     ctx: typer.Context,
     instance_id: Annotated[str, typer.Argument(help="Instance ID.", metavar="ID")],
+    full: Annotated[
+        bool, typer.Option("--full", help="Show every payload whole in the table.")
+    ] = False,
+    gantt: Annotated[
+        bool, typer.Option("--gantt", help="Draw activities, timers and children on a time axis.")
+    ] = False,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Print events as they happen until the end.")
+    ] = False,
+    interval: Annotated[
+        str, typer.Option("--interval", metavar="D", help="With --follow: look every D.")
+    ] = "1s",
 ) -> None:
     """Show an instance's history as a timeline: TYPE, NAME, EVENTID, ELAPSED, STATUS, DETAILS.
 
-    Example: wfctl --embedded history order-1
-    """
-    from wfctl.render import aware, compact
+    On a terminal the table shortens long payloads with "…" (--full shows them whole);
+    piped output and -o json/yaml never cut anything. --gantt draws one bar per activity,
+    timer and child workflow (failures in red, marked ✗); --follow prints each event as it is
+    recorded (-o json: one object per line) and exits as `wait` does.
 
+    Example: wfctl --embedded history order-1 --gantt
+    """
     check_instance_id(instance_id)
+    every = parse_duration(interval)
     st = state_of(ctx)
     fmt = output_format(st)
+    if gantt and follow:
+        raise UsageError("give --gantt or --follow, not both")
+    if follow:
+        if fmt == "yaml":
+            raise UsageError("--follow prints a table or -o json (one object per line)")
+        from wfctl.cli.timeline import follow as follow_
+
+        code = follow_(st, instance_id, fmt, every)
+        if code:
+            raise typer.Exit(code)
+        return
     entries = st.backend().history(instance_id)
+    if gantt:
+        if fmt != "table":
+            raise UsageError("--gantt draws a chart: drop -o (or use -o json for the rows)")
+        from wfctl.cli.timeline import render_gantt
+
+        out = st.out()
+        console = out._console()
+        console.print(render_gantt(entries, console.size.width))
+        return
     if fmt in ("json", "yaml"):
         from wfctl.wire import history_to_dict
 
         emit(st, fmt, [history_to_dict(e) for e in entries])
         return
+    from wfctl.cli.timeline import HEADERS, row_cells
+
     out = st.out()
     start = entries[0].timestamp if entries else None
-    cut = 80 if out.tty else None
+    cut = 80 if out.tty and not full else None
     rows, styles = [], []
     for e in entries:
-        elapsed = ""
-        if start is not None and e.timestamp != datetime.min and start != datetime.min:
-            elapsed = "+" + format_duration((aware(e.timestamp) - aware(start)).total_seconds())
-        word = history_status(e)
-        rows.append(
-            [
-                e.type,
-                e.name,
-                str(e.event_id) if e.event_id >= 0 else "",
-                elapsed,
-                word,
-                compact(e.details, cut) if e.details.startswith(("{", "[", '"')) else e.details,
-            ]
-        )
-        colour = {"FAILED": "red", "COMPLETED": "green", "TERMINATED": "magenta"}.get(word)
+        cells = row_cells(e, start, cut)
+        rows.append(cells)
+        colour = {"FAILED": "red", "COMPLETED": "green", "TERMINATED": "magenta"}.get(cells[4])
         styles.append([None, None, None, None, colour, None])
-    out.table(["TYPE", "NAME", "EVENTID", "ELAPSED", "STATUS", "DETAILS"], rows, styles=styles)
+    out.table(HEADERS, rows, styles=styles)
 
 
-config_app = typer.Typer(
-    name="config",
-    help="Inspect wfctl's settings.\n\nExample: wfctl --profile prod config show",
-    no_args_is_help=True,
-    add_completion=False,
-)
+def workflows(ctx: typer.Context) -> None:
+    """List the workflow names the app registers (embedded with --app, or `wfctl serve`).
 
-
-@config_app.command("show")
-def config_show(ctx: typer.Context) -> None:
-    """Print the resolved settings and where each came from (the token is masked).
-
-    Example: wfctl --profile prod config show
+    Example: wfctl --embedded --app greet.py workflows
     """
     st = state_of(ctx)
     fmt = output_format(st)
-    rows = st.settings.shown()
-    if fmt in ("json", "yaml"):
-        emit(st, fmt, {k: {"value": v, "source": src} for k, v, src in rows})
+    backend = st.backend()
+    names = getattr(backend, "workflow_names", None)
+    if names is None:
+        from wfctl.model import UnsupportedError
+
+        raise UnsupportedError("this backend cannot list workflow names: use --embedded or serve")
+    found = sorted(names())
+    if fmt != "table":
+        emit(st, fmt, found)
         return
-    st.out().table(["SETTING", "VALUE", "SOURCE"], [list(r) for r in rows])
+    out = st.out()
+    for name in found:
+        out.line(name)
+    if not found:
+        print_error("No workflows", prefix="")
 
 
 def register(app: typer.Typer, *, epilog: str) -> None:
     app.command("list", epilog=epilog)(list_)
     app.command("history", epilog=epilog)(history)
+    app.command("workflows", epilog=epilog)(workflows)
+    from wfctl.cli.config import config_app
+
     app.add_typer(config_app, name="config")

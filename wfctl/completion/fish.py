@@ -128,8 +128,8 @@ function __wfctl_state
                 if test $i -le $n; and contains -- $w @CONTEXT@
                     set -a __wfctl_ctx $w $tokens[$i]
                 end
-            else if test "$w" = --embedded
-                set -a __wfctl_ctx --embedded
+            else if contains -- $w --embedded --no-embedded
+                set -a __wfctl_ctx $w
             end
         else if test (count $__wfctl_pos) -eq 0
             and contains -- $w (__wfctl_commands_of "$__wfctl_path")

@@ -131,8 +131,8 @@ _wfctl() {
                 case $w in
                     (@CONTEXT@) _wfctl_context+=("$w" "${(Q)words[i]}") ;;
                 esac
-            elif [[ $w == --embedded ]]; then
-                _wfctl_context+=(--embedded)
+            elif [[ $w == --embedded || $w == --no-embedded ]]; then
+                _wfctl_context+=($w)
             fi
             continue
         fi

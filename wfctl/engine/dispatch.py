@@ -134,6 +134,7 @@ class Dispatch:
         roots: Sequence[str] | None,
         workflows: Sequence[str] | None = None,
         app: str | None = None,
+        exclude: Sequence[str] = (),
     ) -> tuple[str, list[object]]:
         sql = (
             "SELECT DISTINCT i.id, i.name, i.generation, i.next_seq, i.deliver_upto, i.status,"
@@ -147,6 +148,9 @@ class Dispatch:
         fsql, fargs = instance_filters(roots, workflows, app)
         sql += fsql
         args += fargs
+        if exclude:  # instances whose turn a remote executor holds in flight
+            sql += " AND i.id NOT IN (SELECT value FROM json_each(?))"
+            args.append(dumps(list(exclude)))
         return sql + " LIMIT ?", [*args, limit]
 
     def _claim_in(
@@ -163,8 +167,9 @@ class Dispatch:
         workflows: Sequence[str] | None = None,
         direct: dict[str, list[tuple[int, HistoryEvent]]] | None = None,
         app: str | None = None,
+        exclude: Sequence[str] = (),
     ) -> list[TurnItem]:
-        sql, args = self._turn_query(owner, now, limit, roots, workflows, app)
+        sql, args = self._turn_query(owner, now, limit, roots, workflows, app, exclude)
         rows = c.execute(sql, args).fetchall()
         # Unless the LIMIT cut the list short, an instance it left out has no deliverable
         # inbox row: no need to read its inbox (the common case of a direct outcome).
@@ -235,20 +240,30 @@ class Dispatch:
         ttl: float = DEFAULT_TTL,
         workflows: Sequence[str] | None = None,
         app: str | None = None,
+        exclude: Sequence[str] = (),
     ) -> list[TurnItem]:
         """Lease up to ``limit`` instances with deliverable events (only in the families of
-        ``roots``, of the ``workflows`` names, and owned by ``app`` or by no app, if given)
-        and return their turns.
+        ``roots``, of the ``workflows`` names, and owned by ``app`` or by no app, if given;
+        never those in ``exclude``) and return their turns.
         ``known`` maps instance ID to the history length the caller holds in memory; for
         those ``past`` is None. (For executors that
         work outside the store's transaction, e.g. remote ones; see also :meth:`step`.)"""
-        sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows, app)
+        sql, args = self._turn_query(owner, self.clock(), limit, roots, workflows, app, exclude)
         if not self._read(sql, args):
             return []
         with self._write() as c:
             now = self.clock()
             return self._claim_in(
-                c, owner, now, limit, roots, known or {}, ttl, workflows=workflows, app=app
+                c,
+                owner,
+                now,
+                limit,
+                roots,
+                known or {},
+                ttl,
+                workflows=workflows,
+                app=app,
+                exclude=exclude,
             )
 
     def step(
@@ -327,27 +342,37 @@ class Dispatch:
         for the same run. Appends history, consumes the delivered inbox rows, creates tasks
         (leased to ``owner`` when ``claim_tasks``), timers and children, updates the instance
         and releases its lease. A finished child reports to its parent."""
-        out: list[ApplyOutcome] = []
         with self._write() as c:
-            now = self.clock()
-            for item, res in results:
-                row = c.execute(
-                    "SELECT status, generation, next_seq, lock_owner FROM instances WHERE id=?",
-                    (item.instance_id,),
-                ).fetchone()
-                if (
-                    row is None
-                    or row[0] not in ACTIVE
-                    or row[3] != owner
-                    or row[1] != item.generation
-                    or row[2] != item.base_seq
-                ):
-                    out.append(ApplyOutcome(item.instance_id, False))
-                    continue
-                item.status = row[0]
-                w = _Writes()
-                out.append(self._apply_one(c, owner, item, res, now, claim_tasks, ttl, w))
-                w.flush(c)
+            return self._apply_in(c, owner, results, self.clock(), claim_tasks, ttl)
+
+    def _apply_in(
+        self,
+        c: sqlite3.Connection,
+        owner: str,
+        results: Sequence[tuple[TurnItem, TurnResult]],
+        now: float,
+        claim_tasks: bool,
+        ttl: float,
+    ) -> list[ApplyOutcome]:
+        out: list[ApplyOutcome] = []
+        for item, res in results:
+            row = c.execute(
+                "SELECT status, generation, next_seq, lock_owner FROM instances WHERE id=?",
+                (item.instance_id,),
+            ).fetchone()
+            if (
+                row is None
+                or row[0] not in ACTIVE
+                or row[3] != owner
+                or row[1] != item.generation
+                or row[2] != item.base_seq
+            ):
+                out.append(ApplyOutcome(item.instance_id, False))
+                continue
+            item.status = row[0]
+            w = _Writes()
+            out.append(self._apply_one(c, owner, item, res, now, claim_tasks, ttl, w))
+            w.flush(c)
         return out
 
     def _apply_one(
@@ -430,7 +455,11 @@ class Dispatch:
                 failure = FailureDetails("WorkflowFailed", "the workflow failed")
             appended.append(
                 ExecutionCompleted(
-                    status=complete.status, result=complete.result, failure=failure, timestamp=ts
+                    status=complete.status,
+                    result=complete.result,
+                    failure=failure,
+                    action_id=complete.action_id,
+                    timestamp=ts,
                 )
             )
         for k, e in enumerate(appended):

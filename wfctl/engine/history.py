@@ -35,7 +35,8 @@ class HistoryEvent:
 
     TYPE: ClassVar[str] = ""
     timestamp: datetime = field(default_factory=lambda: datetime(1970, 1, 1), kw_only=True)
-    # Position in the instance's history (0, 1, 2, ...); -1 until the store assigns it.
+    # Position in the instance's history (0, 1, 2, ...); -1 until the store assigns it. Not
+    # the Durable Task event id users see: that is :func:`dt_event_id`.
     event_id: int = field(default=-1, kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,6 +83,8 @@ class ExecutionCompleted(HistoryEvent):
     status: RuntimeStatus = RuntimeStatus.COMPLETED
     result: str | None = None
     failure: FailureDetails | None = None
+    # The completing action's sequence number (the SDK numbers it like a task); -1: unknown.
+    action_id: int = -1
 
 
 @dataclass
@@ -109,6 +112,8 @@ class TaskScheduled(HistoryEvent):
     task_id: int = 0
     name: str = ""
     input: str | None = None
+    # The instance this run was rerun from, on the event it was rerun from (else None).
+    rerun_of: str | None = None
 
 
 @dataclass
@@ -146,6 +151,7 @@ class ChildWorkflowCreated(HistoryEvent):
     name: str = ""
     instance_id: str = ""
     input: str | None = None
+    rerun_of: str | None = None  # as TaskScheduled's
 
 
 @dataclass
@@ -209,6 +215,28 @@ def event_from_dict(data: dict[str, Any]) -> HistoryEvent:
     return cls(**data)
 
 
+#: The events a workflow's actions make, each carrying its action's ``task_id``.
+SCHEDULED_EVENTS = (
+    TaskScheduled,
+    TimerCreated,
+    ChildWorkflowCreated,
+)
+
+
+def dt_event_id(event: HistoryEvent) -> int:
+    """The Durable Task event id of ``event``, as daprd numbers the history it shows (and
+    ``RerunWorkflowFromEvent`` takes): an event made from a workflow action carries the
+    action's sequence number (TaskScheduled, TimerCreated, ChildWorkflowCreated: their
+    ``task_id``, 1, 2, 3...; ExecutionCompleted: its ``action_id``); every other event
+    (turn markers, ExecutionStarted, completions, timer firings, external events, terminate,
+    suspend, resume) has -1. The one rule for ``wfctl history`` and the gRPC history."""
+    if isinstance(event, SCHEDULED_EVENTS):
+        return event.task_id
+    if isinstance(event, ExecutionCompleted):
+        return event.action_id
+    return -1
+
+
 # --------------------------------------------------------------------------------- actions
 
 
@@ -248,6 +276,9 @@ class CompleteWorkflow:
     result: str | None = None
     failure: FailureDetails | None = None
     carryover_events: list[HistoryEvent] = field(default_factory=list)
+    # The action's sequence number (the run's next task id when it ended); -1: unknown. Left
+    # out of ==: two outcomes are the same whatever number the run had reached.
+    action_id: int = field(default=-1, compare=False)
 
 
 Action = ScheduleTask | CreateTimer | CreateChildWorkflow | CompleteWorkflow

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from wfctl.engine.history import HistoryEvent
 from wfctl.model import FailureDetails
@@ -64,6 +65,7 @@ class StartRequest:
     input: str | None = None
     app: str | None = None
     error: Exception | None = None
+    start_at: datetime | None = None  # a delayed start (remote fronts only)
     done: threading.Event = field(default_factory=threading.Event)
     running: bool = False  # its first turn was applied in that commit and did not finish it
 

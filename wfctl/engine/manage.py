@@ -1,4 +1,5 @@
-"""Management operations of the store: events, pause/resume, terminate, purge (SQL only).
+"""Management operations of the store: events, pause/resume, terminate, purge, rerun (SQL
+only; what a rerun keeps is planned in :mod:`wfctl.engine.rerun`).
 
 Mixed into :class:`wfctl.engine.store.Store`. Each method is one write transaction and takes
 effect at once (pause: SUSPENDED at once, the instance's later events wait in the inbox).
@@ -6,6 +7,7 @@ effect at once (pause: SUSPENDED at once, the instance's later events wait in th
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -19,15 +21,25 @@ from wfctl.engine.history import (
     ExecutionSuspended,
     ExecutionTerminated,
     HistoryEvent,
+    event_from_dict,
 )
-from wfctl.engine.schema import ACTIVE, ACTIVE_SQL, TERMINAL_VALUES, from_ts
+from wfctl.engine.schema import ACTIVE, ACTIVE_SQL, NEVER_YEAR, TERMINAL_VALUES, from_ts, to_ts
 from wfctl.engine.schema import dump_event as _ev
 from wfctl.engine.schema import dumps as _j
-from wfctl.model import TERMINAL_STATUSES, ConflictError, FailureDetails, RuntimeStatus
+from wfctl.model import (
+    TERMINAL_STATUSES,
+    ConflictError,
+    FailureDetails,
+    NotFoundError,
+    RuntimeStatus,
+)
+
+if TYPE_CHECKING:
+    from wfctl.engine.history import CreateChildWorkflow
 
 
 class Manage:
-    """raise_event, suspend, resume, terminate, purge, purge_older_than."""
+    """raise_event, suspend, resume, terminate, purge, purge_older_than, rerun."""
 
     if TYPE_CHECKING:
         clock: Callable[[], float]
@@ -39,6 +51,16 @@ class Manage:
         def _enqueue(c: sqlite3.Connection, *a: object) -> int: ...
         @staticmethod
         def _delete_instances(c: sqlite3.Connection, ids: Sequence[str]) -> None: ...
+        def _start_child(
+            self,
+            c: sqlite3.Connection,
+            parent: str,
+            parent_gen: int,
+            root: str,
+            a: CreateChildWorkflow,
+            now: float,
+            app: str | None = None,
+        ) -> None: ...
 
     def raise_event(self, instance_id: str, name: str, data: str | None = None) -> bool | None:
         """Queue an external event. None: no such instance; False: finished, dropped."""
@@ -229,3 +251,93 @@ class Manage:
                 progress(len(done), max(total, len(done)))
             if len(ids) < batch_size:
                 return done
+
+    def rerun(
+        self,
+        source_id: str,
+        event_id: int,
+        *,
+        new_instance_id: str | None = None,
+        new_input: str | None = None,
+        overwrite_input: bool = False,
+    ) -> str:
+        """Start a new instance (``new_instance_id``, or a new dashed UUIDv4 as daprd makes
+        them) that keeps the finished instance ``source_id``'s history up to Durable Task event
+        ``event_id`` (an activity's TaskScheduled, or a root workflow's ChildWorkflowCreated)
+        and runs on from there; with ``overwrite_input`` that step gets ``new_input``. The
+        source is untouched; the new instance belongs to its app. Returns the new ID.
+        NotFoundError: no source; ConflictError: the source is not finished, or the new ID is
+        the source's or taken; UsageError: the event is not one to rerun from (see
+        :mod:`wfctl.engine.rerun`)."""
+        from wfctl.engine.history import CreateChildWorkflow, TimerFired
+        from wfctl.engine.rerun import plan_rerun
+        from wfctl.ids import check_new_instance_id
+
+        if new_instance_id is None:
+            import uuid
+
+            new_instance_id = str(uuid.uuid4())
+        check_new_instance_id(new_instance_id)
+        new = new_instance_id
+        with self._write() as c:
+            row = c.execute(
+                "SELECT name, status, input, parent_id, app FROM instances WHERE id=?",
+                (source_id,),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"no workflow instance with ID {source_id!r}")
+            name, status, input, parent, app = row
+            if status in ACTIVE:
+                raise ConflictError(
+                    f"instance {source_id!r} is {status}: only a finished instance can be"
+                    " rerun (wait for it, or terminate it first)"
+                )
+            if new == source_id:
+                raise ConflictError(
+                    f"the rerun's new instance ID must differ from the source {source_id!r}"
+                )
+            taken = c.execute("SELECT status FROM instances WHERE id=?", (new,)).fetchone()
+            if taken is not None:
+                raise ConflictError(
+                    f"an instance with ID {new!r} exists ({taken[0]}): choose another new ID"
+                    " (or purge it first)"
+                )
+            events = [
+                event_from_dict(json.loads(d))
+                for (d,) in c.execute(
+                    "SELECT data FROM history WHERE instance_id=? ORDER BY seq", (source_id,)
+                )
+            ]
+            plan = plan_rerun(
+                events,
+                event_id,
+                source_id=source_id,
+                new_id=new,
+                root=parent is None,
+                new_input=new_input,
+                overwrite_input=overwrite_input,
+            )
+            now = self.clock()
+            self._status_changed = True
+            c.execute(
+                "INSERT INTO instances (id, name, status, created_at, updated_at, input,"
+                " root_id, next_seq, app) VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?)",
+                (new, name, now, now, input, new, len(plan.history), app),
+            )
+            c.executemany(
+                "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)",
+                [(new, e.event_id, _ev(e)) for e in plan.history],
+            )
+            c.executemany(
+                "INSERT INTO tasks (instance_id, root_id, generation, task_id, name, input,"
+                " created_at, app) VALUES (?, ?, 0, ?, ?, ?, ?, ?)",
+                [(new, new, t.task_id, t.name, t.input, now, app) for t in plan.tasks],
+            )
+            for t in plan.timers:
+                if t.fire_at.year < NEVER_YEAR:
+                    fired = TimerFired(task_id=t.task_id, fire_at=t.fire_at, timestamp=t.fire_at)
+                    self._enqueue(c, new, 0, to_ts(t.fire_at), fired)
+            for k in plan.children:
+                a = CreateChildWorkflow(k.task_id, k.name, k.instance_id, k.input)
+                self._start_child(c, new, 0, new, a, now, app)
+            return new

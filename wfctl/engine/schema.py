@@ -3,7 +3,8 @@
 A caller may rely on: :func:`connect` returns a connection in autocommit mode (explicit
 ``BEGIN IMMEDIATE`` for writes) on a file in WAL mode with a generous busy timeout and the
 schema at :data:`SCHEMA_VERSION`; a file written by a newer wfctl, a corrupt file, a
-read-only file or an unopenable path raise :class:`wfctl.model.StorageError` with one line.
+read-only file, a file with other tables (not a wfctl database: left untouched) or an
+unopenable path raise :class:`wfctl.model.StorageError` with one line.
 """
 
 from __future__ import annotations
@@ -185,6 +186,59 @@ def _one_line(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+class TransientStorageError(StorageError):
+    """The disk is full, an I/O failed or the file stayed locked: the same write may succeed
+    later, so a long-running engine keeps what it holds and retries (exit 8 elsewhere)."""
+
+
+# SQLite's primary result codes (``exc.sqlite_errorcode & 0xFF``, Python >= 3.11); older
+# Pythons fall back to the message, which SQLite words the same everywhere.
+_READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 8, 10, 11, 13, 14, 26
+_BUSY, _LOCKED = 5, 6
+
+
+def _code(exc: sqlite3.Error, msg: str) -> int:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return int(code) & 0xFF
+    for words, c in (
+        ("readonly", _READONLY),
+        ("read-only", _READONLY),
+        ("disk is full", _FULL),
+        ("malformed", _CORRUPT),
+        ("not a database", _NOTADB),
+        ("disk I/O error", _IOERR),
+        ("is locked", _BUSY),
+    ):
+        if words in msg:
+            return c
+    return 0
+
+
+def storage_error(p: Path, exc: sqlite3.Error) -> StorageError:
+    """The one-line StorageError for an SQLite error on the file ``p`` (the CLI, ``worker``
+    and ``serve`` print the same line); a :class:`TransientStorageError` when retrying the
+    same write may succeed (full disk, I/O error, lock held too long)."""
+    msg = _one_line(exc)
+    code = _code(exc, msg)
+    if code == _READONLY:
+        return StorageError(f"the database {p} is read-only: make it writable or use another --db")
+    if code in (_CORRUPT, _NOTADB):
+        return StorageError(
+            f"the database {p} is corrupt or not a wfctl database ({msg}): "
+            "move it aside or use another --db"
+        )
+    if code == _FULL:
+        return TransientStorageError(
+            f"the disk holding the database {p} is full ({msg}): free some space"
+        )
+    if code in (_IOERR, _BUSY, _LOCKED):
+        return TransientStorageError(f"cannot write the database {p}: {msg}")
+    if code == _CANTOPEN:
+        return StorageError(f"cannot open the database {p}: {msg}")
+    return StorageError(f"cannot use the database {p}: {msg}")
+
+
 def connect(path: str | os.PathLike[str], *, synchronous: str = "FULL") -> sqlite3.Connection:
     """Open (creating if needed) and migrate the engine file; StorageError on any failure."""
     p = Path(path)
@@ -203,6 +257,7 @@ def connect(path: str | os.PathLike[str], *, synchronous: str = "FULL") -> sqlit
         raise StorageError(f"cannot open the database {p}: {_one_line(exc)}") from None
     try:
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        check_ours(conn, p)  # before anything writes: WAL mode alone changes the header
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if str(mode).lower() != "wal" and str(path) != ":memory:":
             raise StorageError(f"the database {p} cannot use WAL mode (journal_mode={mode})")
@@ -212,19 +267,9 @@ def connect(path: str | os.PathLike[str], *, synchronous: str = "FULL") -> sqlit
     except StorageError:
         conn.close()
         raise
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         conn.close()
-        msg = _one_line(exc)
-        if "readonly" in msg or "read-only" in msg:
-            raise StorageError(
-                f"the database {p} is read-only: make it writable or use another --db"
-            ) from None
-        if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
-            raise StorageError(
-                f"the database {p} is corrupt or not a wfctl database ({msg}): "
-                "move it aside or use another --db"
-            ) from None
-        raise StorageError(f"cannot use the database {p}: {msg}") from None
+        raise storage_error(p, exc) from None
     return conn
 
 
@@ -238,6 +283,26 @@ def _read_version(conn: sqlite3.Connection) -> int:
     return int(row[0] or 0)
 
 
+# Every table version 1 created (in one transaction): a file that has tables but not these is
+# someone else's, and wfctl must not add its own to it.
+WFCTL_TABLES = frozenset({"schema_version", "workflows", "instances", "history", "inbox", "tasks"})
+
+
+def check_ours(conn: sqlite3.Connection, p: Path) -> None:
+    """StorageError "not a wfctl database" when the file has tables but not wfctl's (an empty
+    file is fine: it becomes a wfctl database)."""
+    tables = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
+    if tables and not tables >= WFCTL_TABLES:
+        raise StorageError(
+            f"the database {p} is not a wfctl database (it holds other tables): use another --db"
+        )
+
+
 def _migrate(conn: sqlite3.Connection, p: Path) -> None:
     version = _read_version(conn)
     if version > SCHEMA_VERSION:
@@ -249,7 +314,9 @@ def _migrate(conn: sqlite3.Connection, p: Path) -> None:
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
-        # Re-read under the write lock: another process may have migrated meanwhile.
+        # Re-check under the write lock: another process may have created or migrated the
+        # file meanwhile.
+        check_ours(conn, p)
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at REAL)"
         )

@@ -28,12 +28,13 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
 from wfctl.engine import schema
+from wfctl.engine.browse import Browse
 from wfctl.engine.dispatch import Dispatch
 from wfctl.engine.history import (
     ExecutionStarted,
@@ -43,6 +44,7 @@ from wfctl.engine.history import (
 from wfctl.engine.items import ApplyOutcome, StartRequest, TaskItem, TaskOutcome, TurnItem
 from wfctl.engine.manage import Manage
 from wfctl.engine.queues import Queues
+from wfctl.engine.remote import Remote
 from wfctl.engine.schema import (
     ACTIVE,
     DEFAULT_TTL,
@@ -126,7 +128,7 @@ def _failure_json(f: FailureDetails | None) -> str | None:
     return None if f is None else _j(asdict(f))
 
 
-class Store(Dispatch, Queues, Manage):
+class Store(Dispatch, Queues, Manage, Browse, Remote):
     """One connection to the engine file. Thread-safe (one lock); every method is one
     transaction. ``clock`` returns epoch seconds (tests inject it)."""
 
@@ -150,12 +152,39 @@ class Store(Dispatch, Queues, Manage):
 
     # ------------------------------------------------------------------ plumbing
     def _fail(self, exc: sqlite3.Error) -> StorageError:
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if "readonly" in msg:
-            return StorageError(f"the database {self.path} is read-only: make it writable")
-        if "malformed" in msg or "not a database" in msg:
-            return StorageError(f"the database {self.path} is corrupt ({msg}): move it aside")
-        return StorageError(f"database {self.path}: {msg}")
+        return schema.storage_error(self.path, exc)
+
+    def check_writable(self) -> None:
+        """StorageError (the CLI's one line) unless a write transaction can start: what a
+        long-running ``worker`` or ``serve`` checks before it announces itself."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    # A read-only file lets a transaction begin: only a page write fails.
+                    self._conn.execute("UPDATE schema_version SET applied_at = applied_at")
+                finally:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+            except sqlite3.Error as exc:
+                raise self._fail(exc) from None
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the file and truncate it (after a full disk: the WAL gives its
+        space back, and pages freed in the file are reused). True when it completed."""
+        with self._lock:
+            c = self._conn
+            try:
+                # TRUNCATE waits (busy handler) for readers of older snapshots: briefly, not
+                # the 60 s busy timeout, or a long read elsewhere would stall every retry.
+                c.execute("PRAGMA busy_timeout=100")
+                row = c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            except sqlite3.Error:
+                return False
+            finally:
+                with suppress(sqlite3.Error):
+                    c.execute(f"PRAGMA busy_timeout={schema.BUSY_TIMEOUT_MS}")
+        return bool(row) and row[0] == 0
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -326,6 +355,11 @@ class Store(Dispatch, Queues, Manage):
         )
         return {r[0]: RuntimeStatus(r[1]) for r in rows}
 
+    def app_of(self, instance_id: str) -> str | None:
+        """The identity of the app that owns the instance (None: any app, or no instance)."""
+        rows = self._read("SELECT app FROM instances WHERE id=?", (instance_id,))
+        return rows[0][0] if rows else None
+
     def waiting_for(self, instance_id: str) -> list[str]:
         """The case-folded event names the instance's last turn said it waits for."""
         rows = self._read("SELECT waiting_for FROM instances WHERE id=?", (instance_id,))
@@ -375,7 +409,7 @@ class Store(Dispatch, Queues, Manage):
         sql += " ORDER BY created_at DESC, rowid DESC"
         if limit is not None:
             sql += " LIMIT ?"
-            args.append(int(limit))
+            args.append(min(int(limit), 2**63 - 1))  # past it SQLite cannot bind the number
         return self._read(sql, args)
 
     def history(self, instance_id: str) -> list[HistoryEvent] | None:

@@ -25,8 +25,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from wfctl.engine.faults import StorageTrouble, start_lease_renewer
 from wfctl.engine.history import CompleteWorkflow, HistoryEvent, TurnResult
 from wfctl.engine.runner import ActivityRunner, failure_of
+from wfctl.engine.schema import TransientStorageError
 from wfctl.engine.store import (
     HUB,
     ApplyOutcome,
@@ -37,7 +39,7 @@ from wfctl.engine.store import (
     TurnItem,
     new_owner_id,
 )
-from wfctl.model import FailureDetails, RuntimeStatus, WfctlError
+from wfctl.model import FailureDetails, RuntimeStatus, StorageError, WfctlError
 
 log = logging.getLogger("wfctl.engine")
 Until = Literal["idle", "start", "completion"]
@@ -127,6 +129,13 @@ class Engine(ActivityRunner):
         self._due_at = 0.0
         self._due_dirty = True
         self._due_roots: Sequence[str] | None = None
+        self._trouble: StorageTrouble | None = None
+
+    @property
+    def failed_writes(self) -> int:
+        """How many times in a row ``run_forever`` could not commit (a full disk); 0 when
+        its last round went through."""
+        return self._trouble.failing if self._trouble is not None else 0
 
     # ------------------------------------------------------------------ public
     def drive(
@@ -179,12 +188,22 @@ class Engine(ActivityRunner):
             self._accepting = True
             _LOCAL.setdefault(key, self)
             renewer = self._start_renewer()
+            trouble = self._trouble = StorageTrouble(self.store, lambda: len(self._inflight))
+            broken = False
             try:
                 while not stop.is_set():
                     seen, writes = HUB.version, self.store.writes
                     try:
                         did = self._cycle(None)
-                    except WfctlError as exc:  # e.g. the disk is full: say so, retry
+                    except TransientStorageError as exc:
+                        # A full disk: the activity results stay in memory (never run
+                        # again) and the same commit is retried, backing off.
+                        stop.wait(trouble.failed(exc))
+                        continue
+                    except StorageError:  # read-only, corrupt, gone: no retry can help
+                        broken = True
+                        raise
+                    except WfctlError as exc:
                         log.error("wfctl engine: %s (retrying in 1 s)", exc)
                         stop.wait(1.0)
                         continue
@@ -192,6 +211,7 @@ class Engine(ActivityRunner):
                         log.exception("wfctl engine: unexpected error (retrying in 1 s)")
                         stop.wait(1.0)
                         continue
+                    trouble.ok()
                     if not did:
                         self._sleep(seen, None, None)
                     elif self._only_waiting_for_activities(seen, writes):
@@ -203,6 +223,11 @@ class Engine(ActivityRunner):
                     del _LOCAL[key]
                 try:
                     self._finish()
+                except StorageError:
+                    if not (broken or trouble.failing):
+                        raise
+                    # The file cannot take the results: they are lost with this process,
+                    # and their activities run again after it, as after a crash.
                 finally:
                     renewer.set()
 
@@ -220,20 +245,9 @@ class Engine(ActivityRunner):
         return req
 
     def _start_renewer(self) -> threading.Event:
-        """Renew this engine's leases every ttl/4 from a thread of their own, so that neither
-        a long activity nor a busy loop lets them lapse. Set the returned event to stop."""
-        stop = threading.Event()
-
-        def renew() -> None:
-            while not stop.wait(self.ttl / 4):
-                if self._inflight or self._ready:
-                    try:
-                        self.store.renew(self.owner, self.ttl)
-                    except WfctlError as exc:
-                        log.warning("wfctl engine: cannot renew leases: %s", exc)
-
-        threading.Thread(target=renew, name="wfctl-lease-renewer", daemon=True).start()
-        return stop
+        return start_lease_renewer(
+            self.store, self.owner, self.ttl, lambda: bool(self._inflight or self._ready)
+        )
 
     def close(self) -> None:
         """Stop the pools and close the store (after drive/run_forever returned)."""
@@ -277,9 +291,10 @@ class Engine(ActivityRunner):
             return out
 
         def applied(pairs: list[tuple[TurnItem, ApplyOutcome]]) -> None:
-            # Runs just before the commit. New activities start only once it is durable:
-            # started earlier, a crash in the commit would re-run the activity whose result
-            # it carried *and* the new one.
+            # Runs once the commit is durable, never before: a commit that fails (a full
+            # disk) must leave no trace here, or its activities would run although nothing
+            # scheduled them, once per retry. Started before the commit, a crash in it
+            # would re-run the activity whose result it carried *and* the new one.
             for _, out in pairs:
                 iid = out.instance_id
                 if out.restarted or any(e.TYPE == "TimerCreated" for e in out.appended):
@@ -305,7 +320,6 @@ class Engine(ActivityRunner):
                 known=self._known,
                 ttl=self.ttl,
                 starts=starts,
-                before_commit=applied,
                 workflows=self.workflows,
                 app=self.app,
             )
@@ -313,10 +327,13 @@ class Engine(ActivityRunner):
             for o in outcomes:  # not recorded: keep them for the next round
                 self._inflight[o.item.id] = o.item
                 self._done.put(o)
+            for iid in pasts:  # computed, not committed: the live generators are ahead
+                self._forget(iid)
             for r in starts:
                 r.error = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
                 r.done.set()
             raise
+        applied(pairs)
         if starts:
             live = {o.instance_id for _, o in pairs if o.applied and not o.finished}
             for r in starts:
@@ -469,6 +486,11 @@ class WorkerHandle:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Why the engine stopped by itself (a database that became unusable), in one log
+        # line rather than a thread traceback; an owner that reports it itself (serve, on
+        # its way out) sets ``report`` False.
+        self.error: BaseException | None = None
+        self.report = True
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="wfctl-engine", daemon=True)
         self._thread.start()
@@ -476,6 +498,12 @@ class WorkerHandle:
     def _run(self) -> None:
         try:
             self.engine.run_forever(self._stop)
+        except BaseException as exc:
+            self.error = exc
+            if not isinstance(exc, WfctlError):
+                log.exception("wfctl engine: unexpected error; the engine stopped")
+            elif self.report:
+                log.error("wfctl engine: %s; the engine stopped", exc)
         finally:
             self.engine.close()
 
@@ -516,7 +544,12 @@ def run_worker(db_path: str | Path, *, app: str | None = None, concurrency: int 
 
     registry = load_app(app)
     engine = Engine(db_path, registry, concurrency=concurrency)
-    engine.store.register_workflows(workflow_names(registry))
+    try:
+        engine.store.check_writable()  # read-only: exit 8 now, not on the first write
+        engine.store.register_workflows(workflow_names(registry))
+    except BaseException:
+        engine.close()
+        raise
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: object) -> None:

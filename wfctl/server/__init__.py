@@ -4,7 +4,8 @@ Public API (the CLI's ``serve`` command calls :func:`serve`)::
 
     create_app(backend, *, api_token=None, log=None) -> ASGI application
     serve(*, host="127.0.0.1", port=3500, db_path=None, app=None, api_token=None,
-          verbose=False) -> int
+          verbose=False, ui=True, grpc_port=None, app_id="wfctl",
+          max_body_size=4 MiB) -> int
 
 Importing this package is cheap: uvicorn and the engine load only when :func:`serve` runs.
 """
@@ -46,14 +47,31 @@ def serve(
     app: str | None = None,
     api_token: str | None = None,
     verbose: bool = False,
+    ui: bool = True,
+    grpc_port: int | None = None,
+    app_id: str = "wfctl",
+    max_body_size: int = 4 * 1024 * 1024,
+    header_timeout: float = 10.0,
 ) -> int:
     """Serve until SIGTERM/SIGINT, then shut down gracefully and return 0.
 
     See :func:`wfctl.server.run.serve`; raises a :class:`wfctl.model.WfctlError` when it
-    cannot start (port in use, unusable database file, app import failure).
+    cannot start (port in use, unusable database file, app import failure). ``ui=False``
+    leaves out the web view at ``/``; ``header_timeout``: seconds a client has to send a
+    request's headers before its connection is closed.
     """
     from wfctl.server.run import serve as _serve
 
     return _serve(
-        host=host, port=port, db_path=db_path, app=app, api_token=api_token, verbose=verbose
+        host=host,
+        port=port,
+        db_path=db_path,
+        app=app,
+        api_token=api_token,
+        verbose=verbose,
+        ui=ui,
+        grpc_port=grpc_port,
+        app_id=app_id,
+        max_body_size=max_body_size,
+        header_timeout=header_timeout,
     )

@@ -1,4 +1,5 @@
-"""``python -m wfctl.server [--host H] [--port N] [--db PATH] [--app APP] [--api-token T]``.
+"""``python -m wfctl.server [--host H] [--port N] [--db PATH] [--app APP] [--api-token T]``
+``[--no-ui]``.
 
 A stand-in for ``wfctl serve`` (same options, same behaviour) usable without the CLI.
 The token comes from ``--api-token``, else ``--api-token-file``, else ``DAPR_API_TOKEN``.
@@ -36,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app", default=None, help="module or file registering workflows")
     parser.add_argument("--api-token", default=None)
     parser.add_argument("--api-token-file", default=None)
+    parser.add_argument("--no-ui", action="store_true", help="do not serve the web view at /")
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        help="seconds a client has to send a request's headers (default 10)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     from wfctl.server import serve
@@ -48,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             app=args.app,
             api_token=_token(args),
             verbose=args.verbose,
+            ui=not args.no_ui,
+            header_timeout=args.header_timeout,
         )
     except WfctlError as exc:
         print(f"wfctl serve: {exc}", file=sys.stderr)

@@ -7,11 +7,14 @@ Routes (``{p}`` is ``/v1.0-beta1``, ``/v1.0`` or ``/v1.0-alpha1``; ``{c}`` is ig
     POST {p}/workflows/{c}/{id}/terminate|pause|resume|purge        202 {}
     POST {p}/workflows/{c}/{id}/raiseEvent/{event}                  202 {}
     GET  /v1.0/healthz                                    204 (never needs the token)
-    GET  /wfctl/v1/instances, GET /wfctl/v1/instances/{id}/history, POST /wfctl/v1/purge
+    GET  /wfctl/v1/instances, GET /wfctl/v1/instances/{id}/history, POST /wfctl/v1/purge,
+    POST /wfctl/v1/instances/{id}/rerun                   202 {"instanceID": ...}
+    GET  /, /instances/{id}, /ui/*: the web view (with ``ui=True``; see wfctl.server.ui)
 
 The Backend's blocking calls run on a thread pool, never on the event loop. With a token,
 every other path needs the header ``dapr-api-token`` (compared in constant time), else 401
-with the plain-text body ``invalid api token\\n``. Each request writes one access-log line.
+with the plain-text body ``invalid api token\\n`` (the web view's static files excepted).
+Each request writes one access-log line.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from wfctl.model import WfctlError
+from wfctl.server import ui
 from wfctl.server.request import (
     HttpError,
     Receive,
@@ -71,6 +75,7 @@ class WorkflowServerApp:
         log: LogFn | None = None,
         max_workers: int = 16,
         reader: Any = None,
+        ui: bool = False,
     ) -> None:
         self.backend = backend
         self._token = api_token.encode("utf-8") if api_token else None
@@ -79,6 +84,7 @@ class WorkflowServerApp:
         self._max_workers = max_workers
         self._executor: ThreadPoolExecutor | None = None
         self.handlers = Handlers(backend, self.call, reader)
+        self.ui = ui
 
     # -------------------------------------------------------------------- plumbing
 
@@ -167,6 +173,8 @@ class WorkflowServerApp:
     def _authorized(self, req: Request) -> bool:
         if self._token is None or req.raw_path in HEALTH_PATHS:
             return True
+        if self.ui and req.method == "GET" and ui.is_page_path(req.raw_path):
+            return True  # code only, no data: the page then asks for the token
         given = req.header(TOKEN_HEADER) or b""
         return hmac.compare_digest(given, self._token)
 
@@ -203,10 +211,24 @@ class WorkflowServerApp:
             rest = segs[2:]
             if rest == ["instances"]:
                 return await _only(method, "GET", h.list_instances, req)
+            if rest == ["workflows"]:
+                return await _only(method, "GET", h.workflows, req)
             if len(rest) == 3 and rest[0] == "instances" and rest[2] == "history":
                 return await _only(method, "GET", h.history, req, rest[1])
+            if len(rest) == 3 and rest[0] == "instances" and rest[2] == "rerun":
+                return await _only(method, "POST", h.rerun, req, rest[1])
             if rest == ["purge"]:
                 return await _only(method, "POST", h.bulk_purge, req)
+            if rest == ["counts"]:
+                return await _only(method, "GET", ui.counts, h, req)
+            if rest == ["page"]:
+                return await _only(method, "GET", ui.page_of_instances, h, req)
+            if len(rest) == 3 and rest[0] == "instances" and rest[2] == "waiting":
+                return await _only(method, "GET", ui.waiting, h, req, rest[1])
+        elif self.ui and ui.is_page_path(req.raw_path):
+            found = ui.page(method, req.raw_path)
+            if found is not None:
+                return found
         raise HttpError(
             404,
             "ERR_NOT_FOUND",
@@ -214,10 +236,10 @@ class WorkflowServerApp:
         )
 
 
-async def _only(method: str, allowed: str, handler: Any, req: Request, *args: str) -> Response:
+async def _only(method: str, allowed: str, handler: Any, *args: Any) -> Response:
     if method != allowed:
         raise _not_allowed(allowed)
-    result: Response = await handler(req, *args)
+    result: Response = await handler(*args)
     return result
 
 

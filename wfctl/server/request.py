@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
+from wfctl.textsafe import MAX_JSON_DEPTH, json_depth_ok, loads_bounded
 from wfctl.wire import MAX_BODY_BYTES
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -172,9 +173,13 @@ class Request:
         """The body as text; 400 ``ERR_MALFORMED_REQUEST`` when it is not UTF-8."""
         data = await self.body()
         try:
-            return data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise malformed(f"the body is not valid UTF-8 (byte {exc.start})") from None
+        if not json_depth_ok(text):
+            # Stored, it would break every reader that parses it (status, list, the app).
+            raise malformed(f"the body nests JSON deeper than {MAX_JSON_DEPTH} levels")
+        return text
 
     async def expect_no_body(self) -> None:
         """daprd's rule for get/terminate/pause/resume/purge: any body must be a JSON object."""
@@ -182,7 +187,7 @@ class Request:
         if not data.strip():
             return
         try:
-            value = json.loads(data)
+            value = loads_bounded(data)
         except (UnicodeDecodeError, ValueError) as exc:
             raise malformed(f"the body is not JSON ({exc}): send no body") from None
         if not isinstance(value, dict):

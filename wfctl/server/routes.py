@@ -7,11 +7,17 @@ and maps the Backend's errors to daprd's status codes, ``errorCode`` values and 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from wfctl.ids import MAX_ID_BYTES, check_instance_id, is_valid_new_instance_id
+from wfctl.ids import (
+    MAX_ID_BYTES,
+    check_event_name,
+    check_instance_id,
+    is_valid_new_instance_id,
+)
 from wfctl.model import (
     ConflictError,
     NotFoundError,
@@ -21,6 +27,7 @@ from wfctl.model import (
     WfctlError,
 )
 from wfctl.server.request import HttpError, Request, Response, bad_request, json_response
+from wfctl.textsafe import loads_bounded
 from wfctl.wire import history_to_dict, state_to_dapr
 
 T = TypeVar("T")
@@ -28,6 +35,7 @@ T = TypeVar("T")
 Call = Callable[..., Awaitable[Any]]
 
 ACCEPTED = json_response(202, {})
+MAX_NUMBER = 2**63 - 1  # the largest number a query parameter may hold (limit, seconds)
 
 # daprd's error codes and message formats for each operation's generic failure.
 _FAILURES = {
@@ -41,9 +49,10 @@ _FAILURES = {
     "list": ("ERR_LIST_WORKFLOWS", "error listing workflows{}: {}"),
     "history": ("ERR_GET_HISTORY", "error reading the history of workflow '{}': {}"),
     "bulk_purge": ("ERR_PURGE_WORKFLOW", "error purging workflows{}: {}"),
+    "rerun": ("ERR_RERUN_WORKFLOW", "error rerunning workflow '{}': {}"),
 }
 # Operations for which an unknown instance is a 404 (daprd answers 500 for the others).
-_NOT_FOUND_IS_404 = {"get", "terminate", "purge", "history"}
+_NOT_FOUND_IS_404 = {"get", "terminate", "purge", "history", "rerun"}
 
 
 def _shorten(text: str, limit: int = 80) -> str:
@@ -72,6 +81,8 @@ def map_error(op: str, subject: str, exc: Exception) -> HttpError:
     if isinstance(exc, UnsupportedError):
         return HttpError(501, "ERR_API_UNIMPLEMENTED", str(exc))
     if isinstance(exc, ConflictError):
+        if op == "rerun":  # wfctl's own route: a plain 409 (not finished, new ID taken)
+            return HttpError(409, "ERR_RERUN_CONFLICT", str(exc))
         return failure(op, subject, str(exc))
     if isinstance(exc, UsageError):
         if op == "start":
@@ -118,21 +129,8 @@ class Handlers:
         instance_id = req.query_one("instanceID") or ""
         if not instance_id:
             instance_id = str(uuid.uuid4())
-        elif not is_valid_new_instance_id(instance_id):
-            if len(instance_id.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES and all(
-                c.isalpha() or c.isdecimal() or c in "-_" for c in instance_id
-            ):
-                raise HttpError(
-                    400,
-                    "ERR_INSTANCE_ID_TOO_LONG",
-                    f"workflow instance ID exceeds the max length of {MAX_ID_BYTES} characters",
-                )
-            raise HttpError(
-                400,
-                "ERR_INSTANCE_ID_INVALID",
-                f"workflow instance ID '{_shorten(instance_id)}' is invalid: "
-                "only alphanumeric and underscore characters are allowed",
-            )
+        else:
+            _check_new_id(instance_id)
         data = await req.body_text()
         await self._run("start", name, self.backend.start, name, data, instance_id=instance_id)
         return json_response(202, {"instanceID": instance_id})
@@ -159,6 +157,10 @@ class Handlers:
         self._existing_id(instance_id, "raise")
         if not event:
             raise HttpError(400, "ERR_WORKFLOW_EVENT_NAME_MISSING", "missing workflow event name")
+        try:
+            check_event_name(event)  # the CLI's rule: no control characters (nor '/')
+        except UsageError as exc:
+            raise HttpError(400, "ERR_MALFORMED_REQUEST", str(exc)) from None
         data = await req.body_text()
         # An empty body is "no payload", as the Dapr SDKs deliver falsy event data.
         await self._run(
@@ -188,6 +190,13 @@ class Handlers:
 
     # ------------------------------------------------------------ wfctl's own extensions
 
+    async def workflows(self, req: Request) -> Response:
+        """The workflow names the served app registers (for `wfctl workflows`)."""
+        from wfctl.server.run import workflow_names
+
+        names = await self._run("list", "", workflow_names, self.backend)
+        return json_response(200, {"workflows": names})
+
     async def list_instances(self, req: Request) -> Response:
         statuses = _statuses(req)
         name = req.query_one("name") or None
@@ -207,7 +216,46 @@ class Handlers:
     async def history(self, req: Request, instance_id: str) -> Response:
         self._existing_id(instance_id, "history")
         entries = await self._run("history", instance_id, self._reads.history, instance_id)
-        return json_response(200, {"events": [history_to_dict(e) for e in entries]})
+        body: dict = {"events": [history_to_dict(e) for e in entries]}
+        awaited = getattr(self._reads, "waiting_for", None)
+        if awaited is not None:  # what the workflow waits for: history alone cannot tell
+            body["waitingFor"] = await self._run("history", instance_id, awaited, instance_id)
+        return json_response(200, body)
+
+    async def rerun(self, req: Request, instance_id: str) -> Response:
+        """``POST /wfctl/v1/instances/{id}/rerun``: see :func:`wfctl.wire.rerun_to_dict`."""
+        self._existing_id(instance_id, "rerun")
+        text = await req.body_text()
+        try:
+            body = loads_bounded(text)
+        except ValueError as exc:
+            raise bad_request(f"the body is not JSON ({_shorten(str(exc))})") from None
+        if not isinstance(body, dict):
+            raise bad_request('the body must be a JSON object, e.g. {"eventID": 2}')
+        # eventID as the gRPC request names it; the web view's fromEvent (and eventId) too.
+        event = next((body[k] for k in ("eventID", "fromEvent", "eventId") if k in body), None)
+        if not isinstance(event, int) or isinstance(event, bool):
+            raise bad_request("eventID must be a whole number: the EVENTID `history` shows")
+        new_id = body.get("newInstanceID") or None
+        if new_id is not None:
+            _check_new_id(new_id if isinstance(new_id, str) else json.dumps(new_id))
+        new_input = body.get("input")
+        if new_input is not None and not isinstance(new_input, str):
+            raise bad_request("input must be a string holding the step's new input as JSON text")
+        overwrite = body.get("overwriteInput", False)
+        if not isinstance(overwrite, bool):
+            raise bad_request("overwriteInput must be true or false")
+        new = await self._run(
+            "rerun",
+            instance_id,
+            self.backend.rerun,
+            instance_id,
+            event,
+            new_instance_id=new_id,
+            new_input=new_input,
+            overwrite_input=overwrite,
+        )
+        return json_response(202, {"instanceID": new})
 
     async def bulk_purge(self, req: Request) -> Response:
         await req.expect_no_body()
@@ -227,6 +275,26 @@ class Handlers:
         return json_response(
             200, {"instanceIDs": list(result.instance_ids), "dryRun": bool(result.dry_run)}
         )
+
+
+def _check_new_id(instance_id: str) -> None:
+    """daprd's answers for an ID given to a new instance that it cannot have."""
+    if is_valid_new_instance_id(instance_id):
+        return
+    if len(instance_id.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES and all(
+        c.isalpha() or c.isdecimal() or c in "-_" for c in instance_id
+    ):
+        raise HttpError(
+            400,
+            "ERR_INSTANCE_ID_TOO_LONG",
+            f"workflow instance ID exceeds the max length of {MAX_ID_BYTES} characters",
+        )
+    raise HttpError(
+        400,
+        "ERR_INSTANCE_ID_INVALID",
+        f"workflow instance ID '{_shorten(instance_id)}' is invalid: "
+        "only alphanumeric and underscore characters are allowed",
+    )
 
 
 def _statuses(req: Request) -> Sequence[RuntimeStatus]:
@@ -259,6 +327,8 @@ def _number(req: Request, name: str, *, integer: bool, minimum: float = 0) -> fl
         raise bad_request(f"{name}={_shorten(text)!r} is not {kind}") from None
     if not value >= minimum or value != value or value == float("inf"):
         raise bad_request(f"{name}={_shorten(text)!r} must be at least {minimum:g}")
+    if value > MAX_NUMBER:  # SQLite's integers end at 2^63 - 1: a 500 past it, before
+        raise bad_request(f"{name}={_shorten(text)!r} is too large: at most {MAX_NUMBER}")
     return value
 
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from wfctl.model import UsageError
+from wfctl.model import UsageError, WfctlError
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 GRACEFUL_SECONDS = 30.0
@@ -130,8 +130,11 @@ def _make_server(config: Any, stop: threading.Event, worker: Any, err: TextIO) -
                 self.should_exit = True
             elif not worker.running and not self.worker_died:
                 self.worker_died = True
-                err.write("wfctl serve: the engine worker stopped unexpectedly; shutting down\n")
-                err.flush()
+                if not isinstance(getattr(worker, "error", None), WfctlError):  # said at exit
+                    err.write(
+                        "wfctl serve: the engine worker stopped unexpectedly; shutting down\n"
+                    )
+                    err.flush()
                 self.should_exit = True
             return await super().on_tick(counter)
 
@@ -147,40 +150,107 @@ def serve(
     api_token: str | None = None,
     verbose: bool = False,
     out: TextIO | None = None,
+    ui: bool = True,
+    grpc_port: int | None = None,
+    app_id: str = "wfctl",
+    max_body_size: int = 4 * 1024 * 1024,
+    header_timeout: float = 10.0,
 ) -> int:
     """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
 
     Blocks until SIGTERM or SIGINT, then shuts down gracefully and returns 0 (1 if the engine
-    worker died). Raises a :class:`wfctl.model.WfctlError` (UsageError, StorageError,
-    AppError) for a port in use, an unusable file or an app that fails to import, before
-    anything is served. ``out`` gets the banner (default stdout); access-log lines go to
-    stderr.
+    worker died of a bug). Raises a :class:`wfctl.model.WfctlError` (UsageError, StorageError,
+    AppError) for a port in use, an unusable (e.g. read-only) file or an app that fails to
+    import, before anything is served; and the StorageError that stopped the engine, after a
+    graceful shutdown, when the file becomes unusable while serving. ``out`` gets the banner
+    (default stdout); access-log lines go to stderr. ``ui=False`` leaves out the web view
+    (``/`` answers 404). With ``grpc_port`` (0: any free port) it also serves daprd's Durable
+    Task gRPC API there for SDK workers of app ``app_id`` (see :mod:`wfctl.grpcapi.serving`).
+    A connection whose request headers are not complete after ``header_timeout`` seconds is
+    closed, as is one idle for KEEP_ALIVE_TIMEOUT seconds after a response (see
+    :mod:`wfctl.server.conn`).
     """
+    if not 0 < header_timeout <= 300:
+        raise UsageError(f"--header-timeout {header_timeout:g}: give 0.1 to 300 seconds")
     out = out or sys.stdout
     err = sys.stderr
     stop = threading.Event()
+    proto = None
+    if grpc_port is not None:
+        import os
+
+        from wfctl.grpcapi.stubs import load
+
+        # gRPC's core logs to stderr on its own (a busy port: one line of ours is enough).
+        os.environ.setdefault("GRPC_VERBOSITY", "ERROR" if verbose else "NONE")
+        proto = load()  # UsageError with the install line when the extra is missing
     with _signals_request_stop(stop):
         sock = bind_socket(host, port)  # first: a busy port is the likeliest mistake
         backend = reader = None
-        handle = None
+        handle = grpc_side = None
         try:
             import uvicorn
 
             from wfctl.backend.embedded import EmbeddedBackend
             from wfctl.paths import default_db_path
             from wfctl.server.app import WorkflowServerApp
+            from wfctl.server.conn import KEEP_ALIVE_TIMEOUT, protocol_class
 
             path = Path(db_path) if db_path else default_db_path()
-            backend = EmbeddedBackend(path, app=app, detach=True)
+            if proto is not None:
+                from wfctl.grpcapi import serving
+
+                backend = serving.WorkerBackend(
+                    path,
+                    remote_app=serving.grpc_identity(app_id),
+                    app=app,
+                    registry=None if app else serving.no_app(app_id),
+                    detach=True,
+                )
+            else:
+                backend = EmbeddedBackend(path, app=app, detach=True)
             # Loads the app and opens the file now, before any request thread could race.
             names = workflow_names(backend)
+            backend.store.check_writable()  # read-only: exit 8 now, not 500s later
             reader = EmbeddedBackend(path, app=app, detach=True, registry=backend.registry())
-            asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader)
+            asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader, ui=ui)
             asgi.verbose = verbose
-            handle = backend.start_worker()
+            parts: list[Any] = []
+            if proto is None or app:
+                handle = backend.start_worker()
+                handle.report = False  # a StorageError that stops it: said once, at exit
+                parts.append(handle)
+            if proto is not None:  # bound before any banner line: a busy port says only that
+                grpc_side = serving.GrpcSide(
+                    proto,
+                    path,
+                    app_id=app_id,
+                    local=backend,
+                    api_token=api_token,
+                    max_message=max_body_size,
+                )
+                gport = grpc_side.start(host, grpc_port or 0)
+                parts.append(grpc_side)
             url = url_of(sock)
             print(f"wfctl serve: listening on {url} (database {path})", file=out)
-            print(f"wfctl serve: workflows: {', '.join(names) or '(none registered)'}", file=out)
+            if proto is not None:
+                gaddr = f"[{host}]" if ":" in host else host
+                print(f"wfctl serve: gRPC listening on {gaddr}:{gport}", file=out)
+                print(
+                    f"wfctl serve: app id {app_id!r}: "
+                    + (
+                        "the workflows below run in-process, every other one on the gRPC workers"
+                        if app
+                        else "every workflow runs on the connected gRPC workers"
+                    ),
+                    file=out,
+                )
+            shown = ", ".join(names) or (
+                "(none in-process)" if proto is not None else "(none registered)"
+            )
+            if ui:
+                print(f"wfctl serve: web view at {url}/", file=out)
+            print(f"wfctl serve: workflows: {shown}", file=out)
             if api_token:
                 print("wfctl serve: requests need the dapr-api-token header", file=out)
             out.flush()
@@ -194,12 +264,16 @@ def serve(
                 timeout_graceful_shutdown=GRACEFUL_SECONDS,
                 backlog=BACKLOG,
                 server_header=False,
+                http=protocol_class(header_timeout),
+                timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
             )
-            server = _make_server(config, stop, handle, err)
+            server = _make_server(config, stop, _Parts(parts), err)
             server.run(sockets=[sock])
             print("wfctl serve: stopped accepting requests; stopping the engine", file=out)
             out.flush()
         finally:
+            if grpc_side is not None:
+                grpc_side.stop()
             if handle is not None:
                 handle.stop(WORKER_STOP_SECONDS)
             if reader is not None:
@@ -209,7 +283,31 @@ def serve(
             sock.close()
     print("wfctl serve: stopped", file=out)
     out.flush()
+    error = getattr(handle, "error", None)
+    if server.worker_died and isinstance(error, WfctlError):
+        # The database became unusable (read-only, corrupt, deleted): exit 8 with the
+        # CLI's one line, rather than answer 500 or retry forever.
+        raise error
     return 1 if server.worker_died else 0
+
+
+class _Parts:
+    """The background parts of serve (engine worker, gRPC front): running while all are."""
+
+    def __init__(self, parts: list[Any]) -> None:
+        self.parts = parts
+
+    @property
+    def running(self) -> bool:
+        return all(p.running for p in self.parts)
+
+    @property
+    def error(self) -> BaseException | None:
+        """Why a part stopped by itself (the engine's StorageError), if it says."""
+        for p in self.parts:
+            if getattr(p, "error", None) is not None:
+                return p.error
+        return None
 
 
 def _warn_exposed(err: TextIO, url: str) -> None:

@@ -1,0 +1,199 @@
+"""Processes for the SDK-app tests and bench/grpc_*.py: a real ``wfctl serve --grpc-port``
+subprocess on a SQLite file (loopback only), and unmodified Dapr SDK apps that learn where
+their sidecar is from DAPR_GRPC_PORT alone, as under daprd. No pytest here: the bench
+scripts use it too."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+APPS = Path(__file__).resolve().parent / "apps"
+SDK_APP = APPS / "sdk_app.py"
+WFCTL = shutil.which("wfctl", path=str(Path(sys.executable).parent)) or "wfctl"
+#: The Python that runs the SDK apps: this venv's (dapr 1.19.0) unless bench/grpc_matrix.py
+#: points it at a venv with another SDK release.
+SDK_PYTHON = os.environ.get("WFCTL_SDK_PYTHON") or sys.executable
+GRPC_BANNER = "wfctl serve: gRPC listening on "
+
+
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """This environment without Dapr/wfctl settings (config dirs in ``home``), plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAPR_", "WFCTL_"))}
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        env[var] = str(home / var.lower())
+    env["PYTHONUNBUFFERED"] = "1"
+    env["NO_COLOR"] = "1"
+    return {**env, **extra}
+
+
+class Lines:
+    """A subprocess's output pipe drained by a thread (so it never blocks on a full pipe)."""
+
+    def __init__(self, stream) -> None:
+        self.lines: list[str] = []
+        self._cond = threading.Condition()
+        self._t = threading.Thread(target=self._drain, args=(stream,), daemon=True)
+        self._t.start()
+
+    def _drain(self, stream) -> None:
+        for line in stream:
+            with self._cond:
+                self.lines.append(line.rstrip("\n"))
+                self._cond.notify_all()
+        stream.close()
+
+    def wait_for(self, pred, timeout: float, what: str) -> str:
+        """The first line for which ``pred`` holds, waiting up to ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for line in self.lines:
+                    if pred(line):
+                        return line
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._t.is_alive():
+                    raise AssertionError(f"no {what} in: {self.text()}")
+                self._cond.wait(min(left, 0.5))
+
+    def join(self) -> None:
+        self._t.join(30)
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+class GrpcServe:
+    """``wfctl serve --grpc-port`` (no --app: every turn and activity goes to the workers) on
+    ``db``; ``grpc_port`` 0 picks one, read back from the banner."""
+
+    def __init__(self, home: Path, db: Path, grpc_port: int = 0, extra: Sequence[str] = ()) -> None:
+        self.home, self.db = home, db
+        args = [WFCTL, "serve", "--host", "127.0.0.1", "--port", "0"]
+        args += ["--grpc-port", str(grpc_port), "--db", str(db), *extra]
+        self.proc = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=clean_env(home),
+        )
+        self.out, self.err = Lines(self.proc.stdout), Lines(self.proc.stderr)
+        try:
+            self.out.wait_for(lambda s: s.startswith("wfctl serve: workflows:"), 60, "banner")
+        except AssertionError:
+            self.proc.kill()
+            self.proc.wait(30)
+            raise AssertionError(
+                f"serve did not start:\n{self.out.text()}\n{self.err.text()}"
+            ) from None
+        grpc_line = self.out.wait_for(lambda s: s.startswith(GRPC_BANNER), 1, "gRPC banner")
+        self.grpc_port = int(grpc_line[len(GRPC_BANNER) :].split()[0].rsplit(":", 1)[1])
+        http_line = self.out.wait_for(lambda s: "listening on http" in s, 1, "HTTP banner")
+        self.url = http_line.split("listening on ", 1)[1].split()[0]
+
+    def kill(self) -> None:
+        """kill -9: no clean-up of any kind."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(60)
+        self.out.join()
+        self.err.join()
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            code = self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait(30)
+        self.out.join()
+        self.err.join()
+        return code
+
+    def log(self) -> str:
+        return self.out.text() + "\n" + self.err.text()
+
+
+class App:
+    """An SDK app process pointed at a sidecar by DAPR_GRPC_PORT."""
+
+    def __init__(self, cmd: Sequence[str], home: Path, port: int, **env: str) -> None:
+        self.cmd = list(cmd)
+        self.proc = subprocess.Popen(
+            self.cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=clean_env(home, DAPR_GRPC_PORT=str(port), **env),
+            cwd=home,
+        )
+        self.out, self.err = Lines(self.proc.stdout), Lines(self.proc.stderr)
+
+    def finish(self, timeout: float = 240) -> int:
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(30)
+            self.out.join()
+            self.err.join()
+            raise AssertionError(f"app did not finish in {timeout} s:\n{self.report()}") from None
+        self.out.join()
+        self.err.join()
+        return code
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(60)
+        self.out.join()
+        self.err.join()
+
+    def report(self) -> str:
+        return f"{' '.join(self.cmd)}\nstdout:\n{self.out.text()}\nstderr:\n{self.err.text()}"
+
+
+def python_app(python: str, home: Path, port: int, *args: str) -> App:
+    return App([python, str(SDK_APP), *args], home, port)
+
+
+def side_effects(path: Path) -> Counter[tuple[str, str, int]]:
+    """``(begin|done, instance, step)`` -> how often the activity's side effect happened."""
+    if not path.exists():
+        return Counter()
+    rows = (line.split() for line in path.read_text().splitlines() if line.strip())
+    return Counter((kind, iid, int(step)) for kind, iid, step in rows)
+
+
+def expected(x: int) -> int:
+    return (x + 1) * 2 + 3  # sdk_app.chain3
+
+
+def wfctl(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [WFCTL, *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=clean_env(home),
+        timeout=timeout,
+    )
+
+
+def status_json(home: Path, *args: str) -> list[dict]:
+    """``wfctl ARGS status ... -o json`` as a list of objects."""
+    r = wfctl(home, *args, "-o", "json")
+    assert r.returncode == 0, r
+    data = json.loads(r.stdout)
+    return data if isinstance(data, list) else [data]

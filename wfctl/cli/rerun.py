@@ -1,0 +1,141 @@
+"""rerun: a new instance that replays a finished one up to an activity and runs on from there."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from wfctl.cli.common import emit, output_format, read_payload, state_of
+from wfctl.durations import parse_duration
+from wfctl.ids import check_instance_id, check_new_instance_id
+from wfctl.model import UsageError
+
+_Str = str | None
+
+
+def rerun(
+    ctx: typer.Context,
+    instance_id: Annotated[str, typer.Argument(help="The finished instance.", metavar="ID")],
+    from_event: Annotated[
+        int,
+        typer.Option(
+            "--from-event",
+            metavar="N",
+            help="Rerun from this EVENTID of `wfctl history`: an activity's TaskScheduled "
+            "(or a root workflow's ChildWorkflowCreated).",
+        ),
+    ],
+    new_id: Annotated[
+        _Str, typer.Option("--new-id", metavar="ID", help="The new instance's ID (default: new).")
+    ] = None,
+    input: Annotated[
+        _Str,
+        typer.Option("--input", metavar="JSON", help="A new input for that step, as JSON text."),
+    ] = None,
+    input_file: Annotated[
+        _Str, typer.Option("--input-file", metavar="PATH", help="Read the input here (- = stdin).")
+    ] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Send the input as is, unchecked.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the new instance to finish.")] = (
+        False
+    ),
+    timeout: Annotated[
+        _Str, typer.Option("--timeout", metavar="D", help="With --wait: give up after D.")
+    ] = None,
+    interval: Annotated[
+        str, typer.Option("--interval", metavar="D", help="With --wait: longest poll interval.")
+    ] = "1s",
+) -> None:
+    """Rerun a finished instance from one of its steps, as a new instance; print its ID.
+
+    The new instance keeps the history before that step (what ran before is not run again)
+    and runs on from it, with --input as that step's new input. The source is untouched.
+    Embedded, or over HTTP against `wfctl serve`.
+
+    Example: wfctl --embedded rerun order-1 --from-event 2 --input '{"qty": 1}' --wait
+    """
+    check_instance_id(instance_id)
+    if new_id is not None:
+        check_new_instance_id(new_id)
+        if new_id == instance_id:
+            raise UsageError("--new-id must differ from the instance being rerun")
+    if from_event < 1:
+        raise UsageError(
+            f"--from-event {from_event}: give the EVENTID `wfctl history {instance_id}` shows"
+            " on the step's TaskScheduled (1, 2, 3, ...)"
+        )
+    payload = read_payload(input, input_file, raw=raw, what="input", flag="--input")
+    wait_timeout = parse_duration(timeout) if timeout is not None else None
+    if timeout is not None and not wait:
+        raise UsageError("--timeout needs --wait")
+    poll = parse_duration(interval)
+    from wfctl import wire
+    from wfctl.render import state_fields
+
+    st = state_of(ctx)
+    fmt = output_format(st)
+    s = st.settings
+    backend = st.backend()
+    out = st.out()
+    announced: list[str] = []
+
+    def announce(iid: str) -> None:
+        # Once the rerun is durable, before the embedded engine drives it: print the ID.
+        if announced:
+            return
+        announced.append(iid)
+        if fmt == "table":
+            out.line(iid if s.quiet else f"Rerun {instance_id} from event {from_event} as {iid}")
+        elif not wait:
+            emit(
+                st,
+                fmt,
+                {"instanceID": iid, "sourceInstanceID": instance_id, "eventID": from_event},
+            )
+        elif not s.quiet:
+            from wfctl.cli.errors import print_note
+
+            print_note(f"rerun as {iid}")
+        sys.stdout.flush()
+
+    if hasattr(backend, "on_recorded"):
+        backend.on_recorded = announce
+    iid = backend.rerun(
+        instance_id,
+        from_event,
+        new_instance_id=new_id,
+        new_input=payload,
+        overwrite_input=payload is not None,
+    )
+    if not s.embedded:
+        from wfctl.recent import record_instance
+
+        record_instance(s.url, iid)  # so TAB can offer it later; never raises
+    announce(iid)
+    if hasattr(backend, "foreign_app"):
+        from wfctl.cli.lifecycle import _note_foreign_app
+
+        if wait:
+            _note_foreign_app(backend, iid)  # the source's app runs it, maybe not this one
+        elif owner := backend.foreign_app(iid):
+            from wfctl.cli.errors import print_note
+
+            print_note(
+                f"{iid!r} belongs to app {owner}, as {instance_id!r} does, which this command"
+                f" has not loaded: `--app {owner}` or a worker of it runs it"
+            )
+    if not wait:
+        return
+    final = backend.wait(iid, until="completion", timeout=wait_timeout, interval=poll)
+    if fmt != "table":
+        emit(st, fmt, wire.state_to_dapr(final))
+    elif not s.quiet:
+        out.line()
+        out.fields([state_fields(final, limit=120 if out.tty else None)])
+    code = final.runtime_status.wait_exit_code
+    if code:
+        raise typer.Exit(int(code))
+
+
+def register(app: typer.Typer, *, epilog: str) -> None:
+    app.command("rerun", epilog=epilog)(rerun)

@@ -1,0 +1,275 @@
+"""Durable Task protobuf messages <-> the engine's history events, actions and states.
+
+The engine's events (:mod:`wfctl.engine.history`) are the durable record; the protobuf form
+is made on the way out to a worker or a client. Event IDs on the wire follow Durable Task
+(:func:`wfctl.engine.history.dt_event_id`): the events an action created (taskScheduled,
+timerCreated, childWorkflowInstanceCreated) carry the action's id, which is how the SDKs
+match them on replay; every other event has -1.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from wfctl.engine import history as h
+from wfctl.engine.schema import NEVER_YEAR
+from wfctl.model import FailureDetails, RuntimeStatus, WorkflowState
+
+# ``wait forever`` timers: recorded with the SDK's exact sentinel, never fired.
+SENTINEL_SECONDS = 253402300799  # 9999-12-31T23:59:59Z
+SENTINEL_NANOS = 999999999
+
+_STATUS_TO_PB = {
+    RuntimeStatus.RUNNING: 0,
+    RuntimeStatus.COMPLETED: 1,
+    RuntimeStatus.CONTINUED_AS_NEW: 2,
+    RuntimeStatus.FAILED: 3,
+    RuntimeStatus.CANCELED: 4,
+    RuntimeStatus.TERMINATED: 5,
+    RuntimeStatus.PENDING: 6,
+    RuntimeStatus.SUSPENDED: 7,
+    RuntimeStatus.STALLED: 8,
+}
+_PB_TO_STATUS = {v: k for k, v in _STATUS_TO_PB.items()}
+
+
+class BadActions(ValueError):
+    """A worker's answer the engine cannot apply; the message names the reason."""
+
+
+def status_to_pb(status: RuntimeStatus) -> int:
+    return _STATUS_TO_PB.get(status, 0)
+
+
+def status_from_pb(value: int) -> RuntimeStatus:
+    return _PB_TO_STATUS.get(value, RuntimeStatus.UNKNOWN)
+
+
+def ts(pb: Any, dt: datetime) -> Any:
+    """A protobuf Timestamp of a naive-UTC (or aware) datetime."""
+    out = pb.Timestamp()
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    if dt.year >= NEVER_YEAR:
+        out.seconds, out.nanos = SENTINEL_SECONDS, SENTINEL_NANOS
+        return out
+    out.FromDatetime(dt)
+    return out
+
+
+def from_ts(t: Any) -> datetime:
+    """A naive UTC datetime of a protobuf Timestamp (the sentinel stays in year 9999)."""
+    return t.ToDatetime()
+
+
+def _sv(pb: Any, text: str | None) -> Any:
+    return None if text is None else pb.StringValue(value=text)
+
+
+def _text(msg: Any, field: str) -> str | None:
+    """A StringValue field's text, or None when unset."""
+    return getattr(msg, field).value if msg.HasField(field) else None
+
+
+def failure_to_pb(pb: Any, f: FailureDetails | None) -> Any:
+    if f is None:
+        return None
+    return pb.TaskFailureDetails(
+        errorType=f.error_type,
+        errorMessage=f.message,
+        stackTrace=_sv(pb, f.stack_trace or None),
+    )
+
+
+def failure_from_pb(msg: Any) -> FailureDetails:
+    return FailureDetails(
+        error_type=msg.errorType,
+        message=msg.errorMessage,
+        stack_trace=msg.stackTrace.value if msg.HasField("stackTrace") else "",
+    )
+
+
+def event_to_pb(pb: Any, e: h.HistoryEvent, app_id: str) -> Any:
+    """One engine history event as a ``pb.HistoryEvent``."""
+    out = pb.HistoryEvent(eventId=h.dt_event_id(e), timestamp=ts(pb, e.timestamp))
+    if isinstance(e, h.OrchestratorStarted):
+        out.workflowStarted.SetInParent()
+    elif isinstance(e, h.ExecutionStarted):
+        x = out.executionStarted
+        x.name = e.name
+        if e.input is not None:
+            x.input.value = e.input
+        x.workflowInstance.instanceId = e.instance_id
+        if e.parent_instance_id is not None:
+            x.parentInstance.workflowInstance.instanceId = e.parent_instance_id
+            x.parentInstance.taskScheduledId = e.parent_task_id or 0
+        if e.scheduled_start is not None:
+            x.scheduledStartTimestamp.CopyFrom(ts(pb, e.scheduled_start))
+        out.router.sourceAppID = app_id  # the SDK's ctx app id comes from here
+    elif isinstance(e, h.ExecutionCompleted):
+        x = out.executionCompleted
+        x.workflowStatus = status_to_pb(e.status)
+        if e.result is not None:
+            x.result.value = e.result
+        if e.failure is not None:
+            x.failureDetails.CopyFrom(failure_to_pb(pb, e.failure))
+    elif isinstance(e, h.ExecutionTerminated):
+        out.executionTerminated.recurse = e.recursive
+        if e.output is not None:
+            out.executionTerminated.input.value = e.output
+    elif isinstance(e, h.ExecutionSuspended):
+        out.executionSuspended.SetInParent()
+        if e.reason is not None:
+            out.executionSuspended.input.value = e.reason
+    elif isinstance(e, h.ExecutionResumed):
+        out.executionResumed.SetInParent()
+        if e.reason is not None:
+            out.executionResumed.input.value = e.reason
+    elif isinstance(e, h.TaskScheduled):
+        out.taskScheduled.name = e.name
+        if e.input is not None:
+            out.taskScheduled.input.value = e.input
+    elif isinstance(e, h.TaskCompleted):
+        out.taskCompleted.taskScheduledId = e.task_id
+        if e.result is not None:
+            out.taskCompleted.result.value = e.result
+    elif isinstance(e, h.TaskFailed):
+        out.taskFailed.taskScheduledId = e.task_id
+        out.taskFailed.failureDetails.CopyFrom(failure_to_pb(pb, e.failure))
+    elif isinstance(e, h.TimerCreated):
+        out.timerCreated.fireAt.CopyFrom(ts(pb, e.fire_at))
+    elif isinstance(e, h.TimerFired):
+        out.timerFired.timerId = e.task_id
+        out.timerFired.fireAt.CopyFrom(ts(pb, e.fire_at))
+    elif isinstance(e, h.ChildWorkflowCreated):
+        x = out.childWorkflowInstanceCreated
+        x.instanceId, x.name = e.instance_id, e.name
+        if e.input is not None:
+            x.input.value = e.input
+    elif isinstance(e, h.ChildWorkflowCompleted):
+        out.childWorkflowInstanceCompleted.taskScheduledId = e.task_id
+        if e.result is not None:
+            out.childWorkflowInstanceCompleted.result.value = e.result
+    elif isinstance(e, h.ChildWorkflowFailed):
+        out.childWorkflowInstanceFailed.taskScheduledId = e.task_id
+        out.childWorkflowInstanceFailed.failureDetails.CopyFrom(failure_to_pb(pb, e.failure))
+    elif isinstance(e, h.EventRaised):
+        out.eventRaised.name = e.name
+        if e.data is not None:
+            out.eventRaised.input.value = e.data
+    else:  # pragma: no cover - every engine event type is listed above
+        raise ValueError(f"no protobuf form for history event {e.TYPE}")
+    return out
+
+
+def child_id(parent: str, action_id: int) -> str:
+    """The ID daprd gives a child started without one."""
+    return f"{parent}:{(0x10000 + action_id) & 0xFFFF:04x}"
+
+
+def carryover_from_pb(events: Any) -> list[h.HistoryEvent]:
+    """continue-as-new carryover events (only raised events mean anything there)."""
+    out: list[h.HistoryEvent] = []
+    for e in events:
+        if e.HasField("eventRaised"):
+            out.append(h.EventRaised(name=e.eventRaised.name, data=_text(e.eventRaised, "input")))
+    return out
+
+
+def actions_from_pb(
+    resp: Any, instance_id: str, app_id: str, scheduled: set[int]
+) -> tuple[h.TurnResult, list[tuple[int, str]]]:
+    """A ``WorkflowResponse`` as the engine's TurnResult, plus the (action id, message) of
+    each task to fail at once (a cross-app call this server cannot route).
+
+    ``scheduled``: the action ids the history already holds; an action reusing one
+    contradicts the history. BadActions names what cannot be applied."""
+    actions: list[h.Action] = []
+    refused: list[tuple[int, str]] = []
+    seen: set[int] = set()
+    for a in resp.actions:
+        kind = a.WhichOneof("workflowActionType")
+        if kind != "completeWorkflow":
+            if a.id in scheduled or a.id in seen:
+                raise BadActions(
+                    f"the worker's {kind} action reuses id {a.id}, which the history "
+                    "already holds (its actions contradict the history)"
+                )
+            seen.add(a.id)
+        target = a.router.targetAppID if a.HasField("router") else ""
+        cross = bool(target) and target != app_id
+        if kind == "scheduleTask":
+            x = a.scheduleTask
+            actions.append(h.ScheduleTask(task_id=a.id, name=x.name, input=_text(x, "input")))
+            if cross:
+                refused.append(
+                    (
+                        a.id,
+                        f"cannot call activity {x.name!r} of app {target!r}: this wfctl serve "
+                        f"is app {app_id!r} only (cross-app calls need one server per app)",
+                    )
+                )
+        elif kind == "createTimer":
+            actions.append(h.CreateTimer(task_id=a.id, fire_at=from_ts(a.createTimer.fireAt)))
+        elif kind == "createChildWorkflow":
+            x = a.createChildWorkflow
+            if cross:
+                raise BadActions(
+                    f"cannot start child workflow {x.name!r} of app {target!r}: this wfctl "
+                    f"serve is app {app_id!r} only (cross-app calls need one server per app)"
+                )
+            actions.append(
+                h.CreateChildWorkflow(
+                    task_id=a.id,
+                    name=x.name,
+                    instance_id=x.instanceId or child_id(instance_id, a.id),
+                    input=_text(x, "input"),
+                )
+            )
+        elif kind == "completeWorkflow":
+            x = a.completeWorkflow
+            status = status_from_pb(x.workflowStatus)
+            if status not in (
+                RuntimeStatus.COMPLETED,
+                RuntimeStatus.FAILED,
+                RuntimeStatus.CONTINUED_AS_NEW,
+                RuntimeStatus.TERMINATED,
+            ):
+                raise BadActions(f"the worker completed the workflow as {status.value}")
+            failure = failure_from_pb(x.failureDetails) if x.HasField("failureDetails") else None
+            actions.append(
+                h.CompleteWorkflow(
+                    status=status,
+                    result=_text(x, "result"),
+                    failure=failure,
+                    carryover_events=carryover_from_pb(x.carryoverEvents),
+                    action_id=a.id,
+                )
+            )
+            break  # nothing after the end of a run counts
+        else:
+            raise BadActions(f"this server does not support the {kind or 'empty'} action")
+    custom = _text(resp, "customStatus")
+    return h.TurnResult(actions=actions, custom_status=custom), refused
+
+
+def state_to_pb(pb: Any, st: WorkflowState, payloads: bool) -> Any:
+    """A store state as ``pb.WorkflowState``."""
+    out = pb.WorkflowState(
+        instanceId=st.instance_id,
+        name=st.name,
+        workflowStatus=status_to_pb(st.runtime_status),
+        createdTimestamp=ts(pb, st.created_at),
+        lastUpdatedTimestamp=ts(pb, st.last_updated_at),
+    )
+    if st.serialized_custom_status is not None:
+        out.customStatus.value = st.serialized_custom_status
+    if payloads:
+        if st.serialized_input is not None:
+            out.input.value = st.serialized_input
+        if st.serialized_output is not None:
+            out.output.value = st.serialized_output
+    if st.failure is not None:
+        out.failureDetails.CopyFrom(failure_to_pb(pb, st.failure))
+    return out
