@@ -173,3 +173,31 @@ def test_rerun_errors(store, engine, side, gate):
     # Nothing was created by the refused reruns.
     ids = {s.instance_id for s in store.list_instances()}
     assert ids == {"src", "w", "busy", "t"}
+
+
+def test_rerun_of_a_run_terminated_mid_step_runs_that_step(
+    store, engine, side, tmp_path, monkeypatch
+):
+    """Terminated while step 1 was in flight: a rerun from step 1 runs it (and step 2)."""
+    import threading
+    import time
+
+    release = tmp_path / "release"
+    started = Path(str(release) + ".started")
+    monkeypatch.setenv("WFCTL_TEST_HOLD", f"1:{release}")
+    store.create_instance("t", "fixable", "1")
+    driver = threading.Thread(target=engine.drive, args=(["t"],), kwargs={"limit": 60})
+    driver.start()
+    deadline = time.monotonic() + 60
+    while not started.exists():  # step 1 is running (held)
+        assert time.monotonic() < deadline, "step 1 never started"
+        time.sleep(0.01)
+    assert store.terminate("t") == RuntimeStatus.TERMINATED
+    release.touch()
+    driver.join(60)
+    assert lines(side) == ["t:1"]  # it ran, but its result came after the end
+    assert [e.TYPE for e in store.history("t")].count("TaskCompleted") == 0
+    new = store.rerun("t", 1, new_instance_id="t2")
+    assert engine.drive([new], until="completion", limit=30)
+    assert store.get_state(new).serialized_output == "20"
+    assert lines(side) == ["t:1", "t2:1", "t2:2"]

@@ -215,6 +215,14 @@ def event_from_dict(data: dict[str, Any]) -> HistoryEvent:
     return cls(**data)
 
 
+#: The events a workflow's actions make, each carrying its action's ``task_id``.
+SCHEDULED_EVENTS = (
+    TaskScheduled,
+    TimerCreated,
+    ChildWorkflowCreated,
+)
+
+
 def dt_event_id(event: HistoryEvent) -> int:
     """The Durable Task event id of ``event``, as daprd numbers the history it shows (and
     ``RerunWorkflowFromEvent`` takes): an event made from a workflow action carries the
@@ -222,7 +230,7 @@ def dt_event_id(event: HistoryEvent) -> int:
     ``task_id``, 1, 2, 3...; ExecutionCompleted: its ``action_id``); every other event
     (turn markers, ExecutionStarted, completions, timer firings, external events, terminate,
     suspend, resume) has -1. The one rule for ``wfctl history`` and the gRPC history."""
-    if isinstance(event, (TaskScheduled, TimerCreated, ChildWorkflowCreated)):
+    if isinstance(event, SCHEDULED_EVENTS):
         return event.task_id
     if isinstance(event, ExecutionCompleted):
         return event.action_id

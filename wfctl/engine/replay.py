@@ -36,6 +36,7 @@ from typing import Any
 
 from wfctl.engine.context import DaprWorkflowContext, to_naive_utc
 from wfctl.engine.history import (
+    SCHEDULED_EVENTS,
     Action,
     ChildWorkflowCompleted,
     ChildWorkflowCreated,
@@ -51,7 +52,6 @@ from wfctl.engine.history import (
     TaskCompleted,
     TaskFailed,
     TaskScheduled,
-    TimerCreated,
     TimerFired,
     TurnResult,
 )
@@ -60,7 +60,7 @@ from wfctl.engine.serialization import from_json, input_parameter, to_json
 from wfctl.engine.tasks import NonDeterminismError, Task, TaskFailedError
 from wfctl.model import FailureDetails, RuntimeStatus, UsageError
 
-_SCHEDULED = (TaskScheduled, TimerCreated, ChildWorkflowCreated)
+_SCHEDULED = SCHEDULED_EVENTS  # what must meet an action of the same number
 
 
 def failure_from_exception(exc: BaseException) -> FailureDetails:

@@ -18,6 +18,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from wfctl.engine.history import (
+    SCHEDULED_EVENTS,
     ChildWorkflowCompleted,
     ChildWorkflowCreated,
     ChildWorkflowFailed,
@@ -32,7 +33,6 @@ from wfctl.engine.history import (
 )
 from wfctl.model import UsageError
 
-_SCHEDULED = (TaskScheduled, TimerCreated, ChildWorkflowCreated)
 _OUTCOMES = (TaskCompleted, TaskFailed, TimerFired, ChildWorkflowCompleted, ChildWorkflowFailed)
 
 
@@ -83,7 +83,7 @@ def plan_rerun(
             f"event id {event_id}: events a rerun can start from are numbered from 1"
             + _choices(events, root)
         )
-    scheduled = [k for k, e in enumerate(events) if isinstance(e, _SCHEDULED)]
+    scheduled = [k for k, e in enumerate(events) if isinstance(e, SCHEDULED_EVENTS)]
     at = next((k for k in scheduled if dt_event_id(events[k]) == event_id), None)
     if at is None:
         other = next((e for e in events if dt_event_id(e) == event_id), None)
@@ -105,7 +105,7 @@ def plan_rerun(
             " be rerun from a child workflow's creation" + _choices(events, False)
         )
     end = at + 1
-    while end < len(events) and isinstance(events[end], _SCHEDULED):
+    while end < len(events) and isinstance(events[end], SCHEDULED_EVENTS):
         end += 1  # the rest of that turn's actions
     kept: list[HistoryEvent] = []
     for k, ev in enumerate(events[:end]):
@@ -123,7 +123,7 @@ def plan_rerun(
     done = {e.task_id for e in kept if isinstance(e, _OUTCOMES)}
     plan = RerunPlan(kept)
     for ev in kept:
-        if not isinstance(ev, _SCHEDULED) or ev.task_id in done:
+        if not isinstance(ev, SCHEDULED_EVENTS) or ev.task_id in done:
             continue
         if isinstance(ev, TaskScheduled):
             plan.tasks.append(ev)

@@ -7,6 +7,7 @@ and maps the Backend's errors to daprd's status codes, ``errorCode`` values and 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
@@ -128,21 +129,8 @@ class Handlers:
         instance_id = req.query_one("instanceID") or ""
         if not instance_id:
             instance_id = str(uuid.uuid4())
-        elif not is_valid_new_instance_id(instance_id):
-            if len(instance_id.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES and all(
-                c.isalpha() or c.isdecimal() or c in "-_" for c in instance_id
-            ):
-                raise HttpError(
-                    400,
-                    "ERR_INSTANCE_ID_TOO_LONG",
-                    f"workflow instance ID exceeds the max length of {MAX_ID_BYTES} characters",
-                )
-            raise HttpError(
-                400,
-                "ERR_INSTANCE_ID_INVALID",
-                f"workflow instance ID '{_shorten(instance_id)}' is invalid: "
-                "only alphanumeric and underscore characters are allowed",
-            )
+        else:
+            _check_new_id(instance_id)
         data = await req.body_text()
         await self._run("start", name, self.backend.start, name, data, instance_id=instance_id)
         return json_response(202, {"instanceID": instance_id})
@@ -249,15 +237,8 @@ class Handlers:
         if not isinstance(event, int) or isinstance(event, bool):
             raise bad_request("eventID must be a whole number: the EVENTID `history` shows")
         new_id = body.get("newInstanceID") or None
-        if new_id is not None and not (
-            isinstance(new_id, str) and is_valid_new_instance_id(new_id)
-        ):
-            raise HttpError(
-                400,
-                "ERR_INSTANCE_ID_INVALID",
-                f"workflow instance ID '{_shorten(str(new_id))}' is invalid: "
-                "only alphanumeric and underscore characters are allowed",
-            )
+        if new_id is not None:
+            _check_new_id(new_id if isinstance(new_id, str) else json.dumps(new_id))
         new_input = body.get("input")
         if new_input is not None and not isinstance(new_input, str):
             raise bad_request("input must be a string holding the step's new input as JSON text")
@@ -294,6 +275,26 @@ class Handlers:
         return json_response(
             200, {"instanceIDs": list(result.instance_ids), "dryRun": bool(result.dry_run)}
         )
+
+
+def _check_new_id(instance_id: str) -> None:
+    """daprd's answers for an ID given to a new instance that it cannot have."""
+    if is_valid_new_instance_id(instance_id):
+        return
+    if len(instance_id.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES and all(
+        c.isalpha() or c.isdecimal() or c in "-_" for c in instance_id
+    ):
+        raise HttpError(
+            400,
+            "ERR_INSTANCE_ID_TOO_LONG",
+            f"workflow instance ID exceeds the max length of {MAX_ID_BYTES} characters",
+        )
+    raise HttpError(
+        400,
+        "ERR_INSTANCE_ID_INVALID",
+        f"workflow instance ID '{_shorten(instance_id)}' is invalid: "
+        "only alphanumeric and underscore characters are allowed",
+    )
 
 
 def _statuses(req: Request) -> Sequence[RuntimeStatus]:
