@@ -119,6 +119,7 @@ def test_embedded_flag_still_beats_a_url_from_the_environment(
 COMMANDS = [
     "start", "status", "wait", "pause", "resume", "terminate", "raise-event", "purge", "list",
     "history", "exec", "worker", "serve", "completion", "config", "config show",
+    "config init", "config set-profile", "config use", "workflows", "rerun",
 ]  # fmt: skip
 
 

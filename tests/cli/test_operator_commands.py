@@ -98,6 +98,12 @@ def test_gantt_bars_pair_by_task_and_stay_open_while_running() -> None:
     got = bars([e("ExecutionStarted", 0, name="wf"), e("TaskScheduled", 1, 0, "a"),
                 e("TaskScheduled", 1, 1, "b"), e("TaskFailed", 3, 1), e("EventRaised", 4,
                 name="go")])  # fmt: skip
+    ended = bars([e("ExecutionStarted", 0, name="wf"), e("TimerCreated", 1, 0),
+                  e("ExecutionCompleted", 2)])  # fmt: skip
+    assert [(b.label, b.end is None, b.abandoned) for b in ended] == [
+        ("wf", False, False),
+        ("timer", False, True),
+    ]  # fmt: skip  (a timeout timer the run no longer needed: closed with the run)
     assert [(b.label, b.end is None, b.failed) for b in got] == [
         ("wf", True, False),
         ("activity a", True, False),

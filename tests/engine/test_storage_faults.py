@@ -121,6 +121,15 @@ def test_a_full_file_keeps_the_result_retries_with_back_off_and_logs_once(tmp_pa
 
 
 # ------------------------------------------------------------------ read-only, corrupt
+def _status(db: Path, iid: str) -> RuntimeStatus | None:
+    s = Store(db)
+    try:
+        state = s.get_state(iid)
+        return None if state is None else state.runtime_status
+    finally:
+        s.close()
+
+
 def _stored_db(path: Path) -> Path:
     s = Store(path)
     s.create_instance("x", "chain", "1")
@@ -196,7 +205,7 @@ def test_worker_stops_with_exit_8_when_the_file_becomes_unusable(tmp_path):
     try:
         # The worker ran the stored instance: it is up and polling the file.
         _wait_for(
-            lambda: Store(db).get_state("x").runtime_status == RuntimeStatus.COMPLETED,
+            lambda: _status(db, "x") == RuntimeStatus.COMPLETED,
             "the worker to run the stored instance",
         )
         _break_schema(db)
@@ -291,3 +300,25 @@ def test_completion_reads_do_not_touch_a_foreign_file(tmp_path, capsys):
         assert _complete.main([kind, "--embedded", "--db", str(db)]) == 0
     assert capsys.readouterr().out == ""
     _untouched(db, digest)
+
+
+def test_a_background_worker_that_stops_says_why_in_one_log_line(tmp_path, caplog):
+    """What an app's WorkflowRuntime (under `exec`) runs: no owner reports for it."""
+    from tests.engine import sample_app
+    from wfctl.engine.worker import start_worker
+
+    db = _stored_db(tmp_path / "wf.db")
+    handle = start_worker(db, sample_app.registry)
+    try:
+        _wait_for(
+            lambda: _status(db, "x") == RuntimeStatus.COMPLETED,
+            "the worker to run the stored instance",
+        )
+        _break_schema(db)
+        _wait_for(lambda: not handle.running, "the worker to stop")
+    finally:
+        handle.stop(30)
+    assert isinstance(handle.error, StorageError)
+    lines = [r.getMessage() for r in caplog.records if "stopped" in r.getMessage()]
+    assert len(lines) == 1 and "no such table: inbox" in lines[0], lines
+    assert not any(r.exc_info for r in caplog.records)

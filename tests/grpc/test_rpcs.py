@@ -84,6 +84,10 @@ def test_start_conflicts_and_bad_ids(stub):
     with pytest.raises(grpc.RpcError) as e:
         start(stub, "w", "bad/id")
     assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.RpcError) as e:
+        start(stub, "dapr.internal.mcp.tools", "internal-1")
+    assert e.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert not state(stub, "internal-1").exists
     stub.TerminateInstance(pb.TerminateRequest(instanceId="dup-1"), timeout=10)
     assert state(stub, "dup-1").workflowState.workflowStatus == pb.ORCHESTRATION_STATUS_TERMINATED
     start(stub, "w", "dup-1")  # an ID can be reused once its instance is terminal
@@ -240,3 +244,52 @@ def test_a_scheduled_start_is_not_dispatched_before_its_time(stub):
         microsecond=due.microsecond
     )
     assert got >= due.timestamp()
+
+
+def next_task(stream, iid: str):
+    for item in stream:
+        if item.HasField("activityRequest") and (
+            item.activityRequest.workflowInstance.instanceId == iid
+        ):
+            return item
+    raise AssertionError("stream ended")
+
+
+def test_an_activity_in_flight_on_a_dropped_stream_goes_to_the_next(stub):
+    start(stub, "hand", "act-1")
+    a = stub.GetWorkItems(pb.GetWorkItemsRequest())
+    turn = next_turn(a, "act-1")
+    act = pb.WorkflowAction(id=1)
+    act.scheduleTask.name = "shout"
+    act.scheduleTask.input.value = '"hi"'
+    stub.CompleteOrchestratorTask(
+        pb.WorkflowResponse(
+            instanceId="act-1", completionToken=turn.completionToken, actions=[act]
+        ),
+        timeout=10,
+    )
+    first = next_task(a, "act-1")
+    assert (first.activityRequest.name, first.activityRequest.taskId) == ("shout", 1)
+    a.cancel()  # the app dies with the activity running
+    b = stub.GetWorkItems(pb.GetWorkItemsRequest())
+    try:
+        again = next_task(b, "act-1")
+        assert again.activityRequest.taskId == 1 and again.activityRequest.input.value == '"hi"'
+        # The dead stream's answer is stale; the new one counts.
+        for item, result in ((first, '"stale"'), (again, '"HI"')):
+            resp = pb.ActivityResponse(
+                instanceId="act-1", taskId=1, completionToken=item.completionToken
+            )
+            resp.result.value = result
+            stub.CompleteActivityTask(resp, timeout=10)
+        turn2 = next_turn(b, "act-1")
+        done = [e for e in turn2.workflowRequest.newEvents if e.HasField("taskCompleted")]
+        assert [e.taskCompleted.result.value for e in done] == ['"HI"']
+        past = [e.WhichOneof("eventType") for e in turn2.workflowRequest.pastEvents]
+        assert "taskScheduled" in past
+        sched = [e for e in turn2.workflowRequest.pastEvents if e.HasField("taskScheduled")]
+        assert sched[0].eventId == 1  # the action id: how the SDKs match it on replay
+        complete(stub, "act-1", turn2.completionToken)
+        assert wait_done(stub, "act-1").workflowStatus == pb.ORCHESTRATION_STATUS_COMPLETED
+    finally:
+        b.cancel()

@@ -151,3 +151,19 @@ def test_a_result_over_the_message_limit_fails_that_run_only(serve):
     assert "message size" in json.dumps(big["properties"]), big
     assert ok["runtimeStatus"] == "COMPLETED"
     assert serve.proc.poll() is None
+
+
+def test_a_busy_grpc_port_is_one_line_and_exit_2(serve, tmp_path):
+    # The port of a running serve: a second one must not share it (no SO_REUSEPORT).
+    r = subprocess.run(
+        [sys.executable, "-m", "wfctl", "--db", str(tmp_path / "other.db"), "serve"]
+        + ["--port", "0", "--grpc-port", str(serve.grpc_port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2, r
+    assert r.stderr.splitlines() == [
+        f"Error: cannot listen for gRPC on 127.0.0.1:{serve.grpc_port}: the port is in use"
+    ]
+    assert r.stdout == ""

@@ -148,6 +148,13 @@ def test_instance_page_timeline_and_children(browser: Any, seeded: Seeded) -> No
     assert len(flaky) == 3  # two failed attempts and the one that succeeded
     assert len(browser.find_elements(By.CSS_SELECTOR, "g.bar.k-activity.failed")) == 2
     assert len(browser.find_elements(By.CSS_SELECTOR, "g.bar.k-activity.retry")) == 2
+    failed = browser.find_element(By.CSS_SELECTOR, "g.bar.k-activity.failed")
+    ActionChains(browser).move_to_element(failed).perform()  # the tooltip is made on hover
+    tip = wait_until(
+        lambda: failed.find_element(By.TAG_NAME, "title").get_attribute("textContent"),
+        what="the bar's tooltip",
+    )
+    assert tip.startswith("activity flaky FAILED") and "flaky attempt 1" in tip and " UTC" in tip
     _open(browser, seeded.url + "/instances/parent-1")
     wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, "g.bar.k-child"), what="child bar")
     assert browser.find_elements(By.CSS_SELECTOR, "g.bar.k-timer")
@@ -332,6 +339,8 @@ def test_a_long_workflow_draws_its_timeline(browser: Any, seeded: Seeded) -> Non
     box = browser.find_element(By.ID, "timeline")
     assert box.get_attribute("data-bars") == "301"  # the run and its 300 activities
     assert len(browser.find_elements(By.CSS_SELECTOR, "g.bar.k-activity")) == 300
-    rows = browser.find_elements(By.CSS_SELECTOR, "table.history tbody tr")
-    assert len(rows) >= 602
+    wait_until(
+        lambda: len(browser.find_elements(By.CSS_SELECTOR, "table.history tbody tr")) >= 602,
+        what="every history row (added in slices)",
+    )
     print(f"timeline of 300 steps drawn in {box.get_attribute('data-draw-ms')} ms")

@@ -46,6 +46,7 @@ class Bar:
     start: datetime
     end: datetime | None  # None: still open
     failed: bool = False
+    abandoned: bool = False  # still open when the run ended (a timeout timer not needed)
 
 
 def _utc(dt: datetime) -> datetime:
@@ -68,6 +69,9 @@ def bars(entries: Sequence[HistoryEntry]) -> list[Bar]:
         elif e.type in _ENDS and run is not None:
             run.end = t
             run.failed = e.type == "ExecutionFailed" or e.status in ("FAILED", "TERMINATED")
+            for bar in open_.values():  # e.g. an event's timeout timer: gone with the run
+                bar.end, bar.abandoned = t, True
+            open_.clear()
         elif e.type in _OPEN:
             kind = _OPEN[e.type]
             label = f"{kind} {e.name}" if kind != "timer" else "timer"
@@ -121,6 +125,8 @@ def render_gantt(entries: Sequence[HistoryEntry], width: int, now: datetime | No
         a = col(b.start)
         z = col(b.end or now)
         style = "red" if b.failed else _COLOUR.get(b.kind, "green")
+        if b.abandoned:
+            style = "dim"
         if b.kind == "event":
             body, dur = "◆", ""
         else:

@@ -486,9 +486,11 @@ class WorkerHandle:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # Why the engine stopped by itself (a database that became unusable): the owner
-        # (serve) reports it; a thread traceback would say less, on the way out.
+        # Why the engine stopped by itself (a database that became unusable), in one log
+        # line rather than a thread traceback; an owner that reports it itself (serve, on
+        # its way out) sets ``report`` False.
         self.error: BaseException | None = None
+        self.report = True
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="wfctl-engine", daemon=True)
         self._thread.start()
@@ -500,6 +502,8 @@ class WorkerHandle:
             self.error = exc
             if not isinstance(exc, WfctlError):
                 log.exception("wfctl engine: unexpected error; the engine stopped")
+            elif self.report:
+                log.error("wfctl engine: %s; the engine stopped", exc)
         finally:
             self.engine.close()
 

@@ -106,6 +106,7 @@ class RemoteFront:
         self._last_reap = 0.0
         self._last_task_poll = 0.0
         self._fail_next: list[TaskOutcome] = []  # cross-app calls: failed in the next commit
+        self._retry: tuple[list[Any], list[TaskOutcome]] | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -215,6 +216,10 @@ class RemoteFront:
                 starts.append(value)
         if released:
             self.store.release(self.owner, released)
+        if self._retry is not None:  # answers a failed commit left (e.g. the disk was full)
+            turns = self._retry[0] + turns
+            outcomes = self._retry[1] + outcomes
+            self._retry = None
         outcomes += self._fail_next
         self._fail_next = []
         try:
@@ -314,6 +319,7 @@ class RemoteFront:
             return False
         for item, _, _ in turns:
             self._inflight.pop(item.instance_id, None)
+        ready, failing = len(self._ready_tasks), len(self._fail_next)
 
         def applied(outs: list[ApplyOutcome]) -> None:
             # Runs inside the transaction, before the claim reads ``known``.
@@ -334,9 +340,12 @@ class RemoteFront:
                 starts=starts,
             )
         except BaseException:
-            # Nothing was recorded: what the callback cached is not true. The answers are
-            # lost (their turns and tasks are claimed and sent again).
-            self._reset_cache()
+            # Nothing was recorded: what the callback cached or queued is not true. The
+            # answers are kept for the next round (their instances stay out of claims).
+            self._reset_cache(ready, failing)
+            self._retry = (turns, list(outcomes))
+            for item, _, _ in turns:
+                self._inflight[item.instance_id] = "retry"
             raise
         for item in items:
             s = self._pick(lambda s: len(s.turns) < TURN_CREDIT, self._sticky.get(item.instance_id))
@@ -366,11 +375,14 @@ class RemoteFront:
             else:
                 self._ready_tasks.append(t)
 
-    def _reset_cache(self) -> None:
+    def _reset_cache(self, ready: int, failing: int) -> None:
+        """Undo what a failed commit's callback did: the cached histories (all reloaded from
+        the store), the tasks and failures it queued (back to ``ready``/``failing`` long)."""
         self._hist.clear()
         self._ids.clear()
-        self._fail_next.clear()
-        self._ready_tasks.clear()  # still leased to this owner: claimed again once expired
+        while len(self._ready_tasks) > ready:
+            self._ready_tasks.pop()
+        del self._fail_next[failing:]
         for s in self._streams:
             s.marks.clear()
 

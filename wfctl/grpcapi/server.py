@@ -42,6 +42,7 @@ def channel_options(max_message: int) -> list[tuple[str, int]]:
         ("grpc.http2.min_recv_ping_interval_without_data_ms", 5_000),
         ("grpc.http2.max_ping_strikes", 0),
         ("grpc.max_connection_idle_ms", 180_000),
+        ("grpc.so_reuseport", 0),  # a second serve on the same port must fail, not share it
     ]
 
 
@@ -84,6 +85,12 @@ class Servicer:
         iid = request.instanceId or uuid.uuid4().hex
         if not request.name:
             await self._abort(context, "INVALID_ARGUMENT", "a workflow name is required")
+        if request.name.startswith("dapr.internal."):
+            await self._abort(
+                context,
+                "UNIMPLEMENTED",
+                f"{request.name!r} is a Dapr-internal workflow: wfctl serve does not run those",
+            )
         try:
             check_new_instance_id(iid)
         except WfctlError as exc:

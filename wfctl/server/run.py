@@ -177,8 +177,12 @@ def serve(
     stop = threading.Event()
     proto = None
     if grpc_port is not None:
+        import os
+
         from wfctl.grpcapi.stubs import load
 
+        # gRPC's core logs to stderr on its own (a busy port: one line of ours is enough).
+        os.environ.setdefault("GRPC_VERBOSITY", "ERROR" if verbose else "NONE")
         proto = load()  # UsageError with the install line when the extra is missing
     with _signals_request_stop(stop):
         sock = bind_socket(host, port)  # first: a busy port is the likeliest mistake
@@ -214,10 +218,9 @@ def serve(
             parts: list[Any] = []
             if proto is None or app:
                 handle = backend.start_worker()
+                handle.report = False  # a StorageError that stops it: said once, at exit
                 parts.append(handle)
-            url = url_of(sock)
-            print(f"wfctl serve: listening on {url} (database {path})", file=out)
-            if proto is not None:
+            if proto is not None:  # bound before any banner line: a busy port says only that
                 grpc_side = serving.GrpcSide(
                     proto,
                     path,
@@ -228,6 +231,9 @@ def serve(
                 )
                 gport = grpc_side.start(host, grpc_port or 0)
                 parts.append(grpc_side)
+            url = url_of(sock)
+            print(f"wfctl serve: listening on {url} (database {path})", file=out)
+            if proto is not None:
                 gaddr = f"[{host}]" if ":" in host else host
                 print(f"wfctl serve: gRPC listening on {gaddr}:{gport}", file=out)
                 print(

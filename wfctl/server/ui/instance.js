@@ -161,18 +161,35 @@
       payloads.replaceChildren(...parts);
     }
 
+    // Long histories are added in slices, each its own task, so the page keeps answering
+    // input while 2,000 rows go in; a redraw abandons the slices of the previous one.
+    const SLICE = 300;
+    let historyRun = 0;
+
+    function historyRow(ev) {
+      let details = ev.details || "";
+      if (ev.type === "ChildWorkflowCreated") {
+        const child = details.split(" ")[0];
+        details = el("span", {}, el("a", { href: WF.instanceHref(child) }, child), details.slice(child.length));
+      }
+      const failed = ev.type.endsWith("Failed") || ev.status === "FAILED";
+      return el("tr", { class: failed ? "failed" : "" }, el("td", { class: "eid" }, String(ev.eventId)), el("td", { class: "type" }, ev.type + (ev.status ? ` (${ev.status})` : "")), el("td", { class: "when" }, clockEl(ev.timestamp)), el("td", {}, ev.name || ""), el("td", {}, ev.taskId ?? ""), el("td", { class: "details" }, details));
+    }
+
     function drawHistory() {
+      const run = ++historyRun;
       const head = el("thead", {}, el("tr", {}, ...["#", "Type", "Time", "Name", "Task", "Details"].map((h) => el("th", { scope: "col" }, h))));
-      const rows = s.events.map((ev) => {
-        let details = ev.details || "";
-        if (ev.type === "ChildWorkflowCreated") {
-          const child = details.split(" ")[0];
-          details = el("span", {}, el("a", { href: WF.instanceHref(child) }, child), details.slice(child.length));
-        }
-        const failed = ev.type.endsWith("Failed") || ev.status === "FAILED";
-        return el("tr", { class: failed ? "failed" : "" }, el("td", { class: "eid" }, String(ev.eventId)), el("td", { class: "type" }, ev.type + (ev.status ? ` (${ev.status})` : "")), el("td", { class: "when" }, clockEl(ev.timestamp)), el("td", {}, ev.name || ""), el("td", {}, ev.taskId ?? ""), el("td", { class: "details" }, details));
-      });
-      historyBox.replaceChildren(el("table", { class: "history" }, el("caption", { class: "sr-only" }, "History events"), head, el("tbody", {}, ...rows)));
+      const events = s.events;
+      const body = el("tbody", {}, ...events.slice(0, SLICE).map(historyRow));
+      historyBox.replaceChildren(el("table", { class: "history" }, el("caption", { class: "sr-only" }, "History events"), head, body));
+      historyBox.dataset.rows = String(Math.min(SLICE, events.length));
+      const more = (from) => {
+        if (run !== historyRun || from >= events.length) return;
+        body.append(...events.slice(from, from + SLICE).map(historyRow));
+        historyBox.dataset.rows = String(Math.min(from + SLICE, events.length));
+        setTimeout(() => more(from + SLICE), 0);
+      };
+      setTimeout(() => more(SLICE), 0);
     }
 
     // ------------------------------------------------------------ actions

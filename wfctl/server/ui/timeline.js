@@ -169,9 +169,27 @@
       }
     }
     root.append(frag);
+    root.addEventListener("mouseover", withTitle);
+    root.addEventListener("focusin", withTitle);
     box.replaceChildren(root);
     return performance.now() - began;
   };
+
+  function barWhat(b) {
+    return `${KIND_LABEL[b.kind]} ${b.name}` + (b.attempt > 1 ? ` (attempt ${b.attempt})` : "") + (b.failed ? " FAILED" : "") + (b.open ? " (in progress)" : "");
+  }
+
+  // Tooltips (an SVG <title>) are made when a bar is first hovered or focused: building
+  // 1,000 of them up front would double the nodes and the time to draw.
+  function withTitle(e) {
+    const g = e.target.closest && e.target.closest("g.bar");
+    if (!g || !g.wfBar || g.wfTitled) return;
+    const b = g.wfBar;
+    g.wfTitled = true;
+    const when = `${WF.utcText(b.start)} → ${b.open ? "now" : WF.utcText(b.end)} (${WF.duration(b.end - b.start)})`;
+    const text = `${barWhat(b)}\n${when}` + (b.detail ? `\n${b.detail}` : "") + (b.eventId !== null ? `\nevent #${b.eventId}` : "");
+    g.prepend(svg("title", {}, text));
+  }
 
   function barNode(b, x, y, rowH, opts) {
     const x0 = x(b.start);
@@ -185,14 +203,13 @@
     if (opts && opts.picked === b.eventId && pickable) cls.push("picked");
     const g = svg("g", { class: cls.join(" "), "data-event-id": b.eventId ?? "", "data-kind": b.kind });
     const rect = svg("rect", { x: x0, y: y + 3, width: w, height: rowH - 6, rx: 2 });
-    const what = `${KIND_LABEL[b.kind]} ${b.name}` + (b.attempt > 1 ? ` (attempt ${b.attempt})` : "") + (b.failed ? " FAILED" : "") + (b.open ? " (in progress)" : "");
-    const title = `${what}\n${WF.utcText(b.start)} → ${b.open ? "now" : WF.utcText(b.end)} (${WF.duration(b.end - b.start)})` + (b.detail ? `\n${b.detail}` : "") + (b.eventId !== null ? `\nevent #${b.eventId}` : "");
-    g.append(svg("title", {}, title), rect);
+    g.append(rect);
+    g.wfBar = b; // its tooltip is built on first hover or focus (see withTitle)
     if (b.retry) g.append(svg("text", { x: x0 + 2, y: y + rowH - 6, class: "retry-mark" }, "↻" + b.attempt));
     if (pickable) {
       g.setAttribute("tabindex", "0");
       g.setAttribute("role", "button");
-      g.setAttribute("aria-label", `${what}, event ${b.eventId}: pick to rerun from here`);
+      g.setAttribute("aria-label", `${barWhat(b)}, event ${b.eventId}: pick to rerun from here`);
       const pick = () => opts.onPick(b);
       g.addEventListener("click", pick);
       g.addEventListener("keydown", (e) => {
