@@ -9,7 +9,8 @@ throughput  bench/apps/three_steps.py N: start N three-step workflows, then awai
             rounds alternate gRPC (the app on its own, DAPR_GRPC_PORT -> serve) and exec.
 latency     the same app one workflow at a time: p50 start -> completed, gRPC and exec.
 steps       bench/apps/step_timings.py: one 1,000-step workflow; ms per block of 100 steps
-            (flat = no per-step cost growing with history), gRPC and exec.
+            (flat = no per-step cost growing with history), gRPC and exec; then serve's and
+            the app's CPU per step at 250, 500 and 1,000 steps.
 rss         serve with one SDK worker app (three_steps.py worker) while --concurrency gRPC
             connections (one channel each) loop StartInstance + WaitForInstanceCompletion for
             --duration s; serve's VmRSS (from /proc/PID/status) sampled every second.
@@ -51,15 +52,28 @@ def run(cmd: list[str], env: dict[str, str]) -> str:
     return p.stdout
 
 
-def over_grpc(tmp: Path, app: str, *args: str) -> str:
-    """``python APP ARGS`` against a fresh ``wfctl serve --grpc-port``."""
+def over_grpc(tmp: Path, app: str, *args: str, cpu: list[float] | None = None) -> str:
+    """``python APP ARGS`` against a fresh ``wfctl serve --grpc-port``; with ``cpu``, append
+    the CPU seconds serve and the app spent on the run."""
     serve = GrpcServe(tmp, fresh(tmp, "g.db"))
     try:
         env = clean_env(tmp, DAPR_GRPC_PORT=str(serve.grpc_port))
-        return run([sys.executable, str(HERE / "apps" / app), *args], env)
+        before = cpu_s(serve.proc.pid), os.times()
+        out = run([sys.executable, str(HERE / "apps" / app), *args], env)
+        after = cpu_s(serve.proc.pid), os.times()
+        if cpu is not None:
+            app_cpu = sum(after[1][2:4]) - sum(before[1][2:4])  # children's user + system
+            cpu += [after[0] - before[0], app_cpu]
+        return out
     finally:
         if serve.stop() != 0:
             raise SystemExit(f"serve did not exit 0:\n{serve.log()}")
+
+
+def cpu_s(pid: int) -> float:
+    """A process's CPU seconds so far (user + system, from /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def under_exec(tmp: Path, app: str, *args: str) -> str:
@@ -113,6 +127,13 @@ def steps(tmp: Path, a: argparse.Namespace) -> None:
         print(f"steps_{label}_ms_per_100", " ".join(f"{x:.0f}" for x in blocks))
         print(f"steps_{label}_total_s {value(out, 'TOTAL_S'):.2f}")
         print(f"steps_{label}_last3_over_first3 {last / first:.2f}")
+    # Where the time goes over gRPC: serve's CPU per step, and the SDK app's (which replays
+    # the whole history through the workflow function on every turn).
+    for n in (a.steps // 4, a.steps // 2, a.steps):
+        cpu: list[float] = []
+        over_grpc(tmp, "step_timings.py", str(n), cpu=cpu)
+        serve_ms, app_ms = (c / n * 1000 for c in cpu)
+        print(f"steps_grpc_cpu_ms_per_step_at_{n} serve {serve_ms:.2f} app {app_ms:.2f}")
 
 
 def rss_kib(pid: int) -> int:

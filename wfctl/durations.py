@@ -1,4 +1,9 @@
-"""Durations as people type them: ``500ms``, ``90s``, ``5m``, ``1h30m``, ``2d``, or seconds."""
+"""Durations as people type them: ``500ms``, ``90s``, ``5m``, ``1h30m``, ``2d``, or seconds.
+
+Every duration wfctl accepts — a flag, a config value — is at most :data:`MAX_SECONDS`
+(3650 days), so no later sum, sleep or date can overflow; a polling interval is at least
+:data:`MIN_INTERVAL`, so no loop spins.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,11 @@ from wfctl.model import UsageError
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+
+#: The longest duration accepted anywhere: ten years.
+MAX_SECONDS = 3650 * 86400.0
+#: The shortest polling interval (``status --watch``, ``wait``): 50 ms, the first poll's.
+MIN_INTERVAL = 0.05
 
 
 def parse_duration(text: str) -> float:
@@ -22,7 +32,7 @@ def parse_duration(text: str) -> float:
     else:
         if value < 0 or value != value or value == float("inf"):
             raise UsageError(f"invalid duration {text!r}: it must be a finite number >= 0")
-        return value
+        return check_duration(value, text)
     pos = 0
     total = 0.0
     for m in _PART.finditer(t):
@@ -32,7 +42,27 @@ def parse_duration(text: str) -> float:
         pos = m.end()
     if pos != len(t) or pos == 0:
         raise UsageError(f"invalid duration {text!r}: use e.g. 500ms, 90s, 5m, 1h30m, 2d")
-    return total
+    return check_duration(total, text)
+
+
+def check_duration(seconds: float, text: object = None) -> float:
+    """``seconds`` if it is a number from 0 to :data:`MAX_SECONDS`; else a UsageError
+    (``text`` is what the user wrote, for the message)."""
+    shown = repr(text) if text is not None else repr(seconds)
+    if not 0 <= seconds <= MAX_SECONDS:  # also false for NaN
+        if seconds < 0:
+            raise UsageError(f"invalid duration {shown}: it must be >= 0")
+        raise UsageError(f"duration {shown} is too long: the limit is 3650d (ten years)")
+    return float(seconds)
+
+
+def parse_interval(text: str, flag: str = "--interval") -> float:
+    """A polling interval: a duration of at least :data:`MIN_INTERVAL` (a shorter one would
+    keep a CPU busy and flood the server)."""
+    seconds = parse_duration(text)
+    if seconds < MIN_INTERVAL:
+        raise UsageError(f"{flag} {text!r} is too short: the minimum is 50ms")
+    return seconds
 
 
 def format_duration(seconds: float) -> str:

@@ -12,7 +12,11 @@ Error tree (every error wfctl raises on purpose derives from :class:`WfctlError`
     ├── ServerError            exit 7   the server answered with another error
     ├── StorageError           exit 8   the SQLite file is corrupt, read-only or too new
     ├── AppError               exit 9   the user's workflow app failed to import
-    └── WaitTimeoutError       exit 124 `wait --timeout` passed before the condition
+    ├── WaitTimeoutError       exit 124 `wait --timeout` passed before the condition
+    └── DeclinedError          exit 20  a confirmation prompt was answered "no": nothing done
+
+Two more codes come from no error class: 130 for Ctrl-C and 141 (a shell's code for SIGPIPE)
+when stdout is closed under wfctl (``wfctl list | head -1``), which ends quietly.
 
 Nothing here imports Typer, rich or httpx: every layer may import this module.
 """
@@ -41,8 +45,10 @@ class ExitCode(enum.IntEnum):
     TERMINATED = 11
     CANCELED = 12
     STALLED = 13
+    DECLINED = 20
     TIMEOUT = 124
     INTERRUPTED = 130
+    BROKEN_PIPE = 141
 
 
 class RuntimeStatus(str, enum.Enum):
@@ -216,3 +222,9 @@ class AppError(WfctlError):
 
 class WaitTimeoutError(WfctlError):
     exit_code = ExitCode.TIMEOUT
+
+
+class DeclinedError(WfctlError):
+    """The user answered "no" to a confirmation prompt (not a failure, not a bug)."""
+
+    exit_code = ExitCode.DECLINED

@@ -32,12 +32,14 @@ _MAX_FIELD = 256
 
 
 def normalize_url(url: str) -> str:
-    """The key a URL is recorded under: scheme and host lower-cased, no trailing slash."""
+    """The key a URL is recorded under: scheme and host lower-cased, no trailing slash, no
+    ``user:password@`` (a password must not end up in a file name or a record)."""
     url = url.strip()
     scheme, sep, rest = url.partition("://")
     if not sep:
         return url.rstrip("/")
     host, slash, path = rest.partition("/")
+    host = host.rpartition("@")[2]
     return f"{scheme.lower()}://{host.lower()}{slash}{path}".rstrip("/")
 
 

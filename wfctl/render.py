@@ -1,10 +1,15 @@
-"""Printing results as a table, JSON or YAML.
+r"""Printing results as a table, JSON or YAML.
 
 * JSON and YAML are for scripts: no colour, nothing cut, UTF-8 kept as is.
 * Tables on a terminal are drawn with rich (imported only here, only then), statuses in colour
   unless ``--no-color``/``NO_COLOR``; long payloads are shortened to fit.
 * Tables when stdout is not a terminal are plain aligned text: no colour, no truncation, no
   rich import, so ``grep``/``awk`` see every character.
+* Text from outside (names, IDs, statuses, payloads, failure messages: a server or a store may
+  hold anything) can never drive the terminal: every line, cell and field goes through
+  :func:`wfctl.textsafe.escape_control` here, the one place text reaches stdout. JSON and YAML
+  stay exact: what would be a control character is written as an escape of the format itself
+  (``\u001b``, ``"\e"``), which a parser reads back as the same text.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import IO, Any
 
 from wfctl.durations import format_duration
 from wfctl.model import RuntimeStatus, WorkflowState
-from wfctl.textsafe import loads_bounded
+from wfctl.textsafe import escape_control, is_unsafe, loads_bounded
 
 STATUS_COLOURS = {
     RuntimeStatus.RUNNING: "cyan",
@@ -53,16 +58,25 @@ class Output:
         self.width = width
 
     def line(self, text: str = "") -> None:
-        self.stream.write(text + "\n")
-        self.stream.flush()
+        """One line of text: control characters (a newline too) escaped."""
+        self._write(escape_control(text) + "\n")
 
     def json(self, obj: Any) -> None:
-        self.line(json.dumps(obj, indent=2, ensure_ascii=False))
+        text = json.dumps(obj, indent=2, ensure_ascii=False)
+        if _has_unsafe(text):  # only inside strings, where \uXXXX means the same character
+            text = "".join(f"\\u{ord(c):04x}" if c != "\n" and is_unsafe(c) else c for c in text)
+        self._write(text + "\n")
 
     def yaml(self, obj: Any) -> None:
         import yaml  # only for -o yaml
 
-        self.stream.write(yaml.safe_dump(obj, sort_keys=False, allow_unicode=True))
+        self._write(yaml.dump(obj, Dumper=_yaml_dumper(), sort_keys=False, allow_unicode=True))
+
+    def _write(self, text: str) -> None:
+        # In pieces: a pipe closed under one large write loses the rest without an error;
+        # a later piece meets the BrokenPipeError, so `| head` ends wfctl as it should.
+        for start in range(0, len(text), _PIECE):
+            self.stream.write(text[start : start + _PIECE])
         self.stream.flush()
 
     def _console(self) -> Any:
@@ -91,8 +105,10 @@ class Output:
 
         On a terminal, columns ``keep`` are never wrapped nor cut (IDs, statuses); the others
         shorten with a visible "…", and when even that does not fit the width, columns are
-        dropped in the order ``drop`` gives. Piped tables are never cut.
+        dropped in the order ``drop`` gives. Piped tables are never cut. Control characters
+        in cells are escaped (stored data never drives the terminal).
         """
+        rows = [[escape_control(c) for c in row] for row in rows]
         if not self.tty:
             widths = [len(h) for h in headers] if not no_headers else [0] * len(headers)
             for row in rows:
@@ -166,7 +182,7 @@ class Output:
             if not self.tty:
                 w = max(len(k) for k, _, _ in block) + 1
                 for key, value, _ in block:
-                    self.line(f"{(key + ':').ljust(w)}  {value}".rstrip())
+                    self.line(f"{(key + ':').ljust(w)}  {value}".rstrip())  # line() escapes
                 continue
             self._console().print(_grid(block))
 
@@ -248,7 +264,47 @@ def _grid(block: Sequence[tuple[str, str, str | None]]) -> Any:
 def _text(value: str, style: str | None) -> Any:
     from rich.text import Text
 
-    return Text(value, style=style or "")
+    return Text(escape_control(value), style=style or "")
+
+
+_PIECE = 8192
+
+
+def _has_unsafe(text: str) -> bool:
+    return not text.replace("\n", "").isprintable() and any(is_unsafe(c) for c in text if c != "\n")
+
+
+_DUMPER: Any = None
+
+
+def _yaml_dumper() -> Any:
+    """PyYAML's safe dumper, but a string holding a control, bidi or line-separator character
+    is written double-quoted with that character escaped (PyYAML alone writes some raw)."""
+    global _DUMPER
+    if _DUMPER is not None:
+        return _DUMPER
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        def write_double_quoted(self, text: str, split: bool = True) -> None:
+            if not any(is_unsafe(c) and ord(c) > 0x9F for c in text):
+                super().write_double_quoted(text, split)
+                return
+            # PyYAML writes characters from U+00A0 up as they are when allow_unicode is on
+            # (bidi overrides too): off, for this one string, they become \u escapes.
+            saved, self.allow_unicode = self.allow_unicode, False
+            try:
+                super().write_double_quoted(text, split)
+            finally:
+                self.allow_unicode = saved
+
+    def represent_str(dumper: Any, data: str) -> Any:
+        style = '"' if any(is_unsafe(c) or c == "\x85" for c in data if c != "\n") else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+    Dumper.add_representer(str, represent_str)
+    _DUMPER = Dumper
+    return Dumper
 
 
 def compact(payload: str | None, limit: int | None = None) -> str:

@@ -39,8 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from wfctl import paths
-from wfctl.durations import format_duration, parse_duration
+from wfctl.durations import check_duration, format_duration, parse_duration
 from wfctl.model import UsageError
+from wfctl.textsafe import MAX_JSON_DEPTH, redact_url
 
 API_VERSIONS = ("v1.0-beta1", "v1.0")
 OUTPUTS = ("table", "wide", "json", "yaml", "ids")
@@ -81,6 +82,63 @@ _DURATION_KEYS = {"request_timeout", "drive"}
 _PATH_KEYS = {"api_token_file", "ca_cert", "db"}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+#: A token file larger than this is not a token file (``/dev/zero``, a log file).
+MAX_TOKEN_FILE_BYTES = 64 * 1024
+_CONTROL_NAMES = {
+    "\r": "a carriage return (CR)",
+    "\n": "a line feed (LF)",
+    "\0": "a NUL byte",
+    "\t": "a tab",
+}
+
+
+def check_token(token: str, source: str) -> str:
+    """``token`` if an HTTP header can carry it as it is; else a UsageError that says what is
+    wrong and where the token came from (``source``, e.g. "env DAPR_API_TOKEN") — never the
+    token itself. Refused: control characters (CR, LF, NUL, tab, ...), a byte-order mark,
+    any other non-ASCII character, and leading or trailing spaces, which a server would strip.
+    """
+    if not token:
+        raise UsageError(f"the API token from {source} is empty")
+    for pos, c in enumerate(token, start=1):
+        o = ord(c)
+        if c == "\ufeff":
+            what = "a byte-order mark (U+FEFF): save the file without one"
+        elif o < 0x20 or o == 0x7F:
+            name = _CONTROL_NAMES.get(c, f"a control character (U+{o:04X})")
+            what = f"{name}: an HTTP header cannot carry it"
+            if c in "\r\n":
+                what += " (a file with Windows line endings, or several lines, leaves one)"
+        elif o > 0x7E:
+            what = "a non-ASCII character: an HTTP header carries ASCII only"
+        elif c == " " and (pos == 1 or pos == len(token)):
+            what = "a space at one end, which an HTTP server strips"
+        else:
+            continue
+        raise UsageError(f"the API token from {source} has {what} (at position {pos})")
+    return token
+
+
+def read_token_file(path: str | Path) -> str:
+    """The API token in the file at ``path``: UTF-8 text, surrounding whitespace (a trailing
+    newline) removed, checked by :func:`check_token`. UsageError when it cannot be used."""
+    path = Path(path).expanduser()
+    where = f"the API token file {str(path)!r}"
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_TOKEN_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read {where}: {exc.strerror or exc}") from None
+    if len(data) > MAX_TOKEN_FILE_BYTES:
+        raise UsageError(f"{where} is over {MAX_TOKEN_FILE_BYTES // 1024} KiB: not a token file")
+    try:
+        text = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise UsageError(f"{where} is not UTF-8 text") from None
+    if not text:
+        raise UsageError(f"{where} is empty")
+    return check_token(text, f"file {str(path)!r}")
 
 
 @dataclass
@@ -138,20 +196,12 @@ class Settings:
         return self.ca_cert or True
 
     def token(self) -> str | None:
-        """The API token: the token setting, else the contents of the token file."""
+        """The API token: the token setting, else the contents of the token file (both checked
+        by :func:`check_token`)."""
         if self.api_token:
             return self.api_token
         if self.api_token_file:
-            path = Path(self.api_token_file).expanduser()
-            try:
-                text = path.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise UsageError(
-                    f"cannot read the API token file {str(path)!r}: {exc.strerror or exc}"
-                ) from None
-            if not text:
-                raise UsageError(f"the API token file {str(path)!r} is empty")
-            return text
+            return read_token_file(self.api_token_file)
         return None
 
     def shown(self) -> list[tuple[str, str, str]]:
@@ -161,6 +211,8 @@ class Settings:
             value = getattr(self, key)
             if key == "api_token":
                 text = "****" if value else ""
+            elif key == "url":
+                text = redact_url(value)
             elif key == "db" and not value:
                 text = str(self.db_path)
             elif value is None:
@@ -189,13 +241,13 @@ def _coerce(key: str, value: Any, where: str) -> Any:
             return False
         raise UsageError(f"{where}: {key.replace('_', '-')} must be true or false, not {value!r}")
     if key in _DURATION_KEYS:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            seconds = float(value)
-        else:
-            try:
+        try:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                seconds = check_duration(float(value), value)
+            else:
                 seconds = parse_duration(str(value))
-            except UsageError as exc:
-                raise UsageError(f"{where}: {exc}") from None
+        except (UsageError, OverflowError) as exc:
+            raise UsageError(f"{where}: {exc}") from None
         if key == "request_timeout" and seconds <= 0:
             raise UsageError(f"{where}: request-timeout must be more than 0, e.g. 10s")
         return seconds
@@ -214,19 +266,9 @@ def _coerce(key: str, value: Any, where: str) -> Any:
             raise UsageError(f"{where}: output {value!r} is not one of {', '.join(OUTPUTS)}")
         return text
     if key == "url":
-        text = str(value).strip().rstrip("/")
-        if not text.startswith(("http://", "https://")):
-            raise UsageError(f"{where}: URL {value!r} must start with http:// or https://")
-        from urllib.parse import urlsplit
-
-        try:
-            parts = urlsplit(text)
-            parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
-        except ValueError as exc:
-            raise UsageError(f"{where}: URL {value!r} is not valid ({exc})") from None
-        if not parts.hostname:
-            raise UsageError(f"{where}: URL {value!r} has no host, e.g. http://127.0.0.1:3500")
-        return text
+        return check_url(str(value), where)
+    if key == "api_token":
+        return check_token(str(value), where)
     if key == "transport":
         text = str(value).strip().lower()
         if text not in TRANSPORTS:
@@ -239,6 +281,13 @@ def _coerce(key: str, value: Any, where: str) -> Any:
         if not text or "/" in text:
             raise UsageError(f"{where}: component {value!r} must be a non-empty name without '/'")
         return text
+    if key == "db":
+        text = str(value).strip()
+        if not text or text == ":memory:":
+            raise UsageError(
+                f"{where}: db {str(value)!r} is not a file: wfctl keeps workflows in a file "
+                "that every wfctl process shares (give a path such as ./wfctl.db)"
+            )
     if key in _PATH_KEYS:
         return str(Path(str(value)).expanduser())
     return str(value)
@@ -262,6 +311,59 @@ def _grpc_endpoint(value: str, where: str) -> str:
             "or grpcs://HOST[:PORT]"
         )
     return f"{scheme.lower()}://{rest}" if sep else rest
+
+
+def check_url(value: str, where: str) -> str:
+    """``value`` (surrounding spaces and trailing ``/`` removed) if it is a usable base URL:
+    ``http(s)://[user:password@]host[:port][/path]``, the host a name, an IPv4 address or a
+    bracketed IPv6 one. Else a UsageError that names the problem (the password hidden)."""
+    text = value.strip().rstrip("/")
+    shown = redact_url(text)
+    if not text.startswith(("http://", "https://")):
+        raise UsageError(f"{where}: URL {shown!r} must start with http:// or https://")
+    for pos, c in enumerate(text, start=1):
+        if c.isspace() or not c.isprintable():
+            what = "a space" if c == " " else f"U+{ord(c):04X}"
+            raise UsageError(
+                f"{where}: URL {shown!r} has {what} at position {pos}: remove it (a URL has no "
+                "spaces or control characters)"
+            )
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises ValueError for a port that is not a number 0-65535
+    except ValueError as exc:
+        raise UsageError(f"{where}: URL {shown!r} is not valid ({exc})") from None
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise UsageError(f"{where}: URL {shown!r} has a query or fragment: give only the base URL")
+    if port == 0:
+        raise UsageError(f"{where}: URL {shown!r} has port 0: give the server's port")
+    host = parts.hostname or ""
+    if not host:
+        raise UsageError(f"{where}: URL {shown!r} has no host, e.g. http://127.0.0.1:3500")
+    if not _valid_host(host, bracketed=parts.netloc.rpartition("@")[2].startswith("[")):
+        raise UsageError(
+            f"{where}: URL {shown!r} has an invalid host {host!r}: use a name such as "
+            "dapr.example.com, an address such as 127.0.0.1, or [::1]"
+        )
+    return text
+
+
+def _valid_host(host: str, *, bracketed: bool) -> bool:
+    if bracketed:
+        import ipaddress
+
+        try:
+            ipaddress.IPv6Address(host.partition("%")[0])
+        except ValueError:
+            return False
+        return True
+    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
+    return all(
+        label and len(label) <= 63 and all(c.isalnum() or c in "-_" for c in label)
+        for label in labels
+    )
 
 
 def _env_values(env: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
@@ -313,7 +415,11 @@ def load_config(path: Path) -> dict[str, Any]:
     import yaml  # only when there is a file to read
 
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_bounded_loader())  # noqa: S506 - a SafeLoader
+    except _TooDeep:
+        raise UsageError(
+            f"config file {str(path)!r} nests more than {MAX_JSON_DEPTH} levels deep"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -328,6 +434,30 @@ def load_config(path: Path) -> dict[str, Any]:
     ):
         raise UsageError(f"config file {str(path)!r}: 'profiles' must map names to mappings")
     return data
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _bounded_loader() -> Any:
+    """PyYAML's SafeLoader, refusing nesting deeper than MAX_JSON_DEPTH before its recursive
+    composer meets it (a RecursionError otherwise, at a few hundred levels)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        _depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self._depth += 1
+            if self._depth > MAX_JSON_DEPTH:
+                raise _TooDeep
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+    return Loader
 
 
 def _profile_values(

@@ -6,6 +6,7 @@
   clear the screen. JSON output does not use it: ``json.dumps`` already escapes C0.
 * :func:`json_depth_ok` / :func:`loads_bounded` — refuse JSON nested deeper than
   :data:`MAX_JSON_DEPTH` *before* a recursive parser or printer meets it.
+* :func:`redact_url` — a URL with its ``user:password@`` hidden, for every message and log line.
 """
 
 from __future__ import annotations
@@ -20,21 +21,31 @@ MAX_JSON_DEPTH = 64
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _is_unsafe(c: str) -> bool:
+def is_unsafe(c: str) -> bool:
+    """True for a character :func:`escape_control` escapes (tab and newline included)."""
     o = ord(c)
-    return o < 0x20 or 0x7F <= o < 0xA0 or c in "\u2028\u2029" or c in _BIDI
+    return (
+        o < 0x20
+        or 0x7F <= o < 0xA0
+        or c in "\u2028\u2029"
+        or c in _BIDI
+        or 0xD800 <= o < 0xE000  # a lone surrogate (from JSON "\ud800") cannot even be encoded
+    )
+
+
+_is_unsafe = is_unsafe  # the name it had first
 
 
 def escape_control(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` with every control character replaced by a visible escape (``\\x1b``,
     ``\\u202e``); tabs and, with ``keep_newlines``, newlines are kept."""
-    if text.isprintable() and not any(c in _BIDI for c in text):
+    if text.isprintable() and not any(c in _BIDI for c in text):  # the common case, fast
         return text
     out = []
     for c in text:
         if c == "\t" or (keep_newlines and c == "\n"):
             out.append(c)
-        elif _is_unsafe(c):
+        elif is_unsafe(c):
             o = ord(c)
             out.append(f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}")
         else:
@@ -84,3 +95,26 @@ def loads_bounded(text: str | bytes, limit: int = MAX_JSON_DEPTH) -> Any:
     if not json_depth_ok(text, limit):
         raise TooDeepError(f"JSON nested deeper than {limit} levels")
     return json.loads(text)
+
+
+def _userinfo_split(url: str) -> tuple[str, str | None, str]:
+    """(``scheme://``, userinfo or None, the rest from the host on)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return "", None, url
+    end = min([i for i in (rest.find(c) for c in "/?#") if i != -1] or [len(rest)])
+    userinfo, at, host = rest[:end].rpartition("@")
+    if not at:
+        return scheme + sep, None, rest
+    return scheme + sep, userinfo, host + rest[end:]
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its userinfo (``user:password@``) replaced by ``****@``; other text as is."""
+    head, userinfo, rest = _userinfo_split(url)
+    return url if userinfo is None else f"{head}****@{rest}"
+
+
+def url_userinfo(url: str) -> str | None:
+    """The ``user:password`` part of ``url`` as written there, or None."""
+    return _userinfo_split(url)[1] or None

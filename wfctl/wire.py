@@ -1,6 +1,9 @@
 """The Dapr workflow HTTP API's JSON shapes, shared by the HTTP client and `wfctl serve`.
 
 See ../shared/API.md. Match on status codes and ``errorCode``; parse, never compare bytes.
+The readers (``*_from_*``) accept what daprd and `wfctl serve` send, missing optional fields
+included, and raise :class:`WireError` (a ValueError) for anything of another shape — never
+an AttributeError or TypeError deep inside.
 """
 
 from __future__ import annotations
@@ -20,6 +23,38 @@ PROP_STACK_TRACE = "dapr.workflow.failure.stack_trace"
 
 MAX_BODY_BYTES = 4 * 1024 * 1024  # daprd refuses request bodies over 4 MiB
 ZERO_TIME = "0001-01-01T00:00:00Z"
+
+
+class WireError(ValueError):
+    """A body that does not have the shape the Dapr workflow API gives it; the message says
+    what is wrong (``runtimeStatus is a list, not a string``)."""
+
+
+def kind_of(value: Any) -> str:
+    """What a JSON value is, for a message: "a list", "an object", "null"."""
+    if value is None:
+        return "null"
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
+
+
+def _opt_str(body: dict[str, Any], key: str, where: str = "") -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise WireError(f"{where}{key} is {kind_of(value)}, not a string")
+    return value
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise WireError(f"{what} is {kind_of(value)}, not an object")
+    return value
 
 
 def format_time(dt: datetime | None) -> str:
@@ -48,11 +83,14 @@ def parse_time(text: str | None) -> datetime | None:
         return None
     y, mo, d, h, mi, s, frac, tz = m.groups()
     micro = int((frac or "0")[:6].ljust(6, "0"))
-    dt = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), micro, tzinfo=timezone.utc)
-    if tz and tz not in ("Z", "z"):
-        sign = 1 if tz[0] == "+" else -1
-        digits = tz[1:].replace(":", "")
-        dt -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    try:  # a month 13 or a day 32 reads as no time, like any other unreadable text
+        dt = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), micro, tzinfo=timezone.utc)
+        if tz and tz not in ("Z", "z"):
+            sign = 1 if tz[0] == "+" else -1
+            digits = tz[1:].replace(":", "")
+            dt -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    except (ValueError, OverflowError):
+        return None
     return dt
 
 
@@ -93,12 +131,21 @@ _KNOWN = {
 }
 
 
-def state_from_dapr(body: dict[str, Any]) -> WorkflowState:
-    """Parse a get response; tolerate missing fields (a PENDING instance may lack most)."""
-    props = body.get("properties") or {}
-    if not isinstance(props, dict):
-        props = {}
-    props = {str(k): str(v) for k, v in props.items()}
+def state_from_dapr(body: Any) -> WorkflowState:
+    """Parse a get response; tolerate missing fields (a PENDING instance may lack most; no
+    runtimeStatus reads UNKNOWN), not a field of another type nor an object with neither
+    ``instanceID`` nor ``runtimeStatus`` (such as ``{}``): :class:`WireError`."""
+    body = _object(body, "the answer")
+    for key in ("instanceID", "instanceId", "workflowName", "createdAt", "lastUpdatedAt"):
+        _opt_str(body, key)
+    status = _opt_str(body, "runtimeStatus")
+    if status is None and body.get("instanceID") is None and body.get("instanceId") is None:
+        raise WireError("it has neither instanceID nor runtimeStatus")
+    raw = body.get("properties")
+    props = {} if raw is None else _object(raw, "properties")
+    for k, v in props.items():
+        if not isinstance(v, str):
+            raise WireError(f"property {k!r} is {kind_of(v)}, not a string")
     failure = None
     if any(k in props for k in (PROP_ERROR_TYPE, PROP_ERROR_MESSAGE, PROP_STACK_TRACE)):
         failure = FailureDetails(
@@ -109,7 +156,7 @@ def state_from_dapr(body: dict[str, Any]) -> WorkflowState:
     return WorkflowState(
         instance_id=str(body.get("instanceID") or body.get("instanceId") or ""),
         name=str(body.get("workflowName") or ""),
-        runtime_status=RuntimeStatus.parse(body.get("runtimeStatus")),
+        runtime_status=RuntimeStatus.parse(status),
         created_at=parse_time(body.get("createdAt")),
         last_updated_at=parse_time(body.get("lastUpdatedAt")),
         serialized_input=props.get(PROP_INPUT),
@@ -135,18 +182,29 @@ def history_to_dict(entry: HistoryEntry) -> dict[str, Any]:
     return body
 
 
-def history_from_dict(ev: dict[str, Any]) -> HistoryEntry:
-    """Inverse of :func:`history_to_dict`; tolerant of missing fields."""
-    task_id = ev.get("taskId")
+def history_from_dict(ev: Any) -> HistoryEntry:
+    """Inverse of :func:`history_to_dict`; tolerant of missing fields, not of fields of
+    another type (:class:`WireError`)."""
+    ev = _object(ev, "a history event")
+    ints = {}
+    for key in ("eventId", "taskId"):
+        value = ev.get(key)
+        if value is not None and (type(value) is not int):
+            raise WireError(f"history event {key} is {kind_of(value)}, not a whole number")
+        ints[key] = value
+    texts = {k: _opt_str(ev, k, "history event ") or "" for k in _HISTORY_TEXTS}
     return HistoryEntry(
-        event_id=int(ev.get("eventId", -1)),
-        type=str(ev.get("type", "")),
-        timestamp=parse_time(ev.get("timestamp")) or datetime.min,
-        name=str(ev.get("name") or ""),
-        task_id=int(task_id) if task_id is not None else None,
-        details=str(ev.get("details") or ""),
-        status=str(ev.get("status") or ""),
+        event_id=ints["eventId"] if ints["eventId"] is not None else -1,
+        type=texts["type"],
+        timestamp=parse_time(texts["timestamp"]) or datetime.min,
+        name=texts["name"],
+        task_id=ints["taskId"],
+        details=texts["details"],
+        status=texts["status"],
     )
+
+
+_HISTORY_TEXTS = ("type", "timestamp", "name", "details", "status")
 
 
 def error_body(error_code: str, message: str) -> dict[str, str]:

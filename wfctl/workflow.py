@@ -145,7 +145,18 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'wfctl.workflow' has no attribute {name!r}")
 
 
+class _Unset:
+    """Type of :data:`UNSET`, as the SDK's: an argument left out (not None)."""
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+#: Default of an argument whose absence means something other than None (the SDK's UNSET).
+UNSET = _Unset()
+
 __all__ = [
+    "UNSET",
     "DaprWorkflowClient",  # noqa: F822 - resolved lazily by __getattr__
     "DaprWorkflowContext",
     "NonRetryableError",

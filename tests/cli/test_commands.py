@@ -149,7 +149,7 @@ def test_status_yaml(runner: CliRunner, daprd: FakeDaprd) -> None:
 def test_status_watch_until_finished(runner: CliRunner, daprd: FakeDaprd) -> None:
     inst = daprd.add("a", status="RUNNING")
     inst.script = ["RUNNING", "RUNNING", "COMPLETED"]
-    r = run(runner, daprd, "-q", "status", "a", "--watch", "--interval", "10ms")
+    r = run(runner, daprd, "-q", "status", "a", "--watch", "--interval", "50ms")
     assert r.exit_code == 0
     assert r.stdout.split() == ["RUNNING", "COMPLETED"]
 
@@ -181,7 +181,7 @@ def test_wait_for_start(runner: CliRunner, daprd: FakeDaprd) -> None:
     inst = daprd.add("a")
     inst.script = ["PENDING", "PENDING", "RUNNING"]
     inst.status = "PENDING"
-    r = run(runner, daprd, "wait", "a", "--for", "start", "--interval", "10ms")
+    r = run(runner, daprd, "wait", "a", "--for", "start", "--interval", "50ms")
     assert r.exit_code == 0 and r.stdout == "a RUNNING\n"
 
 

@@ -229,8 +229,18 @@ def test_naive_and_aware_times_both_render() -> None:
         assert rows["Created"] == "2026-01-01 12:00:00 UTC" and rows["Age"] == "5s"
 
 
-@pytest.mark.parametrize(("answer", "code", "left"), [(b"y\n", 0, set()), (b"n\n", 1, {"a", "b"})])
-def test_purge_asks_on_a_terminal(daprd: FakeDaprd, answer: bytes, code: int, left: set) -> None:
+@pytest.mark.parametrize(
+    ("answer", "code", "left"),
+    [
+        (b"y\n", 0, set()),
+        (b"n\n", 20, {"a", "b"}),  # declined: its own code, not 1 (a bug)
+        (b"\x04", 20, {"a", "b"}),  # Ctrl-D: no answer is a no
+        (None, 130, {"a", "b"}),  # Ctrl-C at the prompt
+    ],
+)
+def test_purge_asks_on_a_terminal(
+    daprd: FakeDaprd, answer: bytes | None, code: int, left: set
+) -> None:
     import pty
 
     daprd.add("a", status="COMPLETED")
@@ -249,11 +259,21 @@ def test_purge_asks_on_a_terminal(daprd: FakeDaprd, answer: bytes, code: int, le
     deadline = time.monotonic() + 10
     while b"Purge 2 instances?" not in seen and time.monotonic() < deadline:
         seen += os.read(master, 1024)
-    os.write(master, answer)
+    if answer is None:
+        proc.send_signal(signal.SIGINT)
+    else:
+        os.write(master, answer)
     out, _ = proc.communicate(timeout=10)
+    rest = b""
+    try:
+        while chunk := os.read(master, 1024):
+            rest += chunk
+    except OSError:  # the other side closed
+        pass
     os.close(master)
     assert b"Purge 2 instances? [y/N]" in seen
     assert proc.returncode == code
+    assert b"Traceback" not in rest and (code != 20 or b"nothing done" in rest), rest
     assert set(daprd.instances) == left
 
 
@@ -271,6 +291,19 @@ def test_every_command_and_global_option_is_documented() -> None:
         for opt in param.opts:
             if opt.startswith("--") and opt != "--version":
                 assert opt in doc, f"global option {opt} missing from docs/cli.md"
+
+
+def test_readme_and_cli_doc_list_every_exit_code() -> None:
+    from wfctl.model import ExitCode
+
+    root = Path(__file__).parents[2]
+    for doc in (root / "README.md", root / "docs" / "cli.md"):
+        section = doc.read_text().split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+        rows = [r for r in section.splitlines() if r.startswith("| ") and r[2].isdigit()]
+        listed = set()
+        for row in rows:
+            listed |= {int(n) for n in row.split("|")[1].replace("/", " ").split()}
+        assert listed == {int(c) for c in ExitCode}, doc
 
 
 def test_bulk_purge_on_a_terminal_goes_one_by_one_with_progress() -> None:

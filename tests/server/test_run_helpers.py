@@ -97,7 +97,7 @@ def test_main_reports_an_unreadable_token_file(tmp_path) -> None:
         timeout=30,
     )
     assert done.returncode == ExitCode.USAGE
-    assert "cannot read the token file" in done.stderr and "Traceback" not in done.stderr
+    assert "cannot read the API token file" in done.stderr and "Traceback" not in done.stderr
 
 
 def _run_main(*args: str) -> subprocess.CompletedProcess[str]:

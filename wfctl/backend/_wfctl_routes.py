@@ -8,7 +8,7 @@ says the Dapr HTTP API has no such call.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -38,7 +38,7 @@ _HINT = "use --transport grpc (Dapr 1.17+), --embedded, or point --url at `wfctl
 
 class WfctlRoutes:
     """Mixin: list, history and bulk purge over HTTP. Needs ``_call``, ``_server_error``,
-    ``_check`` and ``location`` from the class it is mixed into."""
+    ``_check``, ``_parse`` and ``location`` from the class it is mixed into."""
 
     location: str
 
@@ -48,12 +48,15 @@ class WfctlRoutes:
 
     def _check(self, resp: Any, ok: Sequence[int] = ...) -> None: ...  # pragma: no cover
 
+    def _parse(self, resp: Any, parse: Callable[[Any], Any]) -> Any: ...  # pragma: no cover
+
     def _ext(
         self,
         method: str,
         path: str,
         params: Any,
         what: str,
+        parse: Callable[[Any], Any] | None = None,
         *,
         body: Any = None,
         ok: int = 200,
@@ -73,12 +76,7 @@ class WfctlRoutes:
                 f"the Dapr HTTP API has no {what} call ({self.location} answered 404): {hint}"
             )
         self._check(resp, ok=(ok,))
-        try:
-            return resp.json()
-        except ValueError:
-            raise ServerError(
-                f"{self.location} answered 200 with a body that is not JSON"
-            ) from None
+        return self._parse(resp, parse or _object)
 
     def list_instances(
         self,
@@ -95,9 +93,8 @@ class WfctlRoutes:
             params.append(("maxAge", _seconds(max_age)))
         if limit is not None:
             params.append(("limit", str(limit)))
-        body = self._ext("GET", "/instances", params, "list")
-        items = body.get("instances", []) if isinstance(body, dict) else []
-        return [wire.state_from_dapr(item) for item in items if isinstance(item, dict)]
+        states: list[WorkflowState] = self._ext("GET", "/instances", params, "list", _states)
+        return states
 
     def page_instances(
         self,
@@ -141,19 +138,14 @@ class WfctlRoutes:
         beside the events as ``waitingFor``), in one GET."""
         path = "/instances/" + quote_segment(instance_id) + "/history"
         try:
-            body = self._ext("GET", path, None, "history")
+            got: tuple[list[HistoryEntry], list[str]] = self._ext(
+                "GET", path, None, "history", _history_and_waits
+            )
         except NotFoundError:
             raise NotFoundError(
                 f"no workflow instance {instance_id!r} at {self.location}"
             ) from None
-        out = []
-        for ev in body.get("events", []) if isinstance(body, dict) else []:
-            if not isinstance(ev, dict):
-                continue
-            out.append(wire.history_from_dict(ev))
-        waits = body.get("waitingFor") if isinstance(body, dict) else None
-        events = [str(x) for x in waits] if isinstance(waits, list) else []
-        return out, events
+        return got
 
     def rerun(
         self,
@@ -192,12 +184,42 @@ class WfctlRoutes:
         params += [("status", s.value) for s in statuses]
         if dry_run:
             params.append(("dryRun", "true"))
-        body = self._ext("POST", "/purge", params, "bulk purge")
-        ids = body.get("instanceIDs", []) if isinstance(body, dict) else []
-        return PurgeResult(
-            instance_ids=[str(i) for i in ids],
-            dry_run=bool(body.get("dryRun", dry_run)) if isinstance(body, dict) else dry_run,
-        )
+        ids: list[str] = self._ext("POST", "/purge", params, "bulk purge", _purged)
+        return PurgeResult(instance_ids=ids, dry_run=dry_run)
+
+
+def _object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise wire.WireError(f"the answer is {wire.kind_of(body)}, not an object")
+    return body
+
+
+def _list_of(body: Any, key: str) -> list[Any]:
+    items = _object(body).get(key)
+    if not isinstance(items, list):
+        raise wire.WireError(f"{key} is {wire.kind_of(items)}, not a list")
+    return items
+
+
+def _states(body: Any) -> list[WorkflowState]:
+    return [wire.state_from_dapr(item) for item in _list_of(body, "instances")]
+
+
+def _history(body: Any) -> list[HistoryEntry]:
+    return [wire.history_from_dict(ev) for ev in _list_of(body, "events")]
+
+
+def _history_and_waits(body: Any) -> tuple[list[HistoryEntry], list[str]]:
+    waits = _object(body).get("waitingFor")
+    return _history(body), [str(x) for x in waits] if isinstance(waits, list) else []
+
+
+def _purged(body: Any) -> list[str]:
+    ids = _list_of(body, "instanceIDs")
+    for i in ids:
+        if not isinstance(i, str):
+            raise wire.WireError(f"instanceIDs holds {wire.kind_of(i)}, not only strings")
+    return ids
 
 
 def _seconds(value: float) -> str:

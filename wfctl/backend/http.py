@@ -9,6 +9,8 @@ Errors of httpx and of the server are translated here, at one boundary, into
 * 409, and a 500 from start/purge that a status read explains -> ConflictError (4)
 * 400 for a bad ID, name, event name or body         -> UsageError (2)
 * anything else                                      -> ServerError (7), errorCode and message kept
+* a 2xx whose body is not what the API gives (not JSON, ``{}``, a field of another type)
+                                                     -> ServerError (7) "unexpected answer from …"
 
 Retries happen only for transient failures (connection refused/reset, 502, 503), with capped
 exponential backoff. A start is retried only after a GET shows no instance with its ID (wfctl
@@ -18,14 +20,15 @@ raise-event is retried only when the connection was refused (the request never l
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from wfctl import wire
+from wfctl.backend import _deadline
 from wfctl.backend._httpx import httpx
 from wfctl.backend._wfctl_routes import WfctlRoutes, quote_segment
 from wfctl.backend.protocol import WaitFor, wait_timeout
@@ -38,9 +41,11 @@ from wfctl.model import (
     UnreachableError,
     UnsupportedError,
     UsageError,
+    WaitTimeoutError,
     WfctlError,
     WorkflowState,
 )
+from wfctl.textsafe import TooDeepError, loads_bounded, redact_url
 
 _USAGE_CODES = {
     "ERR_INSTANCE_ID_INVALID",
@@ -55,6 +60,9 @@ _USAGE_CODES = {
 }
 _TRANSIENT_STATUS = {502, 503}
 _MAX_BACKOFF = 2.0
+#: However short the time left, a wait reads each instance once, with up to this long to answer
+#: (so ``wait --timeout 0`` reports a finished instance instead of timing out at once).
+_FIRST_READ = 1.0
 
 
 class _Transient(Exception):
@@ -79,6 +87,10 @@ class HttpBackend(WfctlRoutes):
     network (an ``httpx.BaseTransport``, e.g. ``httpx.MockTransport``) for tests. ``log``, when
     given, receives one line per request (method, URL, status, time; never the token).
     ``wait_outage`` is how long :meth:`wait` keeps polling through an unreachable server.
+
+    ``timeout`` bounds each request as a whole (connecting, sending, every byte of the answer),
+    not each socket operation. ``location`` is the URL with any user:password hidden; every
+    message and log line uses it.
     """
 
     def __init__(
@@ -96,7 +108,8 @@ class HttpBackend(WfctlRoutes):
         log: Callable[[str], None] | None = None,
         wait_outage: float = 30.0,
     ) -> None:
-        self.location = base_url.rstrip("/")
+        base_url = base_url.rstrip("/")
+        self.location = redact_url(base_url)
         self.api_version = api_version
         self.component = component
         self.retries = max(0, retries)
@@ -105,7 +118,7 @@ class HttpBackend(WfctlRoutes):
         self._log = log
         self._token_set = bool(api_token)
         headers = {"dapr-api-token": api_token} if api_token else {}
-        if self.location.startswith("http://"):
+        if base_url.startswith("http://"):
             verify = False  # no TLS on this connection; skip loading the CA bundle
         elif isinstance(verify, str):
             import ssl
@@ -115,7 +128,7 @@ class HttpBackend(WfctlRoutes):
             except (OSError, ssl.SSLError) as exc:
                 raise UsageError(f"cannot load CA certificate {verify!r}: {exc}") from None
         self._client = httpx.Client(
-            base_url=self.location,
+            base_url=base_url,
             headers=headers,
             timeout=timeout,
             verify=verify,
@@ -123,6 +136,8 @@ class HttpBackend(WfctlRoutes):
             follow_redirects=False,
         )
         self._timeout = timeout
+        self._deadline = _deadline.install(self._client)
+        self._bound: float | None = None  # set by wait(): no request may end later
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -139,13 +154,16 @@ class HttpBackend(WfctlRoutes):
         content: bytes | None = None,
         timeout: float | None = None,
     ) -> httpx.Response:
-        """One request; transient failures raise _Transient, others WfctlError."""
+        """One request, over within ``timeout`` (default: the client's) or by :meth:`wait`'s
+        deadline, whichever is first; transient failures raise _Transient, others WfctlError."""
         started = time.monotonic()
-        kwargs: dict[str, Any] = {"params": params, "content": content}
-        if timeout is not None:
-            kwargs["timeout"] = timeout
+        limit = self._timeout if timeout is None else timeout
+        if self._bound is not None:
+            limit = max(0.0, min(limit, self._bound - started))
+        kwargs: dict[str, Any] = {"params": params, "content": content, "timeout": limit}
         try:
-            resp = self._client.request(method, path, **kwargs)
+            with self._deadline.until(started + limit):
+                resp = self._client.request(method, path, **kwargs)
         except httpx.ConnectError as exc:
             text = str(exc)
             if "SSL" in text or "CERTIFICATE" in text.upper():
@@ -156,7 +174,6 @@ class HttpBackend(WfctlRoutes):
             raise _Transient(self._unreachable(exc), sent=False) from None
         except httpx.TimeoutException as exc:
             what = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for"
-            limit = timeout if timeout is not None else self._timeout
             raise UnreachableError(
                 f"timed out after {_seconds(limit)}s {what} {self.location} "
                 "(raise --request-timeout, or check the sidecar)"
@@ -178,6 +195,15 @@ class HttpBackend(WfctlRoutes):
         if resp.status_code in _TRANSIENT_STATUS:
             raise _Transient(self._server_error(resp), sent=True)
         return resp
+
+    @contextmanager
+    def _bounded(self, deadline: float | None) -> Iterator[None]:
+        """Every request (and back-off) in this block ends by ``deadline``."""
+        previous, self._bound = self._bound, deadline
+        try:
+            yield
+        finally:
+            self._bound = previous
 
     def _unreachable(self, exc: Exception) -> UnreachableError:
         return UnreachableError(
@@ -208,7 +234,10 @@ class HttpBackend(WfctlRoutes):
         """Wait before retry ``attempt + 1``; raise ``failure``'s error when none is due."""
         if attempt >= self.retries or (failure.sent and not retry_sent):
             raise failure.error from None
-        time.sleep(min(_MAX_BACKOFF, self.backoff * (2**attempt)))
+        pause = min(_MAX_BACKOFF, self.backoff * (2**attempt))
+        if self._bound is not None and time.monotonic() + pause >= self._bound:
+            raise failure.error from None
+        time.sleep(pause)
 
     def _server_error(self, resp: httpx.Response) -> WfctlError:
         code, message = _error_fields(resp)
@@ -235,6 +264,29 @@ class HttpBackend(WfctlRoutes):
         detail = f"{code}: {message}" if code else (message or resp.reason_phrase)
         return ServerError(
             f"{self.location} answered {status}: {detail}", status_code=status, error_code=code
+        )
+
+    def _parse(self, resp: httpx.Response, parse: Callable[[Any], Any]) -> Any:
+        """``parse`` (a :mod:`wfctl.wire` reader) of the JSON body of a 2xx answer; a
+        ServerError that says what is wrong when the body is not JSON or not of that shape."""
+        try:
+            body = loads_bounded(resp.content)
+        except TooDeepError as exc:
+            raise self._unexpected(resp, str(exc)) from None
+        except ValueError:  # not JSON, or not UTF-8
+            kind = resp.headers.get("content-type", "").partition(";")[0].strip()
+            detail = "the body is not JSON" + (f" ({kind})" if kind else "")
+            raise self._unexpected(resp, detail) from None
+        try:
+            return parse(body)
+        except wire.WireError as exc:
+            raise self._unexpected(resp, str(exc)) from None
+
+    def _unexpected(self, resp: httpx.Response, detail: str) -> ServerError:
+        return ServerError(
+            f"unexpected answer from {self.location} ({resp.status_code}): {detail}; "
+            "is --url a Dapr sidecar or `wfctl serve`?",
+            status_code=resp.status_code,
         )
 
     def _check(self, resp: httpx.Response, ok: Sequence[int] = (200, 202, 204)) -> None:
@@ -308,28 +360,19 @@ class HttpBackend(WfctlRoutes):
                 ) from None
             raise err
         self._check(resp)
-        try:
-            body = resp.json()
+        try:  # daprd answers {"instanceID": ...}; a body of another shape changes nothing
+            body = loads_bounded(resp.content) if resp.content else {}
         except ValueError:
             body = {}
         got = body.get("instanceID") if isinstance(body, dict) else None
-        return str(got or iid)
+        return got if isinstance(got, str) and got else iid
 
     def get(self, instance_id: str) -> WorkflowState:
         resp = self._call("GET", self._path(instance_id))
         if resp.status_code == 404:
             raise self._instance_error(resp, instance_id, ask=False)
         self._check(resp, ok=(200,))
-        try:
-            body = resp.json()
-        except ValueError:
-            raise ServerError(
-                f"{self.location} answered 200 with a body that is not JSON",
-                status_code=200,
-            ) from None
-        if not isinstance(body, dict):
-            raise ServerError(f"{self.location} answered 200 with an unexpected body")
-        state = wire.state_from_dapr(body)
+        state: WorkflowState = self._parse(resp, wire.state_from_dapr)
         if not state.instance_id:
             state.instance_id = instance_id
         return state
@@ -384,36 +427,56 @@ class HttpBackend(WfctlRoutes):
         timeout: float | None = None,
         interval: float = 0.5,
     ) -> WorkflowState:
-        """Poll with backoff (from 50 ms up to ``interval``); each request gets its own timeout,
-        so a long wait never dies on the HTTP client's timeout. Once the instance has been
-        read, the server may be unreachable for up to ``wait_outage`` seconds (a sidecar
-        restart) before the wait gives up."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+        """Poll with backoff (from 50 ms up to ``interval``) until the condition, for at most
+        ``timeout`` seconds *in all*: a request in flight is cut off at the deadline (each
+        request is also bounded by the client's timeout). The first read gets at least
+        :data:`_FIRST_READ` seconds. Once the instance has been read, the server may be
+        unreachable for up to ``wait_outage`` seconds (a sidecar restart) before the wait
+        gives up."""
+        started = time.monotonic()
+        deadline = None if timeout is None else started + timeout
         delay = min(0.05, interval)
-        seen = False
+        seen: WorkflowState | None = None
         outage_since: float | None = None
+        bound = None if deadline is None else max(deadline, started + _FIRST_READ)
         while True:
             try:
-                state = self.get(instance_id)
+                with self._bounded(bound):
+                    state = self.get(instance_id)
             except UnreachableError:
                 now = time.monotonic()
+                if deadline is not None and now >= deadline:
+                    raise self._wait_timeout(instance_id, until, seen, timeout) from None
                 outage_since = outage_since if outage_since is not None else now
-                past_deadline = deadline is not None and now >= deadline
-                if not seen or past_deadline or now - outage_since >= self.wait_outage:
+                if seen is None or now - outage_since >= self.wait_outage:
                     raise
-                time.sleep(max(delay, 0.2))
+                self._sleep(max(delay, 0.2), deadline)
                 continue
-            seen, outage_since = True, None
+            finally:
+                bound = deadline
+            seen, outage_since = state, None
             if _reached(state.runtime_status, until):
                 return state
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise wait_timeout(instance_id, until, timeout, state.runtime_status)
-                time.sleep(min(delay, left))
-            else:
-                time.sleep(delay)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise self._wait_timeout(instance_id, until, state, timeout)
+            self._sleep(delay, deadline)
             delay = min(interval, delay * 2)
+
+    def _wait_timeout(
+        self, instance_id: str, until: WaitFor, state: WorkflowState | None, timeout: float | None
+    ) -> WaitTimeoutError:
+        if state is None:
+            after = f"after {_seconds(timeout or 0)}s"
+            return WaitTimeoutError(
+                f"gave up on instance {instance_id!r} {after}: {self.location} did not answer"
+            )
+        return wait_timeout(instance_id, until, timeout, state.runtime_status)
+
+    @staticmethod
+    def _sleep(seconds: float, deadline: float | None) -> None:
+        if deadline is not None:
+            seconds = min(seconds, max(0.0, deadline - time.monotonic()))
+        time.sleep(seconds)
 
     def close(self) -> None:
         self._client.close()
@@ -455,7 +518,7 @@ def _error_fields(resp: httpx.Response) -> tuple[str, str]:
     """(errorCode, message) of an error body; plain-text bodies give ("", text)."""
     text = resp.text.strip()
     try:
-        body = json.loads(text) if text else {}
+        body = loads_bounded(text) if text else {}
     except ValueError:
         return "", text.splitlines()[0][:200] if text else ""
     if isinstance(body, dict):

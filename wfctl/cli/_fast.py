@@ -6,6 +6,9 @@ a command's start-up. wfctl's parameters are plain strings, flags and small inte
 checks their meaning itself, so :func:`install` gives them a direct coercion with the same
 messages. Parameters of any other shape keep Typer's own; on a Typer without this machinery
 :func:`install` does nothing.
+
+Every integer option is bounded: one without a ``max`` of its own gets :data:`MAX_INT`, so no
+number a user types overflows SQLite, a query parameter or a sleep further on.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ try:
     from typer._coercion import RuntimeParam
 except ImportError:  # pragma: no cover - older Typer on real click: nothing to speed up
     RuntimeParam = None  # type: ignore[assignment,misc]
+
+#: The largest value of an integer option that names no maximum of its own.
+MAX_INT = 2**31 - 1
 
 _TRUE = {"1", "true", "t", "yes", "y", "on"}
 _FALSE = {"0", "false", "f", "no", "n", "off"}
@@ -35,10 +41,10 @@ def _one(kind: type, value: Any, info: Any, param: Any, ctx: Any) -> Any:
             return False
         raise BadParameter(f"{value!r} is not a valid boolean.", ctx=ctx, param=param)
     try:
-        number = int(str(value).strip())
+        number = int(str(value).strip())  # over 4,300 digits: a ValueError too
     except ValueError:
         raise BadParameter(f"{value!r} is not a valid integer.", ctx=ctx, param=param) from None
-    lo, hi = info.min, info.max
+    lo, hi = info.min, info.max if info.max is not None else MAX_INT
     if (lo is not None and number < lo) or (hi is not None and number > hi):
         if lo is not None and hi is not None:
             rng = f"{lo}<=x<={hi}"

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import typer
 
 from wfctl.cli import errors
-from wfctl.model import ExitCode, UsageError, WfctlError
+from wfctl.model import DeclinedError, UsageError, WfctlError
+from wfctl.textsafe import MAX_JSON_DEPTH, TooDeepError, loads_bounded, url_userinfo
 
 if TYPE_CHECKING:  # imported where used, to keep `wfctl --help` quick
     from wfctl.backend.protocol import Backend
@@ -44,6 +45,7 @@ class CliState:
 
             self._settings = resolve(self.flags)
             errors.add_secret(self._settings.api_token)
+            errors.add_secret(url_userinfo(self._settings.url))  # user:password@ in the URL
         return self._settings
 
     def backend(self) -> Backend:
@@ -106,7 +108,7 @@ def make_backend(s: Settings) -> Backend:
         )
     token = s.token()
     errors.add_secret(token)
-    log = (lambda line: sys.stderr.write(errors.scrub(line) + "\n")) if s.verbose else None
+    log = (lambda line: sys.stderr.write(errors.one_line(line) + "\n")) if s.verbose else None
     if s.grpc:  # grpc and protobuf are imported only here, when gRPC is chosen
         from wfctl.backend.grpc import GrpcBackend
 
@@ -177,10 +179,13 @@ def read_payload(
             f"{what} is {size} bytes: the Dapr sidecar refuses bodies over 4 MiB (4194304 bytes)"
         )
     if not raw:
-        import json
-
         try:
-            json.loads(text)
+            loads_bounded(text)
+        except TooDeepError:
+            raise UsageError(
+                f"{what} nests arrays/objects more than {MAX_JSON_DEPTH} levels deep: "
+                "wfctl (and `wfctl serve`) refuse such JSON"
+            ) from None
         except ValueError as exc:
             raise UsageError(
                 f"{what} is not valid JSON ({exc}); quote strings like '\"text\"', "
@@ -207,13 +212,19 @@ def for_each(ids: Sequence[str], action: Callable[[str], None]) -> None:
 
 
 def confirm(action: str, *, yes: bool) -> None:
-    """Ask "<action>?" before something destructive; with no terminal, fail and name --yes."""
+    """Ask "<action>?" before something destructive; with no terminal, fail and name --yes.
+    A "no" (or Ctrl-D) raises DeclinedError (exit 20), Ctrl-C at the prompt KeyboardInterrupt."""
     if yes:
         return
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise UsageError(
             f"refusing to {action} without confirmation: pass --yes (no terminal to ask on)"
         )
-    if not typer.confirm(action[:1].upper() + action[1:] + "?", default=False, err=True):
-        errors.print_error("nothing done")
-        raise typer.Exit(int(ExitCode.INTERNAL))
+    try:
+        yes = typer.confirm(action[:1].upper() + action[1:] + "?", default=False, err=True)
+    except typer.Abort as exc:  # Ctrl-C or end of input at the prompt
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        yes = False  # Ctrl-D: no answer is a "no"
+    if not yes:
+        raise DeclinedError(f"nothing done: the answer to '{action}?' was no")

@@ -36,6 +36,11 @@ def exec_(
     """
     st = state_of(ctx)
     exec_app = _load("wfctl.engine.loader", "exec_app", "the embedded engine")
+    import signal
+
+    # The app gets Python's own Ctrl-C handler, the one asyncio.run() recognises and replaces.
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     raise typer.Exit(exec_app(app_path, list(args or []), db_path=st.settings.db_path))
 
 

@@ -3,7 +3,11 @@
 * :class:`wfctl.model.WfctlError` subclasses -> their ``exit_code`` (wfctl/model.py's table);
 * a usage error of the command-line parser -> 2;
 * Ctrl-C -> 130;
+* a closed stdout (``wfctl list | head -1``) -> 141, quietly (a shell's code for SIGPIPE);
 * anything else is a bug -> 1, with a traceback only under ``--verbose``.
+
+Everything printed here has control characters escaped (:func:`wfctl.textsafe.escape_control`):
+messages carry text from servers and stores (error messages, names, IDs).
 
 Secrets registered with :func:`add_secret` (the API token) are replaced by ``****`` in
 everything printed here, tracebacks included.
@@ -11,11 +15,23 @@ everything printed here, tracebacks included.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from wfctl.model import ExitCode, WfctlError
+from wfctl.textsafe import escape_control
 
 _secrets: set[str] = set()
+_interrupted = False
+
+
+def on_sigint(signum: int, frame: object) -> None:
+    """SIGINT while a command runs: Python's KeyboardInterrupt, remembered, so that the
+    boundary still exits 130 when C code turned it into another error (an ImportError from a
+    lazy import, say)."""
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
 
 
 def add_secret(value: str | None) -> None:
@@ -35,7 +51,9 @@ def scrub(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    return scrub(" ".join(text.split()))
+    """``text`` for one line on a terminal or in a log: whitespace runs collapsed, secrets
+    masked, control characters escaped."""
+    return escape_control(scrub(" ".join(text.split())))
 
 
 def print_error(message: str, *, prefix: str = "Error: ") -> None:
@@ -52,19 +70,29 @@ def handle(exc: BaseException, *, verbose: bool = False) -> int:
     if isinstance(exc, WfctlError):
         print_error(str(exc) or type(exc).__name__)
         return int(exc.exit_code)
-    if isinstance(exc, KeyboardInterrupt):
+    if isinstance(exc, KeyboardInterrupt) or _interrupted:
         sys.stderr.write("\nInterrupted\n")
         return int(ExitCode.INTERRUPTED)
     if isinstance(exc, BrokenPipeError):
-        return int(ExitCode.INTERNAL)
+        quiet_stdout()
+        return int(ExitCode.BROKEN_PIPE)
     if verbose:
         import traceback
 
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        sys.stderr.write(scrub(text))
+        sys.stderr.write(escape_control(scrub(text), keep_newlines=True))
     detail = str(exc)
     print_error(
         f"internal error: {type(exc).__name__}{': ' + detail if detail else ''}"
         + ("" if verbose else " (run with --verbose for a traceback; this is a bug in wfctl)")
     )
     return int(ExitCode.INTERNAL)
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit cannot fail on a closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (a test's capture): nothing to flush
+        pass

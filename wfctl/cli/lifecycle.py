@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from wfctl.cli.common import CliState, emit, output_format, read_payload, state_of
-from wfctl.durations import parse_duration
+from wfctl.durations import parse_duration, parse_interval
 from wfctl.ids import check_instance_id, check_new_instance_id
 from wfctl.model import (
     ExitCode,
@@ -120,7 +120,7 @@ def start(
     wait_timeout = parse_duration(timeout) if timeout is not None else None
     if timeout is not None and not wait:
         raise UsageError("--timeout needs --wait")
-    poll = parse_duration(interval)
+    poll = parse_interval(interval)
     from wfctl import wire
     from wfctl.render import state_fields
 
@@ -185,7 +185,7 @@ def status(
     """
     for iid in ids:
         check_instance_id(iid)
-    every = parse_duration(interval)
+    every = parse_interval(interval)
     st = state_of(ctx)
     fmt = output_format(st)
     backend = st.backend()
@@ -295,7 +295,7 @@ def wait(
     for iid in ids:
         check_instance_id(iid)
     limit = parse_duration(timeout) if timeout is not None else None
-    poll = parse_duration(interval)
+    poll = parse_interval(interval)
     st = state_of(ctx)
     fmt = output_format(st)
     backend = st.backend()
@@ -306,9 +306,14 @@ def wait(
             _note_foreign_app(backend, iid)
     results: list[WorkflowState] = []
     first = 0
+    timed_out = False
     for iid in ids:
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
+            if timed_out and left == 0:
+                # One wait has already run into the deadline: do not spend more time reading
+                # the others (each would get its own first read; see HttpBackend.wait).
+                raise WaitTimeoutError(f"instance {iid!r} was not read before --timeout {timeout}")
             try:
                 final = backend.wait(iid, until=for_, timeout=left, interval=poll)  # type: ignore[arg-type]
             except WaitTimeoutError as exc:
@@ -325,6 +330,7 @@ def wait(
 
             print_error(str(exc))
             first = first or int(exc.exit_code)
+            timed_out = timed_out or isinstance(exc, WaitTimeoutError)
             continue
         results.append(final)
         code = _outcome(final.runtime_status, for_)

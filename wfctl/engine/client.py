@@ -29,7 +29,7 @@ from wfctl.engine.serialization import to_json
 from wfctl.engine.store import STATUS_HUB, Store
 from wfctl.model import NotFoundError, RuntimeStatus
 from wfctl.model import WorkflowState as _ModelState
-from wfctl.workflow import WorkflowState
+from wfctl.workflow import UNSET, WorkflowState
 
 _POLL = 0.05
 
@@ -204,6 +204,35 @@ class DaprWorkflowClient:
     def purge_workflow(self, instance_id: str, recursive: bool = True) -> None:
         """Delete a finished instance (and its children); ConflictError when active."""
         self._store.purge(instance_id)
+
+    def rerun_workflow_from_event(
+        self,
+        instance_id: str,
+        event_id: int,
+        *,
+        new_instance_id: str | None = None,
+        input: Any = UNSET,
+        new_child_workflow_instance_id: str | None = None,
+        app_id: str | None = None,
+    ) -> str:
+        """A new instance that replays the finished ``instance_id`` up to event ``event_id``
+        (an activity's TaskScheduled, or a root's child creation) and runs on from there,
+        with ``input`` as that step's new input when given; returns its ID (see
+        :meth:`wfctl.engine.manage.Manage.rerun`). The source app's worker runs it."""
+        if new_child_workflow_instance_id is not None or app_id is not None:
+            raise NotImplementedError(
+                "rerun_workflow_from_event: new_child_workflow_instance_id and app_id are not"
+                " supported by wfctl's engine"
+            )
+        overwrite = input is not UNSET
+        payload = None if not overwrite or input is None else to_json(input)
+        return self._store.rerun(
+            instance_id,
+            event_id,
+            new_instance_id=new_instance_id,
+            new_input=payload,
+            overwrite_input=overwrite,
+        )
 
     def close(self) -> None:
         self._store.close()

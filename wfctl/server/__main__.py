@@ -11,25 +11,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
-from wfctl.model import UsageError, WfctlError
+from wfctl.model import WfctlError
 
 
 def _token(args: argparse.Namespace) -> str | None:
+    from wfctl.settings import check_token, read_token_file  # the CLI's rules, one place
+
     if args.api_token:
-        return str(args.api_token)
+        return check_token(str(args.api_token), "--api-token")
     if args.api_token_file:
-        try:
-            text = Path(args.api_token_file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise UsageError(
-                f"cannot read the token file {args.api_token_file}: {exc.strerror}"
-            ) from None
-        if not text:
-            raise UsageError(f"the token file {args.api_token_file} is empty")
-        return text
-    return os.environ.get("DAPR_API_TOKEN") or None
+        return read_token_file(args.api_token_file)
+    env = os.environ.get("DAPR_API_TOKEN")
+    return check_token(env, "env DAPR_API_TOKEN") if env else None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,8 +55,9 @@ def main() -> None:
             print("RESULT", st.runtime_status.name, st.serialized_output, flush=True)
         else:
             src, event = sys.argv[2], int(sys.argv[3])
-            for e in c.get_workflow_history(src):
-                print("HIST", e.event_type.name, e.event_id, e.is_rerunnable, flush=True)
+            if hasattr(c, "get_workflow_history"):  # wfctl's exec client has none yet
+                for e in c.get_workflow_history(src):
+                    print("HIST", e.event_type.name, e.event_id, e.is_rerunnable, flush=True)
             kw = {"input": json.loads(sys.argv[4])} if len(sys.argv) > 4 else {}
             new = c.rerun_workflow_from_event(src, event, **kw)
             st = c.wait_for_workflow_completion(new, timeout_in_seconds=60)

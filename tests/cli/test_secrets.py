@@ -1,0 +1,163 @@
+"""Secrets never leak: a token an HTTP header cannot carry is refused before any request
+(exit 2, the problem named, never the token), and a password in the URL is hidden in every
+message, log line and record."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.http.fakedaprd import FakeDaprd
+from tests.http.fixtures import run_wfctl
+from wfctl.cli.app import app
+
+TOKEN = "s3cret-Token-value"
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        (TOKEN + "\r", "carriage return (CR)"),
+        (TOKEN + "\nother", "line feed (LF)"),
+        (TOKEN[:4] + "\0" + TOKEN[4:], "NUL byte"),
+        (TOKEN + "\x1b[2J", "control character (U+001B)"),
+        ("t\u00f6ken-" + TOKEN, "non-ASCII"),
+        (" " + TOKEN, "space at one end"),
+    ],
+)
+@pytest.mark.parametrize("via", ["env", "flag", "profile"])
+def test_a_token_a_header_cannot_carry_is_refused_before_any_request(
+    runner: CliRunner, daprd: FakeDaprd, tmp_path: Path, token: str, problem: str, via: str
+) -> None:
+    if "\0" in token and via != "profile":
+        pytest.skip("no environment variable or argument can hold a NUL")
+    daprd.add("a")
+    args = ["--url", daprd.url]
+    env = {}
+    if via == "env":
+        env["DAPR_API_TOKEN"] = token
+    elif via == "flag":
+        args += ["--api-token", token]
+    else:
+        import yaml
+
+        cfg = tmp_path / "config.yaml"
+        cfg.write_text(yaml.safe_dump({"profiles": {"p": {"api-token": token}}}))
+        args += ["--config", str(cfg), "--profile", "p"]
+    r = runner.invoke(app, [*args, "status", "a"], env=env)
+    assert r.exit_code == 2, r.output
+    assert problem in r.stderr
+    assert {"env": "env DAPR_API_TOKEN", "flag": "flag --api-token", "profile": "profile p"}[
+        via
+    ] in r.stderr
+    assert TOKEN not in r.output and TOKEN[:4] not in r.output
+    assert daprd.requests == []  # refused before any I/O
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (TOKEN.encode() + b"\r\nsecond\r\n", "carriage return (CR)"),
+        (b"\xef\xbb\xbf" + TOKEN.encode() + b"\n", "byte-order mark"),
+        (TOKEN.encode() + b"\0\n", "NUL byte"),
+        (b"\xff\xfe" + TOKEN.encode("utf-16-le"), "is not UTF-8 text"),
+        (b"\n\n  \n", "is empty"),
+        (b"x" * 70000, "not a token file"),
+    ],
+)
+def test_a_token_file_that_cannot_be_used_is_a_usage_error(
+    runner: CliRunner, daprd: FakeDaprd, tmp_path: Path, content: bytes, problem: str
+) -> None:
+    path = tmp_path / "token"
+    path.write_bytes(content)
+    r = runner.invoke(app, ["--url", daprd.url, "--api-token-file", str(path), "status", "a"])
+    assert r.exit_code == 2, r.output
+    assert problem in r.stderr and r.stderr.count("\n") == 1
+    assert TOKEN not in r.output and "internal error" not in r.output
+    assert daprd.requests == []
+
+
+def test_a_token_file_with_one_trailing_newline_works(
+    runner: CliRunner, daprd: FakeDaprd, tmp_path: Path
+) -> None:
+    daprd.add("a")
+    daprd.token = TOKEN
+    path = tmp_path / "token"
+    path.write_bytes(TOKEN.encode() + b"\r\n")  # Windows line ending at the end only: stripped
+    r = runner.invoke(app, ["--url", daprd.url, "--api-token-file", str(path), "status", "a"])
+    assert r.exit_code == 0, r.output
+    assert daprd.requests[0].token == TOKEN
+
+
+def test_serve_refuses_a_bad_token_file_with_the_same_rule(tmp_path: Path) -> None:
+    path = tmp_path / "token"
+    path.write_bytes(b"\xef\xbb\xbf" + TOKEN.encode())
+    db = str(tmp_path / "wf.db")
+    p = run_wfctl("--db", db, "--api-token-file", str(path), "serve", "--port", "0", timeout=60)
+    assert p.returncode == 2, p.stderr
+    assert b"byte-order mark" in p.stderr and TOKEN.encode() not in p.stderr
+    import subprocess
+    import sys
+
+    q = subprocess.run(
+        [sys.executable, "-m", "wfctl.server", "--db", db, "--port", "0"],
+        env={**os.environ, "DAPR_API_TOKEN": TOKEN + "\r"},
+        capture_output=True,
+        timeout=60,
+    )
+    assert q.returncode == 2, q.stderr
+    assert b"carriage return" in q.stderr and TOKEN.encode() not in q.stderr
+
+
+# -- a password in the URL ------------------------------------------------------------------
+
+
+def test_password_in_url_is_hidden_when_unreachable(runner: CliRunner) -> None:
+    url = f"http://alice:pw@127.0.0.1:{closed_port()}"
+    r = runner.invoke(app, ["--url", url, "status", "a"])
+    assert r.exit_code == 5
+    assert "cannot reach http://****@127.0.0.1:" in r.stderr
+    assert "alice" not in r.output and ":pw@" not in r.output
+
+
+def test_password_in_url_is_hidden_in_config_show_logs_errors_and_records(
+    runner: CliRunner, daprd: FakeDaprd, clean_env: Path
+) -> None:
+    daprd.add("a")
+    daprd.faults.append((500, b'{"errorCode":"ERR_X","message":"boom"}'))
+    url = daprd.url.replace("http://", "http://alice:hunter2pw@")
+    for args in (
+        ["config", "show"],
+        ["config", "show", "-o", "json"],
+        ["--verbose", "status", "a"],  # the 500: an error message with the location
+        ["--verbose", "status", "a"],  # a log line per request
+        ["--verbose", "start", "wf", "--id", "b"],  # records the instance for completion
+    ):
+        r = runner.invoke(app, ["--url", url, *args])
+        assert "hunter2pw" not in r.output, (args, r.output)
+        assert "alice" not in r.output, (args, r.output)
+    assert "****@127.0.0.1" in r.stderr  # the log line names the server, hidden password
+    records = list(clean_env.rglob("*"))
+    assert records  # something was recorded, and nowhere the password
+    for f in records:
+        assert "hunter2pw" not in str(f)
+        if f.is_file():
+            assert b"hunter2pw" not in f.read_bytes()
+    # The request itself still carries the credentials, as basic auth.
+    assert all("authorization" in {k.lower() for k in q.headers} for q in daprd.requests)
+
+
+def test_password_in_a_bad_url_is_hidden_in_the_usage_error(runner: CliRunner) -> None:
+    r = runner.invoke(app, ["--url", "http://alice:hunter2pw@127.0.0.1 :80", "status", "a"])
+    assert r.exit_code == 2
+    assert "hunter2pw" not in r.output and "****@" in r.stderr
