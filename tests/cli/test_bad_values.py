@@ -26,6 +26,11 @@ from wfctl.cli.app import app
         ["start", "wf", "--wait", "--timeout", "1e300"],
         ["status", "a", "--watch", "--interval", "1e300"],
         ["wait", "a", "--interval", "1e300"],
+        # Every polling --interval has the same floor (one parse_interval), not only status/wait:
+        ["status", "a", "--watch", "--interval", "0"],
+        ["list", "--watch", "--interval", "0"],
+        ["history", "a", "--follow", "--interval", "0"],
+        ["rerun", "a", "--from-event", "1", "--wait", "--interval", "0"],
         ["wait", "a", "--timeout", "inf"],
         ["purge", "--older-than", "1e300", "--yes"],
         ["--request-timeout", "1e400", "status", "a"],

@@ -7,7 +7,7 @@ import typer
 from wfctl.cli.common import emit, output_format, state_of
 from wfctl.cli.control import _parse_statuses
 from wfctl.cli.errors import print_error
-from wfctl.durations import parse_duration
+from wfctl.durations import parse_duration, parse_interval
 from wfctl.ids import check_instance_id
 from wfctl.model import HistoryEntry, UsageError
 
@@ -50,7 +50,7 @@ def list_(
 
     statuses = _parse_statuses(status_)
     age_s = parse_duration(max_age) if max_age is not None else None
-    every = parse_duration(interval)
+    every = parse_interval(interval)
     st = state_of(ctx)
     fmt = output_format(st, ("table", "wide", "json", "yaml", "ids"))
     backend = st.backend()
@@ -226,7 +226,7 @@ def history(
     Example: wfctl --embedded history order-1 --gantt
     """
     check_instance_id(instance_id)
-    every = parse_duration(interval)
+    every = parse_interval(interval)
     st = state_of(ctx)
     fmt = output_format(st)
     if gantt and follow:

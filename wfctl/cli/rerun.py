@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from wfctl.cli.common import emit, output_format, read_payload, state_of
-from wfctl.durations import parse_duration
+from wfctl.durations import parse_duration, parse_interval
 from wfctl.ids import check_instance_id, check_new_instance_id
 from wfctl.model import UsageError
 
@@ -68,7 +68,7 @@ def rerun(
     wait_timeout = parse_duration(timeout) if timeout is not None else None
     if timeout is not None and not wait:
         raise UsageError("--timeout needs --wait")
-    poll = parse_duration(interval)
+    poll = parse_interval(interval)
     from wfctl import wire
     from wfctl.render import state_fields
 
