@@ -3,7 +3,7 @@
 import sys
 import time
 from datetime import datetime, timedelta, timezone
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,6 +20,9 @@ from wfctl.model import (
 )
 
 _Str = str | None
+
+if TYPE_CHECKING:
+    from wfctl.backend.protocol import Backend
 
 
 def _print_states(state: CliState, fmt: str, states: list[WorkflowState], *, many: bool) -> None:
@@ -121,8 +124,6 @@ def start(
     if timeout is not None and not wait:
         raise UsageError("--timeout needs --wait")
     poll = parse_interval(interval)
-    from wfctl import wire
-    from wfctl.render import state_fields
 
     st = state_of(ctx)
     fmt = output_format(st)
@@ -149,17 +150,34 @@ def start(
     if hasattr(backend, "on_recorded"):
         backend.on_recorded = announce
     iid = backend.start(name, payload, instance_id=instance_id, start_at=start_at)
-    if not s.embedded:
+    remember(st, iid, name)
+    announce(iid)
+    if wait:
+        wait_and_show(st, backend, iid, timeout=wait_timeout, interval=poll)
+
+
+def remember(st: CliState, iid: str, name: str | None = None) -> None:
+    """Record a new remote instance so TAB can offer it later (never raises)."""
+    if not st.settings.embedded:
         from wfctl.recent import record_instance
 
-        record_instance(s.server_key, iid, name)  # so TAB can offer it later; never raises
-    announce(iid)
-    if not wait:
-        return
-    final = backend.wait(iid, until="completion", timeout=wait_timeout, interval=poll)
+        record_instance(st.settings.server_key, iid, name)
+
+
+def wait_and_show(
+    st: CliState, backend: "Backend", iid: str, *, timeout: float | None, interval: float
+) -> None:
+    """``--wait`` of a command that made an instance: wait for its end, print its final state,
+    exit with wait's code for it."""
+    from wfctl import wire
+    from wfctl.render import state_fields
+
+    final = backend.wait(iid, until="completion", timeout=timeout, interval=interval)
+    fmt = output_format(st)
+    out = st.out()
     if fmt != "table":
         emit(st, fmt, wire.state_to_dapr(final))
-    elif not s.quiet:
+    elif not st.settings.quiet:
         out.line()
         out.fields([state_fields(final, limit=120 if out.tty else None)])
     code = final.runtime_status.wait_exit_code

@@ -69,8 +69,7 @@ def rerun(
     if timeout is not None and not wait:
         raise UsageError("--timeout needs --wait")
     poll = parse_interval(interval)
-    from wfctl import wire
-    from wfctl.render import state_fields
+    from wfctl.cli.lifecycle import remember, wait_and_show
 
     st = state_of(ctx)
     fmt = output_format(st)
@@ -107,10 +106,7 @@ def rerun(
         new_input=payload,
         overwrite_input=payload is not None,
     )
-    if not s.embedded:
-        from wfctl.recent import record_instance
-
-        record_instance(s.url, iid)  # so TAB can offer it later; never raises
+    remember(st, iid)
     announce(iid)
     if hasattr(backend, "foreign_app"):
         from wfctl.cli.lifecycle import _note_foreign_app
@@ -124,17 +120,8 @@ def rerun(
                 f"{iid!r} belongs to app {owner}, as {instance_id!r} does, which this command"
                 f" has not loaded: `--app {owner}` or a worker of it runs it"
             )
-    if not wait:
-        return
-    final = backend.wait(iid, until="completion", timeout=wait_timeout, interval=poll)
-    if fmt != "table":
-        emit(st, fmt, wire.state_to_dapr(final))
-    elif not s.quiet:
-        out.line()
-        out.fields([state_fields(final, limit=120 if out.tty else None)])
-    code = final.runtime_status.wait_exit_code
-    if code:
-        raise typer.Exit(int(code))
+    if wait:
+        wait_and_show(st, backend, iid, timeout=wait_timeout, interval=poll)
 
 
 def register(app: typer.Typer, *, epilog: str) -> None:
