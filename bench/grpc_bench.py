@@ -11,6 +11,9 @@ latency     the same app one workflow at a time: p50 start -> completed, gRPC an
 steps       bench/apps/step_timings.py: one 1,000-step workflow; ms per block of 100 steps
             (flat = no per-step cost growing with history), gRPC and exec; then serve's and
             the app's CPU per step at 250, 500 and 1,000 steps.
+split       throughput with serve and the app pinned to CPUs of their own (serve on CPU 0,
+            the app on CPU 1; exec on CPU 1): the rates, and each side's CPU per workflow,
+            so the part of the gap that is the SDK app's own work shows (needs >= 2 CPUs).
 rss         serve with one SDK worker app (three_steps.py worker) while --concurrency gRPC
             connections (one channel each) loop StartInstance + WaitForInstanceCompletion for
             --duration s; serve's VmRSS (from /proc/PID/status) sampled every second.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,14 +56,20 @@ def run(cmd: list[str], env: dict[str, str]) -> str:
     return p.stdout
 
 
-def over_grpc(tmp: Path, app: str, *args: str, cpu: list[float] | None = None) -> str:
+def over_grpc(
+    tmp: Path, app: str, *args: str, cpu: list[float] | None = None, pin: bool = False
+) -> str:
     """``python APP ARGS`` against a fresh ``wfctl serve --grpc-port``; with ``cpu``, append
-    the CPU seconds serve and the app spent on the run."""
+    the CPU seconds serve and the app spent on the run; with ``pin``, serve (all its threads)
+    runs on CPU 0 and the app on CPU 1."""
     serve = GrpcServe(tmp, fresh(tmp, "g.db"))
     try:
         env = clean_env(tmp, DAPR_GRPC_PORT=str(serve.grpc_port))
+        if pin:
+            for task in os.listdir(f"/proc/{serve.proc.pid}/task"):
+                os.sched_setaffinity(int(task), {0})
         before = cpu_s(serve.proc.pid), os.times()
-        out = run([sys.executable, str(HERE / "apps" / app), *args], env)
+        out = run([*pinned(pin), sys.executable, str(HERE / "apps" / app), *args], env)
         after = cpu_s(serve.proc.pid), os.times()
         if cpu is not None:
             app_cpu = sum(after[1][2:4]) - sum(before[1][2:4])  # children's user + system
@@ -76,10 +86,15 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def under_exec(tmp: Path, app: str, *args: str) -> str:
-    """``wfctl --embedded --db F exec APP ARGS``: the same app, in one process."""
+def pinned(pin: bool) -> list[str]:
+    return ["taskset", "-c", "1"] if pin else []
+
+
+def under_exec(tmp: Path, app: str, *args: str, pin: bool = False) -> str:
+    """``wfctl --embedded --db F exec APP ARGS``: the same app, in one process (on CPU 1
+    with ``pin``)."""
     db = fresh(tmp, "e.db")
-    cmd = [sys.executable, "-m", "wfctl", "--embedded", "--db", str(db), "exec"]
+    cmd = [*pinned(pin), sys.executable, "-m", "wfctl", "--embedded", "--db", str(db), "exec"]
     return run([*cmd, str(HERE / "apps" / app), *args], clean_env(tmp))
 
 
@@ -102,6 +117,30 @@ def throughput(tmp: Path, a: argparse.Namespace) -> None:
     print(f"throughput_grpc_wf_per_s {m_grpc:.0f}")
     print(f"throughput_exec_wf_per_s {m_exec:.0f}")
     print(f"throughput_grpc_over_exec {m_grpc / m_exec:.2f}")
+
+
+def split(tmp: Path, a: argparse.Namespace) -> None:
+    if len(os.sched_getaffinity(0)) < 2 or not shutil.which("taskset"):
+        raise SystemExit("split needs two CPUs and taskset")
+    grpc, exe, serve_ms, app_ms = [], [], [], []
+    for _ in range(a.rounds):
+        cpu: list[float] = []
+        out = over_grpc(tmp, "three_steps.py", str(a.n), cpu=cpu, pin=True)
+        grpc.append(value(out, "RATE"))
+        serve_ms.append(cpu[0] / a.n * 1000)
+        app_ms.append(value(out, "APP_CPU_S") / a.n * 1000)
+        exe.append(value(under_exec(tmp, "three_steps.py", str(a.n), pin=True), "RATE"))
+    m_exec, m_app = statistics.median(exe), statistics.median(app_ms)
+    print("split_runs_grpc", " ".join(f"{x:.0f}" for x in grpc))
+    print("split_runs_exec", " ".join(f"{x:.0f}" for x in exe))
+    print(f"split_grpc_wf_per_s {statistics.median(grpc):.0f}")
+    print(f"split_exec_wf_per_s {m_exec:.0f}")
+    print(f"split_grpc_over_exec {statistics.median(grpc) / m_exec:.2f}")
+    print(f"split_serve_cpu_ms_per_wf {statistics.median(serve_ms):.2f}")
+    print(f"split_app_cpu_ms_per_wf {m_app:.2f}")
+    # The most the app could do with a serve that cost nothing: its own CPU, one core.
+    print(f"split_app_bound_wf_per_s {1000 / m_app:.0f}")
+    print(f"split_app_bound_over_exec {1000 / m_app / m_exec:.2f}")
 
 
 def latency(tmp: Path, a: argparse.Namespace) -> None:
@@ -236,7 +275,7 @@ def rss(tmp: Path, a: argparse.Namespace) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("what", nargs="*", default=["throughput", "latency", "steps", "rss"])
+    p.add_argument("what", nargs="*", default=["throughput", "latency", "steps", "rss", "split"])
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--n", type=int, default=300)
     p.add_argument("--steps", type=int, default=1000)
