@@ -31,9 +31,12 @@ WAIT_POLL = 0.5  # waits also re-read this often (changes by other processes)
 LIST_PAGE = 1024
 
 
-def channel_options(max_message: int) -> list[tuple[str, int]]:
-    """Server channel settings as daprd's (GRPC.md "Channel settings")."""
+def channel_options(max_message: int, handshake_timeout: float = 10.0) -> list[tuple[str, int]]:
+    """Server channel settings as daprd's (GRPC.md "Channel settings"), plus a handshake
+    deadline: a connection that has not completed the HTTP/2 handshake within
+    ``handshake_timeout`` seconds (serve's ``--header-timeout``) is closed."""
     return [
+        ("grpc.server_handshake_timeout_ms", max(1, round(handshake_timeout * 1000))),
         ("grpc.max_receive_message_length", max_message),
         ("grpc.max_send_message_length", max_message),
         ("grpc.keepalive_time_ms", 10_000),
@@ -386,11 +389,13 @@ class GrpcServer:
         local_app: str | None,
         api_token: str | None = None,
         max_message: int = 4 * 1024 * 1024,
+        handshake_timeout: float = 10.0,
     ) -> None:
         self.proto = proto
         self.servicer = Servicer(proto, store, front, local_names=local_names, local_app=local_app)
         self.api_token = api_token
         self.max_message = max_message
+        self.handshake_timeout = handshake_timeout
         self._loop = asyncio.new_event_loop()
         self._thread: threading.Thread | None = None
         self._server: Any = None
@@ -404,7 +409,8 @@ class GrpcServer:
             grpc = self.proto.grpc
             interceptors = [_token_interceptor(grpc, self.api_token)] if self.api_token else []
             server = grpc.aio.server(
-                options=channel_options(self.max_message), interceptors=interceptors
+                options=channel_options(self.max_message, self.handshake_timeout),
+                interceptors=interceptors,
             )
             self.proto.grpc_stubs.add_TaskHubSidecarServiceServicer_to_server(self.servicer, server)
             try:

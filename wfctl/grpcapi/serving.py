@@ -74,6 +74,7 @@ class GrpcSide:
         local: EmbeddedBackend,
         api_token: str | None,
         max_message: int,
+        handshake_timeout: float = 10.0,
     ) -> None:
         from wfctl.engine.store import Store
         from wfctl.grpcapi.front import RemoteFront
@@ -94,6 +95,7 @@ class GrpcSide:
             local_app=local_app,
             api_token=api_token,
             max_message=max_message,
+            handshake_timeout=handshake_timeout,
         )
 
     def start(self, host: str, port: int) -> int:

@@ -228,6 +228,7 @@ def serve(
                     local=backend,
                     api_token=api_token,
                     max_message=max_body_size,
+                    handshake_timeout=header_timeout,
                 )
                 gport = grpc_side.start(host, grpc_port or 0)
                 parts.append(grpc_side)
