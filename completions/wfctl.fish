@@ -140,6 +140,8 @@ function __wfctl_option_value
             echo 'plain'
         case 'serve|--header-timeout'
             echo 'plain'
+        case 'serve|--work-item-timeout'
+            echo 'plain'
         case 'serve|--help'
             return 1
         case 'start|--id'
@@ -449,6 +451,7 @@ complete -c wfctl -n '__wfctl_in \'serve\'' -l 'grpc-port' -x -d 'Also serve dap
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'app-id' -x -d 'The Dapr app id gRPC workers see'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'max-body-size' -x -d 'Largest gRPC message accepted or sent'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'header-timeout' -x -d 'Close a connection whose request headers take longer than this'
+complete -c wfctl -n '__wfctl_in \'serve\'' -l 'work-item-timeout' -x -d 'Hand a gRPC worker\'s turn or activity to another after this (0: never)'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'id' -x -d 'Instance ID (default: a new UUID)'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input' -x -d 'Input, as JSON text'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input-file' -r -F -d 'Read the input here (- = stdin)'

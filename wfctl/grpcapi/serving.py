@@ -75,6 +75,7 @@ class GrpcSide:
         api_token: str | None,
         max_message: int,
         handshake_timeout: float = 10.0,
+        work_item_timeout: float | None = None,
     ) -> None:
         from wfctl.engine.store import Store
         from wfctl.grpcapi.front import RemoteFront
@@ -83,8 +84,9 @@ class GrpcSide:
         self.app_id = app_id
         self._front_store = Store(path)
         self._rpc_store = Store(path)
+        kw = {} if work_item_timeout is None else {"work_item_timeout": work_item_timeout}
         self.front = RemoteFront(
-            self._front_store, proto.pb, app=grpc_identity(app_id), app_id=app_id
+            self._front_store, proto.pb, app=grpc_identity(app_id), app_id=app_id, **kw
         )
         local_app = local.app_identity
         self.server = GrpcServer(
