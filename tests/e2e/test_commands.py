@@ -398,8 +398,8 @@ def test_list_history_and_bulk_purge(open_server: Serve, tmp_path) -> None:
     assert (watch.returncode, err) == (0, ""), (out, err)
     shown = blocks(out)
     assert [b["Status"] for b in shown] == ["RUNNING", "COMPLETED"], out
-    assert shown[0]["Custom status"] == '"Waiting for approval"'
-    assert shown[1]["Custom status"] == '"Rejected"'
+    assert shown[0]["Custom status"] == "Waiting for approval"
+    assert shown[1]["Custom status"] == "Rejected"
     assert json.loads(r.json()["properties"]["dapr.workflow.output"])["status"] == "rejected"
 
     for api in ("v1.0-beta1", "v1.0"):

@@ -223,8 +223,12 @@ class DaprWorkflowContext:
         self._continue_as_new = (data, save_events)
 
     def set_custom_status(self, custom_status: Any) -> None:
-        """Set the status text readers see (stored as JSON text of the value)."""
-        self._custom_status = None if custom_status is None else to_json(custom_status)
+        """Set the status text readers see: a ``str`` as it is, another value as its JSON
+        text (what the Dapr SDK sends to the sidecar; it deprecates non-str values)."""
+        if custom_status is None or isinstance(custom_status, str):
+            self._custom_status = custom_status
+        else:
+            self._custom_status = to_json(custom_status)
 
     def is_patched(self, patch_name: str) -> bool:
         """Versioning hook of the SDK; every run here starts on the newest code."""
