@@ -457,6 +457,8 @@ def history_entries(events: Sequence[HistoryEvent]) -> list[HistoryEntry]:
             details = _short(d.get("output"))
         elif kind == "ChildWorkflowCreated":
             details = f"{d['instance_id']} {_short(d.get('input'))}".strip()
+        elif kind == "EventSent":
+            details = f"to {d['instance_id']} {_short(d.get('data'))}".strip()
         else:
             for key in ("input", "result", "data", "reason"):
                 if d.get(key) is not None:

@@ -29,12 +29,16 @@ from wfctl.engine.history import (
     CompleteWorkflow,
     CreateChildWorkflow,
     CreateTimer,
+    EventRaised,
+    EventSent,
     ExecutionCompleted,
     ExecutionStarted,
     HistoryEvent,
     OrchestratorStarted,
     ScheduleTask,
+    SendEvent,
     TaskScheduled,
+    TerminateInstance,
     TimerCreated,
     TimerFired,
     TurnResult,
@@ -65,6 +69,7 @@ class _Writes:
         self.history: list[tuple[str, int, str]] = []
         self.inbox: list[int] = []
         self.updates: list[tuple[object, ...]] = []
+        self.terminates: list[TerminateInstance] = []  # done after the turn's own writes
 
     def flush(self, c: sqlite3.Connection) -> None:
         if self.history:
@@ -120,6 +125,7 @@ class Dispatch:
         def _complete_in(self, c: sqlite3.Connection, *a: object, **k: object) -> int: ...
         def _create_in(self, c: sqlite3.Connection, *a: object) -> None: ...
         def _report_to_parent(self, c: sqlite3.Connection, *a: object) -> None: ...
+        def _terminate(self, c: sqlite3.Connection, *a: object) -> None: ...
         @staticmethod
         def _enqueue(c: sqlite3.Connection, *a: object) -> int: ...
         @staticmethod
@@ -373,6 +379,8 @@ class Dispatch:
             w = _Writes()
             out.append(self._apply_one(c, owner, item, res, now, claim_tasks, ttl, w))
             w.flush(c)
+            for t in w.terminates:
+                self._terminate_other(c, t, now)
         return out
 
     def _apply_one(
@@ -441,6 +449,19 @@ class Dispatch:
                     )
                 )
                 self._start_child(c, iid, gen, root, a, now, item.app)
+            elif isinstance(a, SendEvent):
+                appended.append(
+                    EventSent(
+                        task_id=a.task_id,
+                        instance_id=a.instance_id,
+                        name=a.name,
+                        data=a.data,
+                        timestamp=ts,
+                    )
+                )
+                self._send_event(c, a, now)
+            elif isinstance(a, TerminateInstance):
+                w.terminates.append(a)
             elif isinstance(a, CompleteWorkflow):
                 complete = a
                 break
@@ -502,6 +523,22 @@ class Dispatch:
             c, iid, complete.result if ok else None, None if ok else failure, now
         )
         return ApplyOutcome(iid, True, appended, [], finished=True)
+
+    def _send_event(self, c: sqlite3.Connection, a: SendEvent, now: float) -> None:
+        """Raise ``a``'s event on its target (an unknown or finished target drops it)."""
+        row = c.execute(
+            "SELECT status, generation FROM instances WHERE id=?", (a.instance_id,)
+        ).fetchone()
+        if row is not None and row[0] in ACTIVE:
+            ev = EventRaised(name=a.name, data=a.data, timestamp=from_ts(now))
+            self._enqueue(c, a.instance_id, row[1], now, ev)
+
+    def _terminate_other(self, c: sqlite3.Connection, a: TerminateInstance, now: float) -> None:
+        """Terminate ``a``'s target if it is active (an unknown or finished one: nothing)."""
+        row = c.execute("SELECT status FROM instances WHERE id=?", (a.instance_id,)).fetchone()
+        if row is not None and row[0] in ACTIVE:
+            self._status_changed = True
+            self._terminate(c, a.instance_id, a.reason, a.recursive, now)
 
     def _start_child(
         self,

@@ -274,7 +274,7 @@ class RemoteFront:
                 resp, item.instance_id, self.app_id, self._ids.get(item.instance_id, set())
             )
         except convert.BadActions as exc:
-            failure = FailureDetails("WorkerProtocolError", str(exc))
+            failure = FailureDetails(exc.error_type, str(exc))
             res = TurnResult(actions=[CompleteWorkflow(RuntimeStatus.FAILED, failure=failure)])
             refused = []
         return item, res, refused
