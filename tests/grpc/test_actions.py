@@ -116,3 +116,31 @@ def test_refused_actions_fail_the_workflow_with_a_named_reason(stub, worker, fie
     assert st.workflowStatus == pb.ORCHESTRATION_STATUS_FAILED
     assert st.failureDetails.errorType == error_type
     assert field in st.failureDetails.errorMessage
+
+
+def _family(stub, worker, root: str) -> str:
+    """``root`` with one finished child (both COMPLETED); returns the child's ID."""
+    start(stub, "parent", root)
+    kid = pb.WorkflowAction(id=1)
+    kid.createChildWorkflow.name = "kid"
+    kid.createChildWorkflow.instanceId = f"{root}-child"
+    worker.answer(worker.take_turn(root), kid)
+    worker.answer(worker.take_turn(f"{root}-child"), complete_action(1))
+    worker.answer(worker.take_turn(root), complete_action(2))
+    assert done(stub, root).workflowStatus == pb.ORCHESTRATION_STATUS_COMPLETED
+    return f"{root}-child"
+
+
+def exists(stub, iid: str) -> bool:
+    return stub.GetInstance(pb.GetInstanceRequest(instanceId=iid), timeout=10).exists
+
+
+def test_purge_honours_recursive(stub, worker):
+    child = _family(stub, worker, "purge-flat")
+    req = pb.PurgeInstancesRequest(instanceId="purge-flat", recursive=False)
+    assert stub.PurgeInstances(req, timeout=10).deletedInstanceCount == 1
+    assert not exists(stub, "purge-flat") and exists(stub, child)  # the child stays
+    child = _family(stub, worker, "purge-deep")
+    req = pb.PurgeInstancesRequest(instanceId="purge-deep", recursive=True)
+    assert stub.PurgeInstances(req, timeout=10).deletedInstanceCount == 2
+    assert not exists(stub, "purge-deep") and not exists(stub, child)

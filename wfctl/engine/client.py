@@ -202,8 +202,9 @@ class DaprWorkflowClient:
             raise NotFoundError(f"no workflow instance with ID {instance_id!r}")
 
     def purge_workflow(self, instance_id: str, recursive: bool = True) -> None:
-        """Delete a finished instance (and its children); ConflictError when active."""
-        self._store.purge(instance_id)
+        """Delete a finished instance (and its finished children when ``recursive``, as
+        daprd); ConflictError when active."""
+        self._store.purge(instance_id, recursive=recursive)
 
     def rerun_workflow_from_event(
         self,

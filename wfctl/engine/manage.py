@@ -199,9 +199,10 @@ class Manage:
             (iid,),
         ).fetchall()
 
-    def purge(self, instance_id: str) -> bool:
-        """Delete a finished instance and its finished descendants (history, inbox, tasks).
-        False when there is no such instance; ConflictError when it is still active."""
+    def purge(self, instance_id: str, *, recursive: bool = True) -> bool:
+        """Delete a finished instance and its finished descendants (history, inbox, tasks);
+        only the instance itself when not ``recursive``. False when there is no such
+        instance; ConflictError when it is still active."""
         with self._write() as c:
             self._status_changed = True
             row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
@@ -212,7 +213,10 @@ class Manage:
                     f"instance {instance_id!r} is {row[0]}: only finished instances can be "
                     "purged (terminate it first)"
                 )
-            ids = [i for i, s in self._family(c, instance_id) if s not in ACTIVE]
+            if recursive:
+                ids = [i for i, s in self._family(c, instance_id) if s not in ACTIVE]
+            else:
+                ids = [instance_id]
             self._delete_instances(c, ids)
             return True
 

@@ -207,9 +207,12 @@ class Servicer:
         return resp
 
     def _purge_one(self, iid: str, recursive: bool, force: bool) -> int:
-        del recursive  # the store purges an instance with its finished descendants
+        """As daprd: ``recursive`` purges the finished descendants too, else the instance
+        alone (its children stay); ``force`` terminates what it purges first."""
         if force:
-            self.store.terminate(iid, None, recursive=True)
+            self.store.terminate(iid, None, recursive=recursive)
+        if not recursive:
+            return 1 if self.store.purge(iid, recursive=False) else 0
         before = sum(self.store.count_by_status().values())
         if not self.store.purge(iid):
             return 0
