@@ -102,7 +102,7 @@ def long_chain(ctx, n):
             total += sum(got)
         if i % 13 == 6:
             total += yield ctx.wait_for_external_event("bump")
-    ctx.set_custom_status(total)
+    ctx.set_custom_status(str(total))
     return total
 
 

@@ -10,6 +10,7 @@ hands to the store. Every ``call_activity``, ``call_child_workflow`` and ``creat
 
 from __future__ import annotations
 
+import warnings
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
@@ -228,6 +229,12 @@ class DaprWorkflowContext:
         if custom_status is None or isinstance(custom_status, str):
             self._custom_status = custom_status
         else:
+            warnings.warn(
+                "set_custom_status() of a non-str value is deprecated by the Dapr SDK:"
+                " pass the value's JSON text",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             self._custom_status = to_json(custom_status)
 
     def is_patched(self, patch_name: str) -> bool:
