@@ -233,7 +233,9 @@ class DaprWorkflowContext:
                 "set_custom_status() of a non-str value is deprecated by the Dapr SDK:"
                 " pass the value's JSON text",
                 DeprecationWarning,
-                stacklevel=2,
+                # Attributed here, not to the workflow: as the SDK's (raised inside its own
+                # package) it is hidden unless warnings are turned on, even in a __main__ app.
+                stacklevel=1,
             )
             self._custom_status = to_json(custom_status)
 
