@@ -8,8 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.server.proc import BETA
 from tests.webui.conftest import Seeded, console_errors, screenshot, wait_until
 from tests.webui.ui_app import XSS
@@ -277,8 +275,6 @@ def test_screenshots(browser: Any, seeded: Seeded, tmp_path: Path) -> None:
 
 
 def test_rerun_from_a_bar_picked_on_the_timeline(browser: Any, seeded: Seeded) -> None:
-    if seeded.srv.client.get("/wfctl/v1/instances/retries-1/rerun").status_code == 404:
-        pytest.skip("this server has no rerun route (POST /wfctl/v1/instances/{id}/rerun)")
     _open(browser, seeded.url + "/instances/retries-1")
     bars = wait_until(
         lambda: browser.find_elements(By.CSS_SELECTOR, "g.bar.k-activity.pickable"),
