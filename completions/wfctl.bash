@@ -247,7 +247,7 @@ _wfctl() {
                 ddash=1
             elif [[ $w == --*=* ]]; then
                 case "${w%%=*}" in
-                    --db | --url | --transport | --grpc-endpoint | --profile | --config) _wfctl_context+=("${w%%=*}" "${w#*=}") ;;
+                    --db | --url | --transport | --grpc-endpoint | --profile | --config | --api-token | --api-token-file | --ca-cert) _wfctl_context+=("${w%%=*}" "${w#*=}") ;;
                 esac
             elif _wfctl_option_value "$cmdpath" "$w" >/dev/null; then
                 if ((i + 1 == cword)); then
@@ -256,9 +256,9 @@ _wfctl() {
                 fi
                 ((i++))
                 case "$w" in
-                    --db | --url | --transport | --grpc-endpoint | --profile | --config) _wfctl_context+=("$w" "${_wfctl_words[i]}") ;;
+                    --db | --url | --transport | --grpc-endpoint | --profile | --config | --api-token | --api-token-file | --ca-cert) _wfctl_context+=("$w" "${_wfctl_words[i]}") ;;
                 esac
-            elif [[ $w == --embedded || $w == --no-embedded ]]; then
+            elif [[ $w == --embedded || $w == --no-embedded || $w == --insecure ]]; then
                 _wfctl_context+=("$w")
             fi
             continue

@@ -268,15 +268,15 @@ function __wfctl_state
                 set ddash 1
             else if string match -qr -- '^--[^=]+=' $w
                 set -l kv (string split -m1 = -- $w)
-                if contains -- $kv[1] --db --url --transport --grpc-endpoint --profile --config
+                if contains -- $kv[1] --db --url --transport --grpc-endpoint --profile --config --api-token --api-token-file --ca-cert
                     set -a __wfctl_ctx $kv[1] $kv[2]
                 end
             else if __wfctl_option_value "$__wfctl_path" $w >/dev/null
                 set i (math $i + 1)
-                if test $i -le $n; and contains -- $w --db --url --transport --grpc-endpoint --profile --config
+                if test $i -le $n; and contains -- $w --db --url --transport --grpc-endpoint --profile --config --api-token --api-token-file --ca-cert
                     set -a __wfctl_ctx $w $tokens[$i]
                 end
-            else if contains -- $w --embedded --no-embedded
+            else if contains -- $w --embedded --no-embedded --insecure
                 set -a __wfctl_ctx $w
             end
         else if test (count $__wfctl_pos) -eq 0
