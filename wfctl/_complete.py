@@ -21,7 +21,8 @@ Embedded (``--embedded``, ``WFCTL_EMBEDDED=1`` or the profile, as wfctl decides)
 SQLite file read-only (``mode=ro``; it is never created). Over gRPC (``--transport grpc``,
 ``--grpc-endpoint``, ``WFCTL_TRANSPORT`` or the profile): ask the sidecar for one page of
 instance IDs under a short deadline, connecting as a command would (token and TLS settings
-resolved by :mod:`wfctl.settings`: flag, token file, DAPR_API_TOKEN, profile), falling back to the private record when it cannot list.
+resolved by :mod:`wfctl.settings`: flag, token file, DAPR_API_TOKEN, profile), falling back
+to the private record when it cannot list.
 Otherwise (HTTP): read the private record of :mod:`wfctl.recent` for the URL. Only the standard
 library is imported (grpc only on the gRPC path), plus PyYAML when - and only when - a config
 file exists and a profile must be read from it.
