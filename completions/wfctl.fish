@@ -22,6 +22,10 @@ function __wfctl_option_value
             return 1
         case 'config set-profile|--url'
             echo 'plain'
+        case 'config set-profile|--transport'
+            echo 'choice http grpc'
+        case 'config set-profile|--grpc-endpoint'
+            echo 'plain'
         case 'config set-profile|--api-version'
             echo 'choice v1.0-beta1 v1.0'
         case 'config set-profile|--component'
@@ -30,6 +34,8 @@ function __wfctl_option_value
             echo 'file'
         case 'config set-profile|--ca-cert'
             echo 'file'
+        case 'config set-profile|--insecure' 'config set-profile|--verify'
+            return 1
         case 'config set-profile|--request-timeout'
             echo 'duration'
         case 'config set-profile|--embedded' 'config set-profile|--no-embedded'
@@ -382,6 +388,7 @@ complete -c wfctl -n '__wfctl_at \'config\'' -a 'set-profile' -d 'Create or upda
 complete -c wfctl -n '__wfctl_at \'config\'' -a 'show' -d 'Print the resolved settings and where each came from (the token is masked)'
 complete -c wfctl -n '__wfctl_at \'config\'' -a 'use' -d 'Make a profile the default one'
 complete -c wfctl -n '__wfctl_in \'config init\'' -l 'force' -d 'Replace an existing file'
+complete -c wfctl -n '__wfctl_in \'config set-profile\'' -l 'insecure' -l 'verify' -d 'Do not verify (or do verify) TLS certificates'
 complete -c wfctl -n '__wfctl_in \'config set-profile\'' -l 'default' -d 'Also make it the default profile'
 complete -c wfctl -n '__wfctl_arg \'exec\' 0' -F
 complete -c wfctl -n '__wfctl_arg \'exec\' 1 many' -F
