@@ -22,6 +22,10 @@ function __wfctl_option_value
             return 1
         case 'config set-profile|--url'
             echo 'plain'
+        case 'config set-profile|--transport'
+            echo 'choice http grpc'
+        case 'config set-profile|--grpc-endpoint'
+            echo 'plain'
         case 'config set-profile|--api-version'
             echo 'choice v1.0-beta1 v1.0'
         case 'config set-profile|--component'
@@ -30,6 +34,8 @@ function __wfctl_option_value
             echo 'file'
         case 'config set-profile|--ca-cert'
             echo 'file'
+        case 'config set-profile|--insecure' 'config set-profile|--verify'
+            return 1
         case 'config set-profile|--request-timeout'
             echo 'duration'
         case 'config set-profile|--embedded' 'config set-profile|--no-embedded'
@@ -270,15 +276,15 @@ function __wfctl_state
                 set ddash 1
             else if string match -qr -- '^--[^=]+=' $w
                 set -l kv (string split -m1 = -- $w)
-                if contains -- $kv[1] --db --url --transport --grpc-endpoint --profile --config
+                if contains -- $kv[1] --db --url --transport --grpc-endpoint --profile --config --api-token --api-token-file --ca-cert
                     set -a __wfctl_ctx $kv[1] $kv[2]
                 end
             else if __wfctl_option_value "$__wfctl_path" $w >/dev/null
                 set i (math $i + 1)
-                if test $i -le $n; and contains -- $w --db --url --transport --grpc-endpoint --profile --config
+                if test $i -le $n; and contains -- $w --db --url --transport --grpc-endpoint --profile --config --api-token --api-token-file --ca-cert
                     set -a __wfctl_ctx $w $tokens[$i]
                 end
-            else if contains -- $w --embedded --no-embedded
+            else if contains -- $w --embedded --no-embedded --insecure
                 set -a __wfctl_ctx $w
             end
         else if test (count $__wfctl_pos) -eq 0
@@ -384,6 +390,7 @@ complete -c wfctl -n '__wfctl_at \'config\'' -a 'set-profile' -d 'Create or upda
 complete -c wfctl -n '__wfctl_at \'config\'' -a 'show' -d 'Print the resolved settings and where each came from (the token is masked)'
 complete -c wfctl -n '__wfctl_at \'config\'' -a 'use' -d 'Make a profile the default one'
 complete -c wfctl -n '__wfctl_in \'config init\'' -l 'force' -d 'Replace an existing file'
+complete -c wfctl -n '__wfctl_in \'config set-profile\'' -l 'insecure' -l 'verify' -d 'Do not verify (or do verify) TLS certificates'
 complete -c wfctl -n '__wfctl_in \'config set-profile\'' -l 'default' -d 'Also make it the default profile'
 complete -c wfctl -n '__wfctl_arg \'exec\' 0' -F
 complete -c wfctl -n '__wfctl_arg \'exec\' 1 many' -F
