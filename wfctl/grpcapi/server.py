@@ -245,8 +245,11 @@ class Servicer:
                 after = (float(created), int(row))
             except ValueError:
                 await self._abort(context, "INVALID_ARGUMENT", "invalid continuation token")
+        # One app per port, as daprd: the instances of this serve's app (its workers' and
+        # its in-process app's, however started), not every app's in the file.
+        apps = [a for a in (self.front.app, self.local_app) if a]
         states, cursor = await self._call(
-            self.store.page_instances, limit=min(size, 10_000), after=after
+            self.store.page_instances, limit=min(size, 10_000), after=after, apps=apps
         )
         resp = self.pb.ListInstanceIDsResponse(instanceIds=[st.instance_id for st in states])
         if cursor is not None:  # keyset paging: newest first, stable while instances come
