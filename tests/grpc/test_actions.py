@@ -144,3 +144,34 @@ def test_purge_honours_recursive(stub, worker):
     req = pb.PurgeInstancesRequest(instanceId="purge-deep", recursive=True)
     assert stub.PurgeInstances(req, timeout=10).deletedInstanceCount == 2
     assert not exists(stub, "purge-deep") and not exists(stub, child)
+
+
+def _run_task(stub, worker, iid: str, task_id: int) -> None:
+    task = worker.take_task(iid)
+    assert task.activityRequest.taskId == task_id
+    resp = pb.ActivityResponse(instanceId=iid, taskId=task_id, completionToken=task.completionToken)
+    resp.result.value = "1"
+    stub.CompleteActivityTask(resp, timeout=10)
+
+
+def test_a_rerun_instance_names_its_source_on_the_event_it_started_from(stub, worker):
+    start(stub, "steps", "rerun-src")
+    for k in (1, 2):  # two steps, one after the other
+        act = pb.WorkflowAction(id=k)
+        act.scheduleTask.name = f"step{k}"
+        worker.answer(worker.take_turn("rerun-src"), act)
+        _run_task(stub, worker, "rerun-src", k)
+    worker.answer(worker.take_turn("rerun-src"), complete_action(3))
+    assert done(stub, "rerun-src").workflowStatus == pb.ORCHESTRATION_STATUS_COMPLETED
+    req = pb.RerunWorkflowFromEventRequest(
+        sourceInstanceID="rerun-src", eventID=2, newInstanceID="rerun-new"
+    )
+    stub.RerunWorkflowFromEvent(req, timeout=10)
+    _run_task(stub, worker, "rerun-new", 2)  # step 2 runs again, step 1 does not
+    turn = worker.take_turn("rerun-new")  # what the worker replays carries it too
+    for events in (list(turn.workflowRequest.pastEvents), history(stub, "rerun-new")):
+        sched = {e.eventId: e.taskScheduled for e in events if e.HasField("taskScheduled")}
+        assert sched[2].rerunParentInstanceInfo.instanceID == "rerun-src"
+        assert not sched[1].HasField("rerunParentInstanceInfo")  # only the one rerun from
+    src = [e.taskScheduled for e in history(stub, "rerun-src") if e.HasField("taskScheduled")]
+    assert not [x for x in src if x.HasField("rerunParentInstanceInfo")]

@@ -149,6 +149,8 @@ def event_to_pb(pb: Any, e: h.HistoryEvent, app_id: str) -> Any:
         out.taskScheduled.name = e.name
         if e.input is not None:
             out.taskScheduled.input.value = e.input
+        if e.rerun_of is not None:  # the event a rerun started from
+            out.taskScheduled.rerunParentInstanceInfo.instanceID = e.rerun_of
     elif isinstance(e, h.TaskCompleted):
         out.taskCompleted.taskScheduledId = e.task_id
         if e.result is not None:
@@ -166,6 +168,8 @@ def event_to_pb(pb: Any, e: h.HistoryEvent, app_id: str) -> Any:
         x.instanceId, x.name = e.instance_id, e.name
         if e.input is not None:
             x.input.value = e.input
+        if e.rerun_of is not None:
+            x.rerunParentInstanceInfo.instanceID = e.rerun_of
     elif isinstance(e, h.ChildWorkflowCompleted):
         out.childWorkflowInstanceCompleted.taskScheduledId = e.task_id
         if e.result is not None:
