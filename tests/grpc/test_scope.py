@@ -3,6 +3,8 @@ were started (gRPC or HTTP), and the IDs it makes for starts that give none."""
 
 from __future__ import annotations
 
+import uuid
+
 import grpc
 import pytest
 
@@ -51,3 +53,23 @@ def test_list_instance_ids_is_this_apps_only(serve, stub):
     assert not [i for i in listed if i.startswith("theirs-")], listed
     # ... which are still there, for whoever serves app "billing".
     assert stub.GetInstance(pb.GetInstanceRequest(instanceId="theirs-0"), timeout=10).exists
+
+
+def test_a_start_without_an_id_gets_a_dashed_uuid_as_daprd_makes(stub, serve, tmp_path):
+    got = stub.StartInstance(pb.CreateInstanceRequest(name="w"), timeout=10).instanceId
+    assert str(uuid.UUID(got)) == got and uuid.UUID(got).version == 4
+    r = serve.client.post("/v1.0-beta1/workflows/dapr/w/start")  # for the workers
+    assert r.status_code == 202, r.text
+    http = r.json()["instanceID"]
+    assert str(uuid.UUID(http)) == http
+    # The backend serve uses for the workers' workflows, called without an ID.
+    from wfctl.grpcapi.serving import WorkerBackend, grpc_identity, no_app
+
+    b = WorkerBackend(
+        tmp_path / "wb.db", remote_app=grpc_identity("x"), registry=no_app("x"), detach=True
+    )
+    try:
+        iid = b.start("w")
+        assert str(uuid.UUID(iid)) == iid
+    finally:
+        b.close()

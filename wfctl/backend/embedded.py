@@ -217,9 +217,9 @@ class EmbeddedBackend:
             check_new_instance_id(instance_id)
         self.fire_due_timers(limit=None)
         if instance_id is None:
-            import uuid
+            from wfctl.ids import new_instance_id
 
-            instance_id = str(uuid.uuid4())  # as daprd and wfctl's HTTP start make them
+            instance_id = new_instance_id()
         iid = instance_id
         self.store.create_instance(iid, name, input, start_at=start_at, app=self.app_identity)
         if self.on_recorded is not None:

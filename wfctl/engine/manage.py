@@ -278,9 +278,9 @@ class Manage:
         from wfctl.ids import check_new_instance_id
 
         if new_instance_id is None:
-            import uuid
+            from wfctl.ids import new_instance_id as make_id
 
-            new_instance_id = str(uuid.uuid4())
+            new_instance_id = make_id()
         check_new_instance_id(new_instance_id)
         new = new_instance_id
         with self._write() as c:

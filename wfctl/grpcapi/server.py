@@ -14,7 +14,6 @@ import contextlib
 import hmac
 import logging
 import threading
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -83,9 +82,9 @@ class Servicer:
 
     # ------------------------------------------------------------------ client RPCs
     async def StartInstance(self, request: Any, context: Any) -> Any:
-        from wfctl.ids import check_new_instance_id
+        from wfctl.ids import check_new_instance_id, new_instance_id
 
-        iid = request.instanceId or uuid.uuid4().hex
+        iid = request.instanceId or new_instance_id()
         if not request.name:
             await self._abort(context, "INVALID_ARGUMENT", "a workflow name is required")
         if request.name.startswith("dapr.internal."):

@@ -48,12 +48,10 @@ class WorkerBackend(EmbeddedBackend):
     ) -> str:
         if name in self.workflow_names():
             return super().start(name, input, instance_id=instance_id, start_at=start_at)
-        from wfctl.ids import check_new_instance_id
+        from wfctl.ids import check_new_instance_id, new_instance_id
 
         if instance_id is None:
-            import uuid
-
-            instance_id = uuid.uuid4().hex
+            instance_id = new_instance_id()
         check_new_instance_id(instance_id)
         self.store.create_instance(instance_id, name, input, start_at=start_at, app=self.remote_app)
         if self.on_recorded is not None:
