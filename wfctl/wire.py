@@ -220,7 +220,8 @@ def error_body(error_code: str, message: str) -> dict[str, str]:
 #   GET  /wfctl/v1/instances/{id}/history
 #        -> 200 {"events": [{"eventId": -1, "type": "ExecutionStarted", "timestamp": "<rfc3339>",
 #                             "name": "...", "taskId": null, "details": "..."}, ...],
-#                "waitingFor": ["approval"]}   event names the workflow waits for
+#                "waitingFor": ["approval"],   event names the workflow waits for
+#                "waitingForWorker": "..."}   serve --grpc-port: why a PENDING one has not begun
 #        -> 404 ERR_INSTANCE_ID_NOT_FOUND
 #   GET  /wfctl/v1/workflows
 #        -> 200 {"workflows": ["hello_world_wf", ...]}   the names the served app registers

@@ -147,6 +147,13 @@ class WfctlRoutes:
             ) from None
         return got
 
+    def pending_reason(self, instance_id: str) -> str | None:
+        """What a PENDING instance waits for, when `wfctl serve` knows (a gRPC worker)."""
+        path = "/instances/" + quote_segment(instance_id) + "/history"
+        body = self._ext("GET", path, None, "history")
+        why = body.get("waitingForWorker") if isinstance(body, dict) else None
+        return str(why) if why else None
+
     def rerun(
         self,
         instance_id: str,

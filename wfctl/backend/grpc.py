@@ -360,6 +360,11 @@ class GrpcBackend(GrpcListing):
                 raise self._not_found(instance_id)
             return convert.state_of(instance_id, resp.workflowState)
 
+    def pending_reason(self, instance_id: str) -> str | None:
+        """A PENDING instance over gRPC has not had its first turn: no worker has taken it
+        (the protocol cannot say more, e.g. whether one is connected)."""
+        return "a worker to take it (none has run it yet)"
+
     def history(self, instance_id: str) -> list[HistoryEntry]:
         req = self._pb.GetInstanceHistoryRequest(instanceId=instance_id)
         try:

@@ -10,7 +10,7 @@ from typing import Any
 from wfctl.cli.common import CliState, emit, output_format
 from wfctl.durations import parse_interval
 from wfctl.ids import check_instance_id
-from wfctl.model import WfctlError, WorkflowState
+from wfctl.model import RuntimeStatus, WfctlError, WorkflowState
 
 
 def print_states(state: CliState, fmt: str, states: list[WorkflowState], *, many: bool) -> None:
@@ -40,6 +40,14 @@ def with_waits(st: CliState, state: WorkflowState, rows: list[Any]) -> list[Any]
     if state.runtime_status.is_terminal:
         return rows
     backend = st.backend()
+    if state.runtime_status is RuntimeStatus.PENDING:  # no turn yet: nothing in its history
+        reason = getattr(backend, "pending_reason", None)
+        try:
+            why = None if reason is None else reason(state.instance_id)
+        except WfctlError:
+            why = None
+        if why:
+            return [*rows, ("Waiting for", why, "yellow")]
     read = getattr(backend, "history_with_waits", None)
     if read is None:
         return rows

@@ -171,6 +171,11 @@ class RemoteFront:
             log.warning("wfctl serve: cannot hand back the gRPC leases: %s", exc)
 
     @property
+    def connected(self) -> int:
+        """How many worker streams are open (read from any thread)."""
+        return len(self._streams)
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 

@@ -9,12 +9,14 @@ gRPC app (identity ``grpc:APP_ID`` in the store) and runs on the connected worke
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from wfctl.backend.embedded import EmbeddedBackend
+from wfctl.model import RuntimeStatus
 
 DEFAULT_APP_ID = "wfctl"
 DEFAULT_MAX_MESSAGE = 4 * 1024 * 1024
@@ -37,6 +39,22 @@ class WorkerBackend(EmbeddedBackend):
     def __init__(self, db_path: str | Path, *, remote_app: str, **kw: Any) -> None:
         super().__init__(db_path, **kw)
         self.remote_app = remote_app
+        #: How many gRPC workers are connected now (serve sets it; None: unknown).
+        self.workers: Callable[[], int] | None = None
+
+    def pending_reason(self, instance_id: str) -> str | None:
+        """Why a PENDING instance of the gRPC workers has not started: what `wfctl status`
+        shows as "Waiting for" (None when it is not such an instance)."""
+        st = self.store.get_state(instance_id)
+        if st is None or st.runtime_status is not RuntimeStatus.PENDING:
+            return None
+        if self.store.app_of(instance_id) != self.remote_app:
+            return None
+        app_id = self.remote_app.removeprefix("grpc:")
+        n = None if self.workers is None else self.workers()
+        if n == 0:
+            return f"a gRPC worker of app {app_id!r} (none is connected)"
+        return f"a gRPC worker of app {app_id!r} to take it (none has run it yet)"
 
     def start(
         self,

@@ -220,6 +220,11 @@ class Handlers:
         awaited = getattr(self._reads, "waiting_for", None)
         if awaited is not None:  # what the workflow waits for: history alone cannot tell
             body["waitingFor"] = await self._run("history", instance_id, awaited, instance_id)
+        pending = getattr(self.backend, "pending_reason", None)
+        if pending is not None:  # serve --grpc-port: a PENDING instance waits for a worker
+            why = await self._run("history", instance_id, pending, instance_id)
+            if why:
+                body["waitingForWorker"] = why
         return json_response(200, body)
 
     async def rerun(self, req: Request, instance_id: str) -> Response:

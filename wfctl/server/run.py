@@ -236,6 +236,8 @@ def serve(
                     work_item_timeout=work_item_timeout,
                 )
                 gport = grpc_side.start(host, grpc_port or 0)
+                front = grpc_side.front
+                backend.workers = lambda: front.connected  # for status: "waits for a worker"
                 parts.append(grpc_side)
             url = url_of(sock)
             print(f"wfctl serve: listening on {url} (database {path})", file=out)
