@@ -45,7 +45,7 @@ class StorageTrouble:
                 self.held(),
             )
         self.failing += 1
-        self.store.checkpoint()
+        self.store.db.checkpoint()
         return min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** min(self.failing - 1, 16))
 
     def ok(self) -> None:
@@ -69,7 +69,7 @@ def start_lease_renewer(
         while not stop.wait(ttl / 4):
             if busy():
                 try:
-                    store.renew(owner, ttl)
+                    store.leases.renew(owner, ttl)
                     failing = False
                 except WfctlError as exc:
                     if not failing:  # once, not every ttl/4 while the disk is full

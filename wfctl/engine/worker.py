@@ -152,14 +152,14 @@ class Engine(ActivityRunner):
         ids = list(instance_ids) if instance_ids is not None else None
         deadline = None if limit is None else time.monotonic() + limit
         with self._run_lock:
-            roots = self.store.roots_of(ids) if ids is not None else None
+            roots = self.store.queues.roots_of(ids) if ids is not None else None
             if roots is not None and not roots:
                 return True  # none of them exists: nothing to drive
             met = False
             renewer = self._start_renewer()
             try:
                 while True:
-                    seen, writes = HUB.version, self.store.writes
+                    seen, writes = HUB.version, self.store.db.writes
                     did = self._cycle(roots)
                     if until != "idle" or not did:
                         met = self._condition(ids, roots, until)
@@ -172,7 +172,7 @@ class Engine(ActivityRunner):
                     if not did:
                         self._sleep(seen, roots, left)
                     elif self._only_waiting_for_activities(seen, writes):
-                        self._sleep(seen + self.store.writes - writes, roots, left)
+                        self._sleep(seen + self.store.db.writes - writes, roots, left)
             finally:
                 try:
                     self._finish()
@@ -184,7 +184,7 @@ class Engine(ActivityRunner):
         """Drive every instance in the file until ``stop`` is set; then finish the activities
         in flight and hand back every lease."""
         with self._run_lock:
-            key = _key(self.store.path)
+            key = _key(self.store.db.path)
             self._accepting = True
             _LOCAL.setdefault(key, self)
             renewer = self._start_renewer()
@@ -192,7 +192,7 @@ class Engine(ActivityRunner):
             broken = False
             try:
                 while not stop.is_set():
-                    seen, writes = HUB.version, self.store.writes
+                    seen, writes = HUB.version, self.store.db.writes
                     try:
                         did = self._cycle(None)
                     except TransientStorageError as exc:
@@ -215,7 +215,7 @@ class Engine(ActivityRunner):
                     if not did:
                         self._sleep(seen, None, None)
                     elif self._only_waiting_for_activities(seen, writes):
-                        self._sleep(seen + self.store.writes - writes, None, None)
+                        self._sleep(seen + self.store.db.writes - writes, None, None)
             finally:
                 with self._start_lock:
                     self._accepting = False
@@ -269,7 +269,7 @@ class Engine(ActivityRunner):
         now = time.monotonic()
         if now - self._last_reap > 1.0:
             self._last_reap = now
-            store.reap_dead_owners()
+            store.leases.reap_dead_owners()
         if not self._starts and self._start_streak >= 2 and LINGER:
             # Starts are arriving one per round (a client starting many in a row): give the
             # next one a moment to join this round's commit instead of waiting for the next.
@@ -311,7 +311,7 @@ class Engine(ActivityRunner):
                     self._forget(iid)
 
         try:
-            _, pairs = store.step(
+            _, pairs = store.dispatch.step(
                 self.owner,
                 outcomes,
                 execute,
@@ -348,7 +348,7 @@ class Engine(ActivityRunner):
         # only when otherwise idle, or every POLL seconds.
         if free > 0 and (not did or now - self._last_task_poll > POLL):
             self._last_task_poll = now
-            for t in store.claim_tasks(
+            for t in store.queues.claim_tasks(
                 self.owner,
                 limit=free,
                 roots=roots,
@@ -364,7 +364,7 @@ class Engine(ActivityRunner):
         """After a round with work: True when another round now would find nothing — no
         change but this engine's own commits, no outcome or start queued — and activities
         are running, whose end will wake the loop. Saves an empty round per step."""
-        own = self.store.writes - writes
+        own = self.store.db.writes - writes
         return (
             bool(self._inflight)
             and HUB.version - seen == own
@@ -382,10 +382,10 @@ class Engine(ActivityRunner):
 
     def _condition(self, ids: list[str] | None, roots: Sequence[str] | None, until: Until) -> bool:
         if until == "idle" or ids is None:
-            return not (self._inflight or self._ready) and not self.store.busy(
+            return not (self._inflight or self._ready) and not self.store.queues.busy(
                 roots, workflows=self.workflows, activities=self.activities, app=self.app
             )
-        statuses = self.store.get_statuses(ids)
+        statuses = self.store.instances.get_statuses(ids)
         if until == "start":
             return all(s != RuntimeStatus.PENDING for s in statuses.values())
         return all(s.is_terminal for s in statuses.values())
@@ -398,11 +398,11 @@ class Engine(ActivityRunner):
         if self._due_dirty or now - self._due_at > POLL or self._due_roots is not roots:
             # Timers come from this engine's own rounds (which mark the cache dirty) or from
             # elsewhere (seen within POLL): no query per sleep on the hot path.
-            self._due = self.store.next_due(roots, workflows=self.workflows, app=self.app)
+            self._due = self.store.queues.next_due(roots, workflows=self.workflows, app=self.app)
             self._due_at, self._due_dirty, self._due_roots = now, False, roots
         nxt = self._due
         if nxt is not None:
-            timeout = min(timeout, max(nxt - self.store.clock(), 0.0))
+            timeout = min(timeout, max(nxt - self.store.db.clock(), 0.0))
         HUB.wait(seen, timeout)
 
     def _finish(self) -> None:
@@ -417,11 +417,11 @@ class Engine(ActivityRunner):
             self._record_done()
         finally:
             self._ready.clear()
-            self.store.release(self.owner)
+            self.store.leases.release(self.owner)
             while self._starts:  # starts that arrived as the loop stopped: record them
                 r = self._starts.popleft()
                 try:
-                    self.store.create_instance(r.instance_id, r.name, r.input, app=r.app)
+                    self.store.instances.create_instance(r.instance_id, r.name, r.input, app=r.app)
                 except Exception as exc:
                     r.error = exc
                 r.done.set()
@@ -438,7 +438,7 @@ class Engine(ActivityRunner):
         outcomes = self._drain_done()
         if not outcomes:
             return False
-        self.store.complete_tasks(self.owner, outcomes)
+        self.store.queues.complete_tasks(self.owner, outcomes)
         for o in outcomes:
             self._inflight.pop(o.item.id, None)
         return True
@@ -522,7 +522,7 @@ def start_worker(
 ) -> WorkerHandle:
     """Drive every instance of ``db_path`` in a background thread until ``handle.stop()``."""
     engine = Engine(db_path, registry, executor=executor, concurrency=concurrency)
-    engine.store.register_workflows(workflow_names(registry))
+    engine.store.instances.register_workflows(workflow_names(registry))
     return WorkerHandle(engine)
 
 
@@ -545,8 +545,8 @@ def run_worker(db_path: str | Path, *, app: str | None = None, concurrency: int 
     registry = load_app(app)
     engine = Engine(db_path, registry, concurrency=concurrency)
     try:
-        engine.store.check_writable()  # read-only: exit 8 now, not on the first write
-        engine.store.register_workflows(workflow_names(registry))
+        engine.store.db.check_writable()  # read-only: exit 8 now, not on the first write
+        engine.store.instances.register_workflows(workflow_names(registry))
     except BaseException:
         engine.close()
         raise

@@ -146,7 +146,7 @@ class RemoteFront:
         if self._thread is not None:
             self._thread.join(timeout)
         try:
-            self.store.release(self.owner)
+            self.store.leases.release(self.owner)
         except WfctlError as exc:
             log.warning("wfctl serve: cannot hand back the gRPC leases: %s", exc)
 
@@ -173,20 +173,20 @@ class RemoteFront:
     def _timeout(self) -> float:
         if not self._streams:
             return 1.0
-        nxt = self.store.next_due(app=self.app)
+        nxt = self.store.queues.next_due(app=self.app)
         if nxt is None:
             return POLL
-        return min(POLL, max(nxt - self.store.clock(), 0.0))
+        return min(POLL, max(nxt - self.store.db.clock(), 0.0))
 
     # ------------------------------------------------------------------ one round
     def _round(self) -> bool:
         now = time.monotonic()
         if now - self._last_reap > 1.0:
             self._last_reap = now
-            self.store.reap_dead_owners()
+            self.store.leases.reap_dead_owners()
         if (self._pending or self._ready_tasks) and now - self._last_renew > self.ttl / 4:
             self._last_renew = now
-            self.store.renew(self.owner, self.ttl)
+            self.store.leases.renew(self.owner, self.ttl)
         turns: list[tuple[TurnItem, TurnResult, list[tuple[int, str]]]] = []
         outcomes: list[TaskOutcome] = []
         released: list[int] = []
@@ -215,7 +215,7 @@ class RemoteFront:
             elif kind == "start":
                 starts.append(value)
         if released:
-            self.store.release(self.owner, released)
+            self.store.leases.release(self.owner, released)
         if self._retry is not None:  # answers a failed commit left (e.g. the disk was full)
             turns = self._retry[0] + turns
             outcomes = self._retry[1] + outcomes
@@ -327,7 +327,7 @@ class RemoteFront:
                 self._took(item, refused, out)
 
         try:
-            _, items = self.store.exchange(
+            _, items = self.store.dispatch.exchange(
                 self.owner,
                 [(it, res) for it, res, _ in turns],
                 outcomes,
@@ -417,7 +417,7 @@ class RemoteFront:
         if poll and free > len(self._ready_tasks):
             self._last_task_poll = time.monotonic()
             self._ready_tasks.extend(
-                self.store.claim_tasks(
+                self.store.queues.claim_tasks(
                     self.owner, limit=free - len(self._ready_tasks), ttl=self.ttl, app=self.app
                 )
             )

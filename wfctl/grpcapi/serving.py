@@ -55,7 +55,9 @@ class WorkerBackend(EmbeddedBackend):
 
             instance_id = uuid.uuid4().hex
         check_new_instance_id(instance_id)
-        self.store.create_instance(instance_id, name, input, start_at=start_at, app=self.remote_app)
+        self.store.instances.create_instance(
+            instance_id, name, input, start_at=start_at, app=self.remote_app
+        )
         if self.on_recorded is not None:
             self.on_recorded(instance_id)
         return instance_id
