@@ -305,7 +305,7 @@ def test_completion_reads_do_not_touch_a_foreign_file(tmp_path, capsys):
 def test_a_background_worker_that_stops_says_why_in_one_log_line(tmp_path, caplog):
     """What an app's WorkflowRuntime (under `exec`) runs: no owner reports for it."""
     from tests.engine import sample_app
-    from wfctl.engine.worker import start_worker
+    from wfctl.engine.background import start_worker
 
     db = _stored_db(tmp_path / "wf.db")
     handle = start_worker(db, sample_app.registry)

@@ -30,7 +30,7 @@ def test_run_worker_drives_and_stops_cleanly_on_sigterm(db, tmp_path):
     side = tmp_path / "side.txt"
     env = dict(os.environ, PYTHONPATH=str(ROOT), WFCTL_TEST_SIDE=str(side), WFCTL_TEST_SLOW="0.5")
     code = (
-        "import sys; from wfctl.engine.worker import run_worker;"
+        "import sys; from wfctl.engine.background import run_worker;"
         f"sys.exit(run_worker(sys.argv[1], app={APP!r}, concurrency=2))"
     )
     p = subprocess.Popen([sys.executable, "-c", code, str(db)], env=env, stderr=subprocess.PIPE)
@@ -119,8 +119,9 @@ def test_quick_activity_run_inline_then_slow_keeps_its_lease(db, tmp_path, monke
 def test_runtime_worker_thread_and_local_fast_start(db, monkeypatch):
     monkeypatch.setenv("WFCTL_DB", str(db))
     from tests.engine import sample_app
+    from wfctl.engine.background import start_runtime_worker
     from wfctl.engine.client import DaprWorkflowClient
-    from wfctl.engine.worker import local_engine, start_runtime_worker
+    from wfctl.engine.worker import local_engine
 
     handle = start_runtime_worker(sample_app.registry)
     try:
@@ -150,7 +151,7 @@ def test_runtime_worker_thread_and_local_fast_start(db, monkeypatch):
 def test_commands_from_another_process_while_a_worker_runs(db):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     code = (
-        "import sys; from wfctl.engine.worker import run_worker;"
+        "import sys; from wfctl.engine.background import run_worker;"
         f"sys.exit(run_worker(sys.argv[1], app={APP!r}))"
     )
     p = subprocess.Popen([sys.executable, "-c", code, str(db)], env=env)

@@ -35,9 +35,10 @@ from wfctl.model import (
 )
 
 if TYPE_CHECKING:
+    from wfctl.engine.background import WorkerHandle
     from wfctl.engine.history import HistoryEvent
     from wfctl.engine.store import Store
-    from wfctl.engine.worker import Engine, WorkerHandle
+    from wfctl.engine.worker import Engine
 
 
 READ_FIRE_LIMIT = 2.0  # how long a read (status, list, history) may drive due timers
@@ -121,7 +122,7 @@ class EmbeddedBackend:
             return None
 
     def workflow_names(self) -> list[str]:
-        from wfctl.engine.worker import workflow_names
+        from wfctl.engine.background import workflow_names
 
         return workflow_names(self.registry())
 
@@ -189,7 +190,7 @@ class EmbeddedBackend:
     def start_worker(self, concurrency: int = 8) -> WorkerHandle:
         """Drive the whole file in a background thread (for ``wfctl serve``);
         ``handle.stop(timeout)`` finishes activities in flight and hands back the leases."""
-        from wfctl.engine.worker import start_worker
+        from wfctl.engine.background import start_worker
 
         return start_worker(self.db_path, self.registry(), concurrency=concurrency)
 

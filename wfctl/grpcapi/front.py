@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from wfctl.engine.faults import Reaper, pause_after, start_lease_renewer
 from wfctl.engine.history import CompleteWorkflow, TurnResult
 from wfctl.engine.items import ApplyOutcome, StartRequest, TaskItem, TaskOutcome, TurnItem
 from wfctl.engine.store import HUB, Store, new_owner_id
@@ -102,8 +103,7 @@ class RemoteFront:
         self._sticky: dict[str, Stream] = {}
         self._ready_tasks: deque[TaskItem] = deque()
         self._stream_ids = 0
-        self._last_renew = 0.0
-        self._last_reap = 0.0
+        self._reap = Reaper(store)
         self._last_task_poll = 0.0
         self._fail_next: list[TaskOutcome] = []  # cross-app calls: failed in the next commit
         self._retry: tuple[list[Any], list[TaskOutcome]] | None = None
@@ -155,20 +155,21 @@ class RemoteFront:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            seen = HUB.version
-            try:
-                did = self._round()
-            except WfctlError as exc:  # e.g. the disk is full: say so, retry
-                log.error("wfctl serve: gRPC dispatch: %s (retrying in 1 s)", exc)
-                self._stop.wait(1.0)
-                continue
-            except Exception:  # a bug must not silently stop dispatching
-                log.exception("wfctl serve: gRPC dispatch: unexpected error (retrying in 1 s)")
-                self._stop.wait(1.0)
-                continue
-            if not did:
-                HUB.wait(seen, self._timeout())
+        renewer = start_lease_renewer(
+            self.store, self.owner, self.ttl, lambda: bool(self._pending or self._ready_tasks)
+        )
+        try:
+            while not self._stop.is_set():
+                seen = HUB.version
+                try:
+                    did = self._round()
+                except Exception as exc:  # e.g. the disk is full (or a bug): say so, retry
+                    pause_after(exc, self._stop, log, "wfctl serve: gRPC dispatch")
+                    continue
+                if not did:
+                    HUB.wait(seen, self._timeout())
+        finally:
+            renewer.set()
 
     def _timeout(self) -> float:
         if not self._streams:
@@ -181,12 +182,7 @@ class RemoteFront:
     # ------------------------------------------------------------------ one round
     def _round(self) -> bool:
         now = time.monotonic()
-        if now - self._last_reap > 1.0:
-            self._last_reap = now
-            self.store.leases.reap_dead_owners()
-        if (self._pending or self._ready_tasks) and now - self._last_renew > self.ttl / 4:
-            self._last_renew = now
-            self.store.leases.renew(self.owner, self.ttl)
+        self._reap(now)
         turns: list[tuple[TurnItem, TurnResult, list[tuple[int, str]]]] = []
         outcomes: list[TaskOutcome] = []
         released: list[int] = []
