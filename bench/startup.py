@@ -53,6 +53,9 @@ def main() -> None:
     script = Path(py).with_name("wfctl")
     wfctl = [str(script)] if script.exists() else [py, "-m", "wfctl"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAPR_", "WFCTL_"))}
+    # As on a user's machine: wfctl's .pyc files are written once (pip writes them for the
+    # installed libraries); with PYTHONDONTWRITEBYTECODE every run would compile wfctl anew.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     _, grpc_server = _grpc_server()
     with FakeDaprd() as d, grpc_server or _Nothing() as endpoint:
         d.add("bench-1", name="hello_world_wf", status="COMPLETED", input='"world"')

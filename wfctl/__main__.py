@@ -6,7 +6,8 @@ once (there is nothing to clean up then); while a command runs it raises Keyboar
 usual, which the boundary (and ``main`` below) turn into 130. A closed stdout (``wfctl list |
 head -1``) ends it quietly with 141, as a shell reports a process killed by SIGPIPE.
 
-``--version`` is answered here, before Typer (or anything else heavy) is imported.
+``--version`` is answered here, before Typer (or anything else heavy) is imported, and
+``status ID... -o json|yaml`` runs without Typer (:mod:`wfctl.cli._lean`).
 """
 
 import _signal  # the C module: taking SIGINT must not wait for `signal`'s enum imports
@@ -63,11 +64,14 @@ def _main(args: list[str]) -> int:
 
         sys.stdout.write(f"wfctl {__version__}\n")
         return 0
-    from wfctl.cli import errors
-    from wfctl.cli.app import run
+    from wfctl.cli import _lean, errors
 
     _take_sigint(errors.on_sigint)  # KeyboardInterrupt from here on, for the error boundary
-    code = run(args)
+    code = _lean.run(args)  # `status ID -o json` without Typer; None: anything else
+    if code is None:
+        from wfctl.cli.app import run
+
+        code = run(args)
     try:
         sys.stdout.flush()
     except BrokenPipeError:

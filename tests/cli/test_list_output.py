@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from wfctl.cli.app import app
-from wfctl.cli.lifecycle import _watch
+from wfctl.cli.show import watch_states as _watch
 from wfctl.model import RuntimeStatus, WorkflowState
 from wfctl.render import Output
 

@@ -24,23 +24,31 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
+BAD_TOKENS = [
+    (TOKEN + "\r", "carriage return (CR)"),
+    (TOKEN + "\nother", "line feed (LF)"),
+    (TOKEN[:4] + "\0" + TOKEN[4:], "NUL byte"),
+    (TOKEN + "\x1b[2J", "control character (U+001B)"),
+    ("t\u00f6ken-" + TOKEN, "non-ASCII"),
+    (" " + TOKEN, "space at one end"),
+]
+
+
 @pytest.mark.parametrize(
-    ("token", "problem"),
+    ("token", "problem", "via"),
     [
-        (TOKEN + "\r", "carriage return (CR)"),
-        (TOKEN + "\nother", "line feed (LF)"),
-        (TOKEN[:4] + "\0" + TOKEN[4:], "NUL byte"),
-        (TOKEN + "\x1b[2J", "control character (U+001B)"),
-        ("t\u00f6ken-" + TOKEN, "non-ASCII"),
-        (" " + TOKEN, "space at one end"),
+        (token, problem, via)
+        for token, problem in BAD_TOKENS
+        for via in ("env", "flag", "profile")
+        # No environment variable can hold a NUL (the OS ends the value there; os.environ
+        # refuses it). An OS argv cannot either, but the in-process runner hands the flag's
+        # Python string to the parser as it is: the flag case checks the same rule.
+        if not ("\0" in token and via == "env")
     ],
 )
-@pytest.mark.parametrize("via", ["env", "flag", "profile"])
 def test_a_token_a_header_cannot_carry_is_refused_before_any_request(
     runner: CliRunner, daprd: FakeDaprd, tmp_path: Path, token: str, problem: str, via: str
 ) -> None:
-    if "\0" in token and via != "profile":
-        pytest.skip("no environment variable or argument can hold a NUL")
     daprd.add("a")
     args = ["--url", daprd.url]
     env = {}

@@ -6,13 +6,13 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import typer
-
 from wfctl.cli import errors
 from wfctl.model import DeclinedError, UsageError, WfctlError
 from wfctl.textsafe import MAX_JSON_DEPTH, TooDeepError, loads_bounded, url_userinfo
 
 if TYPE_CHECKING:  # imported where used, to keep `wfctl --help` quick
+    import typer
+
     from wfctl.backend.protocol import Backend
     from wfctl.render import Output
     from wfctl.settings import Settings
@@ -208,6 +208,8 @@ def for_each(ids: Sequence[str], action: Callable[[str], None]) -> None:
             errors.print_error(str(exc))
             first = first or int(exc.exit_code)
     if first:
+        import typer
+
         raise typer.Exit(first)
 
 
@@ -220,6 +222,8 @@ def confirm(action: str, *, yes: bool) -> None:
         raise UsageError(
             f"refusing to {action} without confirmation: pass --yes (no terminal to ask on)"
         )
+    import typer
+
     try:
         yes = typer.confirm(action[:1].upper() + action[1:] + "?", default=False, err=True)
     except typer.Abort as exc:  # Ctrl-C or end of input at the prompt

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from wfctl.cli.common import CliState, emit, output_format, read_payload, state_of
+from wfctl.cli.show import show_status
 from wfctl.durations import parse_duration, parse_interval
 from wfctl.ids import check_instance_id, check_new_instance_id
 from wfctl.model import (
@@ -23,48 +24,6 @@ _Str = str | None
 
 if TYPE_CHECKING:
     from wfctl.backend.protocol import Backend
-
-
-def _print_states(state: CliState, fmt: str, states: list[WorkflowState], *, many: bool) -> None:
-    from wfctl import wire
-    from wfctl.render import state_fields
-
-    if fmt in ("json", "yaml"):
-        objs = [wire.state_to_dapr(s) for s in states]
-        emit(state, fmt, objs if many else objs[0])
-        return
-    out = state.out()
-    if state.settings.quiet:
-        for s in states:
-            out.line(
-                s.runtime_status.value if not many else f"{s.instance_id} {s.runtime_status.value}"
-            )
-        return
-    limit = 120 if out.tty else None
-    out.fields([with_waits(state, s, state_fields(s, limit=limit)) for s in states])
-
-
-def with_waits(st: CliState, state: WorkflowState, rows: list[Any]) -> list[Any]:
-    """``rows`` plus "Waiting for" (events, next timer, activities in flight, running
-    children) for an unfinished instance, where the backend has its history (embedded,
-    `wfctl serve`); a plain sidecar has none and the row is left out. Tables only: -o json
-    keeps Dapr's shape."""
-    if state.runtime_status.is_terminal:
-        return rows
-    backend = st.backend()
-    read = getattr(backend, "history_with_waits", None)
-    if read is None:
-        return rows
-    try:
-        entries, events = read(state.instance_id)
-    except WfctlError:
-        return rows
-    from wfctl.waiting import derive, describe
-
-    lines = describe(derive(entries, events))
-    if not lines:
-        return rows
-    return [*rows, ("Waiting for", "; ".join(lines), "yellow")]
 
 
 def _parse_at(at: str | None, in_: str | None) -> datetime | None:
@@ -201,91 +160,9 @@ def status(
 
     Example: wfctl status order-1 -o json | jq -r .runtimeStatus
     """
-    for iid in ids:
-        check_instance_id(iid)
-    every = parse_interval(interval)
-    st = state_of(ctx)
-    fmt = output_format(st)
-    backend = st.backend()
-    many = len(ids) > 1
-    out = st.out()
-    live = watch and out.tty and fmt == "table" and not st.settings.quiet
-    if live:
-        from wfctl.render import state_fields
-
-        with out.live_fields() as screen:
-            first_error = _watch(
-                backend,
-                ids,
-                every,
-                lambda states: screen.update(
-                    [with_waits(st, s, state_fields(s, limit=120)) for s in states]
-                ),
-                watch=True,
-                redraw=True,  # Age moves on even when nothing else does
-            )
-    else:
-        printed = False
-
-        def show(states: list[WorkflowState]) -> None:
-            nonlocal printed
-            if printed and fmt == "table":
-                out.line()
-            _print_states(st, fmt, states, many=many)
-            printed = True
-
-        first_error = _watch(
-            backend,
-            ids,
-            every,
-            show,
-            watch=watch,
-            url=None if st.settings.embedded else st.settings.server_key,
-        )
-    if first_error is not None:
-        raise typer.Exit(int(first_error.exit_code))
-
-
-def _watch(
-    backend: Any,
-    ids: list[str],
-    every: float,
-    show: Any,
-    *,
-    url: str | None = None,
-    watch: bool,
-    redraw: bool = False,
-) -> WfctlError | None:
-    """Read every ID, call ``show`` with the states when they changed; with ``watch``, repeat
-    every ``every`` seconds until all are terminal (``redraw``: call ``show`` every time, for
-    a screen redrawn in place). Returns the first per-ID error (several IDs; one ID raises)."""
-    many = len(ids) > 1
-    last: list[Any] | None = None
-    first_error: WfctlError | None = None
-    while True:
-        states: list[WorkflowState] = []
-        for iid in ids:
-            try:
-                states.append(backend.get(iid))
-                if last is None and url is not None:
-                    from wfctl.recent import record_instance
-
-                    record_instance(url, iid, states[-1].name)  # for TAB; never raises
-            except WfctlError as exc:
-                if not many:
-                    raise
-                if last is None:
-                    from wfctl.cli.errors import print_error
-
-                    print_error(str(exc))
-                first_error = first_error or exc
-        snapshot = [(s.instance_id, s.runtime_status, s.last_updated_at) for s in states]
-        if states and (snapshot != last or redraw):
-            show(states)
-        last = snapshot
-        if not watch or all(s.runtime_status.is_terminal for s in states):
-            return first_error
-        time.sleep(every)
+    code = show_status(state_of(ctx), ids, watch=watch, interval=interval)
+    if code:
+        raise typer.Exit(code)
 
 
 def wait(
