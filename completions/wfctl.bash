@@ -15,7 +15,7 @@ _wfctl_options() {
         "completion") echo "--url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "config") echo "--url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "config init") echo "--force --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
-        "config set-profile") echo "--default --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "config set-profile") echo "--insecure --verify --default --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "config show") echo "--url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "config use") echo "--url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "exec") echo "--url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
@@ -26,7 +26,7 @@ _wfctl_options() {
         "raise-event") echo "--data --data-file --raw --status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "rerun") echo "--from-event --new-id --input --input-file --raw --wait --timeout --interval --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "resume") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
-        "serve") echo "--host --port --no-ui --grpc-port --app-id --max-body-size --header-timeout --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "serve") echo "--host --port --no-ui --grpc-port --app-id --max-body-size --header-timeout --work-item-timeout --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "start") echo "--id --input --input-file --raw --wait --timeout --interval --at --in --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "status") echo "--watch -w --interval --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "suspend") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
@@ -44,10 +44,13 @@ _wfctl_option_value() {
         "config|--help") return 1 ;;
         "config init|--help") return 1 ;;
         "config set-profile|--url") echo "plain" ;;
+        "config set-profile|--transport") echo "choice http grpc" ;;
+        "config set-profile|--grpc-endpoint") echo "plain" ;;
         "config set-profile|--api-version") echo "choice v1.0-beta1 v1.0" ;;
         "config set-profile|--component") echo "plain" ;;
         "config set-profile|--api-token-file") echo "file" ;;
         "config set-profile|--ca-cert") echo "file" ;;
+        "config set-profile|--insecure" | "config set-profile|--verify") return 1 ;;
         "config set-profile|--request-timeout") echo "duration" ;;
         "config set-profile|--embedded" | "config set-profile|--no-embedded") return 1 ;;
         "config set-profile|--db") echo "file" ;;
@@ -103,6 +106,7 @@ _wfctl_option_value() {
         "serve|--app-id") echo "plain" ;;
         "serve|--max-body-size") echo "plain" ;;
         "serve|--header-timeout") echo "plain" ;;
+        "serve|--work-item-timeout") echo "plain" ;;
         "serve|--help") return 1 ;;
         "start|--id") echo "plain" ;;
         "start|--input") echo "plain" ;;
@@ -247,7 +251,7 @@ _wfctl() {
                 ddash=1
             elif [[ $w == --*=* ]]; then
                 case "${w%%=*}" in
-                    --db | --url | --transport | --grpc-endpoint | --profile | --config) _wfctl_context+=("${w%%=*}" "${w#*=}") ;;
+                    --db | --url | --transport | --grpc-endpoint | --profile | --config | --api-token | --api-token-file | --ca-cert) _wfctl_context+=("${w%%=*}" "${w#*=}") ;;
                 esac
             elif _wfctl_option_value "$cmdpath" "$w" >/dev/null; then
                 if ((i + 1 == cword)); then
@@ -256,9 +260,9 @@ _wfctl() {
                 fi
                 ((i++))
                 case "$w" in
-                    --db | --url | --transport | --grpc-endpoint | --profile | --config) _wfctl_context+=("$w" "${_wfctl_words[i]}") ;;
+                    --db | --url | --transport | --grpc-endpoint | --profile | --config | --api-token | --api-token-file | --ca-cert) _wfctl_context+=("$w" "${_wfctl_words[i]}") ;;
                 esac
-            elif [[ $w == --embedded || $w == --no-embedded ]]; then
+            elif [[ $w == --embedded || $w == --no-embedded || $w == --insecure ]]; then
                 _wfctl_context+=("$w")
             fi
             continue

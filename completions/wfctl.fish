@@ -22,6 +22,10 @@ function __wfctl_option_value
             return 1
         case 'config set-profile|--url'
             echo 'plain'
+        case 'config set-profile|--transport'
+            echo 'choice http grpc'
+        case 'config set-profile|--grpc-endpoint'
+            echo 'plain'
         case 'config set-profile|--api-version'
             echo 'choice v1.0-beta1 v1.0'
         case 'config set-profile|--component'
@@ -30,6 +34,8 @@ function __wfctl_option_value
             echo 'file'
         case 'config set-profile|--ca-cert'
             echo 'file'
+        case 'config set-profile|--insecure' 'config set-profile|--verify'
+            return 1
         case 'config set-profile|--request-timeout'
             echo 'duration'
         case 'config set-profile|--embedded' 'config set-profile|--no-embedded'
@@ -139,6 +145,8 @@ function __wfctl_option_value
         case 'serve|--max-body-size'
             echo 'plain'
         case 'serve|--header-timeout'
+            echo 'plain'
+        case 'serve|--work-item-timeout'
             echo 'plain'
         case 'serve|--help'
             return 1
@@ -268,15 +276,15 @@ function __wfctl_state
                 set ddash 1
             else if string match -qr -- '^--[^=]+=' $w
                 set -l kv (string split -m1 = -- $w)
-                if contains -- $kv[1] --db --url --transport --grpc-endpoint --profile --config
+                if contains -- $kv[1] --db --url --transport --grpc-endpoint --profile --config --api-token --api-token-file --ca-cert
                     set -a __wfctl_ctx $kv[1] $kv[2]
                 end
             else if __wfctl_option_value "$__wfctl_path" $w >/dev/null
                 set i (math $i + 1)
-                if test $i -le $n; and contains -- $w --db --url --transport --grpc-endpoint --profile --config
+                if test $i -le $n; and contains -- $w --db --url --transport --grpc-endpoint --profile --config --api-token --api-token-file --ca-cert
                     set -a __wfctl_ctx $w $tokens[$i]
                 end
-            else if contains -- $w --embedded --no-embedded
+            else if contains -- $w --embedded --no-embedded --insecure
                 set -a __wfctl_ctx $w
             end
         else if test (count $__wfctl_pos) -eq 0
@@ -382,6 +390,7 @@ complete -c wfctl -n '__wfctl_at \'config\'' -a 'set-profile' -d 'Create or upda
 complete -c wfctl -n '__wfctl_at \'config\'' -a 'show' -d 'Print the resolved settings and where each came from (the token is masked)'
 complete -c wfctl -n '__wfctl_at \'config\'' -a 'use' -d 'Make a profile the default one'
 complete -c wfctl -n '__wfctl_in \'config init\'' -l 'force' -d 'Replace an existing file'
+complete -c wfctl -n '__wfctl_in \'config set-profile\'' -l 'insecure' -l 'verify' -d 'Do not verify (or do verify) TLS certificates'
 complete -c wfctl -n '__wfctl_in \'config set-profile\'' -l 'default' -d 'Also make it the default profile'
 complete -c wfctl -n '__wfctl_arg \'exec\' 0' -F
 complete -c wfctl -n '__wfctl_arg \'exec\' 1 many' -F
@@ -449,6 +458,7 @@ complete -c wfctl -n '__wfctl_in \'serve\'' -l 'grpc-port' -x -d 'Also serve dap
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'app-id' -x -d 'The Dapr app id gRPC workers see'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'max-body-size' -x -d 'Largest gRPC message accepted or sent'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'header-timeout' -x -d 'Close a connection whose request headers take longer than this'
+complete -c wfctl -n '__wfctl_in \'serve\'' -l 'work-item-timeout' -x -d 'Hand a gRPC worker\'s turn or activity to another after this (0: never)'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'id' -x -d 'Instance ID (default: a new UUID)'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input' -x -d 'Input, as JSON text'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input-file' -r -F -d 'Read the input here (- = stdin)'

@@ -104,3 +104,57 @@ def test_sidecar_example_runs_against_the_readmes_serve(tmp_path: Path) -> None:
         proc.wait(60)
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_grpc_sections_run_against_the_readmes_serve(tmp_path: Path) -> None:
+    """ "Run your Dapr app with no Dapr" (serve --grpc-port, an unmodified SDK app with only
+    DAPR_GRPC_PORT) and then "Against a Dapr sidecar over gRPC" (list, history, bulk purge)
+    on what that app ran; ports moved to free ones, nothing else changed."""
+    serve_line, app_line = [
+        b.strip() for b in sh_blocks(section("Run your Dapr app"))[0].splitlines()
+    ]
+    assert serve_line == "wfctl serve --grpc-port 50001", serve_line
+    assert app_line == "DAPR_GRPC_PORT=50001 python app.py", app_line
+    gport = _free_port()
+    bindir = str(Path(sys.executable).parent)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WFCTL_", "DAPR_"))}
+    env.update(PATH=bindir + os.pathsep + env.get("PATH", ""), XDG_DATA_HOME=str(tmp_path))
+    serve = serve_line.replace("50001", str(gport)) + " --port 0 --db wf.db"
+    proc = subprocess.Popen(
+        ["bash", "-c", "exec " + serve],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert read_banner(proc.stdout, []), "serve did not start"
+        shutil.copy(ROOT / "tests" / "grpc" / "apps" / "seq_app.py", tmp_path / "app.py")
+        app = app_line.replace("50001", str(gport)).replace("python", sys.executable) + " run 1"
+        r = subprocess.run(
+            ["bash", "-ec", app], cwd=tmp_path, env=env, capture_output=True, text=True,
+            timeout=120,
+        )  # fmt: skip
+        assert r.returncode == 0 and "RESULT COMPLETED 4" in r.stdout, r.stdout + r.stderr
+        iid = next(ln.split()[1] for ln in r.stdout.splitlines() if ln.startswith("ID "))
+        (block,) = sh_blocks(section("Against a Dapr sidecar over gRPC"))
+        block = block.replace("50001", str(gport))
+        env.update(id=iid, DAPR_GRPC_PORT=str(gport))  # as `id=$(wfctl start ...)` above
+        r = subprocess.run(
+            ["bash", "-ec", block], cwd=tmp_path, env=env, capture_output=True, text=True,
+            timeout=120,
+        )  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        assert "TaskCompleted" in r.stdout and "ExecutionCompleted" in r.stdout, r.stdout
+        kept = subprocess.run(
+            ["wfctl", "--grpc-endpoint", f"127.0.0.1:{gport}", "status", iid],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert kept.returncode == 0, kept.stderr  # younger than the purge's 7 days: kept
+    finally:
+        proc.terminate()
+        proc.wait(60)
+        if proc.stdout is not None:
+            proc.stdout.close()

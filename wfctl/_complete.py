@@ -9,7 +9,8 @@ themselves; they start this only for values that live in data:
 
 OPTIONS are the ones the user already typed on the line, passed along by the shell script:
 ``--db PATH``, ``--url URL``, ``--transport T``, ``--grpc-endpoint E``, ``--embedded``,
-``--profile NAME``, ``--config PATH``;
+``--profile NAME``, ``--config PATH``, and for gRPC ``--api-token T``, ``--api-token-file P``,
+``--ca-cert P``, ``--insecure``;
 ``--prefix TEXT`` keeps only values that start with TEXT; ``--`` ends the options.
 
 Output: one candidate a line, ``VALUE`` or ``VALUE<TAB>DESCRIPTION`` (the description is
@@ -19,7 +20,9 @@ error: a TAB must never print a traceback or block.
 Embedded (``--embedded``, ``WFCTL_EMBEDDED=1`` or the profile, as wfctl decides): read the
 SQLite file read-only (``mode=ro``; it is never created). Over gRPC (``--transport grpc``,
 ``--grpc-endpoint``, ``WFCTL_TRANSPORT`` or the profile): ask the sidecar for one page of
-instance IDs under a short deadline, falling back to the private record when it cannot list.
+instance IDs under a short deadline, connecting as a command would (token and TLS settings
+resolved by :mod:`wfctl.settings`: flag, token file, DAPR_API_TOKEN, profile), falling back
+to the private record when it cannot list.
 Otherwise (HTTP): read the private record of :mod:`wfctl.recent` for the URL. Only the standard
 library is imported (grpc only on the gRPC path), plus PyYAML when - and only when - a config
 file exists and a profile must be read from it.
@@ -52,6 +55,7 @@ class _Request:
         "config",
         "prefix",
         "args",
+        "secrets",
     )
 
     def __init__(self) -> None:
@@ -65,6 +69,8 @@ class _Request:
         self.config: str | None = None
         self.prefix = ""
         self.args: list[str] = []
+        #: --api-token, --api-token-file, --ca-cert, --insecure: read only on the gRPC path
+        self.secrets: dict[str, object] = {}
 
 
 _VALUE_OPTIONS = {
@@ -75,6 +81,12 @@ _VALUE_OPTIONS = {
     "--profile": "profile",
     "--config": "config",
     "--prefix": "prefix",
+}
+#: Options the gRPC path hands to wfctl.settings (keyed as its flags).
+_CONN_OPTIONS = {
+    "--api-token": "api_token",
+    "--api-token-file": "api_token_file",
+    "--ca-cert": "ca_cert",
 }
 
 
@@ -96,11 +108,18 @@ def parse_args(argv: list[str]) -> _Request:
             req.embedded = True
         elif arg == "--no-embedded":
             req.embedded = False
+        elif arg == "--insecure":
+            req.secrets["insecure"] = True
         elif "=" in arg and arg.split("=", 1)[0] in _VALUE_OPTIONS:
             name, value = arg.split("=", 1)
             setattr(req, _VALUE_OPTIONS[name], value)
+        elif "=" in arg and arg.split("=", 1)[0] in _CONN_OPTIONS:
+            name, value = arg.split("=", 1)
+            req.secrets[_CONN_OPTIONS[name]] = value
         elif arg in _VALUE_OPTIONS:
             setattr(req, _VALUE_OPTIONS[arg], next(it, ""))
+        elif arg in _CONN_OPTIONS:
+            req.secrets[_CONN_OPTIONS[arg]] = next(it, "")
     return req
 
 
@@ -321,7 +340,7 @@ def grpc_key(endpoint: str) -> str:
     return endpoint if "://" in endpoint else "grpc://" + endpoint
 
 
-def query_grpc(endpoint: str, kind: str) -> list[tuple[str, str]]:
+def query_grpc(endpoint: str, kind: str, req: _Request | None = None) -> list[tuple[str, str]]:
     """Instances the sidecar lists (one page of :data:`GRPC_PAGE` IDs, each read under
     :data:`GRPC_DEADLINE`), newest first; the private record when it cannot list (too old,
     unreachable, a wrong token) and for workflow names it has not shown."""
@@ -329,7 +348,7 @@ def query_grpc(endpoint: str, kind: str) -> list[tuple[str, str]]:
     if kind not in ("instances", "workflows"):
         return recent
     try:
-        states = _grpc_states(endpoint)
+        states = _grpc_states(endpoint, req or _Request())
     except Exception:  # noqa: BLE001 - any failure: the private record answers
         return recent
     if kind == "workflows":
@@ -338,11 +357,16 @@ def query_grpc(endpoint: str, kind: str) -> list[tuple[str, str]]:
     return [(iid, f"{name}  {status}".strip()) for iid, name, status in states]
 
 
-def _grpc_states(endpoint: str) -> list[tuple[str, str, str]]:
+def _grpc_states(endpoint: str, req: _Request) -> list[tuple[str, str, str]]:
+    """The sidecar's newest instances, connecting as a command would: the token (flag, token
+    file, DAPR_API_TOKEN, profile) and TLS settings resolved by :mod:`wfctl.settings`."""
     from wfctl.backend.grpc import GrpcBackend
+    from wfctl.settings import resolve
 
-    token = os.environ.get("DAPR_API_TOKEN") or None
-    with GrpcBackend(endpoint, api_token=token, timeout=GRPC_DEADLINE) as b:
+    flags = {"profile": req.profile, "config": req.config, **req.secrets}
+    s = resolve({k: v for k, v in flags.items() if v is not None})
+    token = s.token()
+    with GrpcBackend(endpoint, api_token=token, timeout=GRPC_DEADLINE, verify=s.verify) as b:
         ids = b.instance_ids(pages=1, page_size=GRPC_PAGE)
         states = b.states_of(ids)
     states.sort(key=lambda s: s.created_at.timestamp() if s.created_at else 0.0, reverse=True)
@@ -358,7 +382,7 @@ def candidates(argv: list[str]) -> list[tuple[str, str]]:
     if mode == "embedded":
         found = query_embedded(where, req.kind, req.args, req.prefix)
     elif mode == "grpc":
-        found = query_grpc(where, req.kind)
+        found = query_grpc(where, req.kind, req)
     else:
         found = query_recent(where, req.kind)
     if req.prefix:

@@ -4,7 +4,7 @@
   a chain and returns the final greeting, ``"Hello, world! Welcome to wfctl."``.
 - ``OrderProcessingWorkflow``: input ``{"Name": "Paperclips", "TotalCost": 99.95,
   "Quantity": 1}``. Notifies, reserves inventory; above 1000 in ``TotalCost`` it sets the
-  custom status ``"Waiting for approval"`` and waits up to 24 h for the event ``approval``
+  custom status ``Waiting for approval`` and waits up to 24 h for the event ``approval``
   (``{"approved": true|false}``); then pays, ships and returns a summary. A rejection or the
   timeout ends it with ``"status": "rejected"`` / ``"status": "timed_out"`` in the output.
 

@@ -18,6 +18,18 @@ MAX_ID_BYTES = 64
 MAX_EVENT_NAME_BYTES = 16 * 1024
 
 
+def new_instance_id(*, sdk_client: bool = False) -> str:
+    """The ID of an instance started without one: a random dashed UUID string, as daprd
+    makes them when a start names none (HTTP and gRPC start, rerun, every backend).
+    ``sdk_client``: the 32 hex digits the Dapr SDK's ``DaprWorkflowClient`` makes itself
+    before it calls (its ``schedule_new_workflow`` never sends an empty ID); wfctl's
+    stand-in for that client keeps the SDK's shape."""
+    import uuid  # here: a few ms most commands need not pay
+
+    u = uuid.uuid4()
+    return u.hex if sdk_client else str(u)
+
+
 def is_valid_new_instance_id(value: str) -> bool:
     """daprd's rule for an ID given to start (see ../shared/API.md)."""
     return 0 < len(value.encode("utf-8", "surrogatepass")) <= MAX_ID_BYTES and all(

@@ -95,6 +95,7 @@ def test_worker_and_serve_arguments(
                 "app_id": "wfctl",
                 "max_body_size": 4 * 1024 * 1024,
                 "header_timeout": 10.0,
+                "work_item_timeout": 120.0,
             },
         ),
     ]
@@ -104,6 +105,9 @@ def test_worker_and_serve_arguments(
     calls.clear()
     assert runner.invoke(app, ["serve", "--header-timeout", "2.5", "--db", db]).exit_code == 3
     assert calls[0][1]["header_timeout"] == 2.5
+    calls.clear()
+    assert runner.invoke(app, ["serve", "--work-item-timeout", "0", "--db", db]).exit_code == 3
+    assert calls[0][1]["work_item_timeout"] == 0
 
 
 def test_embedded_backend_built_from_settings(

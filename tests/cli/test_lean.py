@@ -15,12 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.grpcclient.servicer import MemoryServicer, serving
 from tests.http.fakedaprd import FakeDaprd
 from wfctl.cli import _lean
 from wfctl.cli.app import run as typer_run
-
-pytest.importorskip("grpc")
-from tests.grpcclient.servicer import MemoryServicer, serving  # noqa: E402
 
 
 @pytest.fixture

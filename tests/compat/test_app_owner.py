@@ -7,9 +7,9 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 
 from tests.compat.conftest import ROOT, run_exec
+from tests.engine.conftest import make_timers_due
 
 OWNED = """
 from datetime import timedelta
@@ -21,7 +21,7 @@ wfr = wf.WorkflowRuntime()
 
 @wfr.workflow(name="hello_world_wf")  # the demo has a workflow of this name too
 def owned_wf(ctx: wf.DaprWorkflowContext):
-    yield ctx.create_timer(timedelta(seconds=0.3))
+    yield ctx.create_timer(timedelta(hours=1))
     return (yield ctx.call_activity(owned_act, input=2))
 
 
@@ -53,7 +53,7 @@ def test_app_option_drives_what_exec_of_the_same_file_started(db, tmp_path):
     app = tmp_path / "owned.py"
     app.write_text(textwrap.dedent(OWNED))
     run_exec(app, db).ok()  # exits while o1 waits on its timer
-    time.sleep(0.4)
+    assert make_timers_due(db) == 1
     r = _wfctl(db, "status", "o1", "-q")  # the demo: not its instance, not its timer
     assert (r.returncode, r.stdout) == (0, "RUNNING\n"), r
     # the same file named relatively, from its own folder: the same app

@@ -106,7 +106,7 @@ wfr = wf.WorkflowRuntime()
 
 @wfr.workflow(name="hello_world_wf")  # the Dapr SDK's simple.py name; wfctl's demo has it too
 def my_wf(ctx: wf.DaprWorkflowContext):
-    yield ctx.create_timer(timedelta(seconds=0.3))
+    yield ctx.create_timer(timedelta(hours=1))
     return (yield ctx.call_activity(mine, input=1))
 
 
@@ -129,14 +129,14 @@ wfr.shutdown()
 def test_a_cli_read_does_not_run_another_apps_same_named_workflow(db, tmp_path):
     import subprocess
     import sys
-    import time
 
     from tests.compat.conftest import ROOT
+    from tests.engine.conftest import make_timers_due
 
     app = tmp_path / "clash.py"
     app.write_text(textwrap.dedent(CLASH))
     run_exec(app, db, "start").ok()  # the app exits while its instance waits on the timer
-    time.sleep(0.5)
+    assert make_timers_due(db) == 1  # the demo's read below finds it due
     subprocess.run(
         [sys.executable, "-m", "wfctl", "--embedded", "--db", str(db), "list"],
         check=True,

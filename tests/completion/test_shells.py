@@ -307,6 +307,11 @@ def test_bash_static_completion_starts_no_process(tmp_path, line, offered) -> No
             "wfctl status --url=http://h:1 --profile p --config c.yaml I",
             "__complete instances --url http://h:1 --profile p --config c.yaml --prefix I",
         ),
+        (
+            "wfctl --grpc-endpoint h:1 --api-token-file t --insecure status --ca-cert=ca.pem I",
+            "__complete instances --grpc-endpoint h:1 --api-token-file t --insecure"
+            " --ca-cert ca.pem --prefix I",
+        ),
         ("wfctl -o json start ", "__complete workflows --prefix "),
         ("wfctl raise-event parent:0001 ", "__complete events --prefix  -- parent:0001"),
         ("wfctl list --name ", "__complete workflows --prefix "),

@@ -66,7 +66,6 @@ def serve_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def grpc_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`wfctl serve --grpc-port 0` with no --app, and contract_app.py as an unmodified Dapr
     SDK worker process: every workflow runs in the SDK."""
-    pytest.importorskip("grpc")
     from tests.grpc.proc import App, GrpcServe
 
     serve = GrpcServe(tmp_path_factory.mktemp("grpc") / "wf.db")

@@ -96,7 +96,7 @@ def test_lifecycle(server: Serve, api: str, tmp_path) -> None:
     assert r.code == 0, r
     final = yaml.safe_load(r.out)
     assert final["runtimeStatus"] == "COMPLETED"
-    assert final["properties"]["dapr.workflow.custom_status"] == '"Approved"'
+    assert final["properties"]["dapr.workflow.custom_status"] == "Approved"
     summary = json.loads(final["properties"]["dapr.workflow.output"])
     assert summary["approved"] is True and summary["status"] == "completed"
     assert summary["order"] == "Gold" and summary["quantity"] == 2

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.engine.conftest import make_timers_due
 from wfctl.backend.embedded import EmbeddedBackend
 from wfctl.backend.protocol import Backend
 from wfctl.model import (
@@ -182,10 +183,10 @@ def test_status_does_not_import_the_app(db, tmp_path):
         b.close()
 
 
-def test_due_timer_fires_on_next_command(backend):
-    iid = backend.start("sleeper", "0.3", instance_id="t1")
+def test_due_timer_fires_on_next_command(backend, db):
+    iid = backend.start("sleeper", "3600", instance_id="t1")
     assert backend.get(iid).runtime_status == RuntimeStatus.RUNNING
-    time.sleep(0.4)
+    assert make_timers_due(db) == 1
     assert backend.get(iid).runtime_status == RuntimeStatus.COMPLETED
 
 

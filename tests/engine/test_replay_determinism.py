@@ -102,7 +102,7 @@ def long_chain(ctx, n):
             total += sum(got)
         if i % 13 == 6:
             total += yield ctx.wait_for_external_event("bump")
-    ctx.set_custom_status(total)
+    ctx.set_custom_status(str(total))
     return total
 
 
@@ -237,7 +237,7 @@ def test_large_order_waits_for_approval(demo, decision, status):
     store.start("OrderProcessingWorkflow", {"Name": "Gold", "TotalCost": 5000, "Quantity": 2})
     waiting = drive(store, registry)
     assert waiting.waiting_for == ["approval"]
-    assert waiting.custom_status == '"Waiting for approval"'
+    assert waiting.custom_status == "Waiting for approval"
     store.step(raised("approval", decision))
     out = from_json(drive(store, registry).actions[0].result)
     assert out["status"] == status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -89,7 +90,7 @@ def retried_child(ctx):
 
 def looping(ctx, n):
     got = yield ctx.wait_for_external_event("tick")
-    ctx.set_custom_status({"n": n, "got": got})
+    ctx.set_custom_status(json.dumps({"n": n, "got": got}))  # the JSON text, as the SDK asks
     ctx.continue_as_new(n + 1, save_events=(n % 2 == 0))
     yield ctx.call_activity(act, input="never scheduled")
 
@@ -104,8 +105,13 @@ def status_setter(ctx):
     yield ctx.wait_for_external_event("x")
 
 
+def dict_status(ctx):
+    ctx.set_custom_status({"step": 2, "ok": True})
+    yield ctx.wait_for_external_event("x")
+
+
 WORKFLOWS = (fan_out, fan_out_catching, first_of, empties, parent, child, retried)
-WORKFLOWS += (retried_child, looping, monitor, status_setter)
+WORKFLOWS += (retried_child, looping, monitor, status_setter, dict_status)
 
 
 @pytest.fixture
@@ -236,10 +242,16 @@ def test_yielded_continue_as_new_completes_like_the_monitor_pattern(store):
     assert (action.status, action.result) == (RuntimeStatus.CONTINUED_AS_NEW, "8")
 
 
-def test_custom_status_is_json_text_of_the_value_and_survives_replay(store):
+def test_a_str_custom_status_is_kept_as_it_is_and_survives_replay(store):
     first = store.start("status_setter")
-    assert first.custom_status == '"Waiting for approval"'
+    assert first.custom_status == "Waiting for approval"  # as the Dapr SDK sends a str
     store.executor.forget(IID)
     again = store.step(raised("unrelated"))
-    assert again.custom_status == '"Waiting for approval"'
+    assert again.custom_status == "Waiting for approval"
     assert again.waiting_for == ["x"]
+
+
+def test_another_custom_status_value_is_its_json_text_with_the_sdk_deprecation(store):
+    with pytest.warns(DeprecationWarning, match="non-str value is deprecated"):
+        first = store.start("dict_status")
+    assert first.custom_status == '{"step": 2, "ok": true}'  # as the Dapr SDK sends it

@@ -7,7 +7,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import timezone
 
 import pytest
@@ -171,31 +170,32 @@ def test_suspend_queues_events_until_resume(store, engine):
     assert "ExecutionResumed" in kinds
 
 
-def test_a_timer_due_while_paused_waits_for_resume(store, engine):
+def test_a_timer_due_while_paused_waits_for_resume(db):
     """A timer created before the pause that falls due during it is not delivered until
     resume (it arrives when it fires, after the pause marker)."""
-    store.instances.create_instance("t", "sleeper", "3600")
-    engine.drive(["t"])
-    assert store.instances.get_state("t").runtime_status == RuntimeStatus.RUNNING
-    assert store.manage.suspend("t") == RuntimeStatus.SUSPENDED
-    with store.db.write() as c:  # the timer falls due 10 ms after the pause
-        c.execute(
-            "UPDATE inbox SET visible_at=(SELECT visible_at + 0.01 FROM inbox"
-            " WHERE kind='ExecutionSuspended') WHERE kind='TimerFired'"
-        )
-    time.sleep(0.05)
-    assert store.queues.due_timer_roots() == []
-    engine.drive(["t"], limit=5)
-    assert store.instances.get_state("t").runtime_status == RuntimeStatus.SUSPENDED
-    assert store.queues.busy() is False  # nothing to do until resume
-    kinds = [e.TYPE for e in store.instances.history("t")]
-    assert "TimerFired" not in kinds and kinds[-1] == "ExecutionSuspended"
-    assert store.manage.resume("t") == RuntimeStatus.RUNNING
-    engine.drive(["t"], limit=5)
-    assert store.instances.get_state("t").runtime_status == RuntimeStatus.COMPLETED
-    kinds = [e.TYPE for e in store.instances.history("t")]
-    assert kinds.index("ExecutionSuspended") < kinds.index("TimerFired")
-    assert "ExecutionResumed" in kinds
+    now = [1_000_000.0]
+    store = Store(db, clock=lambda: now[0])
+    engine = make_engine(db, store=store)
+    try:
+        store.instances.create_instance("t", "sleeper", "3600")
+        engine.drive(["t"])
+        assert store.instances.get_state("t").runtime_status == RuntimeStatus.RUNNING
+        assert store.manage.suspend("t") == RuntimeStatus.SUSPENDED
+        now[0] += 3601  # the timer falls due during the pause
+        assert store.queues.due_timer_roots() == []
+        engine.drive(["t"], limit=5)
+        assert store.instances.get_state("t").runtime_status == RuntimeStatus.SUSPENDED
+        assert store.queues.busy() is False  # nothing to do until resume
+        kinds = [e.TYPE for e in store.instances.history("t")]
+        assert "TimerFired" not in kinds and kinds[-1] == "ExecutionSuspended"
+        assert store.manage.resume("t") == RuntimeStatus.RUNNING
+        engine.drive(["t"], limit=5)
+        assert store.instances.get_state("t").runtime_status == RuntimeStatus.COMPLETED
+        kinds = [e.TYPE for e in store.instances.history("t")]
+        assert kinds.index("ExecutionSuspended") < kinds.index("TimerFired")
+        assert "ExecutionResumed" in kinds
+    finally:
+        engine.close()
 
 
 def test_suspend_and_resume_of_finished_or_unknown(store, engine):

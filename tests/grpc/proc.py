@@ -38,14 +38,16 @@ class GrpcServe:
         extra: list[str] | None = None,
         token: str | None = None,
         pre: list[str] | None = None,
+        module: str = "wfctl",  # or "wfctl.server": the same serve without the word
     ):
         env = {k: v for k, v in os.environ.items() if k != "DAPR_API_TOKEN"}
         if token:
             env["DAPR_API_TOKEN"] = token
         self.db = db
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wfctl", "--db", str(db), *(pre or []), "serve", "--port", "0"]
-            + ["--grpc-port", "0", *(extra or [])],
+            [sys.executable, "-m", module, "--db", str(db), *(pre or [])]
+            + (["serve"] if module == "wfctl" else [])
+            + ["--port", "0", "--grpc-port", "0", *(extra or [])],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

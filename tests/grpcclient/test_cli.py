@@ -180,3 +180,26 @@ def test_rerun_over_grpc(servicer: MemoryServicer, endpoint: str) -> None:
     with serving(MemoryServicer(old=True)) as ep:
         p = run_wfctl("--grpc-endpoint", ep, "rerun", "src", "--from-event", "1")
     assert p.returncode == 2 and "rerun needs Dapr 1.17" in _err_line(p)
+
+
+def test_a_profile_set_with_grpc_settings_is_used(servicer: MemoryServicer, endpoint: str) -> None:
+    """`config set-profile --grpc-endpoint` (transport implied, as on the command line) makes a
+    profile that commands then use over gRPC; `config show` names it as the source."""
+    servicer.add("p-1", name="order")
+    assert run_wfctl("config", "set-profile", "k8s", "--grpc-endpoint", endpoint).returncode == 0
+    p = run_wfctl("--profile", "k8s", "status", "p-1", "-o", "json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["workflowName"] == "order"
+    shown = json.loads(run_wfctl("--profile", "k8s", "config", "show", "-o", "json").stdout)
+    assert shown["transport"] == {"value": "grpc", "source": "profile k8s"}
+    assert shown["grpc-endpoint"] == {"value": endpoint, "source": "profile k8s"}
+    # --transport http in the same profile later: kept apart from the endpoint
+    assert run_wfctl("config", "set-profile", "k8s", "--transport", "http").returncode == 0
+    shown = json.loads(run_wfctl("--profile", "k8s", "config", "show", "-o", "json").stdout)
+    assert shown["transport"]["value"] == "http" and shown["grpc-endpoint"]["value"] == endpoint
+    assert run_wfctl("config", "set-profile", "tls", "--insecure").returncode == 0
+    shown = json.loads(run_wfctl("--profile", "tls", "config", "show", "-o", "json").stdout)
+    assert shown["insecure"] == {"value": "true", "source": "profile tls"}
+    for bad in (["--transport", "pigeon"], ["--grpc-endpoint", "h:notaport"]):
+        p = run_wfctl("config", "set-profile", "bad", *bad)
+        assert p.returncode == 2 and bad[0] in _err_line(p)

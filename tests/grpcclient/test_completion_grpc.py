@@ -68,3 +68,29 @@ def test_commands_over_grpc_feed_the_record(servicer: MemoryServicer, endpoint: 
 
     assert run_wfctl("--grpc-endpoint", endpoint, "start", "wf", "--id", "s-1").returncode == 0
     assert recent.recent_instances("grpc://" + endpoint) == [("s-1", "wf")]
+
+
+def test_token_resolved_as_commands_resolve_it(tmp_path, clean_env, capsys) -> None:
+    """The token from the flag, a token file (flag or profile) or the profile itself, as
+    wfctl.settings gives it to commands; without one the sidecar refuses and TAB falls back."""
+    servicer = MemoryServicer(token="tab-token-2")
+    servicer.add("t-1")
+    tok = tmp_path / "token"
+    tok.write_text("tab-token-2\n")
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(
+        "profiles:\n"
+        f"  byfile: {{transport: grpc, api-token-file: '{tok}'}}\n"
+        "  bytoken: {transport: grpc, api-token: tab-token-2}\n"
+    )
+    with serving(servicer) as ep:
+        g = ["instances", "--grpc-endpoint", ep]
+        assert run(g, capsys) == []  # refused: nothing on record either
+        assert run([*g, "--api-token", "tab-token-2"], capsys) == ["t-1\twf  RUNNING"]
+        assert run([*g, "--api-token-file", str(tok)], capsys) == ["t-1\twf  RUNNING"]
+        assert run([*g, f"--api-token-file={tok}"], capsys) == ["t-1\twf  RUNNING"]
+        for profile in ("byfile", "bytoken"):
+            assert run([*g, "--config", str(cfg), "--profile", profile], capsys) == [
+                "t-1\twf  RUNNING"
+            ]
+        assert run([*g, "--api-token", "wrong-token"], capsys) == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 
 from wfctl.model import (
@@ -48,6 +48,8 @@ class FakeBackend:
         self.release = threading.Event()
         self.fail_next: Exception | None = None
         self.closed = False
+        # Times of starts, updates and history rows; tests may set a clock of their own.
+        self.clock: Callable[[], datetime] = _now
 
     def _enter(self, name: str, *args: object) -> None:
         self.call_threads.append(threading.get_ident())
@@ -64,7 +66,7 @@ class FakeBackend:
 
     def _log(self, instance_id: str, kind: str, name: str = "", details: str = "") -> None:
         rows = self.history_rows.setdefault(instance_id, [])
-        rows.append(HistoryEntry(len(rows), kind, _now(), name=name, details=details))
+        rows.append(HistoryEntry(len(rows), kind, self.clock(), name=name, details=details))
 
     # ------------------------------------------------------------------ the protocol
 
@@ -84,7 +86,7 @@ class FakeBackend:
             old = self.states.get(instance_id)
             if old is not None and old.runtime_status in ACTIVE:
                 raise ConflictError(f"an active workflow with ID {instance_id!r} already exists")
-            now = _now()
+            now = self.clock()
             state = WorkflowState(
                 instance_id=instance_id,
                 name=name,
@@ -104,7 +106,7 @@ class FakeBackend:
             state = self._state(instance_id)
             state.runtime_status = RuntimeStatus.COMPLETED
             state.serialized_output = output
-            state.last_updated_at = _now()
+            state.last_updated_at = self.clock()
             self._log(instance_id, "ExecutionCompleted", details=output or "")
 
     def get(self, instance_id: str) -> WorkflowState:
@@ -119,7 +121,7 @@ class FakeBackend:
             state = self._state(instance_id)
             if state.runtime_status in only_from:
                 state.runtime_status = new
-                state.last_updated_at = _now()
+                state.last_updated_at = self.clock()
                 self._log(instance_id, new.value.title())
 
     def pause(self, instance_id: str) -> None:
@@ -176,7 +178,7 @@ class FakeBackend:
         limit: int | None = None,
     ) -> list[WorkflowState]:
         self._enter("list_instances", tuple(statuses), name, max_age, limit)
-        now = _now()
+        now = self.clock()
         with self.lock:
             rows = [
                 s
@@ -202,7 +204,7 @@ class FakeBackend:
         dry_run: bool = False,
     ) -> PurgeResult:
         self._enter("purge_older_than", older_than, tuple(statuses), dry_run)
-        cutoff = _now() - timedelta(seconds=older_than)
+        cutoff = self.clock() - timedelta(seconds=older_than)
         with self.lock:
             ids = [
                 s.instance_id

@@ -302,7 +302,7 @@ def test_user_app_timers_fire_while_serving(tmp_path: Path) -> None:
         }
         assert (stamp["TaskScheduled"] - stamp["ExecutionStarted"]).total_seconds() >= 1, events
         assert body["properties"]["dapr.workflow.output"] == '"AWAKE"'
-        assert body["properties"]["dapr.workflow.custom_status"] == '"woke"'
+        assert body["properties"]["dapr.workflow.custom_status"] == "woke"
         r = s.client.post(f"{BETA}/hello_world_wf/start?instanceID=nohello")
         assert r.status_code == 400 and r.json()["errorCode"] == "ERR_START_WORKFLOW"
     finally:

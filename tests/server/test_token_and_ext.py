@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -92,9 +93,11 @@ def test_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def _seed(env: Served) -> None:
+    ticks = itertools.count()
+    start = datetime.now(timezone.utc)
+    env.fake.clock = lambda: start + timedelta(seconds=next(ticks))  # s0, s1, s2 in order
     for i, name in enumerate(["hello_world_wf", "slow_wf", "hello_world_wf"]):
         env.client.post(f"{WF}/{name}/start?instanceID=s{i}")
-        time.sleep(0.002)
     env.fake.complete("s0", '"out"')
 
 

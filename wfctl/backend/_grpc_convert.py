@@ -156,6 +156,8 @@ def _fill(row: HistoryEntry, kind: str, body: Any, event_id: int, names: dict[in
         row.details = f"{fail.error_type}: {fail.message}" if fail else ""
     elif kind in ("eventRaised", "eventSent"):
         row.name, row.details = body.name, _short(_text(body, "input"))
+        if kind == "eventSent":
+            row.task_id = event_id
         if kind == "eventSent" and body.instanceId:
             row.details = f"to {body.instanceId} {row.details}".strip()
     elif kind == "continueAsNew":

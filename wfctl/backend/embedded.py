@@ -218,9 +218,9 @@ class EmbeddedBackend:
             check_new_instance_id(instance_id)
         self.fire_due_timers(limit=None)
         if instance_id is None:
-            import uuid
+            from wfctl.ids import new_instance_id
 
-            instance_id = str(uuid.uuid4())  # as daprd and wfctl's HTTP start make them
+            instance_id = new_instance_id()
         iid = instance_id
         self.store.instances.create_instance(
             iid, name, input, start_at=start_at, app=self.app_identity
@@ -462,6 +462,8 @@ def history_entries(events: Sequence[HistoryEvent]) -> list[HistoryEntry]:
             details = _short(d.get("output"))
         elif kind == "ChildWorkflowCreated":
             details = f"{d['instance_id']} {_short(d.get('input'))}".strip()
+        elif kind == "EventSent":
+            details = f"to {d['instance_id']} {_short(d.get('data'))}".strip()
         else:
             for key in ("input", "result", "data", "reason"):
                 if d.get(key) is not None:

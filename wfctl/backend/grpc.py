@@ -233,9 +233,9 @@ class GrpcBackend(GrpcListing):
         if not name:
             raise UsageError("workflow name is empty")
         if instance_id is None:
-            import uuid  # only here: a few ms a status read need not pay
+            from wfctl.ids import new_instance_id
 
-            instance_id = str(uuid.uuid4())  # dashed, as daprd and `wfctl start` make them
+            instance_id = new_instance_id()
         iid = instance_id
         req = self._pb.CreateInstanceRequest(instanceId=iid, name=name, input=self._value(input))
         if start_at is not None:

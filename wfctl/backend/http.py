@@ -21,7 +21,6 @@ raise-event is retried only when the connection was refused (the request never l
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -32,6 +31,7 @@ from wfctl.backend import _deadline
 from wfctl.backend._httpx import httpx
 from wfctl.backend._wfctl_routes import WfctlRoutes, quote_segment
 from wfctl.backend.protocol import WaitFor, wait_timeout
+from wfctl.ids import new_instance_id
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -329,7 +329,7 @@ class HttpBackend(WfctlRoutes):
         if not name:
             raise UsageError("workflow name is empty")
         content = _body(input, "input")
-        iid = instance_id or str(uuid.uuid4())
+        iid = instance_id or new_instance_id()
         path = self._path(name, "start")
         t0 = time.time() - 2.0  # allow for a little clock skew between us and the server
         attempt = 0

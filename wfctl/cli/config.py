@@ -135,6 +135,17 @@ def config_set_profile(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Profile name.", metavar="NAME")],
     url: Annotated[_Str, typer.Option("--url", metavar="URL", help="Sidecar base URL.")] = None,
+    transport: Annotated[
+        _Str, typer.Option("--transport", metavar="http|grpc", help="How to reach the sidecar.")
+    ] = None,
+    grpc_endpoint: Annotated[
+        _Str,
+        typer.Option(
+            "--grpc-endpoint",
+            metavar="HOST:PORT",
+            help="Sidecar gRPC endpoint (grpcs:// for TLS); sets transport grpc too.",
+        ),
+    ] = None,
     api_version: Annotated[
         _Str, typer.Option("--api-version", metavar="V", help="v1.0-beta1 or v1.0.")
     ] = None,
@@ -145,7 +156,11 @@ def config_set_profile(
         _Str, typer.Option("--api-token-file", metavar="PATH", help="File holding the token.")
     ] = None,
     ca_cert: Annotated[
-        _Str, typer.Option("--ca-cert", metavar="PATH", help="CA bundle for https.")
+        _Str, typer.Option("--ca-cert", metavar="PATH", help="CA bundle for https/grpcs.")
+    ] = None,
+    insecure: Annotated[
+        bool | None,
+        typer.Option("--insecure/--verify", help="Do not verify (or do verify) TLS certificates."),
     ] = None,
     request_timeout: Annotated[
         _Str, typer.Option("--request-timeout", metavar="D", help="Timeout of one request.")
@@ -167,17 +182,24 @@ def config_set_profile(
     The token itself is never written: give --api-token-file.
 
     Example: wfctl config set-profile prod --url https://dapr.example.com:3500 --default
+
+    Example: wfctl config set-profile k8s --grpc-endpoint 127.0.0.1:50001
     """
     from wfctl.settings import PROFILE_KEYS, _coerce
 
     if not name.strip() or any(c in name for c in ":\n#"):
         raise UsageError(f"profile name {name!r}: use letters, digits, '-' or '_'")
+    if grpc_endpoint is not None and transport is None:  # as on the command line
+        transport = "grpc"
     given = {
         "url": url,
+        "transport": transport,
+        "grpc_endpoint": grpc_endpoint,
         "api_version": api_version,
         "component": component,
         "api_token_file": api_token_file,
         "ca_cert": ca_cert,
+        "insecure": insecure,
         "request_timeout": request_timeout,
         "embedded": embedded,
         "db": db,

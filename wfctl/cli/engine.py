@@ -104,6 +104,15 @@ def serve(
             help="Close a connection whose request headers take longer than this.",
         ),
     ] = 10.0,
+    work_item_timeout: Annotated[
+        float,
+        typer.Option(
+            "--work-item-timeout",
+            metavar="SECONDS",
+            min=0,
+            help="Hand a gRPC worker's turn or activity to another after this (0: never).",
+        ),
+    ] = 120.0,
 ) -> None:
     """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work),
     and a web view of the instances at / (open http://127.0.0.1:3500/).
@@ -128,6 +137,7 @@ def serve(
         app_id=app_id,
         max_body_size=max_body_size,
         header_timeout=header_timeout,
+        work_item_timeout=work_item_timeout,
     )
     raise typer.Exit(code)
 

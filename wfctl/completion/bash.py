@@ -140,7 +140,7 @@ _wfctl() {
                 case "$w" in
                     @CONTEXT@) _wfctl_context+=("$w" "${_wfctl_words[i]}") ;;
                 esac
-            elif [[ $w == --embedded || $w == --no-embedded ]]; then
+            elif [[ $w == --embedded || $w == --no-embedded || $w == --insecure ]]; then
                 _wfctl_context+=("$w")
             fi
             continue

@@ -28,7 +28,17 @@ from wfctl.completion.spec import (
 )
 
 #: The options whose values every script passes along to ``wfctl __complete``.
-CONTEXT_OPTIONS = ("--db", "--url", "--transport", "--grpc-endpoint", "--profile", "--config")
+CONTEXT_OPTIONS = (
+    "--db",
+    "--url",
+    "--transport",
+    "--grpc-endpoint",
+    "--profile",
+    "--config",
+    "--api-token",  # these three and --insecure: how `__complete` connects over gRPC
+    "--api-token-file",
+    "--ca-cert",
+)
 
 Candidates = tuple[tuple[str, str], ...]  # (word, help line)
 Value = None | int | str | Candidates

@@ -18,11 +18,14 @@ from wfctl.engine.history import (
     CompleteWorkflow,
     CreateChildWorkflow,
     CreateTimer,
+    EventSent,
     ExecutionCompleted,
     ExecutionStarted,
     HistoryEvent,
     ScheduleTask,
+    SendEvent,
     TaskScheduled,
+    TerminateInstance,
     TimerCreated,
     TimerFired,
     TurnResult,
@@ -30,6 +33,7 @@ from wfctl.engine.history import (
 )
 from wfctl.engine.instances import Instances, failure_json
 from wfctl.engine.items import ApplyOutcome, TaskItem, TurnItem
+from wfctl.engine.manage import Manage
 from wfctl.engine.schema import ACTIVE, NEVER_YEAR, dump_event, dumps, from_ts, to_ts
 from wfctl.model import FailureDetails, RuntimeStatus
 
@@ -49,6 +53,7 @@ class Writes:
         self.history: list[tuple[str, int, str]] = []
         self.inbox: list[int] = []
         self.updates: list[tuple[object, ...]] = []
+        self.terminates: list[TerminateInstance] = []  # done after the turn's own writes
 
     def flush(self, c: sqlite3.Connection) -> None:
         if self.history:
@@ -69,9 +74,10 @@ class Writes:
 class Apply:
     """apply_in (guarded by the claim), apply_one (the claim is known to hold)."""
 
-    def __init__(self, db: Db, instances: Instances) -> None:
+    def __init__(self, db: Db, instances: Instances, manage: Manage) -> None:
         self._db = db
         self._instances = instances
+        self._manage = manage
 
     def apply_in(
         self,
@@ -101,6 +107,8 @@ class Apply:
             w = Writes()
             out.append(self.apply_one(c, owner, item, res, now, claim_tasks, ttl, w))
             w.flush(c)
+            for t in w.terminates:
+                self._terminate_other(c, t, now)
         return out
 
     def apply_one(
@@ -169,6 +177,20 @@ class Apply:
                     )
                 )
                 self._instances.start_child_in(c, iid, gen, root, a, now, item.app)
+            elif isinstance(a, SendEvent):
+                appended.append(
+                    EventSent(
+                        task_id=a.task_id,
+                        instance_id=a.instance_id,
+                        name=a.name,
+                        data=a.data,
+                        timestamp=ts,
+                    )
+                )
+                # An unknown or finished target drops it.
+                self._manage.raise_event_in(c, a.instance_id, a.name, a.data, now)
+            elif isinstance(a, TerminateInstance):
+                w.terminates.append(a)
             elif isinstance(a, CompleteWorkflow):
                 complete = a
                 break
@@ -230,6 +252,13 @@ class Apply:
             c, iid, complete.result if ok else None, None if ok else failure, now
         )
         return ApplyOutcome(iid, True, appended, [], finished=True)
+
+    def _terminate_other(self, c: sqlite3.Connection, a: TerminateInstance, now: float) -> None:
+        """Terminate ``a``'s target if it is active (an unknown or finished one: nothing)."""
+        row = c.execute("SELECT status FROM instances WHERE id=?", (a.instance_id,)).fetchone()
+        if row is not None and row[0] in ACTIVE:
+            self._db.status_changed = True
+            self._manage.terminate_in(c, a.instance_id, a.reason, a.recursive, now)
 
     def _restart(
         self,

@@ -7,6 +7,7 @@ page 1 costs: one walk down ``ix_instances_created`` (or ``ix_instances_status``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from wfctl.engine.db import Db
@@ -41,12 +42,15 @@ class Browse:
         max_age: float | None = None,
         limit: int = 50,
         after: Cursor | None = None,
+        apps: Sequence[str] | None = None,
     ) -> tuple[list[WorkflowState], Cursor | None]:
         """Up to ``limit`` instances newest first, starting after ``after``; and the cursor
-        of the next page (None on the last page). One indexed query per status, merged."""
+        of the next page (None on the last page). One indexed query per status, merged.
+        ``apps``: only instances owned by one of these app identities (or by none: the
+        engines of those apps run them too)."""
         rows: list[tuple] = []
         for st in list(dict.fromkeys(statuses)) or [None]:
-            rows += self._page_rows(st, name, id_prefix, max_age, limit + 1, after)
+            rows += self._page_rows(st, name, id_prefix, max_age, limit + 1, after, apps)
         if len(statuses) > 1:
             rows.sort(key=lambda r: (r[3], r[-1]), reverse=True)
         more = len(rows) > limit
@@ -62,9 +66,13 @@ class Browse:
         max_age: float | None,
         limit: int,
         after: Cursor | None,
+        apps: Sequence[str] | None = None,
     ) -> list[tuple]:
         where: list[str] = []
         args: list[object] = []
+        if apps is not None:
+            where.append("(app IS NULL OR app IN (SELECT value FROM json_each(?)))")
+            args.append(json.dumps(list(apps)))
         if status is not None:
             where.append("status = ?")
             args.append(status.value)

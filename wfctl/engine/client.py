@@ -6,9 +6,9 @@ accepted and ignored. Workflows are driven by whatever engine runs on the file: 
 ``WorkflowRuntime.start()`` worker, ``wfctl worker``, ``wfctl serve`` or a CLI command.
 
 What callers may rely on (as with a Dapr sidecar):
-* ``schedule_new_workflow`` returns the instance ID (``uuid4().hex`` when not given) once the
-  instance has left PENDING — unless ``start_at`` is given, or nothing drives the file within
-  ``start_wait`` seconds (default 10);
+* ``schedule_new_workflow`` returns the instance ID (``uuid4().hex`` when not given,
+  as the SDK's client makes it) once the instance has left PENDING — unless ``start_at``
+  is given, or nothing drives the file within ``start_wait`` seconds (default 10);
 * ``pause_workflow``/``resume_workflow``/``terminate_workflow`` return with the new status
   already visible to ``get_workflow_state``;
 * ``wait_for_*`` take ``timeout_in_seconds`` (0 waits forever) and raise ``TimeoutError``.
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 from wfctl.engine.registry import callable_name, default_app_identity
 from wfctl.engine.serialization import to_json
 from wfctl.engine.store import STATUS_HUB, Store
+from wfctl.ids import new_instance_id
 from wfctl.model import NotFoundError, RuntimeStatus
 from wfctl.model import WorkflowState as _ModelState
 from wfctl.workflow import UNSET, WorkflowState
@@ -133,7 +133,7 @@ class DaprWorkflowClient:
     ) -> str:
         """Start ``workflow`` (a registered function or its name); return the instance ID."""
         name = callable_name(workflow)
-        iid = instance_id or uuid.uuid4().hex
+        iid = instance_id or new_instance_id(sdk_client=True)
         payload = None if input is None else to_json(input)
         if start_at is None and self._start_here(iid, name, payload):
             return iid
@@ -204,8 +204,9 @@ class DaprWorkflowClient:
             raise NotFoundError(f"no workflow instance with ID {instance_id!r}")
 
     def purge_workflow(self, instance_id: str, recursive: bool = True) -> None:
-        """Delete a finished instance (and its children); ConflictError when active."""
-        self._store.manage.purge(instance_id)
+        """Delete a finished instance (and its finished children when ``recursive``, as
+        daprd); ConflictError when active."""
+        self._store.manage.purge(instance_id, recursive=recursive)
 
     def rerun_workflow_from_event(
         self,

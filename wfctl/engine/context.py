@@ -10,6 +10,7 @@ hands to the store. Every ``call_activity``, ``call_child_workflow`` and ``creat
 
 from __future__ import annotations
 
+import warnings
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
@@ -223,8 +224,20 @@ class DaprWorkflowContext:
         self._continue_as_new = (data, save_events)
 
     def set_custom_status(self, custom_status: Any) -> None:
-        """Set the status text readers see (stored as JSON text of the value)."""
-        self._custom_status = None if custom_status is None else to_json(custom_status)
+        """Set the status text readers see: a ``str`` as it is, another value as its JSON
+        text (what the Dapr SDK sends to the sidecar; it deprecates non-str values)."""
+        if custom_status is None or isinstance(custom_status, str):
+            self._custom_status = custom_status
+        else:
+            warnings.warn(
+                "set_custom_status() of a non-str value is deprecated by the Dapr SDK:"
+                " pass the value's JSON text",
+                DeprecationWarning,
+                # Attributed here, not to the workflow: as the SDK's (raised inside its own
+                # package) it is hidden unless warnings are turned on, even in a __main__ app.
+                stacklevel=1,
+            )
+            self._custom_status = to_json(custom_status)
 
     def is_patched(self, patch_name: str) -> bool:
         """Versioning hook of the SDK; every run here starts on the newest code."""

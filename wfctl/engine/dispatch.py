@@ -35,6 +35,7 @@ from wfctl.engine.history import (
 )
 from wfctl.engine.instances import Instances
 from wfctl.engine.items import ApplyOutcome, StartRequest, TaskOutcome, TurnItem
+from wfctl.engine.manage import Manage
 from wfctl.engine.queues import Queues
 from wfctl.engine.schema import (
     ACTIVE_SQL,
@@ -61,11 +62,11 @@ def _arrived_before_pause(
 class Dispatch:
     """Claim/apply methods; see the module docstring."""
 
-    def __init__(self, db: Db, instances: Instances, queues: Queues) -> None:
+    def __init__(self, db: Db, instances: Instances, queues: Queues, manage: Manage) -> None:
         self._db = db
         self._instances = instances
         self._queues = queues
-        self._apply = Apply(db, instances)
+        self._apply = Apply(db, instances, manage)
 
     # ------------------------------------------------------------------ turns
     def _turn_query(

@@ -177,6 +177,18 @@ class EventRaised(HistoryEvent):
     data: str | None = None
 
 
+@dataclass
+class EventSent(HistoryEvent):
+    """The workflow raised event ``name`` on instance ``instance_id`` (a Durable Task
+    ``sendEvent`` action; ``task_id`` is the action's id). The target gets an EventRaised."""
+
+    TYPE: ClassVar[str] = "EventSent"
+    task_id: int = 0
+    instance_id: str = ""
+    name: str = ""
+    data: str | None = None
+
+
 EVENT_TYPES: dict[str, type[HistoryEvent]] = {
     cls.TYPE: cls
     for cls in (
@@ -195,6 +207,7 @@ EVENT_TYPES: dict[str, type[HistoryEvent]] = {
         ChildWorkflowCompleted,
         ChildWorkflowFailed,
         EventRaised,
+        EventSent,
     )
 }
 
@@ -229,8 +242,9 @@ def dt_event_id(event: HistoryEvent) -> int:
     action's sequence number (TaskScheduled, TimerCreated, ChildWorkflowCreated: their
     ``task_id``, 1, 2, 3...; ExecutionCompleted: its ``action_id``); every other event
     (turn markers, ExecutionStarted, completions, timer firings, external events, terminate,
-    suspend, resume) has -1. The one rule for ``wfctl history`` and the gRPC history."""
-    if isinstance(event, SCHEDULED_EVENTS):
+    suspend, resume) has -1; EventSent carries its action's id too. The one rule for
+    ``wfctl history`` and the gRPC history."""
+    if isinstance(event, (*SCHEDULED_EVENTS, EventSent)):
         return event.task_id
     if isinstance(event, ExecutionCompleted):
         return event.action_id
@@ -281,7 +295,35 @@ class CompleteWorkflow:
     action_id: int = field(default=-1, compare=False)
 
 
-Action = ScheduleTask | CreateTimer | CreateChildWorkflow | CompleteWorkflow
+@dataclass
+class SendEvent:
+    """Raise event ``name`` on instance ``instance_id`` (dropped if it is unknown or
+    finished); recorded as EventSent(task_id). Only remote workers send it."""
+
+    task_id: int
+    instance_id: str
+    name: str
+    data: str | None = None
+
+
+@dataclass
+class TerminateInstance:
+    """Terminate instance ``instance_id`` (another one; its children too when ``recursive``);
+    nothing is recorded in this instance's history. Only remote workers send it."""
+
+    instance_id: str
+    reason: str | None = None
+    recursive: bool = False
+
+
+Action = (
+    ScheduleTask
+    | CreateTimer
+    | CreateChildWorkflow
+    | SendEvent
+    | TerminateInstance
+    | CompleteWorkflow
+)
 
 
 @dataclass

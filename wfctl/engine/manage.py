@@ -43,17 +43,22 @@ class Manage:
     def raise_event(self, instance_id: str, name: str, data: str | None = None) -> bool | None:
         """Queue an external event. None: no such instance; False: finished, dropped."""
         with self._db.write() as c:
-            row = c.execute(
-                "SELECT status, generation FROM instances WHERE id=?", (instance_id,)
-            ).fetchone()
-            if row is None:
-                return None
-            if row[0] not in ACTIVE:
-                return False
-            now = self._db.clock()
-            ev = EventRaised(name=name, data=data, timestamp=from_ts(now))
-            self._instances.enqueue(c, instance_id, row[1], now, ev)
-            return True
+            return self.raise_event_in(c, instance_id, name, data, self._db.clock())
+
+    def raise_event_in(
+        self, c: sqlite3.Connection, instance_id: str, name: str, data: str | None, now: float
+    ) -> bool | None:
+        """:meth:`raise_event` in the caller's transaction."""
+        row = c.execute(
+            "SELECT status, generation FROM instances WHERE id=?", (instance_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        if row[0] not in ACTIVE:
+            return False
+        ev = EventRaised(name=name, data=data, timestamp=from_ts(now))
+        self._instances.enqueue(c, instance_id, row[1], now, ev)
+        return True
 
     def suspend(self, instance_id: str, reason: str | None = None) -> RuntimeStatus | None:
         """SUSPENDED at once; until resumed, only events queued before the pause are
@@ -114,12 +119,14 @@ class Manage:
                 return None
             if row[0] not in ACTIVE:
                 return RuntimeStatus(row[0])
-            self._terminate(c, instance_id, output, recursive, self._db.clock())
+            self.terminate_in(c, instance_id, output, recursive, self._db.clock())
             return RuntimeStatus.TERMINATED
 
-    def _terminate(
+    def terminate_in(
         self, c: sqlite3.Connection, iid: str, output: str | None, recursive: bool, now: float
     ) -> None:
+        """Terminate the active instance ``iid`` in the caller's transaction (see
+        :meth:`terminate`)."""
         row = c.execute("SELECT next_seq FROM instances WHERE id=?", (iid,)).fetchone()
         ev = ExecutionTerminated(
             output=output, recursive=recursive, timestamp=from_ts(now), event_id=row[0]
@@ -144,7 +151,7 @@ class Manage:
                 f"SELECT id FROM instances WHERE parent_id=? AND status IN {ACTIVE_SQL}", (iid,)
             ).fetchall()
             for (kid,) in kids:
-                self._terminate(c, kid, None, True, now)
+                self.terminate_in(c, kid, None, True, now)
 
     def _family(self, c: sqlite3.Connection, iid: str) -> list[tuple[str, str]]:
         return c.execute(
@@ -154,9 +161,10 @@ class Manage:
             (iid,),
         ).fetchall()
 
-    def purge(self, instance_id: str) -> bool:
-        """Delete a finished instance and its finished descendants (history, inbox, tasks).
-        False when there is no such instance; ConflictError when it is still active."""
+    def purge(self, instance_id: str, *, recursive: bool = True) -> bool:
+        """Delete a finished instance and its finished descendants (history, inbox, tasks);
+        only the instance itself when not ``recursive``. False when there is no such
+        instance; ConflictError when it is still active."""
         with self._db.write() as c:
             self._db.status_changed = True
             row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
@@ -167,7 +175,10 @@ class Manage:
                     f"instance {instance_id!r} is {row[0]}: only finished instances can be "
                     "purged (terminate it first)"
                 )
-            ids = [i for i, s in self._family(c, instance_id) if s not in ACTIVE]
+            if recursive:
+                ids = [i for i, s in self._family(c, instance_id) if s not in ACTIVE]
+            else:
+                ids = [instance_id]
             self._instances.delete_in(c, ids)
             return True
 
@@ -229,9 +240,9 @@ class Manage:
         from wfctl.ids import check_new_instance_id
 
         if new_instance_id is None:
-            import uuid
+            from wfctl.ids import new_instance_id as make_id
 
-            new_instance_id = str(uuid.uuid4())
+            new_instance_id = make_id()
         check_new_instance_id(new_instance_id)
         new = new_instance_id
         with self._db.write() as c:

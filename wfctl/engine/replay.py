@@ -7,7 +7,8 @@
 - ``actions``: work decided in this turn and not yet in history, in task-id order
   (``ScheduleTask``, ``CreateTimer``, ``CreateChildWorkflow``), or exactly one
   ``CompleteWorkflow`` when the run ended (COMPLETED, FAILED, CONTINUED_AS_NEW).
-- ``custom_status``: JSON text of the value last given to ``set_custom_status`` (or None).
+- ``custom_status``: the value last given to ``set_custom_status`` (or None): a ``str`` as it
+  is, another value as its JSON text.
 - ``waiting_for``: the case-folded event names the workflow is now blocked on.
 
 Caching: the executor keeps each unfinished run's live generator. When ``past`` begins with

@@ -21,11 +21,12 @@ SQL (and :mod:`wfctl.engine.schema`, which opens and migrates the file).
 * ``store.browse`` (:mod:`~wfctl.engine.browse`): counts and keyset pages for the web view.
 
 Each part is a plain class given the ``Db`` and the parts it uses (``dispatch`` uses
-``instances`` and ``queues``; ``queues`` and ``manage`` use ``instances``); none reaches into
-another's SQL. Claims are leases: ``(owner, expiry)`` on the row, and results are applied only
-under the guard that the lease is still the applier's own, so a turn or an activity result is
-never applied twice. Times in the file are UTC seconds since the epoch; times in and out of
-the parts are naive UTC datetimes.
+``instances``, ``queues`` and ``manage``, whose events and terminations a turn may send;
+``queues`` and ``manage`` use ``instances``); none reaches into another's SQL. Claims are
+leases: ``(owner, expiry)`` on the row, and results are applied only under the guard that
+the lease is still the applier's own, so a turn or an activity result is never applied
+twice. Times in the file are UTC seconds since the epoch; times in and out of the parts are
+naive UTC datetimes.
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ class Store:
         self.instances = Instances(db)
         self.leases = Leases(db)
         self.queues = Queues(db, self.instances)
-        self.dispatch = Dispatch(db, self.instances, self.queues)
         self.manage = Manage(db, self.instances)
+        self.dispatch = Dispatch(db, self.instances, self.queues, self.manage)
         self.browse = Browse(db)
 
     def close(self) -> None:

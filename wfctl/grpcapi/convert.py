@@ -35,7 +35,26 @@ _PB_TO_STATUS = {v: k for k, v in _STATUS_TO_PB.items()}
 
 
 class BadActions(ValueError):
-    """A worker's answer the engine cannot apply; the message names the reason."""
+    """A worker's answer the engine cannot apply; the message says why, ``error_type``
+    names the reason in the failure the workflow gets."""
+
+    def __init__(self, message: str, error_type: str = "WorkerProtocolError") -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+#: The actions of the 1.19 protos this server refuses: the workflow fails with the reason.
+REFUSED_ACTIONS = {
+    "createDetachedWorkflow": (
+        "UnsupportedWorkflowAction",
+        "this server does not start detached workflows (createDetachedWorkflow)",
+    ),
+    "workflowVersionNotAvailable": (
+        "WorkflowVersionNotAvailable",
+        "the worker does not have this workflow's version (workflowVersionNotAvailable); "
+        "this server does not stall workflows for a later worker version",
+    ),
+}
 
 
 def status_to_pb(status: RuntimeStatus) -> int:
@@ -130,6 +149,8 @@ def event_to_pb(pb: Any, e: h.HistoryEvent, app_id: str) -> Any:
         out.taskScheduled.name = e.name
         if e.input is not None:
             out.taskScheduled.input.value = e.input
+        if e.rerun_of is not None:  # the event a rerun started from
+            out.taskScheduled.rerunParentInstanceInfo.instanceID = e.rerun_of
     elif isinstance(e, h.TaskCompleted):
         out.taskCompleted.taskScheduledId = e.task_id
         if e.result is not None:
@@ -147,6 +168,8 @@ def event_to_pb(pb: Any, e: h.HistoryEvent, app_id: str) -> Any:
         x.instanceId, x.name = e.instance_id, e.name
         if e.input is not None:
             x.input.value = e.input
+        if e.rerun_of is not None:
+            x.rerunParentInstanceInfo.instanceID = e.rerun_of
     elif isinstance(e, h.ChildWorkflowCompleted):
         out.childWorkflowInstanceCompleted.taskScheduledId = e.task_id
         if e.result is not None:
@@ -158,6 +181,10 @@ def event_to_pb(pb: Any, e: h.HistoryEvent, app_id: str) -> Any:
         out.eventRaised.name = e.name
         if e.data is not None:
             out.eventRaised.input.value = e.data
+    elif isinstance(e, h.EventSent):
+        out.eventSent.instanceId, out.eventSent.name = e.instance_id, e.name
+        if e.data is not None:
+            out.eventSent.input.value = e.data
     else:  # pragma: no cover - every engine event type is listed above
         raise ValueError(f"no protobuf form for history event {e.TYPE}")
     return out
@@ -190,7 +217,7 @@ def actions_from_pb(
     seen: set[int] = set()
     for a in resp.actions:
         kind = a.WhichOneof("workflowActionType")
-        if kind != "completeWorkflow":
+        if kind not in ("completeWorkflow", "terminateWorkflow"):  # neither makes an event
             if a.id in scheduled or a.id in seen:
                 raise BadActions(
                     f"the worker's {kind} action reuses id {a.id}, which the history "
@@ -227,6 +254,37 @@ def actions_from_pb(
                     input=_text(x, "input"),
                 )
             )
+        elif kind == "sendEvent":
+            x = a.sendEvent
+            if cross:
+                raise BadActions(
+                    f"cannot send event {x.name!r} to an instance of app {target!r}: this "
+                    f"wfctl serve is app {app_id!r} only (cross-app calls need one server per app)"
+                )
+            if not x.instance.instanceId:
+                raise BadActions("the worker's sendEvent action names no target instance")
+            actions.append(
+                h.SendEvent(
+                    task_id=a.id,
+                    instance_id=x.instance.instanceId,
+                    name=x.name,
+                    data=_text(x, "data"),
+                )
+            )
+        elif kind == "terminateWorkflow":
+            x = a.terminateWorkflow
+            if cross:
+                raise BadActions(
+                    f"cannot terminate an instance of app {target!r}: this wfctl serve is "
+                    f"app {app_id!r} only (cross-app calls need one server per app)"
+                )
+            if not x.instanceId:
+                raise BadActions("the worker's terminateWorkflow action names no instance")
+            actions.append(
+                h.TerminateInstance(
+                    instance_id=x.instanceId, reason=_text(x, "reason"), recursive=x.recurse
+                )
+            )
         elif kind == "completeWorkflow":
             x = a.completeWorkflow
             status = status_from_pb(x.workflowStatus)
@@ -248,6 +306,9 @@ def actions_from_pb(
                 )
             )
             break  # nothing after the end of a run counts
+        elif kind in REFUSED_ACTIONS:
+            error_type, why = REFUSED_ACTIONS[kind]
+            raise BadActions(why, error_type)
         else:
             raise BadActions(f"this server does not support the {kind or 'empty'} action")
     custom = _text(resp, "customStatus")

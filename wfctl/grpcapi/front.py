@@ -15,6 +15,10 @@ A second executor front on :class:`wfctl.engine.store.Store`, beside the in-proc
   stream that ran its last one (its history cache is warm there).
 * Workers that advertise STATEFUL_HISTORY get ``cachedHistory{eventCount}`` and only the
   events past what they hold; others get the full history every turn.
+* A turn or activity a worker holds longer than ``work_item_timeout`` seconds (serve's
+  ``--work-item-timeout``) while its stream stays open is taken back and handed out again,
+  as a stream's end would; the old holder's late answer carries a token no longer in
+  flight and is refused as stale.
 * When a stream ends, its turns are simply forgotten (their instances are claimed again, by
   this process, with whatever has arrived since) and its activity leases are handed back: in
   flight work is re-dispatched to the next stream. After a crash of the process, the store
@@ -46,6 +50,9 @@ TTL = 30.0
 TURN_CREDIT = 64  # turns in flight per stream
 TASK_CREDIT = 64  # activities in flight per stream
 MAX_CACHED = 10_000  # instances whose history stays in memory
+#: Default seconds a worker may hold a turn or an activity (durabletask-go's SQLite backend
+#: locks a work item for 2 minutes); 0 = no limit.
+WORK_ITEM_TIMEOUT = 120.0
 
 
 @dataclass(eq=False)
@@ -80,18 +87,31 @@ class _Pending:
     stream: Stream
     turn: TurnItem | None = None
     task: TaskItem | None = None
+    sent: float = 0.0  # the front's clock when it went out
 
 
 class RemoteFront:
     """The loop; see the module docstring. ``app`` is the app identity the instances it
     drives carry in the store; ``app_id`` the Dapr app id stamped on them for the SDK."""
 
-    def __init__(self, store: Store, pb: Any, *, app: str, app_id: str, ttl: float = TTL) -> None:
+    def __init__(
+        self,
+        store: Store,
+        pb: Any,
+        *,
+        app: str,
+        app_id: str,
+        ttl: float = TTL,
+        work_item_timeout: float = WORK_ITEM_TIMEOUT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
         self.pb = pb
         self.app = app
         self.app_id = app_id
         self.ttl = ttl
+        self.work_item_timeout = work_item_timeout
+        self.clock = clock
         self.owner = new_owner_id()
         self._inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._streams: list[Stream] = []
@@ -210,6 +230,8 @@ class RemoteFront:
                     outcomes.append(got)
             elif kind == "start":
                 starts.append(value)
+        if self.work_item_timeout > 0 and self._take_back_overdue():
+            did = True
         if released:
             self.store.leases.release(self.owner, released)
         if self._retry is not None:  # answers a failed commit left (e.g. the disk was full)
@@ -255,6 +277,41 @@ class RemoteFront:
             del self._sticky[iid]
         return tasks
 
+    def _take_back_overdue(self) -> bool:
+        """Take back what a worker has held longer than ``work_item_timeout``: a turn is
+        forgotten (its instance is claimed again, with a full history, by any stream), an
+        activity is queued again. ``_pending`` is in the order items went out."""
+        limit = self.clock() - self.work_item_timeout
+        overdue = []
+        for token, p in self._pending.items():
+            if p.sent > limit:
+                break
+            overdue.append(token)
+        for token in overdue:
+            p = self._pending.pop(token)
+            s = p.stream
+            if p.turn is not None:
+                iid = p.turn.instance_id
+                s.turns.discard(token)
+                if self._inflight.get(iid) == token:
+                    del self._inflight[iid]
+                s.marks.pop(iid, None)  # what it caches is unknown now
+                if self._sticky.get(iid) is s:
+                    del self._sticky[iid]
+                what = f"the turn of {iid!r}"
+            else:
+                assert p.task is not None
+                s.tasks.discard(token)
+                self._ready_tasks.append(p.task)
+                what = f"activity {p.task.name!r} of {p.task.instance_id!r}"
+            log.warning(
+                "wfctl serve: a worker held %s over %g s (--work-item-timeout): handing it out"
+                " again",
+                what,
+                self.work_item_timeout,
+            )
+        return bool(overdue)
+
     def _turn_answer(self, resp: Any) -> tuple[TurnItem, TurnResult, list[tuple[int, str]]] | None:
         # durabletask-js 1.0 answers without the completion token: match by instance, as daprd
         token = resp.completionToken or self._inflight.get(resp.instanceId, "")
@@ -270,7 +327,7 @@ class RemoteFront:
                 resp, item.instance_id, self.app_id, self._ids.get(item.instance_id, set())
             )
         except convert.BadActions as exc:
-            failure = FailureDetails("WorkerProtocolError", str(exc))
+            failure = FailureDetails(exc.error_type, str(exc))
             res = TurnResult(actions=[CompleteWorkflow(RuntimeStatus.FAILED, failure=failure)])
             refused = []
         return item, res, refused
@@ -452,7 +509,7 @@ class RemoteFront:
         if s.stateful:
             s.marks[iid] = (item.generation, len(hist))
         token = self._token()
-        self._pending[token] = _Pending(s, turn=item)
+        self._pending[token] = _Pending(s, turn=item, sent=self.clock())
         self._inflight[iid] = token
         self._sticky[iid] = s
         s.turns.add(token)
@@ -467,6 +524,6 @@ class RemoteFront:
         req.workflowInstance.executionId.value = f"{t.instance_id}:{t.generation}"
         req.taskExecutionId = f"{t.instance_id}:{t.generation}:{t.task_id}"
         token = self._token()
-        self._pending[token] = _Pending(s, task=t)
+        self._pending[token] = _Pending(s, task=t, sent=self.clock())
         s.tasks.add(token)
         s.out.append(pb.WorkItem(activityRequest=req, completionToken=token))

@@ -14,7 +14,6 @@ import contextlib
 import hmac
 import logging
 import threading
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -83,9 +82,9 @@ class Servicer:
 
     # ------------------------------------------------------------------ client RPCs
     async def StartInstance(self, request: Any, context: Any) -> Any:
-        from wfctl.ids import check_new_instance_id
+        from wfctl.ids import check_new_instance_id, new_instance_id
 
-        iid = request.instanceId or uuid.uuid4().hex
+        iid = request.instanceId or new_instance_id()
         if not request.name:
             await self._abort(context, "INVALID_ARGUMENT", "a workflow name is required")
         if request.name.startswith("dapr.internal."):
@@ -207,9 +206,12 @@ class Servicer:
         return resp
 
     def _purge_one(self, iid: str, recursive: bool, force: bool) -> int:
-        del recursive  # the store purges an instance with its finished descendants
+        """As daprd: ``recursive`` purges the finished descendants too, else the instance
+        alone (its children stay); ``force`` terminates what it purges first."""
         if force:
-            self.store.manage.terminate(iid, None, recursive=True)
+            self.store.manage.terminate(iid, None, recursive=recursive)
+        if not recursive:
+            return 1 if self.store.manage.purge(iid, recursive=False) else 0
         before = sum(self.store.browse.count_by_status().values())
         if not self.store.manage.purge(iid):
             return 0
@@ -242,8 +244,11 @@ class Servicer:
                 after = (float(created), int(row))
             except ValueError:
                 await self._abort(context, "INVALID_ARGUMENT", "invalid continuation token")
+        # One app per port, as daprd: the instances of this serve's app (its workers' and
+        # its in-process app's, however started), not every app's in the file.
+        apps = [a for a in (self.front.app, self.local_app) if a]
         states, cursor = await self._call(
-            self.store.browse.page_instances, limit=min(size, 10_000), after=after
+            self.store.browse.page_instances, limit=min(size, 10_000), after=after, apps=apps
         )
         resp = self.pb.ListInstanceIDsResponse(instanceIds=[st.instance_id for st in states])
         if cursor is not None:  # keyset paging: newest first, stable while instances come

@@ -48,12 +48,10 @@ class WorkerBackend(EmbeddedBackend):
     ) -> str:
         if name in self.workflow_names():
             return super().start(name, input, instance_id=instance_id, start_at=start_at)
-        from wfctl.ids import check_new_instance_id
+        from wfctl.ids import check_new_instance_id, new_instance_id
 
         if instance_id is None:
-            import uuid
-
-            instance_id = uuid.uuid4().hex
+            instance_id = new_instance_id()
         check_new_instance_id(instance_id)
         self.store.instances.create_instance(
             instance_id, name, input, start_at=start_at, app=self.remote_app
@@ -77,6 +75,7 @@ class GrpcSide:
         api_token: str | None,
         max_message: int,
         handshake_timeout: float = 10.0,
+        work_item_timeout: float | None = None,
     ) -> None:
         from wfctl.engine.store import Store
         from wfctl.grpcapi.front import RemoteFront
@@ -85,8 +84,9 @@ class GrpcSide:
         self.app_id = app_id
         self._front_store = Store(path)
         self._rpc_store = Store(path)
+        kw = {} if work_item_timeout is None else {"work_item_timeout": work_item_timeout}
         self.front = RemoteFront(
-            self._front_store, proto.pb, app=grpc_identity(app_id), app_id=app_id
+            self._front_store, proto.pb, app=grpc_identity(app_id), app_id=app_id, **kw
         )
         local_app = local.app_identity
         self.server = GrpcServer(

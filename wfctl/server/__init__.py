@@ -52,13 +52,15 @@ def serve(
     app_id: str = "wfctl",
     max_body_size: int = 4 * 1024 * 1024,
     header_timeout: float = 10.0,
+    work_item_timeout: float = 120.0,
 ) -> int:
     """Serve until SIGTERM/SIGINT, then shut down gracefully and return 0.
 
     See :func:`wfctl.server.run.serve`; raises a :class:`wfctl.model.WfctlError` when it
     cannot start (port in use, unusable database file, app import failure). ``ui=False``
     leaves out the web view at ``/``; ``header_timeout``: seconds a client has to send a
-    request's headers before its connection is closed.
+    request's headers before its connection is closed; ``work_item_timeout``: seconds a
+    gRPC worker may hold a turn or an activity before it is handed out again (0: no limit).
     """
     from wfctl.server.run import serve as _serve
 
@@ -74,4 +76,5 @@ def serve(
         app_id=app_id,
         max_body_size=max_body_size,
         header_timeout=header_timeout,
+        work_item_timeout=work_item_timeout,
     )

@@ -8,7 +8,6 @@ and maps the Backend's errors to daprd's status codes, ``errorCode`` values and 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -17,6 +16,7 @@ from wfctl.ids import (
     check_event_name,
     check_instance_id,
     is_valid_new_instance_id,
+    new_instance_id,
 )
 from wfctl.model import (
     ConflictError,
@@ -128,7 +128,7 @@ class Handlers:
             raise HttpError(400, "ERR_WORKFLOW_NAME_MISSING", "workflow name is not configured")
         instance_id = req.query_one("instanceID") or ""
         if not instance_id:
-            instance_id = str(uuid.uuid4())
+            instance_id = new_instance_id()
         else:
             _check_new_id(instance_id)
         data = await req.body_text()

@@ -155,6 +155,7 @@ def serve(
     app_id: str = "wfctl",
     max_body_size: int = 4 * 1024 * 1024,
     header_timeout: float = 10.0,
+    work_item_timeout: float = 120.0,
 ) -> int:
     """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
 
@@ -166,12 +167,15 @@ def serve(
     (default stdout); access-log lines go to stderr. ``ui=False`` leaves out the web view
     (``/`` answers 404). With ``grpc_port`` (0: any free port) it also serves daprd's Durable
     Task gRPC API there for SDK workers of app ``app_id`` (see :mod:`wfctl.grpcapi.serving`).
-    A connection whose request headers are not complete after ``header_timeout`` seconds is
-    closed, as is one idle for KEEP_ALIVE_TIMEOUT seconds after a response (see
-    :mod:`wfctl.server.conn`).
+    A gRPC worker that holds a turn or an activity longer than ``work_item_timeout``
+    seconds (0: no limit) loses it to the next worker. A connection whose request headers
+    are not complete after ``header_timeout`` seconds is closed, as is one idle for
+    KEEP_ALIVE_TIMEOUT seconds after a response (see :mod:`wfctl.server.conn`).
     """
     if not 0 < header_timeout <= 300:
         raise UsageError(f"--header-timeout {header_timeout:g}: give 0.1 to 300 seconds")
+    if not work_item_timeout >= 0:  # NaN too
+        raise UsageError(f"--work-item-timeout {work_item_timeout:g}: give 0 (no limit) or more")
     out = out or sys.stdout
     err = sys.stderr
     stop = threading.Event()
@@ -229,6 +233,7 @@ def serve(
                     api_token=api_token,
                     max_message=max_body_size,
                     handshake_timeout=header_timeout,
+                    work_item_timeout=work_item_timeout,
                 )
                 gport = grpc_side.start(host, grpc_port or 0)
                 parts.append(grpc_side)

@@ -34,7 +34,7 @@ if __name__ == "__main__":
     client = wf.DaprWorkflowClient()
     if PHASE == "first":
         client.schedule_new_workflow(stepper, input=4, instance_id="stepper-1")
-        while client.get_workflow_state("stepper-1").serialized_custom_status != '"waiting"':
+        while client.get_workflow_state("stepper-1").serialized_custom_status != "waiting":
             time.sleep(0.02)
         print("first run stops while it waits")
     else:
