@@ -102,7 +102,7 @@ def scale(tmp: Path, a: argparse.Namespace) -> None:
     s = Store(db)
     n = a.instances
     now = time.time() - 3600
-    with s._write() as c:  # bulk-load finished instances, each with a 4-event history
+    with s.db.write() as c:  # bulk-load finished instances, each with a 4-event history
         c.executemany(
             "INSERT INTO instances (id, name, status, created_at, updated_at, finished_at,"
             " input, output, root_id, next_seq) VALUES (?, ?, ?, ?, ?, ?, '1', '3', ?, 4)",
@@ -159,7 +159,7 @@ def scale(tmp: Path, a: argparse.Namespace) -> None:
     # The scheduler's own queries with many instances waiting on timers an hour away.
     s = Store(db)
     later = time.time() + 3600
-    with s._write() as c:
+    with s.db.write() as c:
         c.executemany(
             "INSERT INTO instances (id, name, status, created_at, updated_at, root_id, next_seq)"
             " VALUES (?, 'three', 'RUNNING', ?, ?, ?, 3)",
@@ -171,9 +171,9 @@ def scale(tmp: Path, a: argparse.Namespace) -> None:
             ((f"w{k:06d}", later + k) for k in range(n)),
         )
     print(f"waiting_instances {n}")
-    timed("idle_round_claim", lambda: s.claim_turns("bench:1:x"))
-    timed("idle_round_busy", lambda: s.busy())
-    timed("idle_round_next_due", lambda: s.next_due())
+    timed("idle_round_claim", lambda: s.dispatch.claim_turns("bench:1:x"))
+    timed("idle_round_busy", lambda: s.queues.busy())
+    timed("idle_round_next_due", lambda: s.queues.next_due())
     s.close()
 
 

@@ -41,7 +41,7 @@ def seed(db: Path, n: int) -> float:
     t = time.perf_counter()
     s = Store(db)
     now = time.time()
-    with s._write() as c:
+    with s.db.write() as c:
         c.executemany(
             "INSERT INTO instances (id, name, status, created_at, updated_at, input,"
             " custom_status, root_id, next_seq) VALUES (?, ?, ?, ?, ?, '1', ?, ?, 0)",

@@ -115,7 +115,7 @@ def test_more_than_a_page_of_matches_is_paged_and_a_rerun_resumes(
     store = Store(db)
     n = 2 * bulk.PAGE + 37
     for i in range(n):
-        store.create_instance(f"m-{i:05d}", "hello_world_wf", '"x"')
+        store.instances.create_instance(f"m-{i:05d}", "hello_world_wf", '"x"')
     store.close()
     base = ["--embedded", "--db", str(db), "--detach"]
     seen: list[int] = []

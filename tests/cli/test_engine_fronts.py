@@ -58,7 +58,7 @@ def test_worker_and_serve_arguments(
     calls = []
     fake_module(
         monkeypatch,
-        "wfctl.engine.worker",
+        "wfctl.engine.background",
         run_worker=lambda db, *, app, concurrency: (
             calls.append(("worker", db, app, concurrency)) or 0
         ),
@@ -143,7 +143,7 @@ def test_embedded_backend_built_from_settings(
 def test_missing_engine_modules_are_usage_errors(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("wfctl.engine.loader", "wfctl.engine.worker", "wfctl.server"):
+    for name in ("wfctl.engine.loader", "wfctl.engine.background", "wfctl.server"):
         monkeypatch.setitem(sys.modules, name, None)
     for args in (["exec", "a.py"], ["worker"], ["serve"]):
         r = runner.invoke(app, args)

@@ -107,7 +107,7 @@ def main(root: Path) -> int:
     db = mnt / "wf.db"
     engine = Engine(db, wfr.registry)
     client = Store(db)
-    client.create_instance("full", "chain3", "null")
+    client.instances.create_instance("full", "chain3", "null")
     stop = threading.Event()
     loop = threading.Thread(target=engine.run_forever, args=(stop,))
     loop.start()
@@ -118,8 +118,10 @@ def main(root: Path) -> int:
         _wait(lambda: engine.failed_writes >= 3, "three failed commits")
         during = Counter(HERE["side"].read_text().split())
         os.unlink(HERE["ballast"])
-        _wait(lambda: client.get_state("full").runtime_status.is_terminal, "the run's end")
-        state = client.get_state("full")
+        _wait(
+            lambda: client.instances.get_state("full").runtime_status.is_terminal, "the run's end"
+        )
+        state = client.instances.get_state("full")
     finally:
         stop.set()
         from wfctl.engine.store import HUB

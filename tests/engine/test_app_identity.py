@@ -21,68 +21,68 @@ def _registry(identity: str | None) -> Registry:
 
 def test_an_engine_leaves_another_apps_instance_of_the_same_name_alone(db):
     s = Store(db)
-    s.create_instance("theirs", "chain", "2", app="/apps/theirs.py")
-    s.create_instance("mine", "chain", "2", app="/apps/mine.py")
+    s.instances.create_instance("theirs", "chain", "2", app="/apps/theirs.py")
+    s.instances.create_instance("mine", "chain", "2", app="/apps/mine.py")
     mine = Engine(db, _registry("/apps/mine.py"))
     try:
         assert mine.drive(limit=10) is True  # idle: the other app's work is not its own
     finally:
         mine.close()
-    assert s.get_state("mine").runtime_status == RuntimeStatus.COMPLETED
-    assert s.get_state("theirs").runtime_status == RuntimeStatus.PENDING
-    assert s.history("theirs") == []
+    assert s.instances.get_state("mine").runtime_status == RuntimeStatus.COMPLETED
+    assert s.instances.get_state("theirs").runtime_status == RuntimeStatus.PENDING
+    assert s.instances.history("theirs") == []
     theirs = Engine(db, _registry("/apps/theirs.py"))
     try:
         theirs.drive(["theirs"], limit=10)
     finally:
         theirs.close()
-    assert s.get_state("theirs").runtime_status == RuntimeStatus.COMPLETED
+    assert s.instances.get_state("theirs").runtime_status == RuntimeStatus.COMPLETED
     s.close()
 
 
 def test_activity_tasks_of_another_app_are_not_claimed(db):
     s = Store(db)
-    s.create_instance("a", "chain", "1", app="/apps/a.py")
+    s.instances.create_instance("a", "chain", "1", app="/apps/a.py")
     me = "test:1:x"
-    (item,) = s.claim_turns(me, app="/apps/a.py")
+    (item,) = s.dispatch.claim_turns(me, app="/apps/a.py")
     assert item.app == "/apps/a.py"
-    s.release(me)
+    s.leases.release(me)
     from wfctl.engine.history import ScheduleTask, TurnResult
 
-    (item,) = s.claim_turns(me, app="/apps/a.py")
-    s.apply_turns(
+    (item,) = s.dispatch.claim_turns(me, app="/apps/a.py")
+    s.dispatch.apply_turns(
         me, [(item, TurnResult(actions=[ScheduleTask(1, "inc", "0")]))], claim_tasks=False
     )
-    assert s.claim_tasks("other", app="/apps/b.py") == []
-    assert s.busy(app="/apps/b.py") is False and s.busy(app="/apps/a.py") is True
-    (task,) = s.claim_tasks("owner", app="/apps/a.py")
+    assert s.queues.claim_tasks("other", app="/apps/b.py") == []
+    assert s.queues.busy(app="/apps/b.py") is False and s.queues.busy(app="/apps/a.py") is True
+    (task,) = s.queues.claim_tasks("owner", app="/apps/a.py")
     assert task.name == "inc"
     s.close()
 
 
 def test_children_belong_to_their_parents_app(db):
     s = Store(db)
-    s.create_instance("p", "parent", "2", app="/apps/p.py")
+    s.instances.create_instance("p", "parent", "2", app="/apps/p.py")
     e = Engine(db, _registry("/apps/p.py"))
     try:
         e.drive(["p"], limit=10)
     finally:
         e.close()
-    assert s.get_state("p").runtime_status == RuntimeStatus.COMPLETED
-    rows = s._read("SELECT DISTINCT app FROM instances")
+    assert s.instances.get_state("p").runtime_status == RuntimeStatus.COMPLETED
+    rows = s.db.read("SELECT DISTINCT app FROM instances")
     assert rows == [("/apps/p.py",)]
     s.close()
 
 
 def test_instances_with_no_owner_are_driven_by_any_app_knowing_the_name(db):
     s = Store(db)
-    s.create_instance("legacy", "chain", "1")
+    s.instances.create_instance("legacy", "chain", "1")
     e = Engine(db, _registry("/apps/any.py"))
     try:
         e.drive(["legacy"], limit=10)
     finally:
         e.close()
-    assert s.get_state("legacy").runtime_status == RuntimeStatus.COMPLETED
+    assert s.instances.get_state("legacy").runtime_status == RuntimeStatus.COMPLETED
     s.close()
 
 
@@ -94,14 +94,14 @@ def test_a_version_1_file_is_migrated_and_its_instances_still_run(db):
     c.execute("INSERT INTO schema_version VALUES (1, 0)")
     c.close()
     s = Store(db)  # a version-1 file written before instances had owners
-    assert s._read("SELECT max(version) FROM schema_version") == [(schema.SCHEMA_VERSION,)]
-    s.create_instance("old", "chain", "1")
+    assert s.db.read("SELECT max(version) FROM schema_version") == [(schema.SCHEMA_VERSION,)]
+    s.instances.create_instance("old", "chain", "1")
     e = Engine(db, _registry(DEMO_APP))
     try:
         e.drive(["old"], limit=10)
     finally:
         e.close()
-    assert s.get_state("old").runtime_status == RuntimeStatus.COMPLETED
+    assert s.instances.get_state("old").runtime_status == RuntimeStatus.COMPLETED
     s.close()
 
 

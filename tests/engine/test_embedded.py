@@ -51,7 +51,7 @@ def test_demo_hello_world_start_drives_to_completion(db):
 def test_unknown_workflow_lists_known_names(backend):
     with pytest.raises(UsageError, match="unknown workflow 'nope'.*chain"):
         backend.start("nope")
-    assert "chain" in backend.store.workflow_names()
+    assert "chain" in backend.store.instances.workflow_names()
 
 
 def test_invalid_id_and_unknown_instance(backend):
@@ -265,7 +265,7 @@ def test_start_worker_drives_detached_starts_and_stops(db):
     finally:
         handle.stop(10)
     assert not handle.running
-    assert b.store._read("SELECT count(*) FROM tasks WHERE lock_owner IS NOT NULL")[0][0] == 0
+    assert b.store.db.read("SELECT count(*) FROM tasks WHERE lock_owner IS NOT NULL")[0][0] == 0
     b.close()
 
 

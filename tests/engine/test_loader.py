@@ -132,7 +132,7 @@ def test_alternate_name_decorator_names_the_registration():
 
 
 def test_start_without_the_engine_worker_is_a_clear_error_or_a_worker(monkeypatch):
-    monkeypatch.setitem(sys.modules, "wfctl.engine.worker", None)
+    monkeypatch.setitem(sys.modules, "wfctl.engine.background", None)
     with pytest.raises(RuntimeError, match="embedded worker is not available"):
         WorkflowRuntime().start()
     WorkflowRuntime().shutdown()  # never started: a no-op

@@ -90,8 +90,8 @@ def test_a_full_file_keeps_the_result_retries_with_back_off_and_logs_once(tmp_pa
     engine = make_engine(db)
     client = Store(db)
     try:
-        client.create_instance("f", "chain", "40")
-        conn = engine.store._conn
+        client.instances.create_instance("f", "chain", "40")
+        conn = engine.store.db._conn
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count={pages}")
         stop = threading.Event()
@@ -102,12 +102,12 @@ def test_a_full_file_keeps_the_result_retries_with_back_off_and_logs_once(tmp_pa
             ran = side.read_text().splitlines()
             assert len(ran) == len(set(ran)), ran  # no activity ran twice
             conn.execute("PRAGMA max_page_count=1073741823")
-            _wait_for(lambda: client.get_state("f").runtime_status.is_terminal, "the end")
+            _wait_for(lambda: client.instances.get_state("f").runtime_status.is_terminal, "the end")
         finally:
             stop.set()
             HUB.bump()
             loop.join(60)
-        state = client.get_state("f")
+        state = client.instances.get_state("f")
         assert state.runtime_status == RuntimeStatus.COMPLETED and state.serialized_output == "40"
         ran = side.read_text().splitlines()
         assert sorted(ran) == sorted(f"f:{i}" for i in range(1, 41))
@@ -124,7 +124,7 @@ def test_a_full_file_keeps_the_result_retries_with_back_off_and_logs_once(tmp_pa
 def _status(db: Path, iid: str) -> RuntimeStatus | None:
     s = Store(db)
     try:
-        state = s.get_state(iid)
+        state = s.instances.get_state(iid)
         return None if state is None else state.runtime_status
     finally:
         s.close()
@@ -132,7 +132,7 @@ def _status(db: Path, iid: str) -> RuntimeStatus | None:
 
 def _stored_db(path: Path) -> Path:
     s = Store(path)
-    s.create_instance("x", "chain", "1")
+    s.instances.create_instance("x", "chain", "1")
     s.close()
     return path
 
@@ -159,8 +159,8 @@ def _corrupt_pages(db: Path) -> None:
     it opens, and fails on the first query that reads them."""
     s = Store(db)
     for i in range(300):
-        s.create_instance(f"i{i}", "chain", '"x"' * 20)
-    s.checkpoint()
+        s.instances.create_instance(f"i{i}", "chain", '"x"' * 20)
+    s.db.checkpoint()
     s.close()
     size = db.stat().st_size
     with open(db, "r+b") as f:
@@ -308,7 +308,7 @@ def test_completion_reads_do_not_touch_a_foreign_file(tmp_path, capsys):
 def test_a_background_worker_that_stops_says_why_in_one_log_line(tmp_path, caplog):
     """What an app's WorkflowRuntime (under `exec`) runs: no owner reports for it."""
     from tests.engine import sample_app
-    from wfctl.engine.worker import start_worker
+    from wfctl.engine.background import start_worker
 
     db = _stored_db(tmp_path / "wf.db")
     handle = start_worker(db, sample_app.registry)

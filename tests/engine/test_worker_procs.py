@@ -30,7 +30,7 @@ def test_run_worker_drives_and_stops_cleanly_on_sigterm(db, tmp_path):
     side = tmp_path / "side.txt"
     env = dict(os.environ, PYTHONPATH=str(ROOT), WFCTL_TEST_SIDE=str(side), WFCTL_TEST_SLOW="0.5")
     code = (
-        "import sys; from wfctl.engine.worker import run_worker;"
+        "import sys; from wfctl.engine.background import run_worker;"
         f"sys.exit(run_worker(sys.argv[1], app={APP!r}, concurrency=2))"
     )
     p = subprocess.Popen([sys.executable, "-c", code, str(db)], env=env, stderr=subprocess.PIPE)
@@ -45,7 +45,7 @@ def test_run_worker_drives_and_stops_cleanly_on_sigterm(db, tmp_path):
         assert b"Traceback" not in err, err.decode(errors="replace")
         s = Store(db)
         try:
-            locks = s._read(
+            locks = s.db.read(
                 "SELECT count(*) FROM tasks WHERE lock_owner IS NOT NULL"
                 " UNION ALL SELECT count(*) FROM instances WHERE lock_owner IS NOT NULL"
             )
@@ -69,17 +69,17 @@ def test_long_activity_keeps_its_lease_and_runs_once(db, tmp_path, monkeypatch):
     monkeypatch.setenv("WFCTL_TEST_SIDE", str(side))
     monkeypatch.setenv("WFCTL_TEST_SLOW", "1.2")
     s = Store(db)
-    s.create_instance("long", "chain", "1")
+    s.instances.create_instance("long", "chain", "1")
     a = make_engine(db, ttl=0.4)
     b = make_engine(db, ttl=0.4)
     try:
         t = threading.Thread(target=a.drive, args=(["long"],), kwargs={"limit": 20})
         t.start()
-        _wait(lambda: s._read("SELECT count(*) FROM tasks WHERE lock_owner IS NOT NULL")[0][0])
+        _wait(lambda: s.db.read("SELECT count(*) FROM tasks WHERE lock_owner IS NOT NULL")[0][0])
         # b keeps trying while a's activity runs three times longer than the lease
         b.drive(["long"], until="completion", limit=20)
         t.join()
-        assert s.get_state("long").runtime_status == RuntimeStatus.COMPLETED
+        assert s.instances.get_state("long").runtime_status == RuntimeStatus.COMPLETED
     finally:
         a.close()
         b.close()
@@ -97,7 +97,7 @@ def test_quick_activity_run_inline_then_slow_keeps_its_lease(db, tmp_path, monke
     # "quick" with room to spare, so a loaded machine still takes the inline path
     monkeypatch.setattr(wfctl.engine.runner, "INLINE_MAX", 0.2)
     s = Store(db)
-    s.create_instance("q", "quick_chain", "5")
+    s.instances.create_instance("q", "quick_chain", "5")
     a = make_engine(db, ttl=0.4)
     b = make_engine(db, ttl=0.4)
     try:
@@ -107,7 +107,7 @@ def test_quick_activity_run_inline_then_slow_keeps_its_lease(db, tmp_path, monke
         # the 4th run (x == 3) is taken inline on a's loop thread and sleeps 3 leases long
         b.drive(["q"], until="completion", limit=20)
         t.join()
-        assert s.get_state("q").serialized_output == "5"
+        assert s.instances.get_state("q").serialized_output == "5"
         assert "activity" not in (tmp_path / "thread.txt").read_text()  # it ran inline
     finally:
         a.close()
@@ -119,8 +119,9 @@ def test_quick_activity_run_inline_then_slow_keeps_its_lease(db, tmp_path, monke
 def test_runtime_worker_thread_and_local_fast_start(db, monkeypatch):
     monkeypatch.setenv("WFCTL_DB", str(db))
     from tests.engine import sample_app
+    from wfctl.engine.background import start_runtime_worker
     from wfctl.engine.client import DaprWorkflowClient
-    from wfctl.engine.worker import local_engine, start_runtime_worker
+    from wfctl.engine.worker import local_engine
 
     handle = start_runtime_worker(sample_app.registry)
     try:
@@ -150,7 +151,7 @@ def test_runtime_worker_thread_and_local_fast_start(db, monkeypatch):
 def test_commands_from_another_process_while_a_worker_runs(db):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     code = (
-        "import sys; from wfctl.engine.worker import run_worker;"
+        "import sys; from wfctl.engine.background import run_worker;"
         f"sys.exit(run_worker(sys.argv[1], app={APP!r}))"
     )
     p = subprocess.Popen([sys.executable, "-c", code, str(db)], env=env)
@@ -172,7 +173,7 @@ def test_commands_from_another_process_while_a_worker_runs(db):
         _wait(lambda: b.get("c").runtime_status == RuntimeStatus.COMPLETED)
         assert b.get("c").serialized_output == "[1, 2, 3]"
         b.start("parent_of_waiter", instance_id="pw")
-        _wait(lambda: b.store.waiting_for("pw:0001") == ["go"])
+        _wait(lambda: b.store.instances.waiting_for("pw:0001") == ["go"])
         b.terminate("pw")
         st = b.get("pw:0001")
         assert st.runtime_status == RuntimeStatus.TERMINATED

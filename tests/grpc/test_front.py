@@ -14,15 +14,21 @@ pb = load().pb
 
 
 class FlakyStore(Store):
-    """A store whose next ``exchange`` fails once (as on a full disk)."""
+    """A store whose next ``dispatch.exchange`` fails once (as on a full disk)."""
 
     fail_next = False
 
-    def exchange(self, *a, **k):
-        if self.fail_next and (a[1] or a[2]):  # only a commit that carries answers
-            self.fail_next = False
-            raise StorageError("database: disk I/O error")
-        return super().exchange(*a, **k)
+    def __init__(self, path):
+        super().__init__(path)
+        exchange = self.dispatch.exchange
+
+        def flaky(*a, **k):
+            if self.fail_next and (a[1] or a[2]):  # only a commit that carries answers
+                self.fail_next = False
+                raise StorageError("database: disk I/O error")
+            return exchange(*a, **k)
+
+        self.dispatch.exchange = flaky  # type: ignore[method-assign]
 
 
 def test_answers_survive_a_failed_commit(tmp_path):
@@ -30,7 +36,7 @@ def test_answers_survive_a_failed_commit(tmp_path):
     front = RemoteFront(store, pb, app="grpc:wfctl", app_id="wfctl")
     sent: list = []
     front.open_stream(sent.extend, [])
-    store.create_instance("i1", "w", None, app="grpc:wfctl")
+    store.instances.create_instance("i1", "w", None, app="grpc:wfctl")
     front._round()
     turn = [x for x in sent if x.HasField("workflowRequest")][0]
     act = pb.WorkflowAction(id=1)
@@ -41,9 +47,9 @@ def test_answers_survive_a_failed_commit(tmp_path):
     store.fail_next = True
     with pytest.raises(StorageError):
         front._round()
-    assert store.get_state("i1").runtime_status.value == "PENDING"  # nothing recorded yet
+    assert store.instances.get_state("i1").runtime_status.value == "PENDING"  # nothing recorded yet
     front._round()  # the kept answer is applied now, and its activity sent
-    assert store.get_state("i1").runtime_status.value == "RUNNING"
+    assert store.instances.get_state("i1").runtime_status.value == "RUNNING"
     tasks = [x for x in sent if x.HasField("activityRequest")]
     assert [(t.activityRequest.name, t.activityRequest.taskId) for t in tasks] == [("a", 1)]
     assert len([x for x in sent if x.HasField("workflowRequest")]) == 1  # not sent twice

@@ -45,7 +45,7 @@ def test_list_instance_ids_is_this_apps_only(serve, stub):
     other = Store(serve.db)  # another app's instances in the same file
     try:
         for k in range(3):
-            other.create_instance(f"theirs-{k}", "w", None, app="grpc:billing")
+            other.instances.create_instance(f"theirs-{k}", "w", None, app="grpc:billing")
     finally:
         other.close()
     listed = list_all(stub)

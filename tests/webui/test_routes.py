@@ -36,8 +36,8 @@ def db(tmp_path: Path) -> Iterator[Path]:
     store = Store(path, clock=clock)
     for i in range(25):
         clock.now += 0 if i == 10 else 1  # i=9 and i=10 are created at the same instant
-        store.create_instance(f"i{i:02d}", "other" if i == 3 else "wf", "null")
-    with store._write() as c:
+        store.instances.create_instance(f"i{i:02d}", "other" if i == 3 else "wf", "null")
+    with store.db.write() as c:
         c.execute("UPDATE instances SET status='FAILED' WHERE CAST(substr(id, 2) AS INT) % 5 = 0")
     store.close()
     yield path

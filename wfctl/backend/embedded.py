@@ -35,9 +35,10 @@ from wfctl.model import (
 )
 
 if TYPE_CHECKING:
+    from wfctl.engine.background import WorkerHandle
     from wfctl.engine.history import HistoryEvent
     from wfctl.engine.store import Store
-    from wfctl.engine.worker import Engine, WorkerHandle
+    from wfctl.engine.worker import Engine
 
 
 READ_FIRE_LIMIT = 2.0  # how long a read (status, list, history) may drive due timers
@@ -111,7 +112,7 @@ class EmbeddedBackend:
 
                     registry = load_app(self.app)
                     self._registry = registry
-                    self.store.register_workflows(self.workflow_names())
+                    self.store.instances.register_workflows(self.workflow_names())
         return self._registry
 
     def _known_names(self) -> list[str] | None:
@@ -121,7 +122,7 @@ class EmbeddedBackend:
             return None
 
     def workflow_names(self) -> list[str]:
-        from wfctl.engine.worker import workflow_names
+        from wfctl.engine.background import workflow_names
 
         return workflow_names(self.registry())
 
@@ -169,27 +170,27 @@ class EmbeddedBackend:
         if self.detach or self.drive_limit == 0 or self._absent():
             return
         app = self.app_identity
-        if not self.store.due_timer_roots(limit=1, app=app):
+        if not self.store.queues.due_timer_roots(limit=1, app=app):
             return  # nothing of this app is due: the app is not even imported
         names = self._known_names()
         if names is None:
             return  # the app fails to import: the calls that need it say so
-        roots = self.store.due_timer_roots(workflows=names, app=app)
+        roots = self.store.queues.due_timer_roots(workflows=names, app=app)
         if roots:
             self._settle(roots, required=False, limit=limit)
 
     def stored_workflow_names(self) -> list[str]:
         """Workflow names recorded in the file by apps that ran on it (no app import)."""
-        return [] if self._absent() else self.store.workflow_names()
+        return [] if self._absent() else self.store.instances.workflow_names()
 
     def waiting_for(self, instance_id: str) -> list[str]:
         """The (case-folded) event names the instance waits for, from the file."""
-        return [] if self._absent() else self.store.waiting_for(instance_id)
+        return [] if self._absent() else self.store.instances.waiting_for(instance_id)
 
     def start_worker(self, concurrency: int = 8) -> WorkerHandle:
         """Drive the whole file in a background thread (for ``wfctl serve``);
         ``handle.stop(timeout)`` finishes activities in flight and hands back the leases."""
-        from wfctl.engine.worker import start_worker
+        from wfctl.engine.background import start_worker
 
         return start_worker(self.db_path, self.registry(), concurrency=concurrency)
 
@@ -221,7 +222,9 @@ class EmbeddedBackend:
 
             instance_id = new_instance_id()
         iid = instance_id
-        self.store.create_instance(iid, name, input, start_at=start_at, app=self.app_identity)
+        self.store.instances.create_instance(
+            iid, name, input, start_at=start_at, app=self.app_identity
+        )
         if self.on_recorded is not None:
             self.on_recorded(iid)
         self._settle([iid])
@@ -232,7 +235,7 @@ class EmbeddedBackend:
         if self._absent():
             raise _not_found(instance_id, self.location)
         self.fire_due_timers()
-        st = self.store.get_state(instance_id)
+        st = self.store.instances.get_state(instance_id)
         if st is None:
             raise _not_found(instance_id, self.location)
         return st
@@ -245,21 +248,21 @@ class EmbeddedBackend:
     def pause(self, instance_id: str) -> None:
         self._require(instance_id)
         self.fire_due_timers(limit=None)
-        if self.store.suspend(instance_id) is None:
+        if self.store.manage.suspend(instance_id) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id], required=False)
 
     def resume(self, instance_id: str) -> None:
         self._require(instance_id)
         self.fire_due_timers(limit=None)
-        if self.store.resume(instance_id) is None:
+        if self.store.manage.resume(instance_id) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id])
 
     def terminate(self, instance_id: str, output: str | None = None) -> None:
         self._require(instance_id)
         self.fire_due_timers(limit=None)
-        if self.store.terminate(instance_id, output) is None:
+        if self.store.manage.terminate(instance_id, output) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id], required=False)
 
@@ -267,14 +270,14 @@ class EmbeddedBackend:
         """Queue the event (an event for a finished instance is dropped), then drive."""
         self._require(instance_id)
         self.fire_due_timers(limit=None)
-        if self.store.raise_event(instance_id, event_name, data) is None:
+        if self.store.manage.raise_event(instance_id, event_name, data) is None:
             raise _not_found(instance_id, self.location)
         self._settle([instance_id])
 
     def purge(self, instance_id: str) -> None:
         self._require(instance_id)
         self.fire_due_timers(limit=None)
-        if not self.store.purge(instance_id):
+        if not self.store.manage.purge(instance_id):
             raise _not_found(instance_id, self.location)
 
     def rerun(
@@ -296,7 +299,7 @@ class EmbeddedBackend:
             check_new_instance_id(new_instance_id)
         self.fire_due_timers(limit=None)
         try:
-            iid = self.store.rerun(
+            iid = self.store.manage.rerun(
                 instance_id,
                 event_id,
                 new_instance_id=new_instance_id,
@@ -315,7 +318,7 @@ class EmbeddedBackend:
         app (so nothing in this process will run it), else None."""
         if self._absent():
             return None
-        owner = self.store.app_of(instance_id)
+        owner = self.store.instances.app_of(instance_id)
         return owner if owner and owner != self.app_identity else None
 
     def wait(
@@ -355,11 +358,13 @@ class EmbeddedBackend:
         if self._absent():
             return []
         self.fire_due_timers()
-        return self.store.list_instances(statuses=statuses, name=name, max_age=max_age, limit=limit)
+        return self.store.instances.list_instances(
+            statuses=statuses, name=name, max_age=max_age, limit=limit
+        )
 
     def count_by_status(self, *, name: str | None = None) -> dict[RuntimeStatus, int]:
         """How many instances have each status (the web view's counts); {} without a file."""
-        return {} if self._absent() else self.store.count_by_status(name=name)
+        return {} if self._absent() else self.store.browse.count_by_status(name=name)
 
     def page_instances(
         self, **filters: Any
@@ -368,13 +373,13 @@ class EmbeddedBackend:
         table); see :meth:`wfctl.engine.browse.Browse.page_instances` for ``filters``."""
         if self._absent():
             return [], None
-        return self.store.page_instances(**filters)
+        return self.store.browse.page_instances(**filters)
 
     def history(self, instance_id: str) -> list[HistoryEntry]:
         """The instance's history as a timeline (turn markers left out)."""
         self._require(instance_id)
         self.fire_due_timers()
-        events = self.store.history(instance_id)
+        events = self.store.instances.history(instance_id)
         if events is None:
             raise _not_found(instance_id, self.location)
         return history_entries(events)
@@ -398,7 +403,7 @@ class EmbeddedBackend:
         if self._absent():
             return PurgeResult(instance_ids=[], dry_run=dry_run)
         self.fire_due_timers()
-        ids = self.store.purge_older_than(
+        ids = self.store.manage.purge_older_than(
             older_than, statuses=statuses, dry_run=dry_run, progress=progress
         )
         return PurgeResult(instance_ids=ids, dry_run=dry_run)

@@ -55,7 +55,7 @@ def worker(
     Example: wfctl worker --app app.py --concurrency 8
     """
     st = state_of(ctx)
-    run_worker = _load("wfctl.engine.worker", "run_worker", "the embedded engine")
+    run_worker = _load("wfctl.engine.background", "run_worker", "the embedded engine")
     s = st.settings
     raise typer.Exit(run_worker(s.db_path, app=s.app, concurrency=concurrency))
 

@@ -1,6 +1,6 @@
 """Browsing the instances table for the web view: counts by status and keyset pages.
 
-Mixed into :class:`wfctl.engine.store.Store`. A page is found by a keyset cursor
+A part of :class:`wfctl.engine.store.Store` (``store.browse``). A page is found by a keyset cursor
 ``(created_at, rowid)`` rather than an OFFSET, so page 2,000 of 100,000 instances costs what
 page 1 costs: one walk down ``ix_instances_created`` (or ``ix_instances_status`` per status).
 """
@@ -8,9 +8,10 @@ page 1 costs: one walk down ``ix_instances_created`` (or ``ix_instances_status``
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
+from wfctl.engine.db import Db
+from wfctl.engine.instances import STATE_COLS, state_of
 from wfctl.model import RuntimeStatus, WorkflowState
 
 #: A page position: the (created_at, rowid) of the last row of the previous page.
@@ -20,13 +21,8 @@ Cursor = tuple[float, int]
 class Browse:
     """count_by_status, page_instances."""
 
-    if TYPE_CHECKING:
-        clock: Callable[[], float]
-        _STATE_COLS: str
-
-        def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]: ...
-        @staticmethod
-        def _state(row: tuple, payloads: bool = True) -> WorkflowState: ...
+    def __init__(self, db: Db) -> None:
+        self._db = db
 
     def count_by_status(self, *, name: str | None = None) -> dict[RuntimeStatus, int]:
         """How many instances have each status (statuses with none are left out)."""
@@ -34,7 +30,7 @@ class Browse:
         if name is not None:
             sql += " WHERE name = ?"
             args.append(name)
-        rows = self._read(sql + " GROUP BY status", args)
+        rows = self._db.read(sql + " GROUP BY status", args)
         return {RuntimeStatus(r[0]): int(r[1]) for r in rows}
 
     def page_instances(
@@ -60,7 +56,7 @@ class Browse:
         more = len(rows) > limit
         rows = rows[:limit]
         cursor = (float(rows[-1][3]), int(rows[-1][-1])) if more and rows else None
-        return [self._state(r, False) for r in rows], cursor
+        return [state_of(r, False) for r in rows], cursor
 
     def _page_rows(
         self,
@@ -89,13 +85,13 @@ class Browse:
             args += [id_prefix, id_prefix + "\U0010ffff"]
         if max_age is not None:
             where.append("created_at >= ?")
-            args.append(self.clock() - max_age)
+            args.append(self._db.clock() - max_age)
         if after is not None:
             where.append("(created_at < ? OR (created_at = ? AND rowid < ?))")
             args += [after[0], after[0], after[1]]
-        sql = f"SELECT {self._STATE_COLS}, rowid FROM instances"
+        sql = f"SELECT {STATE_COLS}, rowid FROM instances"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY created_at DESC, rowid DESC LIMIT ?"
         args.append(int(limit))
-        return self._read(sql, args)
+        return self._db.read(sql, args)

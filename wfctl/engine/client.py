@@ -79,7 +79,7 @@ class DaprWorkflowClient:
             STATUS_HUB.wait(known_running, _POLL if deadline is None else min(_POLL, timeout))
         while True:
             seen = STATUS_HUB.version
-            st = self._store.get_state(instance_id)
+            st = self._store.instances.get_state(instance_id)
             if st is None or done(st):
                 return st
             left = None if deadline is None else deadline - time.monotonic()
@@ -106,8 +106,8 @@ class DaprWorkflowClient:
         from wfctl.engine.worker import local_engine
 
         if self._engine_key is None:
-            self._engine_key = os.path.realpath(self._store.path)
-        engine = local_engine(self._store.path, key=self._engine_key)
+            self._engine_key = os.path.realpath(self._store.db.path)
+        engine = local_engine(self._store.db.path, key=self._engine_key)
         if engine is None or name not in getattr(engine.registry, "workflows", {}):
             return False
         if engine.app is not None and engine.app != self.app_identity:
@@ -137,7 +137,9 @@ class DaprWorkflowClient:
         payload = None if input is None else to_json(input)
         if start_at is None and self._start_here(iid, name, payload):
             return iid
-        self._store.create_instance(iid, name, payload, start_at=start_at, app=self.app_identity)
+        self._store.instances.create_instance(
+            iid, name, payload, start_at=start_at, app=self.app_identity
+        )
         if start_at is None:
             self._await(
                 iid,
@@ -151,7 +153,7 @@ class DaprWorkflowClient:
         self, instance_id: str, *, fetch_payloads: bool = True
     ) -> WorkflowState | None:
         """The instance's state, or None when there is no such instance."""
-        return self._sdk(self._store.get_state(instance_id), fetch_payloads)
+        return self._sdk(self._store.instances.get_state(instance_id), fetch_payloads)
 
     def wait_for_workflow_start(
         self, instance_id: str, *, fetch_payloads: bool = False, timeout_in_seconds: int = 0
@@ -181,30 +183,30 @@ class DaprWorkflowClient:
         """Send an event; falsy ``data`` arrives as no payload. Events for finished or unknown
         instances are dropped."""
         payload = to_json(data) if data else None
-        self._store.raise_event(instance_id, event_name, payload)
+        self._store.manage.raise_event(instance_id, event_name, payload)
 
     def terminate_workflow(
         self, instance_id: str, *, output: Any = None, recursive: bool = True
     ) -> None:
         """End the instance (and its children) as TERMINATED; finished ones are left alone."""
         payload = None if output is None else to_json(output)
-        if self._store.terminate(instance_id, payload, recursive=recursive) is None:
+        if self._store.manage.terminate(instance_id, payload, recursive=recursive) is None:
             raise NotFoundError(f"no workflow instance with ID {instance_id!r}")
 
     def pause_workflow(self, instance_id: str) -> None:
         """Suspend the instance; returns once it reads SUSPENDED (or finished)."""
-        if self._store.suspend(instance_id) is None:
+        if self._store.manage.suspend(instance_id) is None:
             raise NotFoundError(f"no workflow instance with ID {instance_id!r}")
 
     def resume_workflow(self, instance_id: str) -> None:
         """Resume a suspended instance; returns once it reads RUNNING again."""
-        if self._store.resume(instance_id) is None:
+        if self._store.manage.resume(instance_id) is None:
             raise NotFoundError(f"no workflow instance with ID {instance_id!r}")
 
     def purge_workflow(self, instance_id: str, recursive: bool = True) -> None:
         """Delete a finished instance (and its finished children when ``recursive``, as
         daprd); ConflictError when active."""
-        self._store.purge(instance_id, recursive=recursive)
+        self._store.manage.purge(instance_id, recursive=recursive)
 
     def rerun_workflow_from_event(
         self,
@@ -227,7 +229,7 @@ class DaprWorkflowClient:
             )
         overwrite = input is not UNSET
         payload = None if not overwrite or input is None else to_json(input)
-        return self._store.rerun(
+        return self._store.manage.rerun(
             instance_id,
             event_id,
             new_instance_id=new_instance_id,

@@ -8,6 +8,10 @@
 * :func:`start_lease_renewer` — renews an engine's leases from a thread of its own, so that
   neither a long activity nor a busy loop lets them lapse; says once, not every round, when
   it cannot.
+* :class:`Reaper` and :func:`pause_after` — the rest of what both executor fronts (the
+  in-process engine, :mod:`wfctl.engine.worker`, and the gRPC front,
+  :mod:`wfctl.grpcapi.front`) do around their rounds: hand back the leases of dead owners
+  now and then, and survive a round that failed.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("wfctl.engine")
 BACKOFF_FIRST = 0.05  # retrying a commit the disk refused: first delay, doubling...
 BACKOFF_MAX = 5.0  # ...up to this
+REAP_EVERY = 1.0  # how often a front hands back the leases of owners that died on this host
 
 
 class StorageTrouble:
@@ -45,7 +50,7 @@ class StorageTrouble:
                 self.held(),
             )
         self.failing += 1
-        self.store.checkpoint()
+        self.store.db.checkpoint()
         return min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** min(self.failing - 1, 16))
 
     def ok(self) -> None:
@@ -69,7 +74,7 @@ def start_lease_renewer(
         while not stop.wait(ttl / 4):
             if busy():
                 try:
-                    store.renew(owner, ttl)
+                    store.leases.renew(owner, ttl)
                     failing = False
                 except WfctlError as exc:
                     if not failing:  # once, not every ttl/4 while the disk is full
@@ -78,3 +83,28 @@ def start_lease_renewer(
 
     threading.Thread(target=renew, name="wfctl-lease-renewer", daemon=True).start()
     return stop
+
+
+class Reaper:
+    """Hands back the leases of owners that were processes on this host and died, at most
+    every :data:`REAP_EVERY` seconds (``now``: a monotonic time)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._last = 0.0
+
+    def __call__(self, now: float) -> None:
+        if now - self._last > REAP_EVERY:
+            self._last = now
+            self.store.leases.reap_dead_owners()
+
+
+def pause_after(exc: Exception, stop: threading.Event, logger: logging.Logger, what: str) -> None:
+    """A front's round failed: say so (one line for a WfctlError, with the traceback for a
+    bug: either must not silently stop a long-running loop) and wait a second, or until
+    ``stop``."""
+    if isinstance(exc, WfctlError):
+        logger.error("%s: %s (retrying in 1 s)", what, exc)
+    else:
+        logger.exception("%s: unexpected error (retrying in 1 s)", what)
+    stop.wait(1.0)

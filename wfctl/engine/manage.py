@@ -1,8 +1,9 @@
 """Management operations of the store: events, pause/resume, terminate, purge, rerun (SQL
 only; what a rerun keeps is planned in :mod:`wfctl.engine.rerun`).
 
-Mixed into :class:`wfctl.engine.store.Store`. Each method is one write transaction and takes
-effect at once (pause: SUSPENDED at once, the instance's later events wait in the inbox).
+A part of :class:`wfctl.engine.store.Store` (``store.manage``). Each method is one write
+transaction and takes effect at once (pause: SUSPENDED at once, the instance's later events
+wait in the inbox).
 """
 
 from __future__ import annotations
@@ -10,19 +11,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING
 
+from wfctl.engine.db import Db
 from wfctl.engine.history import (
-    ChildWorkflowCompleted,
-    ChildWorkflowFailed,
     EventRaised,
     ExecutionResumed,
     ExecutionSuspended,
     ExecutionTerminated,
-    HistoryEvent,
     event_from_dict,
 )
+from wfctl.engine.instances import Instances
 from wfctl.engine.schema import ACTIVE, ACTIVE_SQL, NEVER_YEAR, TERMINAL_VALUES, from_ts, to_ts
 from wfctl.engine.schema import dump_event as _ev
 from wfctl.engine.schema import dumps as _j
@@ -34,54 +32,39 @@ from wfctl.model import (
     RuntimeStatus,
 )
 
-if TYPE_CHECKING:
-    from wfctl.engine.history import CreateChildWorkflow
-
 
 class Manage:
     """raise_event, suspend, resume, terminate, purge, purge_older_than, rerun."""
 
-    if TYPE_CHECKING:
-        clock: Callable[[], float]
-        _status_changed: bool
-
-        def _write(self) -> AbstractContextManager[sqlite3.Connection]: ...
-        def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]: ...
-        @staticmethod
-        def _enqueue(c: sqlite3.Connection, *a: object) -> int: ...
-        @staticmethod
-        def _delete_instances(c: sqlite3.Connection, ids: Sequence[str]) -> None: ...
-        def _start_child(
-            self,
-            c: sqlite3.Connection,
-            parent: str,
-            parent_gen: int,
-            root: str,
-            a: CreateChildWorkflow,
-            now: float,
-            app: str | None = None,
-        ) -> None: ...
+    def __init__(self, db: Db, instances: Instances) -> None:
+        self._db = db
+        self._instances = instances
 
     def raise_event(self, instance_id: str, name: str, data: str | None = None) -> bool | None:
         """Queue an external event. None: no such instance; False: finished, dropped."""
-        with self._write() as c:
-            row = c.execute(
-                "SELECT status, generation FROM instances WHERE id=?", (instance_id,)
-            ).fetchone()
-            if row is None:
-                return None
-            if row[0] not in ACTIVE:
-                return False
-            now = self.clock()
-            ev = EventRaised(name=name, data=data, timestamp=from_ts(now))
-            self._enqueue(c, instance_id, row[1], now, ev)
-            return True
+        with self._db.write() as c:
+            return self.raise_event_in(c, instance_id, name, data, self._db.clock())
+
+    def raise_event_in(
+        self, c: sqlite3.Connection, instance_id: str, name: str, data: str | None, now: float
+    ) -> bool | None:
+        """:meth:`raise_event` in the caller's transaction."""
+        row = c.execute(
+            "SELECT status, generation FROM instances WHERE id=?", (instance_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        if row[0] not in ACTIVE:
+            return False
+        ev = EventRaised(name=name, data=data, timestamp=from_ts(now))
+        self._instances.enqueue(c, instance_id, row[1], now, ev)
+        return True
 
     def suspend(self, instance_id: str, reason: str | None = None) -> RuntimeStatus | None:
         """SUSPENDED at once; until resumed, only events queued before the pause are
         delivered. A finished instance is left alone. Returns the status after, or None."""
-        with self._write() as c:
-            self._status_changed = True
+        with self._db.write() as c:
+            self._db.status_changed = True
             row = c.execute(
                 "SELECT status, generation FROM instances WHERE id=?", (instance_id,)
             ).fetchone()
@@ -89,8 +72,8 @@ class Manage:
                 return None
             if row[0] not in ("PENDING", "RUNNING"):
                 return RuntimeStatus(row[0])
-            now = self.clock()
-            box = self._enqueue(
+            now = self._db.clock()
+            box = self._instances.enqueue(
                 c,
                 instance_id,
                 row[1],
@@ -105,8 +88,8 @@ class Manage:
 
     def resume(self, instance_id: str, reason: str | None = None) -> RuntimeStatus | None:
         """RUNNING again at once (PENDING if it never started); queued events flow in order."""
-        with self._write() as c:
-            self._status_changed = True
+        with self._db.write() as c:
+            self._db.status_changed = True
             row = c.execute(
                 "SELECT status, generation, next_seq FROM instances WHERE id=?", (instance_id,)
             ).fetchone()
@@ -114,9 +97,9 @@ class Manage:
                 return None
             if row[0] != "SUSPENDED":
                 return RuntimeStatus(row[0])
-            now = self.clock()
+            now = self._db.clock()
             ev = ExecutionResumed(reason=reason, timestamp=from_ts(now))
-            self._enqueue(c, instance_id, row[1], now, ev)
+            self._instances.enqueue(c, instance_id, row[1], now, ev)
             status = "RUNNING" if row[2] > 0 else "PENDING"
             c.execute(
                 "UPDATE instances SET status=?, deliver_upto=NULL, updated_at=? WHERE id=?",
@@ -129,19 +112,21 @@ class Manage:
     ) -> RuntimeStatus | None:
         """End an active instance as TERMINATED (its active children too, when recursive); a
         terminated child is reported to its parent as failed. A finished one is untouched."""
-        with self._write() as c:
-            self._status_changed = True
+        with self._db.write() as c:
+            self._db.status_changed = True
             row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
             if row is None:
                 return None
             if row[0] not in ACTIVE:
                 return RuntimeStatus(row[0])
-            self._terminate(c, instance_id, output, recursive, self.clock())
+            self.terminate_in(c, instance_id, output, recursive, self._db.clock())
             return RuntimeStatus.TERMINATED
 
-    def _terminate(
+    def terminate_in(
         self, c: sqlite3.Connection, iid: str, output: str | None, recursive: bool, now: float
     ) -> None:
+        """Terminate the active instance ``iid`` in the caller's transaction (see
+        :meth:`terminate`)."""
         row = c.execute("SELECT next_seq FROM instances WHERE id=?", (iid,)).fetchone()
         ev = ExecutionTerminated(
             output=output, recursive=recursive, timestamp=from_ts(now), event_id=row[0]
@@ -160,36 +145,13 @@ class Manage:
         failure = FailureDetails(
             error_type="WorkflowTerminated", message=f"child workflow {iid!r} was terminated"
         )
-        self._report_to_parent(c, iid, None, failure, now)
+        self._instances.report_to_parent_in(c, iid, None, failure, now)
         if recursive:
             kids = c.execute(
                 f"SELECT id FROM instances WHERE parent_id=? AND status IN {ACTIVE_SQL}", (iid,)
             ).fetchall()
             for (kid,) in kids:
-                self._terminate(c, kid, None, True, now)
-
-    def _report_to_parent(
-        self,
-        c: sqlite3.Connection,
-        iid: str,
-        result: str | None,
-        failure: FailureDetails | None,
-        now: float,
-    ) -> None:
-        row = c.execute(
-            "SELECT p.id, p.generation, i.parent_task_id FROM instances i"
-            f" JOIN instances p ON p.id = i.parent_id WHERE i.id=? AND p.status IN {ACTIVE_SQL}",
-            (iid,),
-        ).fetchone()
-        if row is None:
-            return
-        ts = from_ts(now)
-        ev: HistoryEvent
-        if failure is not None:
-            ev = ChildWorkflowFailed(task_id=row[2], failure=failure, timestamp=ts)
-        else:
-            ev = ChildWorkflowCompleted(task_id=row[2], result=result, timestamp=ts)
-        self._enqueue(c, row[0], row[1], now, ev)
+                self.terminate_in(c, kid, None, True, now)
 
     def _family(self, c: sqlite3.Connection, iid: str) -> list[tuple[str, str]]:
         return c.execute(
@@ -203,8 +165,8 @@ class Manage:
         """Delete a finished instance and its finished descendants (history, inbox, tasks);
         only the instance itself when not ``recursive``. False when there is no such
         instance; ConflictError when it is still active."""
-        with self._write() as c:
-            self._status_changed = True
+        with self._db.write() as c:
+            self._db.status_changed = True
             row = c.execute("SELECT status FROM instances WHERE id=?", (instance_id,)).fetchone()
             if row is None:
                 return False
@@ -217,7 +179,7 @@ class Manage:
                 ids = [i for i, s in self._family(c, instance_id) if s not in ACTIVE]
             else:
                 ids = [instance_id]
-            self._delete_instances(c, ids)
+            self._instances.delete_in(c, ids)
             return True
 
     def purge_older_than(
@@ -235,21 +197,21 @@ class Manage:
         wanted = [s.value for s in statuses if s in TERMINAL_STATUSES] if statuses else None
         if wanted is None:
             wanted = list(TERMINAL_VALUES)
-        cutoff = self.clock() - older_than
+        cutoff = self._db.clock() - older_than
         sel = (
             "SELECT id FROM instances WHERE finished_at < ?"
             " AND status IN (SELECT value FROM json_each(?))"
         )
         args: list[object] = [cutoff, _j(wanted)]
         if dry_run:
-            return [r[0] for r in self._read(sel + " ORDER BY finished_at", args)]
-        total = self._read(sel.replace("SELECT id", "SELECT count(*)"), args)[0][0]
+            return [r[0] for r in self._db.read(sel + " ORDER BY finished_at", args)]
+        total = self._db.read(sel.replace("SELECT id", "SELECT count(*)"), args)[0][0]
         done: list[str] = []
         while True:
-            with self._write() as c:
+            with self._db.write() as c:
                 ids = [r[0] for r in c.execute(sel + " LIMIT ?", [*args, batch_size])]
                 if ids:
-                    self._delete_instances(c, ids)
+                    self._instances.delete_in(c, ids)
             done.extend(ids)
             if progress is not None and ids:
                 progress(len(done), max(total, len(done)))
@@ -283,7 +245,7 @@ class Manage:
             new_instance_id = make_id()
         check_new_instance_id(new_instance_id)
         new = new_instance_id
-        with self._write() as c:
+        with self._db.write() as c:
             row = c.execute(
                 "SELECT name, status, input, parent_id, app FROM instances WHERE id=?",
                 (source_id,),
@@ -321,8 +283,8 @@ class Manage:
                 new_input=new_input,
                 overwrite_input=overwrite_input,
             )
-            now = self.clock()
-            self._status_changed = True
+            now = self._db.clock()
+            self._db.status_changed = True
             c.execute(
                 "INSERT INTO instances (id, name, status, created_at, updated_at, input,"
                 " root_id, next_seq, app) VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?)",
@@ -340,8 +302,8 @@ class Manage:
             for t in plan.timers:
                 if t.fire_at.year < NEVER_YEAR:
                     fired = TimerFired(task_id=t.task_id, fire_at=t.fire_at, timestamp=t.fire_at)
-                    self._enqueue(c, new, 0, to_ts(t.fire_at), fired)
+                    self._instances.enqueue(c, new, 0, to_ts(t.fire_at), fired)
             for k in plan.children:
                 a = CreateChildWorkflow(k.task_id, k.name, k.instance_id, k.input)
-                self._start_child(c, new, 0, new, a, now, app)
+                self._instances.start_child_in(c, new, 0, new, a, now, app)
             return new

@@ -1,17 +1,18 @@
 """Activity-task queue and progress queries of the store (SQL only).
 
-Mixed into :class:`wfctl.engine.store.Store`. Tasks carry their own lease; an outcome is
-recorded only while its task row is still leased to the recorder, so it is recorded once.
+A part of :class:`wfctl.engine.store.Store` (``store.queues``). Tasks carry their own lease;
+an outcome is recorded only while its task row is still leased to the recorder, so it is
+recorded once.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
+from wfctl.engine.db import Db
 from wfctl.engine.history import HistoryEvent, TaskCompleted, TaskFailed
+from wfctl.engine.instances import Instances
 from wfctl.engine.items import TaskItem, TaskOutcome
 from wfctl.engine.schema import (
     ACTIVE_SQL,
@@ -29,13 +30,9 @@ from wfctl.engine.schema import (
 class Queues:
     """claim_tasks, complete_tasks; roots_of, busy, next_due, due_timer_roots."""
 
-    if TYPE_CHECKING:
-        clock: Callable[[], float]
-
-        def _write(self) -> AbstractContextManager[sqlite3.Connection]: ...
-        def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]: ...
-        @staticmethod
-        def _enqueue(c: sqlite3.Connection, *a: object) -> int: ...
+    def __init__(self, db: Db, instances: Instances) -> None:
+        self._db = db
+        self._instances = instances
 
     # ------------------------------------------------------------------ activity tasks
     def claim_tasks(
@@ -57,14 +54,14 @@ class Queues:
             "SELECT id, instance_id, generation, task_id, name, input FROM tasks"
             " WHERE (lock_owner IS NULL OR lock_expires < ?)"
         )
-        args: list[object] = [self.clock()]
+        args: list[object] = [self._db.clock()]
         sql, args = _task_filters(sql, args, roots, activities, app)
         sql += " ORDER BY id LIMIT ?"
         args.append(limit)
-        if not self._read(sql, args):
+        if not self._db.read(sql, args):
             return []
-        with self._write() as c:
-            now = self.clock()
+        with self._db.write() as c:
+            now = self._db.clock()
             args[0] = now
             rows = c.execute(sql, args).fetchall()
             c.execute(
@@ -80,10 +77,10 @@ class Queues:
         the instance's run is still active. Returns how many were recorded."""
         if not outcomes:
             return 0
-        with self._write() as c:
-            return self._complete_in(c, owner, outcomes, self.clock())
+        with self._db.write() as c:
+            return self.complete_in(c, owner, outcomes, self._db.clock())
 
-    def _complete_in(
+    def complete_in(
         self,
         c: sqlite3.Connection,
         owner: str,
@@ -114,14 +111,14 @@ class Queues:
             if direct is not None:
                 direct.setdefault(it.instance_id, []).append((it.generation, ev))
             else:
-                self._enqueue(c, it.instance_id, it.generation, now, ev)
+                self._instances.enqueue(c, it.instance_id, it.generation, now, ev)
             done += 1
         return done
 
     # ------------------------------------------------------------------ progress queries
     def roots_of(self, ids: Sequence[str]) -> list[str]:
         """The family roots (top-level ancestors) of the given instances."""
-        rows = self._read(
+        rows = self._db.read(
             "SELECT DISTINCT root_id FROM instances WHERE id IN (SELECT value FROM json_each(?))",
             (dumps(list(ids)),),
         )
@@ -142,14 +139,14 @@ class Queues:
             "SELECT 1 FROM inbox b CROSS JOIN instances i ON i.id = b.instance_id"
             f" WHERE {DELIVERABLE_SQL}"
         )
-        args: list[object] = [self.clock()]
+        args: list[object] = [self._db.clock()]
         fsql, fargs = instance_filters(roots, workflows, app)
         sql += fsql
         args += fargs
-        if self._read(sql + " LIMIT 1", args):
+        if self._db.read(sql + " LIMIT 1", args):
             return True
         tsql, targs = _task_filters("SELECT 1 FROM tasks WHERE 1", [], roots, activities, app)
-        return bool(self._read(tsql + " LIMIT 1", targs))
+        return bool(self._db.read(tsql + " LIMIT 1", targs))
 
     def next_due(
         self,
@@ -164,11 +161,11 @@ class Queues:
             "SELECT b.visible_at FROM inbox b CROSS JOIN instances i ON i.id = b.instance_id"
             f" WHERE b.visible_at > ? AND i.status IN {ACTIVE_SQL}"
         )
-        args: list[object] = [self.clock()]
+        args: list[object] = [self._db.clock()]
         fsql, fargs = instance_filters(roots, workflows, app)
         sql += fsql
         args += fargs
-        row = self._read(sql + " ORDER BY b.visible_at LIMIT 1", args)
+        row = self._db.read(sql + " ORDER BY b.visible_at LIMIT 1", args)
         return row[0][0] if row else None
 
     def due_timer_roots(
@@ -185,11 +182,11 @@ class Queues:
             f" WHERE {DELIVERABLE_SQL} AND (b.kind = 'TimerFired'"
             " OR (b.kind = 'ExecutionStarted' AND b.visible_at > i.created_at))"
         )
-        args: list[object] = [self.clock()]
+        args: list[object] = [self._db.clock()]
         fsql, fargs = instance_filters(None, workflows, app)
         sql += fsql
         args += fargs
-        return [r[0] for r in self._read(sql + " LIMIT ?", [*args, limit])]
+        return [r[0] for r in self._db.read(sql + " LIMIT ?", [*args, limit])]
 
 
 def _task_filters(

@@ -201,10 +201,10 @@ class WorkflowRuntime:
         if self._handle is not None:
             return
         try:
-            from wfctl.engine.worker import start_runtime_worker
+            from wfctl.engine.background import start_runtime_worker
         except ImportError as exc:  # the store half of the engine is missing
             raise RuntimeError(
-                "wfctl's embedded worker is not available (wfctl.engine.worker failed to "
+                "wfctl's embedded worker is not available (wfctl.engine.background failed to "
                 f"import: {exc}); reinstall wfctl"
             ) from exc
         if self.registry.app_identity is None:

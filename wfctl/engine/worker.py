@@ -7,6 +7,9 @@ loop, which records them in batches. Timers are inbox rows that become visible w
 loop sleeps until the next one (or a change in this process, or a short poll for changes
 made by other processes).
 
+How an engine is run (a background thread, the ``wfctl worker`` process) is in
+:mod:`wfctl.engine.background`.
+
 While this process holds an instance, its history stays in memory and the executor keeps the
 live generator, so a step costs no replay; when another process moved the instance on (the
 history length no longer matches) the executor is told to forget it and replays.
@@ -25,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from wfctl.engine.faults import StorageTrouble, start_lease_renewer
+from wfctl.engine.faults import Reaper, StorageTrouble, pause_after, start_lease_renewer
 from wfctl.engine.history import CompleteWorkflow, HistoryEvent, TurnResult
 from wfctl.engine.runner import ActivityRunner, failure_of
 from wfctl.engine.schema import TransientStorageError
@@ -39,7 +42,7 @@ from wfctl.engine.store import (
     TurnItem,
     new_owner_id,
 )
-from wfctl.model import FailureDetails, RuntimeStatus, StorageError, WfctlError
+from wfctl.model import FailureDetails, RuntimeStatus, StorageError
 
 log = logging.getLogger("wfctl.engine")
 Until = Literal["idle", "start", "completion"]
@@ -54,17 +57,6 @@ Runner = Callable[[str, "str | None", str, int], "tuple[str | None, FailureDetai
 def _names(registry: Any, attr: str) -> list[str] | None:
     table = getattr(registry, attr, None)
     return None if table is None else sorted(table)
-
-
-def workflow_names(registry: Any) -> list[str]:
-    """The workflow names a registry knows (tolerant of the registry's shape)."""
-    for attr in ("workflow_names", "workflows", "_workflows"):
-        v = getattr(registry, attr, None)
-        if callable(v):
-            v = v()
-        if v is not None:
-            return sorted(v)
-    return []
 
 
 class Engine(ActivityRunner):
@@ -117,7 +109,7 @@ class Engine(ActivityRunner):
         self._done: queue.SimpleQueue[TaskOutcome] = queue.SimpleQueue()
         self._pool: Any = None
         self._aloop: Any = None
-        self._last_reap = 0.0
+        self._reap = Reaper(self.store)
         self._last_task_poll = 0.0
         self._run_lock = threading.Lock()
         self._starts: deque[StartRequest] = deque()
@@ -152,14 +144,14 @@ class Engine(ActivityRunner):
         ids = list(instance_ids) if instance_ids is not None else None
         deadline = None if limit is None else time.monotonic() + limit
         with self._run_lock:
-            roots = self.store.roots_of(ids) if ids is not None else None
+            roots = self.store.queues.roots_of(ids) if ids is not None else None
             if roots is not None and not roots:
                 return True  # none of them exists: nothing to drive
             met = False
             renewer = self._start_renewer()
             try:
                 while True:
-                    seen, writes = HUB.version, self.store.writes
+                    seen, writes = HUB.version, self.store.db.writes
                     did = self._cycle(roots)
                     if until != "idle" or not did:
                         met = self._condition(ids, roots, until)
@@ -172,7 +164,7 @@ class Engine(ActivityRunner):
                     if not did:
                         self._sleep(seen, roots, left)
                     elif self._only_waiting_for_activities(seen, writes):
-                        self._sleep(seen + self.store.writes - writes, roots, left)
+                        self._sleep(seen + self.store.db.writes - writes, roots, left)
             finally:
                 try:
                     self._finish()
@@ -184,7 +176,7 @@ class Engine(ActivityRunner):
         """Drive every instance in the file until ``stop`` is set; then finish the activities
         in flight and hand back every lease."""
         with self._run_lock:
-            key = _key(self.store.path)
+            key = _key(self.store.db.path)
             self._accepting = True
             _LOCAL.setdefault(key, self)
             renewer = self._start_renewer()
@@ -192,7 +184,7 @@ class Engine(ActivityRunner):
             broken = False
             try:
                 while not stop.is_set():
-                    seen, writes = HUB.version, self.store.writes
+                    seen, writes = HUB.version, self.store.db.writes
                     try:
                         did = self._cycle(None)
                     except TransientStorageError as exc:
@@ -203,19 +195,14 @@ class Engine(ActivityRunner):
                     except StorageError:  # read-only, corrupt, gone: no retry can help
                         broken = True
                         raise
-                    except WfctlError as exc:
-                        log.error("wfctl engine: %s (retrying in 1 s)", exc)
-                        stop.wait(1.0)
-                        continue
-                    except Exception:  # a bug must not silently stop a background worker
-                        log.exception("wfctl engine: unexpected error (retrying in 1 s)")
-                        stop.wait(1.0)
+                    except Exception as exc:  # WfctlError, or a bug
+                        pause_after(exc, stop, log, "wfctl engine")
                         continue
                     trouble.ok()
                     if not did:
                         self._sleep(seen, None, None)
                     elif self._only_waiting_for_activities(seen, writes):
-                        self._sleep(seen + self.store.writes - writes, None, None)
+                        self._sleep(seen + self.store.db.writes - writes, None, None)
             finally:
                 with self._start_lock:
                     self._accepting = False
@@ -267,9 +254,7 @@ class Engine(ActivityRunner):
         store = self.store
         did = False
         now = time.monotonic()
-        if now - self._last_reap > 1.0:
-            self._last_reap = now
-            store.reap_dead_owners()
+        self._reap(now)
         if not self._starts and self._start_streak >= 2 and LINGER:
             # Starts are arriving one per round (a client starting many in a row): give the
             # next one a moment to join this round's commit instead of waiting for the next.
@@ -311,7 +296,7 @@ class Engine(ActivityRunner):
                     self._forget(iid)
 
         try:
-            _, pairs = store.step(
+            _, pairs = store.dispatch.step(
                 self.owner,
                 outcomes,
                 execute,
@@ -348,7 +333,7 @@ class Engine(ActivityRunner):
         # only when otherwise idle, or every POLL seconds.
         if free > 0 and (not did or now - self._last_task_poll > POLL):
             self._last_task_poll = now
-            for t in store.claim_tasks(
+            for t in store.queues.claim_tasks(
                 self.owner,
                 limit=free,
                 roots=roots,
@@ -364,7 +349,7 @@ class Engine(ActivityRunner):
         """After a round with work: True when another round now would find nothing — no
         change but this engine's own commits, no outcome or start queued — and activities
         are running, whose end will wake the loop. Saves an empty round per step."""
-        own = self.store.writes - writes
+        own = self.store.db.writes - writes
         return (
             bool(self._inflight)
             and HUB.version - seen == own
@@ -382,10 +367,10 @@ class Engine(ActivityRunner):
 
     def _condition(self, ids: list[str] | None, roots: Sequence[str] | None, until: Until) -> bool:
         if until == "idle" or ids is None:
-            return not (self._inflight or self._ready) and not self.store.busy(
+            return not (self._inflight or self._ready) and not self.store.queues.busy(
                 roots, workflows=self.workflows, activities=self.activities, app=self.app
             )
-        statuses = self.store.get_statuses(ids)
+        statuses = self.store.instances.get_statuses(ids)
         if until == "start":
             return all(s != RuntimeStatus.PENDING for s in statuses.values())
         return all(s.is_terminal for s in statuses.values())
@@ -398,11 +383,11 @@ class Engine(ActivityRunner):
         if self._due_dirty or now - self._due_at > POLL or self._due_roots is not roots:
             # Timers come from this engine's own rounds (which mark the cache dirty) or from
             # elsewhere (seen within POLL): no query per sleep on the hot path.
-            self._due = self.store.next_due(roots, workflows=self.workflows, app=self.app)
+            self._due = self.store.queues.next_due(roots, workflows=self.workflows, app=self.app)
             self._due_at, self._due_dirty, self._due_roots = now, False, roots
         nxt = self._due
         if nxt is not None:
-            timeout = min(timeout, max(nxt - self.store.clock(), 0.0))
+            timeout = min(timeout, max(nxt - self.store.db.clock(), 0.0))
         HUB.wait(seen, timeout)
 
     def _finish(self) -> None:
@@ -417,11 +402,11 @@ class Engine(ActivityRunner):
             self._record_done()
         finally:
             self._ready.clear()
-            self.store.release(self.owner)
+            self.store.leases.release(self.owner)
             while self._starts:  # starts that arrived as the loop stopped: record them
                 r = self._starts.popleft()
                 try:
-                    self.store.create_instance(r.instance_id, r.name, r.input, app=r.app)
+                    self.store.instances.create_instance(r.instance_id, r.name, r.input, app=r.app)
                 except Exception as exc:
                     r.error = exc
                 r.done.set()
@@ -438,7 +423,7 @@ class Engine(ActivityRunner):
         outcomes = self._drain_done()
         if not outcomes:
             return False
-        self.store.complete_tasks(self.owner, outcomes)
+        self.store.queues.complete_tasks(self.owner, outcomes)
         for o in outcomes:
             self._inflight.pop(o.item.id, None)
         return True
@@ -478,89 +463,3 @@ def local_engine(db_path: str | Path, *, key: str | None = None) -> Engine | Non
     """The engine running ``run_forever`` on ``db_path`` in this process, if any. ``key``:
     ``os.path.realpath(db_path)`` when the caller has it already (it costs a few stat calls)."""
     return _LOCAL.get(key if key is not None else _key(Path(db_path)))
-
-
-class WorkerHandle:
-    """A background engine thread; ``stop()`` finishes activities in flight and hands back
-    its leases."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        # Why the engine stopped by itself (a database that became unusable), in one log
-        # line rather than a thread traceback; an owner that reports it itself (serve, on
-        # its way out) sets ``report`` False.
-        self.error: BaseException | None = None
-        self.report = True
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="wfctl-engine", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.engine.run_forever(self._stop)
-        except BaseException as exc:
-            self.error = exc
-            if not isinstance(exc, WfctlError):
-                log.exception("wfctl engine: unexpected error; the engine stopped")
-            elif self.report:
-                log.error("wfctl engine: %s; the engine stopped", exc)
-        finally:
-            self.engine.close()
-
-    def stop(self, timeout: float | None = None) -> None:
-        self._stop.set()
-        HUB.bump()
-        self._thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-
-def start_worker(
-    db_path: str | Path, registry: Any, *, concurrency: int = 8, executor: Any = None
-) -> WorkerHandle:
-    """Drive every instance of ``db_path`` in a background thread until ``handle.stop()``."""
-    engine = Engine(db_path, registry, executor=executor, concurrency=concurrency)
-    engine.store.register_workflows(workflow_names(registry))
-    return WorkerHandle(engine)
-
-
-def start_runtime_worker(registry: Any, *, concurrency: int | None = None) -> WorkerHandle:
-    """What ``WorkflowRuntime.start()`` calls: a background worker on the default database
-    (``wfctl.paths.default_db_path()``, which honours ``WFCTL_DB``), running at most
-    ``concurrency`` activities at once (None: 8)."""
-    from wfctl.paths import default_db_path
-
-    return start_worker(default_db_path(), registry, concurrency=concurrency or 8)
-
-
-def run_worker(db_path: str | Path, *, app: str | None = None, concurrency: int = 8) -> int:
-    """``wfctl worker``: drive the file until SIGTERM or SIGINT, then finish the activities in
-    flight, hand back every lease and return 0."""
-    import signal
-
-    from wfctl.engine.loader import load_app
-
-    registry = load_app(app)
-    engine = Engine(db_path, registry, concurrency=concurrency)
-    try:
-        engine.store.check_writable()  # read-only: exit 8 now, not on the first write
-        engine.store.register_workflows(workflow_names(registry))
-    except BaseException:
-        engine.close()
-        raise
-    stop = threading.Event()
-
-    def _on_signal(signum: int, frame: object) -> None:
-        stop.set()
-        HUB.bump()
-
-    old = {s: signal.signal(s, _on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        engine.run_forever(stop)
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
-        engine.close()
-    return 0

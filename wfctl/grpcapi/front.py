@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from wfctl.engine.faults import Reaper, pause_after, start_lease_renewer
 from wfctl.engine.history import CompleteWorkflow, TurnResult
 from wfctl.engine.items import ApplyOutcome, StartRequest, TaskItem, TaskOutcome, TurnItem
 from wfctl.engine.store import HUB, Store, new_owner_id
@@ -122,8 +123,7 @@ class RemoteFront:
         self._sticky: dict[str, Stream] = {}
         self._ready_tasks: deque[TaskItem] = deque()
         self._stream_ids = 0
-        self._last_renew = 0.0
-        self._last_reap = 0.0
+        self._reap = Reaper(store)
         self._last_task_poll = 0.0
         self._fail_next: list[TaskOutcome] = []  # cross-app calls: failed in the next commit
         self._retry: tuple[list[Any], list[TaskOutcome]] | None = None
@@ -166,7 +166,7 @@ class RemoteFront:
         if self._thread is not None:
             self._thread.join(timeout)
         try:
-            self.store.release(self.owner)
+            self.store.leases.release(self.owner)
         except WfctlError as exc:
             log.warning("wfctl serve: cannot hand back the gRPC leases: %s", exc)
 
@@ -180,38 +180,34 @@ class RemoteFront:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            seen = HUB.version
-            try:
-                did = self._round()
-            except WfctlError as exc:  # e.g. the disk is full: say so, retry
-                log.error("wfctl serve: gRPC dispatch: %s (retrying in 1 s)", exc)
-                self._stop.wait(1.0)
-                continue
-            except Exception:  # a bug must not silently stop dispatching
-                log.exception("wfctl serve: gRPC dispatch: unexpected error (retrying in 1 s)")
-                self._stop.wait(1.0)
-                continue
-            if not did:
-                HUB.wait(seen, self._timeout())
+        renewer = start_lease_renewer(
+            self.store, self.owner, self.ttl, lambda: bool(self._pending or self._ready_tasks)
+        )
+        try:
+            while not self._stop.is_set():
+                seen = HUB.version
+                try:
+                    did = self._round()
+                except Exception as exc:  # e.g. the disk is full (or a bug): say so, retry
+                    pause_after(exc, self._stop, log, "wfctl serve: gRPC dispatch")
+                    continue
+                if not did:
+                    HUB.wait(seen, self._timeout())
+        finally:
+            renewer.set()
 
     def _timeout(self) -> float:
         if not self._streams:
             return 1.0
-        nxt = self.store.next_due(app=self.app)
+        nxt = self.store.queues.next_due(app=self.app)
         if nxt is None:
             return POLL
-        return min(POLL, max(nxt - self.store.clock(), 0.0))
+        return min(POLL, max(nxt - self.store.db.clock(), 0.0))
 
     # ------------------------------------------------------------------ one round
     def _round(self) -> bool:
         now = time.monotonic()
-        if now - self._last_reap > 1.0:
-            self._last_reap = now
-            self.store.reap_dead_owners()
-        if (self._pending or self._ready_tasks) and now - self._last_renew > self.ttl / 4:
-            self._last_renew = now
-            self.store.renew(self.owner, self.ttl)
+        self._reap(now)
         turns: list[tuple[TurnItem, TurnResult, list[tuple[int, str]]]] = []
         outcomes: list[TaskOutcome] = []
         released: list[int] = []
@@ -242,7 +238,7 @@ class RemoteFront:
         if self.work_item_timeout > 0 and self._take_back_overdue():
             did = True
         if released:
-            self.store.release(self.owner, released)
+            self.store.leases.release(self.owner, released)
         if self._retry is not None:  # answers a failed commit left (e.g. the disk was full)
             turns = self._retry[0] + turns
             outcomes = self._retry[1] + outcomes
@@ -389,7 +385,7 @@ class RemoteFront:
                 self._took(item, refused, out)
 
         try:
-            _, items = self.store.exchange(
+            _, items = self.store.dispatch.exchange(
                 self.owner,
                 [(it, res) for it, res, _ in turns],
                 outcomes,
@@ -479,7 +475,7 @@ class RemoteFront:
         if poll and free > len(self._ready_tasks):
             self._last_task_poll = time.monotonic()
             self._ready_tasks.extend(
-                self.store.claim_tasks(
+                self.store.queues.claim_tasks(
                     self.owner, limit=free - len(self._ready_tasks), ttl=self.ttl, app=self.app
                 )
             )

@@ -126,7 +126,7 @@ class Servicer:
         return self.pb.CreateInstanceResponse(instanceId=iid)
 
     async def _state(self, request: Any) -> tuple[Any, Any]:
-        st = await self._call(self.store.get_state, request.instanceId)
+        st = await self._call(self.store.instances.get_state, request.instanceId)
         if st is None:
             return None, self.pb.GetInstanceResponse(exists=False)
         ws = convert.state_to_pb(self.pb, st, request.getInputsAndOutputs)
@@ -162,7 +162,7 @@ class Servicer:
             await self._abort(context, "INVALID_ARGUMENT", str(exc))
         data = request.input.value if request.HasField("input") else None
         # Unknown or finished instances: the event is dropped, as daprd does.
-        await self._call(self.store.raise_event, request.instanceId, request.name, data)
+        await self._call(self.store.manage.raise_event, request.instanceId, request.name, data)
         return self.pb.RaiseEventResponse()
 
     async def _no_such(self, context: Any, iid: str) -> None:
@@ -171,7 +171,7 @@ class Servicer:
     async def TerminateInstance(self, request: Any, context: Any) -> Any:
         out = request.output.value if request.HasField("output") else None
         got = await self._call(
-            self.store.terminate, request.instanceId, out, recursive=request.recursive
+            self.store.manage.terminate, request.instanceId, out, recursive=request.recursive
         )
         if got is None:
             await self._no_such(context, request.instanceId)
@@ -179,13 +179,13 @@ class Servicer:
 
     async def SuspendInstance(self, request: Any, context: Any) -> Any:
         reason = request.reason.value if request.HasField("reason") else None
-        if await self._call(self.store.suspend, request.instanceId, reason) is None:
+        if await self._call(self.store.manage.suspend, request.instanceId, reason) is None:
             await self._no_such(context, request.instanceId)
         return self.pb.SuspendResponse()
 
     async def ResumeInstance(self, request: Any, context: Any) -> Any:
         reason = request.reason.value if request.HasField("reason") else None
-        if await self._call(self.store.resume, request.instanceId, reason) is None:
+        if await self._call(self.store.manage.resume, request.instanceId, reason) is None:
             await self._no_such(context, request.instanceId)
         return self.pb.ResumeResponse()
 
@@ -209,28 +209,28 @@ class Servicer:
         """As daprd: ``recursive`` purges the finished descendants too, else the instance
         alone (its children stay); ``force`` terminates what it purges first."""
         if force:
-            self.store.terminate(iid, None, recursive=recursive)
+            self.store.manage.terminate(iid, None, recursive=recursive)
         if not recursive:
-            return 1 if self.store.purge(iid, recursive=False) else 0
-        before = sum(self.store.count_by_status().values())
-        if not self.store.purge(iid):
+            return 1 if self.store.manage.purge(iid, recursive=False) else 0
+        before = sum(self.store.browse.count_by_status().values())
+        if not self.store.manage.purge(iid):
             return 0
         # Others may start or purge meanwhile: the count is the family's, give or take.
-        return max(before - sum(self.store.count_by_status().values()), 1)
+        return max(before - sum(self.store.browse.count_by_status().values()), 1)
 
     def _purge_filter(self, f: Any) -> int:
         statuses = [convert.status_from_pb(s) for s in f.runtimeStatus]
         lo = convert.from_ts(f.createdTimeFrom) if f.HasField("createdTimeFrom") else None
         hi = convert.from_ts(f.createdTimeTo) if f.HasField("createdTimeTo") else None
         n = 0
-        for st in self.store.list_instances(statuses=statuses):
+        for st in self.store.instances.list_instances(statuses=statuses):
             created = st.created_at.replace(tzinfo=None)
             if not st.runtime_status.is_terminal:
                 continue
             if (lo is not None and created < lo) or (hi is not None and created >= hi):
                 continue
             try:
-                n += 1 if self.store.purge(st.instance_id) else 0
+                n += 1 if self.store.manage.purge(st.instance_id) else 0
             except ConflictError:
                 continue
         return n
@@ -248,7 +248,7 @@ class Servicer:
         # its in-process app's, however started), not every app's in the file.
         apps = [a for a in (self.front.app, self.local_app) if a]
         states, cursor = await self._call(
-            self.store.page_instances, limit=min(size, 10_000), after=after, apps=apps
+            self.store.browse.page_instances, limit=min(size, 10_000), after=after, apps=apps
         )
         resp = self.pb.ListInstanceIDsResponse(instanceIds=[st.instance_id for st in states])
         if cursor is not None:  # keyset paging: newest first, stable while instances come
@@ -256,7 +256,7 @@ class Servicer:
         return resp
 
     async def GetInstanceHistory(self, request: Any, context: Any) -> Any:
-        events = await self._call(self.store.history, request.instanceId)
+        events = await self._call(self.store.instances.history, request.instanceId)
         if events is None:
             await self._no_such(context, request.instanceId)
         app_id = self.front.app_id
@@ -265,9 +265,6 @@ class Servicer:
         )
 
     async def RerunWorkflowFromEvent(self, request: Any, context: Any) -> Any:
-        rerun = getattr(self.store, "rerun", None)
-        if rerun is None:  # pragma: no cover - an engine without rerun
-            await self._abort(context, "UNIMPLEMENTED", "rerun is not supported by this server")
         if request.HasField("newChildWorkflowInstanceID"):
             await self._abort(
                 context, "UNIMPLEMENTED", "a new ID for the rerun child workflow is not supported"
@@ -276,7 +273,7 @@ class Servicer:
         inp = request.input.value if request.HasField("input") else None
         try:
             got = await self._call(
-                rerun,
+                self.store.manage.rerun,
                 request.sourceInstanceID,
                 request.eventID,
                 new_instance_id=new_id,

@@ -71,7 +71,9 @@ class WorkerBackend(EmbeddedBackend):
         if instance_id is None:
             instance_id = new_instance_id()
         check_new_instance_id(instance_id)
-        self.store.create_instance(instance_id, name, input, start_at=start_at, app=self.remote_app)
+        self.store.instances.create_instance(
+            instance_id, name, input, start_at=start_at, app=self.remote_app
+        )
         if self.on_recorded is not None:
             self.on_recorded(instance_id)
         return instance_id

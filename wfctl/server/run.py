@@ -215,7 +215,7 @@ def serve(
                 backend = EmbeddedBackend(path, app=app, detach=True)
             # Loads the app and opens the file now, before any request thread could race.
             names = workflow_names(backend)
-            backend.store.check_writable()  # read-only: exit 8 now, not 500s later
+            backend.store.db.check_writable()  # read-only: exit 8 now, not 500s later
             reader = EmbeddedBackend(path, app=app, detach=True, registry=backend.registry())
             asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader, ui=ui)
             asgi.verbose = verbose
