@@ -45,10 +45,10 @@ class WorkerBackend(EmbeddedBackend):
     def pending_reason(self, instance_id: str) -> str | None:
         """Why a PENDING instance of the gRPC workers has not started: what `wfctl status`
         shows as "Waiting for" (None when it is not such an instance)."""
-        st = self.store.get_state(instance_id)
+        st = self.store.instances.get_state(instance_id)
         if st is None or st.runtime_status is not RuntimeStatus.PENDING:
             return None
-        if self.store.app_of(instance_id) != self.remote_app:
+        if self.store.instances.app_of(instance_id) != self.remote_app:
             return None
         app_id = self.remote_app.removeprefix("grpc:")
         n = None if self.workers is None else self.workers()
