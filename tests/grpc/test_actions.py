@@ -3,28 +3,16 @@ hand-driven worker against a real serve: sendEvent, terminateWorkflow, and the r
 
 from __future__ import annotations
 
-import grpc
 import pytest
 
-from tests.grpc.proc import GrpcServe
-from tests.grpc.worker import RawWorker, complete_action, pb
-from wfctl.grpcapi.stubs import load
+from tests.grpc.worker import RawWorker, complete_action, module_serve, open_stub, pb
 
-P = load()
-
-
-@pytest.fixture(scope="module")
-def serve(tmp_path_factory):
-    s = GrpcServe(tmp_path_factory.mktemp("actions") / "wf.db")
-    yield s
-    assert s.stop() == 0, s.stderr
+serve = module_serve("actions")
 
 
 @pytest.fixture
 def stub(serve):
-    ch = grpc.insecure_channel(f"127.0.0.1:{serve.grpc_port}")
-    yield P.grpc_stubs.TaskHubSidecarServiceStub(ch)
-    ch.close()
+    yield from open_stub(serve)
 
 
 @pytest.fixture

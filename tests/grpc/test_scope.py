@@ -5,26 +5,17 @@ from __future__ import annotations
 
 import uuid
 
-import grpc
 import pytest
 
-from tests.grpc.proc import GrpcServe
-from tests.grpc.worker import P, pb
+from tests.grpc.worker import module_serve, open_stub, pb
 from wfctl.engine.store import Store
 
-
-@pytest.fixture(scope="module")
-def serve(tmp_path_factory):
-    s = GrpcServe(tmp_path_factory.mktemp("scope") / "wf.db", ["--app-id", "orders"])
-    yield s
-    assert s.stop() == 0, s.stderr
+serve = module_serve("scope", ["--app-id", "orders"])
 
 
 @pytest.fixture
 def stub(serve):
-    ch = grpc.insecure_channel(f"127.0.0.1:{serve.grpc_port}")
-    yield P.grpc_stubs.TaskHubSidecarServiceStub(ch)
-    ch.close()
+    yield from open_stub(serve)
 
 
 def list_all(stub) -> list[str]:

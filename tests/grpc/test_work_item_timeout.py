@@ -6,25 +6,16 @@ from __future__ import annotations
 
 import time
 
-import grpc
 import pytest
 
-from tests.grpc.proc import GrpcServe
-from tests.grpc.worker import P, RawWorker, complete_action, pb
+from tests.grpc.worker import RawWorker, complete_action, module_serve, open_stub, pb
 
-
-@pytest.fixture(scope="module")
-def serve(tmp_path_factory):
-    s = GrpcServe(tmp_path_factory.mktemp("held") / "wf.db", ["--work-item-timeout", "3"])
-    yield s
-    assert s.stop() == 0, s.stderr
+serve = module_serve("held", ["--work-item-timeout", "3"])
 
 
 @pytest.fixture
 def stub(serve):
-    ch = grpc.insecure_channel(f"127.0.0.1:{serve.grpc_port}")
-    yield P.grpc_stubs.TaskHubSidecarServiceStub(ch)
-    ch.close()
+    yield from open_stub(serve)
 
 
 def start(stub, iid: str) -> None:

@@ -75,3 +75,27 @@ def complete_action(action_id: int, result: str = '"ok"') -> Any:
     a.completeWorkflow.workflowStatus = pb.ORCHESTRATION_STATUS_COMPLETED
     a.completeWorkflow.result.value = result
     return a
+
+
+def module_serve(name: str, extra: list[str] | None = None) -> Any:
+    """A module-scoped fixture: one ``wfctl serve --grpc-port 0 [extra]`` on a temp file."""
+    import pytest
+
+    from tests.grpc.proc import GrpcServe
+
+    @pytest.fixture(scope="module")
+    def serve(tmp_path_factory: Any) -> Any:
+        s = GrpcServe(tmp_path_factory.mktemp(name) / "wf.db", extra)
+        yield s
+        assert s.stop() == 0, s.stderr
+
+    return serve
+
+
+def open_stub(serve: Any) -> Any:
+    """A generator for a ``stub`` fixture: the raw stub on a channel to ``serve``'s port."""
+    import grpc
+
+    ch = grpc.insecure_channel(f"127.0.0.1:{serve.grpc_port}")
+    yield P.grpc_stubs.TaskHubSidecarServiceStub(ch)
+    ch.close()

@@ -204,6 +204,14 @@ def carryover_from_pb(events: Any) -> list[h.HistoryEvent]:
     return out
 
 
+def _cross(what: str, target: str, app_id: str) -> str:
+    """Why an action aimed at app ``target`` is refused here."""
+    return (
+        f"cannot {what} of app {target!r}: this wfctl serve is app {app_id!r} only "
+        "(cross-app calls need one server per app)"
+    )
+
+
 def actions_from_pb(
     resp: Any, instance_id: str, app_id: str, scheduled: set[int]
 ) -> tuple[h.TurnResult, list[tuple[int, str]]]:
@@ -230,22 +238,13 @@ def actions_from_pb(
             x = a.scheduleTask
             actions.append(h.ScheduleTask(task_id=a.id, name=x.name, input=_text(x, "input")))
             if cross:
-                refused.append(
-                    (
-                        a.id,
-                        f"cannot call activity {x.name!r} of app {target!r}: this wfctl serve "
-                        f"is app {app_id!r} only (cross-app calls need one server per app)",
-                    )
-                )
+                refused.append((a.id, _cross(f"call activity {x.name!r}", target, app_id)))
         elif kind == "createTimer":
             actions.append(h.CreateTimer(task_id=a.id, fire_at=from_ts(a.createTimer.fireAt)))
         elif kind == "createChildWorkflow":
             x = a.createChildWorkflow
             if cross:
-                raise BadActions(
-                    f"cannot start child workflow {x.name!r} of app {target!r}: this wfctl "
-                    f"serve is app {app_id!r} only (cross-app calls need one server per app)"
-                )
+                raise BadActions(_cross(f"start child workflow {x.name!r}", target, app_id))
             actions.append(
                 h.CreateChildWorkflow(
                     task_id=a.id,
@@ -257,10 +256,7 @@ def actions_from_pb(
         elif kind == "sendEvent":
             x = a.sendEvent
             if cross:
-                raise BadActions(
-                    f"cannot send event {x.name!r} to an instance of app {target!r}: this "
-                    f"wfctl serve is app {app_id!r} only (cross-app calls need one server per app)"
-                )
+                raise BadActions(_cross(f"send event {x.name!r} to an instance", target, app_id))
             if not x.instance.instanceId:
                 raise BadActions("the worker's sendEvent action names no target instance")
             actions.append(
@@ -274,10 +270,7 @@ def actions_from_pb(
         elif kind == "terminateWorkflow":
             x = a.terminateWorkflow
             if cross:
-                raise BadActions(
-                    f"cannot terminate an instance of app {target!r}: this wfctl serve is "
-                    f"app {app_id!r} only (cross-app calls need one server per app)"
-                )
+                raise BadActions(_cross("terminate an instance", target, app_id))
             if not x.instanceId:
                 raise BadActions("the worker's terminateWorkflow action names no instance")
             actions.append(
