@@ -34,7 +34,6 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from wfctl.engine.faults import Reaper, pause_after, start_lease_renewer
@@ -42,6 +41,7 @@ from wfctl.engine.history import CompleteWorkflow, TurnResult
 from wfctl.engine.items import ApplyOutcome, StartRequest, TaskItem, TaskOutcome, TurnItem
 from wfctl.engine.store import HUB, Store, new_owner_id
 from wfctl.grpcapi import convert
+from wfctl.grpcapi.streams import Known, Pending, Stream
 from wfctl.model import FailureDetails, RuntimeStatus, WfctlError
 
 log = logging.getLogger("wfctl.grpc")
@@ -53,41 +53,6 @@ MAX_CACHED = 10_000  # instances whose history stays in memory
 #: Default seconds a worker may hold a turn or an activity (durabletask-go's SQLite backend
 #: locks a work item for 2 minutes); 0 = no limit.
 WORK_ITEM_TIMEOUT = 120.0
-
-
-@dataclass(eq=False)
-class Stream:
-    """One worker's ``GetWorkItems`` stream. ``send(items)`` is thread-safe (it posts a
-    round's work items to the stream's event loop at once); ``marks`` is the history length
-    the worker caches, per run."""
-
-    send: Callable[[list[Any]], None]
-    stateful: bool
-    id: int = 0
-    turns: set[str] = field(default_factory=set)
-    tasks: set[str] = field(default_factory=set)
-    marks: dict[str, tuple[int, int]] = field(default_factory=dict)  # iid: (run, length)
-    closed: bool = False
-    out: list[Any] = field(default_factory=list)  # this round's items, sent at its end
-
-
-class _Known:
-    """The history length cached per instance, as ``claim_turns(known=...)`` reads it."""
-
-    def __init__(self, hist: dict[str, list[Any]]) -> None:
-        self._hist = hist
-
-    def get(self, iid: str, default: int | None = None) -> int | None:
-        h = self._hist.get(iid)
-        return default if h is None else len(h)
-
-
-@dataclass
-class _Pending:
-    stream: Stream
-    turn: TurnItem | None = None
-    task: TaskItem | None = None
-    sent: float = 0.0  # the front's clock when it went out
 
 
 class RemoteFront:
@@ -116,7 +81,7 @@ class RemoteFront:
         self._inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._streams: list[Stream] = []
         self._next_stream = 0
-        self._pending: dict[str, _Pending] = {}
+        self._pending: dict[str, Pending] = {}
         self._inflight: dict[str, str] = {}  # instance ID -> token of its turn on a stream
         self._hist: OrderedDict[str, list[Any]] = OrderedDict()  # pb history per instance
         self._ids: dict[str, set[int]] = {}  # action ids the history holds, per instance
@@ -391,7 +356,7 @@ class RemoteFront:
                 outcomes,
                 limit=free,
                 exclude=list(self._inflight),
-                known=_Known(self._hist),  # type: ignore[arg-type]
+                known=Known(self._hist),  # type: ignore[arg-type]
                 ttl=self.ttl,
                 app=self.app,
                 applied=applied,
@@ -514,7 +479,7 @@ class RemoteFront:
         if s.stateful:
             s.marks[iid] = (item.generation, len(hist))
         token = self._token()
-        self._pending[token] = _Pending(s, turn=item, sent=self.clock())
+        self._pending[token] = Pending(s, turn=item, sent=self.clock())
         self._inflight[iid] = token
         self._sticky[iid] = s
         s.turns.add(token)
@@ -529,6 +494,6 @@ class RemoteFront:
         req.workflowInstance.executionId.value = f"{t.instance_id}:{t.generation}"
         req.taskExecutionId = f"{t.instance_id}:{t.generation}:{t.task_id}"
         token = self._token()
-        self._pending[token] = _Pending(s, task=t, sent=self.clock())
+        self._pending[token] = Pending(s, task=t, sent=self.clock())
         s.tasks.add(token)
         s.out.append(pb.WorkItem(activityRequest=req, completionToken=token))
