@@ -124,3 +124,14 @@ def test_help_lines_are_short_and_single() -> None:
     assert _first_line("Do it.\n\nMore text.") == "Do it"
     assert _first_line("A (b c d e f g h i j k l m n o p q r s t u v w x y z) " * 3, 40) == "A"
     assert "\n" not in _first_line("one\ntwo")
+
+
+def test_no_command_offers_an_option_twice() -> None:
+    """A command's own option that shares a global's name (config set-profile's
+    --insecure/--verify) replaces the global in what TAB offers."""
+    from wfctl.completion.spec import all_options
+
+    root = build_spec(generate.root_command())
+    for node in root.walk():
+        names = [n for o in all_options(root, node) for n in o.names]
+        assert len(names) == len(set(names)), (node.path, sorted(names))

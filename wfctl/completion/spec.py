@@ -246,7 +246,10 @@ def own_options(root: CommandSpec, node: CommandSpec) -> list[ParamSpec]:
 
 
 def all_options(root: CommandSpec, node: CommandSpec) -> list[ParamSpec]:
-    """Every option accepted where ``node`` is the command: its own, then the root's."""
+    """Every option accepted where ``node`` is the command: its own, then the root's (less
+    a global whose names the command's own option takes, e.g. set-profile's --insecure/--verify)."""
     if node is root:
         return list(node.options)
-    return own_options(root, node) + list(root.options)
+    own = own_options(root, node)
+    taken = {name for o in own for name in o.names}
+    return own + [o for o in root.options if not set(o.names) <= taken]
