@@ -9,6 +9,8 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,14 +67,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.skipif(not shutil.which("curl") or not shutil.which("jq"), reason="needs curl, jq")
-def test_sidecar_example_runs_against_the_readmes_serve(tmp_path: Path) -> None:
-    (serve_block,) = sh_blocks(section("`wfctl serve`"))
-    lines = [ln.split("#", 1)[0].strip() for ln in serve_block.strip().splitlines()]
-    serve = lines[0].rstrip("&").strip()
-    assert serve.startswith("wfctl serve --port 3500"), serve
-    port = _free_port()
-    serve = serve.replace("--port 3500", f"--port {port}").replace("./wf.db", "wf.db")
+@contextmanager
+def _serving(serve: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The README's ``wfctl serve`` line run in ``tmp_path`` with this venv's wfctl first on
+    PATH; yields that environment (no WFCTL_/DAPR_ settings) until serve is stopped."""
     bindir = str(Path(sys.executable).parent)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WFCTL_", "DAPR_"))}
     env.update(PATH=bindir + os.pathsep + env.get("PATH", ""), XDG_DATA_HOME=str(tmp_path))
@@ -87,6 +85,23 @@ def test_sidecar_example_runs_against_the_readmes_serve(tmp_path: Path) -> None:
     try:
         assert proc.stdout is not None
         assert read_banner(proc.stdout, []), "serve did not start"
+        yield env
+    finally:
+        proc.terminate()
+        proc.wait(60)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+@pytest.mark.skipif(not shutil.which("curl") or not shutil.which("jq"), reason="needs curl, jq")
+def test_sidecar_example_runs_against_the_readmes_serve(tmp_path: Path) -> None:
+    (serve_block,) = sh_blocks(section("`wfctl serve`"))
+    lines = [ln.split("#", 1)[0].strip() for ln in serve_block.strip().splitlines()]
+    serve = lines[0].rstrip("&").strip()
+    assert serve.startswith("wfctl serve --port 3500"), serve
+    port = _free_port()
+    serve = serve.replace("--port 3500", f"--port {port}").replace("./wf.db", "wf.db")
+    with _serving(serve, tmp_path) as env:
         curls = "\n".join(lines[1:]).replace("localhost:3500", f"localhost:{port}")
         r = subprocess.run(["bash", "-ec", curls], capture_output=True, text=True, timeout=60)
         assert r.returncode == 0 and '"instanceID":"h2","workflowName"' in r.stdout.replace(" ", "")
@@ -99,11 +114,6 @@ def test_sidecar_example_runs_against_the_readmes_serve(tmp_path: Path) -> None:
         assert r.returncode == 0, r.stderr
         assert r.stdout.splitlines()[-1] == "exit 0", r.stdout
         assert r.stdout.splitlines()[0] in ("RUNNING", "COMPLETED", "PENDING"), r.stdout
-    finally:
-        proc.terminate()
-        proc.wait(60)
-        if proc.stdout is not None:
-            proc.stdout.close()
 
 
 def test_grpc_sections_run_against_the_readmes_serve(tmp_path: Path) -> None:
@@ -120,17 +130,7 @@ def test_grpc_sections_run_against_the_readmes_serve(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WFCTL_", "DAPR_"))}
     env.update(PATH=bindir + os.pathsep + env.get("PATH", ""), XDG_DATA_HOME=str(tmp_path))
     serve = serve_line.replace("50001", str(gport)) + " --port 0 --db wf.db"
-    proc = subprocess.Popen(
-        ["bash", "-c", "exec " + serve],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        assert read_banner(proc.stdout, []), "serve did not start"
+    with _serving(serve, tmp_path) as env:
         shutil.copy(ROOT / "tests" / "grpc" / "apps" / "seq_app.py", tmp_path / "app.py")
         app = app_line.replace("50001", str(gport)).replace("python", sys.executable) + " run 1"
         r = subprocess.run(
@@ -153,8 +153,3 @@ def test_grpc_sections_run_against_the_readmes_serve(tmp_path: Path) -> None:
             env=env, capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert kept.returncode == 0, kept.stderr  # younger than the purge's 7 days: kept
-    finally:
-        proc.terminate()
-        proc.wait(60)
-        if proc.stdout is not None:
-            proc.stdout.close()
