@@ -10,7 +10,9 @@ import time
 import grpc
 import pytest
 
-from tests.grpc.worker import RawWorker, complete_action, module_serve, open_stub, pb
+from tests.grpc.proc import App, GrpcServe
+from tests.grpc.test_serve_grpc import SEQ
+from tests.grpc.worker import P, RawWorker, complete_action, module_serve, open_stub, pb
 
 serve = module_serve("held", ["--work-item-timeout", "3"])
 
@@ -134,3 +136,34 @@ def test_a_held_activity_goes_to_another_stream_while_its_holder_lives(stub):
         w.close()
         if other is not None:
             other.close()
+
+
+def test_a_stream_that_stops_reading_loses_its_work_to_an_sdk_worker(tmp_path):
+    """A client that can no longer decode (grpc-python does not cancel its stream) keeps
+    the stream open and reads nothing: its turn goes to an unmodified SDK worker."""
+    s = GrpcServe(tmp_path / "wf.db", ["--work-item-timeout", "3"])
+    ch = grpc.insecure_channel(f"127.0.0.1:{s.grpc_port}")
+    stub = P.grpc_stubs.TaskHubSidecarServiceStub(ch)
+    app = None
+    try:
+        req = pb.CreateInstanceRequest(name="three", instanceId="muted")
+        req.input.value = "1"
+        stub.StartInstance(req, timeout=10)
+        mute = stub.GetWorkItems(pb.GetWorkItemsRequest())
+        first = next(mute)  # the only stream gets the turn; then it reads nothing more
+        assert first.workflowRequest.instanceId == "muted"
+        app = App(SEQ, s.grpc_port, "worker")
+        app.wait_line("READY")
+        st = s.wait_status("muted", {"COMPLETED", "FAILED"}, timeout=120)
+        assert st["runtimeStatus"] == "COMPLETED", st
+        assert st["properties"]["dapr.workflow.output"] == "4"
+        with pytest.raises(grpc.RpcError) as e:  # what was buffered, then the end
+            for _ in mute:
+                pass
+        assert e.value.code() == grpc.StatusCode.UNAVAILABLE
+        assert "--work-item-timeout" in e.value.details()
+    finally:
+        if app is not None:
+            app.stop()
+        ch.close()
+        assert s.stop() == 0, s.stderr
