@@ -36,7 +36,7 @@ def _module_name(path: Path, root: Path) -> str:
     return ".".join(parts)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _is_module(dotted: str, root: Path) -> bool:
     base = root.joinpath(*dotted.split("."))
     return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
