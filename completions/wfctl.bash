@@ -1,5 +1,5 @@
 # bash completion for wfctl                                -*- shell-script -*-
-# Generated from wfctl's command tree by `python -m wfctl.completion.generate`;
+# Generated from wfctl's command tree by `python -m wfctl.cli.refresh_completions`;
 # do not edit. Enable it with:  source <(wfctl completion bash)
 
 _wfctl_commands() {

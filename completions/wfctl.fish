@@ -1,5 +1,5 @@
 # fish completion for wfctl. Generated from wfctl's command tree by
-# `python -m wfctl.completion.generate`; do not edit.
+# `python -m wfctl.cli.refresh_completions`; do not edit.
 # Enable it with:  wfctl completion fish | source
 
 function __wfctl_commands_of

@@ -194,7 +194,7 @@ def render(root: CommandSpec) -> str:
     """The whole fish script for the command tree ``root``."""
     head = (
         "# fish completion for wfctl. Generated from wfctl's command tree by\n"
-        "# `python -m wfctl.completion.generate`; do not edit.\n"
+        "# `python -m wfctl.cli.refresh_completions`; do not edit.\n"
         "# Enable it with:  wfctl completion fish | source\n\n"
     )
     body = fill_body(_BODY, " ")
