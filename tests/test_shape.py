@@ -22,7 +22,6 @@ ALLOWED_LONG = {
     "wfctl/engine/worker.py:_cycle",
     "wfctl/grpcapi/convert.py:actions_from_pb",
     "wfctl/server/run.py:serve",
-    "wfctl/cli/app.py:_global",  # options declared once (the "options" rework)
     "wfctl/cli/config.py:config_set_profile",  # options declared once
     "wfctl/settings.py",  # one settings resolver
     "wfctl/backend/http.py",  # one Backend interface (the "backend" rework)

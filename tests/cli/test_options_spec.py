@@ -11,7 +11,8 @@ import typer
 from wfctl.cli import _lean
 from wfctl.cli.app import app
 from wfctl.cli.parsing import PREFIX
-from wfctl.options import COMMAND_OPTIONS, GLOBAL_OPTIONS, KINDS, TYPES, Option
+from wfctl.options import GLOBAL_OPTIONS, KINDS, TYPES, Option
+from wfctl.options.commands import COMMAND_OPTIONS
 
 
 def _tree() -> dict[str, Any]:

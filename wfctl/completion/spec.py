@@ -28,13 +28,13 @@ from typing import Any
 from wfctl.model import RuntimeStatus
 from wfctl.options import (
     API_VERSIONS,
-    COMMAND_OPTIONS,
     GLOBAL_OPTIONS,
     GLOBALS,
     OUTPUTS,
     TRANSPORTS,
     Option,
 )
+from wfctl.options.commands import COMMAND_OPTIONS
 
 # How plain-text parameters complete, by click's ``param.name`` or by metavar.
 PATH_PARAMS = frozenset(
