@@ -60,6 +60,8 @@ def door(grpc: Any, token: str | None) -> Any:
             )
 
     async def fail(exc: Exception, context: Any, method: str) -> None:
+        if context.cancelled():  # the caller went (a stream's last write fails): no answer
+            return
         if isinstance(exc, TooLarge):
             await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc))
         if isinstance(exc, UsageError):
