@@ -113,6 +113,15 @@ def serve(
             help="Hand a gRPC worker's turn or activity to another after this (0: never).",
         ),
     ] = 120.0,
+    allowed_hosts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            metavar="NAME[:PORT]",
+            envvar="WFCTL_ALLOWED_HOSTS",
+            help="Also answer this Host name, e.g. a proxy's (repeatable; * for any).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work),
     and a web view of the instances at / (open http://127.0.0.1:3500/).
@@ -138,6 +147,7 @@ def serve(
         max_body_size=max_body_size,
         header_timeout=header_timeout,
         work_item_timeout=work_item_timeout,
+        allowed_hosts=list(allowed_hosts or ()),
     )
     raise typer.Exit(code)
 
