@@ -19,7 +19,6 @@ ALLOWED_LONG = {
     "wfctl/cli/rerun.py:rerun",
     "wfctl/grpcapi/convert.py:actions_from_pb",
     "wfctl/server/run.py:serve",
-    "wfctl/cli/app.py:_global",  # options declared once (the "options" rework)
     "wfctl/cli/config.py:config_set_profile",  # options declared once
     "wfctl/settings.py",  # one settings resolver
     "wfctl/backend/http.py",  # one Backend interface (the "backend" rework)

@@ -140,7 +140,7 @@ _wfctl() {
                 case "$w" in
                     @CONTEXT@) _wfctl_context+=("$w" "${_wfctl_words[i]}") ;;
                 esac
-            elif [[ $w == --embedded || $w == --no-embedded || $w == --insecure ]]; then
+            elif [[ @IS_CONTEXT_FLAG@ ]]; then
                 _wfctl_context+=("$w")
             fi
             continue

@@ -128,7 +128,7 @@ function __wfctl_state
                 if test $i -le $n; and contains -- $w @CONTEXT@
                     set -a __wfctl_ctx $w $tokens[$i]
                 end
-            else if contains -- $w --embedded --no-embedded --insecure
+            else if contains -- $w @CONTEXT_FLAGS@
                 set -a __wfctl_ctx $w
             end
         else if test (count $__wfctl_pos) -eq 0
