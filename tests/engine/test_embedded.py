@@ -271,11 +271,9 @@ def test_start_worker_drives_detached_starts_and_stops(db):
 
 def test_on_recorded_sees_the_id_before_driving(db):
     seen = []
-    b = EmbeddedBackend(
-        db, app=APP, on_recorded=lambda iid: seen.append((iid, b.get(iid).runtime_status))
-    )
+    b = EmbeddedBackend(db, app=APP)
     try:
-        iid = b.start("chain", "1")
+        iid = b.start("chain", "1", on_recorded=lambda i: seen.append((i, b.get(i).runtime_status)))
         assert seen == [(iid, RuntimeStatus.PENDING)]
         assert b.get(iid).runtime_status == RuntimeStatus.COMPLETED
     finally:
