@@ -35,7 +35,7 @@ def exec_(
     Example: wfctl exec app.py --orders 10
     """
     st = state_of(ctx)
-    exec_app = _load("wfctl.engine.loader", "exec_app", "the embedded engine")
+    exec_app = _load("wfctl.workflow.loader", "exec_app", "the embedded engine")
     import signal
 
     # The app gets Python's own Ctrl-C handler, the one asyncio.run() recognises and replaces.
@@ -56,8 +56,12 @@ def worker(
     """
     st = state_of(ctx)
     run_worker = _load("wfctl.engine.background", "run_worker", "the embedded engine")
+    load_app = _load("wfctl.workflow.loader", "load_app", "the embedded engine")
+    from wfctl import demo
+
     s = st.settings
-    raise typer.Exit(run_worker(s.db_path, app=s.app, concurrency=concurrency))
+    registry = load_app(s.app, default=demo.registry)
+    raise typer.Exit(run_worker(s.db_path, registry, concurrency=concurrency))
 
 
 def serve(
