@@ -48,7 +48,6 @@ from wfctl.model import (
 
 if TYPE_CHECKING:
     from wfctl.engine.background import WorkerHandle
-    from wfctl.engine.history import HistoryEvent
     from wfctl.engine.store import Store
     from wfctl.engine.worker import Engine
 
@@ -197,14 +196,6 @@ class EmbeddedBackend(Backend):
         roots = self.store.queues.due_timer_roots(workflows=names, app=app)
         if roots:
             self._settle(roots, required=False, limit=limit)
-
-    def stored_workflow_names(self) -> list[str]:
-        """Workflow names recorded in the file by apps that ran on it (no app import)."""
-        return [] if self._absent() else self.store.instances.workflow_names()
-
-    def waiting_for(self, instance_id: str) -> list[str]:
-        """The (case-folded) event names the instance waits for, from the file."""
-        return [] if self._absent() else self.store.instances.waiting_for(instance_id)
 
     def start_worker(self, concurrency: int = 8) -> WorkerHandle:
         """Drive the whole file in a background thread (for ``wfctl serve``);
@@ -445,6 +436,8 @@ class EmbeddedBackend(Backend):
     ) -> tuple[list[WorkflowState], str | None]:
         """One page of instances newest first and the next page's cursor, ``CREATED:ROWID``
         (see :meth:`wfctl.engine.browse.Browse.page_instances`)."""
+        from wfctl.backend.entries import parse_cursor
+
         cursor = parse_cursor(after)
         if self._absent():
             return [], None
@@ -465,13 +458,15 @@ class EmbeddedBackend(Backend):
         events = self.store.instances.history(instance_id)
         if events is None:
             raise _not_found(instance_id, self.location)
+        from wfctl.backend.entries import history_entries
+
         return history_entries(events)
 
     def history_with_waits(self, instance_id: str) -> tuple[list[HistoryEntry], list[str]]:
         """The history and the event names the instance's last turn said it waits for
         (for :func:`wfctl.waiting.derive`)."""
-        entries = self.history(instance_id)
-        return entries, self.waiting_for(instance_id)
+        entries = self.history(instance_id)  # NotFoundError without a file: none is made
+        return entries, self.store.instances.waiting_for(instance_id)
 
     def purge_older_than(
         self,
@@ -499,87 +494,3 @@ class EmbeddedBackend(Backend):
         if self._store is not None:
             self._store.close()
             self._store = None
-
-
-#: SQLite's integers end here: a cursor past it cannot be bound.
-_MAX_ROWID = 2**63 - 1
-
-
-def parse_cursor(text: str | None) -> tuple[float, int] | None:
-    """A cursor :meth:`EmbeddedBackend.page_instances` gave out (``CREATED:ROWID``); UsageError
-    for any other text."""
-    if not text:
-        return None
-    try:
-        created, rowid = text.split(":", 1)
-        at, row = float(created), int(rowid)
-        if not (abs(at) < float("inf") and abs(row) <= _MAX_ROWID):
-            raise ValueError(text)
-    except ValueError:
-        raise UsageError(f"cursor={text[:80]!r} is not a cursor this server gave out") from None
-    return at, row
-
-
-def _short(text: str | None) -> str:
-    """A payload as stored, whole: machine output never cuts (the table shortens cells)."""
-    return "" if text is None else text
-
-
-def _fire_at(dt: datetime) -> str:
-    """RFC 3339 in UTC with its ``Z`` (the store's times are naive UTC)."""
-    from wfctl.wire import format_time
-
-    return format_time(dt)
-
-
-def history_entries(events: Sequence[HistoryEvent]) -> list[HistoryEntry]:
-    """A timeline of history events: one entry per event but the turn markers; completions
-    carry the name of what they complete. EVENTID is the Durable Task event id."""
-    from wfctl.engine.history import dt_event_id
-
-    names: dict[int, str] = {}
-    out: list[HistoryEntry] = []
-    for e in events:
-        kind = e.TYPE
-        if kind == "OrchestratorStarted":
-            continue
-        d = e.__dict__
-        task_id = d.get("task_id")
-        name = d.get("name", "") or ""
-        if kind in ("TaskScheduled", "ChildWorkflowCreated") and task_id is not None:
-            names[task_id] = name
-        elif kind == "TimerCreated" and task_id is not None:
-            names[task_id] = "timer"
-        elif task_id is not None and not name:
-            name = names.get(task_id, "")
-        details = ""
-        failure = d.get("failure")
-        if failure is not None:
-            details = f"{failure.error_type}: {failure.message}"
-        elif kind in ("TimerCreated", "TimerFired"):
-            details = f"fires at {_fire_at(d['fire_at'])}"
-        elif kind == "ExecutionCompleted":
-            details = _short(d.get("result"))
-        elif kind == "ExecutionTerminated":
-            details = _short(d.get("output"))
-        elif kind == "ChildWorkflowCreated":
-            details = f"{d['instance_id']} {_short(d.get('input'))}".strip()
-        elif kind == "EventSent":
-            details = f"to {d['instance_id']} {_short(d.get('data'))}".strip()
-        else:
-            for key in ("input", "result", "data", "reason"):
-                if d.get(key) is not None:
-                    details = _short(d[key])
-                    break
-        out.append(
-            HistoryEntry(
-                event_id=dt_event_id(e),
-                type=kind,
-                timestamp=e.timestamp,
-                name=name,
-                task_id=task_id if kind not in ("ExecutionStarted",) else None,
-                details=details,
-                status=d["status"].value if kind == "ExecutionCompleted" else "",
-            )
-        )
-    return out
