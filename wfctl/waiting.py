@@ -79,7 +79,9 @@ def derive(entries: Sequence[HistoryEntry], events: Sequence[str] = ()) -> Waiti
     for e in entries:
         key = e.task_id if e.task_id is not None else -1
         if e.type in _RESET:
-            tasks.clear(), timers.clear(), children.clear()
+            tasks.clear()
+            timers.clear()
+            children.clear()
             ended = False
         elif e.type in _ENDED:
             ended = True

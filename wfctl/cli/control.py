@@ -63,7 +63,7 @@ def refuse_finished(iid: str, status: RuntimeStatus, what: str) -> ConflictError
 
 def _simple(
     ctx: typer.Context,
-    ids: list[str],
+    ids: list[str] | None,
     op: str,
     verb: str,
     refused: str,

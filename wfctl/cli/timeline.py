@@ -134,10 +134,10 @@ def bars(entries: Sequence[HistoryEntry]) -> list[Bar]:
             kind = "activity" if e.type.startswith("Task") else "timer"
             if "Child" in e.type or "SubOrchestration" in e.type:
                 kind = "child"
-            bar = open_.pop((kind, e.task_id if e.task_id is not None else -1), None)
-            if bar is not None:
-                bar.end = t
-                bar.failed = _CLOSE[e.type]
+            closed = open_.pop((kind, e.task_id if e.task_id is not None else -1), None)
+            if closed is not None:
+                closed.end = t
+                closed.failed = _CLOSE[e.type]
         elif e.type == "EventRaised":
             out.append(Bar("event", f"event {e.name}", t, t))
     return out
