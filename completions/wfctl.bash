@@ -26,7 +26,7 @@ _wfctl_options() {
         "raise-event") echo "--data --data-file --raw --status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "rerun") echo "--from-event --new-id --input --input-file --raw --wait --timeout --interval --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "resume") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
-        "serve") echo "--host --port --no-ui --grpc-port --app-id --max-body-size --header-timeout --work-item-timeout --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "serve") echo "--host --port --no-ui --grpc-port --app-id --max-body-size --header-timeout --work-item-timeout --allowed-host --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "start") echo "--id --input --input-file --raw --wait --timeout --interval --at --in --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "status") echo "--watch -w --interval --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "suspend") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
@@ -107,6 +107,7 @@ _wfctl_option_value() {
         "serve|--max-body-size") echo "plain" ;;
         "serve|--header-timeout") echo "plain" ;;
         "serve|--work-item-timeout") echo "plain" ;;
+        "serve|--allowed-host") echo "plain" ;;
         "serve|--help") return 1 ;;
         "start|--id") echo "plain" ;;
         "start|--input") echo "plain" ;;

@@ -148,6 +148,8 @@ function __wfctl_option_value
             echo 'plain'
         case 'serve|--work-item-timeout'
             echo 'plain'
+        case 'serve|--allowed-host'
+            echo 'plain'
         case 'serve|--help'
             return 1
         case 'start|--id'
@@ -459,6 +461,7 @@ complete -c wfctl -n '__wfctl_in \'serve\'' -l 'app-id' -x -d 'The Dapr app id g
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'max-body-size' -x -d 'Largest gRPC message accepted or sent'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'header-timeout' -x -d 'Close a connection whose request headers take longer than this'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'work-item-timeout' -x -d 'Hand a gRPC worker\'s turn or activity to another after this (0: never)'
+complete -c wfctl -n '__wfctl_in \'serve\'' -l 'allowed-host' -x -d 'Also answer this Host name, e.g'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'id' -x -d 'Instance ID (default: a new UUID)'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input' -x -d 'Input, as JSON text'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input-file' -r -F -d 'Read the input here (- = stdin)'

@@ -101,6 +101,7 @@ def test_worker_and_serve_arguments(
                 "max_body_size": 4 * 1024 * 1024,
                 "header_timeout": 10.0,
                 "work_item_timeout": 120.0,
+                "allowed_hosts": [],
             },
         ),
     ]
@@ -113,6 +114,14 @@ def test_worker_and_serve_arguments(
     calls.clear()
     assert runner.invoke(app, ["serve", "--work-item-timeout", "0", "--db", db]).exit_code == 3
     assert calls[0][1]["work_item_timeout"] == 0
+    calls.clear()
+    argv = ["serve", "--allowed-host", "a.test", "--allowed-host", "b.test:8443", "--db", db]
+    assert runner.invoke(app, argv).exit_code == 3
+    assert calls[0][1]["allowed_hosts"] == ["a.test", "b.test:8443"]
+    calls.clear()
+    r = runner.invoke(app, ["serve", "--db", db], env={"WFCTL_ALLOWED_HOSTS": "c.test d.test"})
+    assert r.exit_code == 3
+    assert calls[0][1]["allowed_hosts"] == ["c.test", "d.test"]
 
 
 def test_embedded_backend_built_from_settings(

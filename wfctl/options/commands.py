@@ -361,6 +361,14 @@ COMMAND_OPTIONS: dict[str, tuple[Option, ...]] = {
             default=120.0,
             help="Hand a gRPC worker's turn or activity to another after this (0: never).",
         ),
+        Option(
+            "allowed_hosts",
+            "--allowed-host",
+            type="list",
+            metavar="NAME[:PORT]",
+            env=("WFCTL_ALLOWED_HOSTS",),
+            help="Also answer this Host name, e.g. a proxy's (repeatable; * for any).",
+        ),
     ),
     "worker": (
         Option(
