@@ -63,7 +63,7 @@ def _one(kind: type, value: Any, info: Any, param: Any, ctx: Any) -> Any:
     return number
 
 
-class _Plain(RuntimeParam):  # type: ignore[misc]
+class _Plain(RuntimeParam):
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
         ann = self.annotation
         if get_origin(ann) is list:
