@@ -37,6 +37,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from collections.abc import Mapping
 
 from wfctl.options import GLOBALS, context_options
 from wfctl.settings.sources import gather, remote_flag
@@ -133,7 +134,7 @@ def parse_args(argv: list[str]) -> _Request:
 # --- where the data lives ---------------------------------------------------------------
 
 
-def _needed(flags: dict[str, object]) -> tuple[str, ...] | None:
+def _needed(flags: Mapping[str, object]) -> tuple[str, ...] | None:
     """The settings still open once ``flags`` are known (None: it depends on the config)."""
     embedded = flags.get("embedded")
     if embedded is None and remote_flag(flags):

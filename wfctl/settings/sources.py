@@ -176,7 +176,7 @@ def default_profile(data: dict[str, Any]) -> str | None:
 REMOTE_FLAGS = ("url", "transport", "grpc_endpoint")
 
 
-def remote_flag(flags: Layer) -> str | None:
+def remote_flag(flags: Mapping[str, object]) -> str | None:
     """The first setting of :data:`REMOTE_FLAGS` given as a flag (it turns off an
     ``embedded`` that was not given as a flag), or None."""
     return next((k for k in REMOTE_FLAGS if k in flags), None)
