@@ -224,13 +224,14 @@ class MemoryServicer(NS.grpc_stubs.TaskHubSidecarServiceServicer):  # type: igno
 
 
 @contextmanager
-def serving(servicer: Any) -> Iterator[str]:
-    """Serve ``servicer`` on a free loopback port; yields ``127.0.0.1:PORT``."""
+def serving(servicer: Any, address: str = "127.0.0.1:0") -> Iterator[str]:
+    """Serve ``servicer`` on ``address`` (a free loopback port by default, or a gRPC address
+    such as ``unix:/tmp/x.sock``); yields ``127.0.0.1:PORT``, or ``address`` as given."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
     NS.grpc_stubs.add_TaskHubSidecarServiceServicer_to_server(servicer, server)
-    port = server.add_insecure_port("127.0.0.1:0")
+    port = server.add_insecure_port(address)
     server.start()
     try:
-        yield f"127.0.0.1:{port}"
+        yield f"127.0.0.1:{port}" if address == "127.0.0.1:0" else address
     finally:
         server.stop(0).wait(5)
