@@ -245,8 +245,11 @@ class GrpcBackend(GrpcListing):
             resp = self._rpc("StartInstance", req)
         except _Rpc as rpc:
             err = self._error(rpc)
-            if isinstance(err, ConflictError):
-                state = self._get(iid, payloads=False)
+            # serve answers ALREADY_EXISTS; daprd answers UNKNOWN ("an active workflow with ID
+            # … already exists"): an active instance with that ID makes either a conflict.
+            state = self._get(iid, payloads=False) if isinstance(err, ServerError) else None
+            if isinstance(err, ConflictError) or (state and not state.runtime_status.is_terminal):
+                state = state or self._get(iid, payloads=False)
                 status = f" ({state.runtime_status.value})" if state is not None else ""
                 raise ConflictError(
                     f"an active instance {iid!r}{status} already exists: terminate or purge it "
