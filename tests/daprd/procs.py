@@ -27,6 +27,10 @@ VERSION = "1.17.5"
 OLD_VERSION = "1.16.5"
 BINARIES = ("daprd", "placement", "scheduler")
 INSTALL = "scripts/install-daprd"
+#: The SQLite state store's busy timeout: serve's own (60 s), not the component's default of
+#: 2 s, with which 32 concurrent starts on a loaded 2-core machine left instances stuck
+#: RUNNING or FAILED on SQLITE_BUSY (bench/daprd.md).
+BUSY_TIMEOUT = "60s"
 
 _COMPONENT = """\
 apiVersion: dapr.io/v1alpha1
@@ -41,6 +45,8 @@ spec:
     value: "{db}"
   - name: actorStateStore
     value: "true"
+  - name: busyTimeout
+    value: "{busy}"
 """
 
 
@@ -118,7 +124,8 @@ def _get(url: str, token: str | None = None, timeout: float = 5) -> tuple[int, b
 class Daprd:
     """placement + scheduler + daprd of ``version`` in ``home`` (a fresh directory).
 
-    ``http_port`` and ``grpc_port`` are daprd's; ``token`` becomes its DAPR_API_TOKEN.
+    ``http_port`` and ``grpc_port`` are daprd's; ``token`` becomes its DAPR_API_TOKEN;
+    ``busy_timeout`` is the SQLite state store's (a Go duration).
     :meth:`stop` ends all three (the context manager does it on exit)."""
 
     def __init__(
@@ -130,6 +137,7 @@ class Daprd:
         token: str | None = None,
         log_level: str = "info",
         timeout: float = 120,
+        busy_timeout: str = BUSY_TIMEOUT,
     ) -> None:
         found = bin_dir(version)
         if found is None:
@@ -138,7 +146,7 @@ class Daprd:
         home.mkdir(parents=True, exist_ok=True)
         (home / "components").mkdir(exist_ok=True)
         (home / "components" / "statestore.yaml").write_text(
-            _COMPONENT.format(db=home / "state.db"), encoding="utf-8"
+            _COMPONENT.format(db=home / "state.db", busy=busy_timeout), encoding="utf-8"
         )
         self.http_port, self.grpc_port = free_port(), free_port()
         self.procs: list[_Proc] = []

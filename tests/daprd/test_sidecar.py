@@ -1,5 +1,6 @@
 """wfctl's command line against a real daprd: the README's sidecar examples as written (HTTP,
-then gRPC), the API token, and the "needs Dapr 1.17" refusals against a real 1.16 daprd."""
+then gRPC), the API token, and the "needs Dapr 1.17" refusals (and the rerun 1.16 has)
+against a real daprd 1.16."""
 
 from __future__ import annotations
 
@@ -85,23 +86,31 @@ def test_api_token_over_http_and_grpc(tmp_path: Path) -> None:
             assert TOKEN not in _one_line(p)
 
 
-@pytest.mark.parametrize(
-    ("args", "words"),
-    [
-        (["list"], "needs Dapr 1.17"),
-        (["history", "{iid}"], "needs Dapr 1.17"),
-        (["rerun", "{iid}", "--from-event", "0"], "rerun needs Dapr 1.17"),
-    ],
-)
-def test_an_old_daprd_refuses_what_needs_1_17(
-    old_daprd: Daprd, args: list[str], words: str
-) -> None:
-    """A real daprd 1.16 answers the 1.17 management RPCs with UNIMPLEMENTED (or a store
-    error): wfctl says what needs 1.17, exit 2, one line; what 1.16 has still works."""
-    g = ("--grpc-endpoint", old_daprd.grpc_endpoint)
-    p = run_wfctl(*g, "start", "echo_wf", "--input", '"old"', "--wait", "-o", "json", timeout=120)
-    assert p.returncode == 0, p.stderr
-    iid = json.loads(p.stdout)["instanceID"]
-    p = run_wfctl(*g, *[a.format(iid=iid) for a in args])
+@pytest.mark.parametrize("args", [["list"], ["history", "{iid}"]])
+def test_an_old_daprd_refuses_what_needs_1_17(old_daprd: Daprd, args: list[str]) -> None:
+    """A real daprd 1.16 hands the 1.17 RPCs to its service-invocation proxy (UNKNOWN "failed
+    to proxy request", not UNIMPLEMENTED): wfctl says it needs Dapr 1.17, exit 2, one line."""
+    iid = _finished(old_daprd, '"old"')
+    p = run_wfctl("--grpc-endpoint", old_daprd.grpc_endpoint, *[a.format(iid=iid) for a in args])
     assert p.returncode == 2, p.stderr
-    assert words in _one_line(p)
+    assert "needs Dapr 1.17" in _one_line(p)
+
+
+def test_an_old_daprd_reruns(old_daprd: Daprd) -> None:
+    """Rerun came in Dapr 1.16: a real daprd 1.16 runs it (wfctl must not refuse it)."""
+    src = _finished(old_daprd, '"again"')
+    g = ("--grpc-endpoint", old_daprd.grpc_endpoint)
+    p = run_wfctl(*g, "rerun", src, "--from-event", "1", "-o", "json")
+    assert p.returncode == 0, p.stderr
+    new = json.loads(p.stdout)["instanceID"]
+    p = run_wfctl(*g, "wait", new, "-o", "json", timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["properties"]["dapr.workflow.output"] == '"again"'
+
+
+def _finished(d: Daprd, data: str) -> str:
+    """A finished echo_wf instance's ID (started over gRPC, which every release has)."""
+    g = ("--grpc-endpoint", d.grpc_endpoint)
+    p = run_wfctl(*g, "start", "echo_wf", "--input", data, "--wait", "-o", "json", timeout=120)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)["instanceID"]

@@ -269,10 +269,12 @@ def test_history_rows_match_the_embedded_shape(
         backend.history("nope")
 
 
-def test_old_daprd_list_and_history_name_dapr_117() -> None:
-    with serving(MemoryServicer(old=True)) as ep, GrpcBackend(ep) as b:
-        for call in (b.list_instances, lambda: b.history("x")):
-            with pytest.raises(UnsupportedError, match="needs Dapr 1.17") as info:
+@pytest.mark.parametrize("old", [True, "proxy"])
+def test_old_daprd_list_history_and_rerun_name_dapr_117(old: bool | str) -> None:
+    """UNIMPLEMENTED, or the UNKNOWN "failed to proxy request" of a real daprd 1.16."""
+    with serving(MemoryServicer(old=old)) as ep, GrpcBackend(ep) as b:
+        for call in (b.list_instances, lambda: b.history("x"), lambda: b.rerun("x", 1)):
+            with pytest.raises(UnsupportedError, match="needs Dapr 1.1[67]") as info:
                 call()
             assert info.value.exit_code == ExitCode.USAGE
 
@@ -359,7 +361,7 @@ def test_rerun_sends_the_request_and_maps_refusals(
 def test_rerun_on_an_old_daprd_names_dapr_117() -> None:
     with serving(MemoryServicer(old=True)) as ep, GrpcBackend(ep) as b:
         info = pytest.raises(UnsupportedError, b.rerun, "x", 1)
-    info.match("rerun needs Dapr 1.17")
+    info.match("rerun needs Dapr 1.16")
 
 
 def test_stubs_load_after_the_dapr_alias() -> None:
