@@ -233,6 +233,10 @@ def error_body(error_code: str, message: str) -> dict[str, str]:
 #        (not finished, new ID taken); 400 ERR_MALFORMED_REQUEST (not an activity's event)
 # ------------------------------------------------------------------------------------------
 EXT_PREFIX = "/wfctl/v1"
+#: `wfctl serve` sets this header (value: the routes' version, ``v1``) on every response, so a
+#: client learns from any answer that the routes above are there (daprd sets none).
+SERVE_HEADER = "wfctl-api"
+SERVE_HEADER_VALUE = "v1"
 
 
 def rerun_to_dict(

@@ -227,12 +227,7 @@ def workflows(ctx: typer.Context) -> None:
     st = state_of(ctx)
     fmt = output_format(st)
     backend = st.backend()
-    names = getattr(backend, "workflow_names", None)
-    if names is None:
-        from wfctl.model import UnsupportedError
-
-        raise UnsupportedError("this backend cannot list workflow names: use --embedded or serve")
-    found = sorted(names())
+    found = sorted(backend.workflow_names())  # UnsupportedError where the backend cannot say
     if fmt != "table":
         emit(st, fmt, found)
         return
