@@ -141,6 +141,7 @@ def serve(
     max_body_size: int = 4 * 1024 * 1024,
     header_timeout: float = 10.0,
     work_item_timeout: float = 120.0,
+    history_cache_bytes: int | None = None,
     allowed_hosts: Sequence[str] = (),
 ) -> int:
     """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
@@ -181,7 +182,11 @@ def serve(
             if proto is None or app:
                 run.start_worker()
             if proto is not None:  # bound before any banner line: a busy port says only that
-                opts = dict(max_message=max_body_size, handshake_timeout=header_timeout)
+                opts = {
+                    "max_message": max_body_size,
+                    "handshake_timeout": header_timeout,
+                    "history_cache_bytes": history_cache_bytes,
+                }
                 run.start_grpc(path, host, grpc_port or 0, api_token, work_item_timeout, **opts)
             url = url_of(sock)
             _banner(out, url, path, run, names, ui=ui, host=host, api_token=api_token)
