@@ -1,6 +1,6 @@
 """README.md works as written: the two commands carry their venv, .ci/run runs the test one
-verbatim, links stay inside the repository (none to the web), jq is named where used, and the sidecar example
-runs against the README's own `wfctl serve`."""
+verbatim, links stay inside the repository (none to the web), jq is named where used, and the
+sidecar example runs against the README's own `wfctl serve`."""
 
 from __future__ import annotations
 
