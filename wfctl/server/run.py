@@ -170,28 +170,23 @@ def serve(
         sock = bind_socket(host, port)  # first: a busy port is the likeliest mistake
         run = _Running(proto, app, app_id)
         try:
-            from wfctl.paths import default_db_path
-            from wfctl.server.app import WorkflowServerApp
-
-            path = Path(db_path) if db_path else default_db_path()
-            names = run.open(path)
-            asgi = WorkflowServerApp(
-                run.backend, api_token=api_token, reader=run.reader, ui=ui, guard=guard
-            )
-            asgi.verbose = verbose
+            path, names = run.open(db_path)
+            asgi = run.asgi(api_token=api_token, ui=ui, guard=guard, verbose=verbose)
             if proto is None or app:
                 run.start_worker()
             if proto is not None:  # bound before any banner line: a busy port says only that
-                opts = {
-                    "max_message": max_body_size,
-                    "handshake_timeout": header_timeout,
-                    "history_cache_bytes": history_cache_bytes,
-                }
-                run.start_grpc(path, host, grpc_port or 0, api_token, work_item_timeout, **opts)
+                run.start_grpc(
+                    path,
+                    host,
+                    grpc_port or 0,
+                    api_token=api_token,
+                    max_message=max_body_size,
+                    handshake_timeout=header_timeout,
+                    work_item_timeout=work_item_timeout,
+                    history_cache_bytes=history_cache_bytes,
+                )
             url = url_of(sock)
-            _banner(out, url, path, run, names, ui=ui, host=host, api_token=api_token)
-            if not api_token and not is_loopback(host):
-                _warn_exposed(err, url)
+            _banner(out, err, url, path, run, names, ui=ui, host=host, api_token=api_token)
             server = _make_server(_config(asgi, verbose, header_timeout), stop, run.parts, err)
             server.run(sockets=[sock])
             print("wfctl serve: stopped accepting requests; stopping the engine", file=out)
@@ -271,10 +266,13 @@ class _Running:
     def _workers(self) -> int | None:  # for status: "waits for a worker"
         return None if self.grpc_side is None else self.grpc_side.front.connected
 
-    def open(self, path: Path) -> list[str]:
-        """Open the writer and the reader on ``path`` and load the app (now, before any
-        request thread could race); its workflow names, sorted."""
+    def open(self, db_path: str | Path | None) -> tuple[Path, list[str]]:
+        """Open the writer and the reader on the file and load the app (now, before any
+        request thread could race); the file's path and the app's workflow names, sorted."""
         from wfctl.backend.embedded import EmbeddedBackend
+        from wfctl.paths import default_db_path
+
+        path = Path(db_path) if db_path else default_db_path()
 
         if self.proto is not None:
             from wfctl.grpcapi import serving
@@ -292,7 +290,18 @@ class _Running:
         names = sorted(backend.workflow_names())
         backend.store.db.check_writable()  # read-only: exit 8 now, not 500s later
         self.reader = EmbeddedBackend(path, app=self.app, detach=True, registry=backend.registry())
-        return names
+        return path, names
+
+    def asgi(self, *, api_token: str | None, ui: bool, guard: Any, verbose: bool) -> Any:
+        """The ASGI app over the opened backends."""
+        from wfctl.server.app import WorkflowServerApp
+
+        assert self.backend is not None
+        asgi = WorkflowServerApp(
+            self.backend, api_token=api_token, reader=self.reader, ui=ui, guard=guard
+        )
+        asgi.verbose = verbose
+        return asgi
 
     def start_worker(self) -> None:
         assert self.backend is not None
@@ -300,15 +309,8 @@ class _Running:
         self.handle.report = False  # a StorageError that stops it: said once, at exit
         self.parts.parts.append(self.handle)
 
-    def start_grpc(
-        self,
-        path: Path,
-        host: str,
-        port: int,
-        api_token: str | None,
-        work_item_timeout: float,
-        **limits: Any,
-    ) -> None:
+    def start_grpc(self, path: Path, host: str, port: int, **options: Any) -> None:
+        """Serve the gRPC API on ``host:port`` (``options``: :class:`GrpcSide`'s)."""
         from wfctl.grpcapi import serving
 
         assert self.backend is not None
@@ -318,9 +320,7 @@ class _Running:
             app_id=self.app_id,
             local_names=self.backend.workflow_names,
             local_app=self.backend.app_identity,
-            api_token=api_token,
-            work_item_timeout=work_item_timeout,
-            **limits,
+            **options,
         )
         self.gport = self.grpc_side.start(host, port)
         self.parts.parts.append(self.grpc_side)
@@ -338,6 +338,7 @@ class _Running:
 
 def _banner(
     out: TextIO,
+    err: TextIO,
     url: str,
     path: Path,
     run: _Running,
@@ -369,6 +370,8 @@ def _banner(
     if api_token:
         print("wfctl serve: requests need the dapr-api-token header", file=out)
     out.flush()
+    if not api_token and not is_loopback(host):
+        _warn_exposed(err, url)
 
 
 class _Parts:
