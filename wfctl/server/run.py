@@ -157,9 +157,9 @@ def serve(
     A gRPC worker that holds a turn or an activity longer than ``work_item_timeout``
     seconds (0: no limit) loses it to the next worker. A connection whose request headers
     are not complete after ``header_timeout`` seconds is closed, as is one idle for
-    KEEP_ALIVE_TIMEOUT seconds after a response (see :mod:`wfctl.server.conn`). Only Host
-    names of this server, or in ``allowed_hosts``, are answered, and a browser on another
-    origin cannot change state (see :mod:`wfctl.server.guard`).
+    KEEP_ALIVE_TIMEOUT seconds after a response (see :mod:`wfctl._adapters.uvicorn_compat`).
+    Only Host names of this server, or in ``allowed_hosts``, are answered, and a browser on
+    another origin cannot change state (see :mod:`wfctl.server.guard`).
     """
     guard = _guard(host, header_timeout, work_item_timeout, allowed_hosts)
     out = out or sys.stdout
@@ -235,7 +235,7 @@ def _grpc_protocol(verbose: bool) -> Any:
 def _config(asgi: Any, verbose: bool, header_timeout: float) -> Any:
     import uvicorn
 
-    from wfctl.server.conn import KEEP_ALIVE_TIMEOUT, protocol_class
+    from wfctl._adapters.uvicorn_compat import KEEP_ALIVE_TIMEOUT, protocol_class
 
     return uvicorn.Config(
         asgi,
