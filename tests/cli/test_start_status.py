@@ -87,8 +87,8 @@ def test_status_table_plain_when_not_a_terminal(runner: CliRunner, daprd: FakeDa
 def test_status_table_of_an_unfinished_instance_asks_daprd_once(
     runner: CliRunner, daprd: FakeDaprd, status: str
 ) -> None:
-    """"Waiting for" needs serve's history route: against daprd (known from the GET's answer,
-    which lacks serve's wfctl-api header) no /wfctl/v1 request follows, not even one 404."""
+    """The "Waiting for" row needs serve's history route: against daprd (known from the GET's
+    answer, which lacks serve's wfctl-api header) no /wfctl/v1 request follows, not one 404."""
     daprd.add("abc", name="hello", status=status)
     r = invoke(runner, "--url", daprd.url, "status", "abc")
     assert r.exit_code == 0, r.stderr
