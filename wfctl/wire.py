@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from wfctl.limits import MAX_MESSAGE_BYTES
 from wfctl.model import FailureDetails, HistoryEntry, RuntimeStatus, WorkflowState
 
 PROP_INPUT = "dapr.workflow.input"
@@ -21,7 +22,7 @@ PROP_ERROR_TYPE = "dapr.workflow.failure.error_type"
 PROP_ERROR_MESSAGE = "dapr.workflow.failure.error_message"
 PROP_STACK_TRACE = "dapr.workflow.failure.stack_trace"
 
-MAX_BODY_BYTES = 4 * 1024 * 1024  # daprd refuses request bodies over 4 MiB
+MAX_BODY_BYTES = MAX_MESSAGE_BYTES  # daprd refuses request bodies over 4 MiB
 ZERO_TIME = "0001-01-01T00:00:00Z"
 
 

@@ -15,8 +15,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from wfctl.limits import MAX_MESSAGE_BYTES
+
 DEFAULT_APP_ID = "wfctl"
-DEFAULT_MAX_MESSAGE = 4 * 1024 * 1024
+DEFAULT_MAX_MESSAGE = MAX_MESSAGE_BYTES
 
 
 def grpc_identity(app_id: str) -> str:
@@ -45,15 +47,20 @@ class GrpcSide:
         max_message: int,
         handshake_timeout: float = 10.0,
         work_item_timeout: float | None = None,
+        history_cache_bytes: int | None = None,
     ) -> None:
         from wfctl.engine.store import Store
         from wfctl.grpcapi.front import RemoteFront
-        from wfctl.grpcapi.server import GrpcServer
+        from wfctl.grpcapi.listen import GrpcServer
 
         self.app_id = app_id
         self._front_store = Store(path)
         self._rpc_store = Store(path)
-        kw = {} if work_item_timeout is None else {"work_item_timeout": work_item_timeout}
+        kw: dict[str, Any] = {"max_message": max_message}
+        if work_item_timeout is not None:
+            kw["work_item_timeout"] = work_item_timeout
+        if history_cache_bytes is not None:
+            kw["cache_bytes"] = history_cache_bytes
         self.front = RemoteFront(
             self._front_store, proto.pb, app=grpc_identity(app_id), app_id=app_id, **kw
         )

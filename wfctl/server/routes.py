@@ -19,6 +19,7 @@ from wfctl.ids import (
     is_valid_new_instance_id,
     new_instance_id,
 )
+from wfctl.limits import LimitError, check_name
 from wfctl.model import (
     ConflictError,
     NotFoundError,
@@ -127,6 +128,10 @@ class Handlers:
     async def start(self, req: Request, name: str) -> Response:
         if not name:
             raise HttpError(400, "ERR_WORKFLOW_NAME_MISSING", "workflow name is not configured")
+        try:
+            check_name(name, "the workflow name")  # serve's limits, as on the gRPC port
+        except LimitError as exc:
+            raise bad_request(str(exc)) from None
         instance_id = req.query_one("instanceID") or ""
         if not instance_id:
             instance_id = new_instance_id()

@@ -138,6 +138,7 @@ def serve(
     max_body_size: int = 4 * 1024 * 1024,
     header_timeout: float = 10.0,
     work_item_timeout: float = 120.0,
+    history_cache_bytes: int | None = None,
     allowed_hosts: Sequence[str] = (),
 ) -> int:
     """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
@@ -233,6 +234,7 @@ def serve(
                     max_message=max_body_size,
                     handshake_timeout=header_timeout,
                     work_item_timeout=work_item_timeout,
+                    history_cache_bytes=history_cache_bytes,
                 )
                 gport = grpc_side.start(host, grpc_port or 0)
                 parts.append(grpc_side)
