@@ -154,8 +154,8 @@ def serve(
     A gRPC worker that holds a turn or an activity longer than ``work_item_timeout``
     seconds (0: no limit) loses it to the next worker. A connection whose request headers
     are not complete after ``header_timeout`` seconds is closed, as is one idle for
-    KEEP_ALIVE_TIMEOUT seconds after a response (see :mod:`wfctl.server.conn`). Only Host
-    names of this server, or in ``allowed_hosts``, are answered, and a browser on another
+    KEEP_ALIVE_TIMEOUT seconds after a response (see :mod:`wfctl._adapters.uvicorn_compat`).
+    Only Host names of this server, or in ``allowed_hosts``, are answered, and a browser on another
     origin cannot change state (see :mod:`wfctl.server.guard`).
     """
     if not 0 < header_timeout <= 300:
@@ -188,10 +188,10 @@ def serve(
         try:
             import uvicorn
 
+            from wfctl._adapters.uvicorn_compat import KEEP_ALIVE_TIMEOUT, protocol_class
             from wfctl.backend.embedded import EmbeddedBackend
             from wfctl.paths import default_db_path
             from wfctl.server.app import WorkflowServerApp
-            from wfctl.server.conn import KEEP_ALIVE_TIMEOUT, protocol_class
 
             path = Path(db_path) if db_path else default_db_path()
             if proto is not None:
