@@ -17,7 +17,11 @@ Output: one candidate a line, ``VALUE`` or ``VALUE<TAB>DESCRIPTION`` (the descri
 "workflow name  STATUS" for instances). Exit status is always 0 and nothing is printed on any
 error: a TAB must never print a traceback or block.
 
-Embedded (``--embedded``, ``WFCTL_EMBEDDED=1`` or the profile, as wfctl decides): read the
+Where the candidates live is decided by wfctl's one settings resolver (the layers of
+:mod:`wfctl.settings.sources`, read leniently), and the options above are the spec's
+(:func:`wfctl.options.context_options`).
+
+Embedded (``--embedded``, ``WFCTL_EMBEDDED=1`` or the profile): read the
 SQLite file read-only (``mode=ro``; it is never created). Over gRPC (``--transport grpc``,
 ``--grpc-endpoint``, ``WFCTL_TRANSPORT`` or the profile): ask the sidecar for one page of
 instance IDs under a short deadline, connecting as a command would (token and TLS settings
@@ -33,10 +37,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from collections.abc import Mapping
+
+from wfctl.options import GLOBALS, context_options
+from wfctl.settings.sources import gather, remote_flag
 
 KINDS = ("instances", "workflows", "events")
-_DEFAULT_URL = "http://127.0.0.1:3500"
-_DEFAULT_GRPC = "127.0.0.1:50001"
 #: How long a TAB may wait for the sidecar, and how many IDs it asks for.
 GRPC_DEADLINE = 1.0
 GRPC_PAGE = 100
@@ -70,28 +76,39 @@ class _Request:
         self.prefix = ""
         self.args: list[str] = []
         #: --api-token, --api-token-file, --ca-cert, --insecure: read only on the gRPC path
+        #: (keyed as wfctl.settings' flags)
         self.secrets: dict[str, object] = {}
 
 
-_VALUE_OPTIONS = {
-    "--db": "db",
-    "--url": "url",
-    "--transport": "transport",
-    "--grpc-endpoint": "grpc_endpoint",
-    "--profile": "profile",
-    "--config": "config",
-    "--prefix": "prefix",
-}
-#: Options the gRPC path hands to wfctl.settings (keyed as its flags).
-_CONN_OPTIONS = {
-    "--api-token": "api_token",
-    "--api-token-file": "api_token_file",
-    "--ca-cert": "ca_cert",
-}
+def _tables() -> tuple[dict[str, str], dict[str, tuple[str, bool]]]:
+    """({spelling: key} of the valued options, {spelling: (key, value)} of the flags) that
+    a completion script passes along: the spec's context options (wfctl.options), and
+    ``--prefix``."""
+    valued = {"--prefix": "prefix"}
+    flags: dict[str, tuple[str, bool]] = {}
+    for o in context_options():
+        if o.takes_value:
+            valued.update(dict.fromkeys(o.flags, o.name))
+        else:
+            flags.update(dict.fromkeys(o.flags, (o.name, True)))
+            if o.off:
+                flags[o.off] = (o.name, False)
+    return valued, flags
+
+
+_REQUEST_FIELDS = frozenset(_Request.__slots__)
+
+
+def _set(req: _Request, key: str, value: object) -> None:
+    if key in _REQUEST_FIELDS:
+        setattr(req, key, value)
+    else:  # a connection setting, read only on the gRPC path
+        req.secrets[key] = value
 
 
 def parse_args(argv: list[str]) -> _Request:
     """Read ``KIND [OPTIONS] [ID]``; unknown options are ignored (never an error)."""
+    valued, flags = _tables()
     req = _Request()
     it = iter(argv)
     rest_positional = False
@@ -102,142 +119,74 @@ def parse_args(argv: list[str]) -> _Request:
             else:
                 req.args.append(arg)
             continue
+        name, eq, value = arg.partition("=")
         if arg == "--":
             rest_positional = True
-        elif arg == "--embedded":
-            req.embedded = True
-        elif arg == "--no-embedded":
-            req.embedded = False
-        elif arg == "--insecure":
-            req.secrets["insecure"] = True
-        elif "=" in arg and arg.split("=", 1)[0] in _VALUE_OPTIONS:
-            name, value = arg.split("=", 1)
-            setattr(req, _VALUE_OPTIONS[name], value)
-        elif "=" in arg and arg.split("=", 1)[0] in _CONN_OPTIONS:
-            name, value = arg.split("=", 1)
-            req.secrets[_CONN_OPTIONS[name]] = value
-        elif arg in _VALUE_OPTIONS:
-            setattr(req, _VALUE_OPTIONS[arg], next(it, ""))
-        elif arg in _CONN_OPTIONS:
-            req.secrets[_CONN_OPTIONS[arg]] = next(it, "")
+        elif arg in flags:
+            _set(req, *flags[arg])
+        elif eq and name in valued:
+            _set(req, valued[name], value)
+        elif arg in valued:
+            _set(req, valued[arg], next(it, ""))
     return req
 
 
 # --- where the data lives ---------------------------------------------------------------
 
 
-def _config_file(req: _Request) -> str | None:
-    """The config file wfctl.settings would read: --config, WFCTL_CONFIG, else the user's."""
-    path = req.config or os.environ.get("WFCTL_CONFIG")
-    if path:
-        path = os.path.expanduser(path)
-    else:
-        base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-        path = os.path.join(base, "wfctl", "config.yaml")
-    return path if os.path.isfile(path) else None
+def _needed(flags: Mapping[str, object]) -> tuple[str, ...] | None:
+    """The settings still open once ``flags`` are known (None: it depends on the config)."""
+    embedded = flags.get("embedded")
+    if embedded is None and remote_flag(flags):
+        embedded = False
+    if embedded is None:
+        return None
+    if embedded:
+        return ("db",)
+    transport = flags.get("transport") or ("grpc" if "grpc_endpoint" in flags else None)
+    if transport is None:
+        return None
+    return ("grpc_endpoint",) if str(transport).strip().lower() == "grpc" else ("url",)
 
 
-def _profiles(req: _Request) -> tuple[dict, dict]:
-    """(explicitly chosen profile, default profile) settings - PyYAML is imported only here,
-    and only when a config file exists."""
-    path = _config_file(req)
-    if path is None:
-        return {}, {}
-    import yaml
-
-    with open(path, encoding="utf-8") as f:
-        doc = yaml.safe_load(f)
-    profiles = doc.get("profiles") if isinstance(doc, dict) else None
-    if not isinstance(profiles, dict):
-        return {}, {}
-
-    def pick(name: object) -> dict:
-        chosen = profiles.get(name) if isinstance(name, str) else None
-        if not isinstance(chosen, dict):
-            return {}
-        return {str(k).replace("-", "_"): v for k, v in chosen.items()}
-
-    explicit = req.profile or os.environ.get("WFCTL_PROFILE")
-    if explicit:
-        return pick(explicit), {}
-    default = doc.get("default-profile") or doc.get("default_profile")
-    if not default and "default" in profiles:
-        default = "default"
-    return {}, pick(default)
-
-
-def _env_url() -> str | None:
-    endpoint = os.environ.get("DAPR_HTTP_ENDPOINT")
-    if endpoint:
-        return endpoint
-    host = os.environ.get("DAPR_RUNTIME_HOST")
-    port = os.environ.get("DAPR_HTTP_PORT")
-    if host or port:
-        return f"http://{host or '127.0.0.1'}:{port or '3500'}"
-    return None
-
-
-def _as_bool(value: object) -> bool | None:
+def _as_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
-    if value is None:
-        return None
     return str(value).strip().lower() in _TRUE
 
 
-def _env_grpc() -> str | None:
-    endpoint = os.environ.get("DAPR_GRPC_ENDPOINT")
-    if endpoint:
-        return endpoint
-    host = os.environ.get("DAPR_RUNTIME_HOST")
-    port = os.environ.get("DAPR_GRPC_PORT")
-    if host or port:
-        return f"{host or '127.0.0.1'}:{port or '50001'}"
-    return None
-
-
 def resolve(req: _Request) -> tuple[str, str]:
-    """``("embedded", db_path)``, ``("grpc", endpoint)`` or ``("http", url)``, with
-    :mod:`wfctl.settings`' precedence: flag > explicitly chosen profile > environment > the
-    config's default profile > default. (A test checks the two agree.) The config file is read
-    only when a flag leaves a setting open."""
-    transport = req.transport
-    if req.grpc_endpoint and transport is None:  # an explicit endpoint implies gRPC
-        transport = "grpc"
-    flags = {
+    """``("embedded", db_path)``, ``("grpc", endpoint)`` or ``("http", url)``, decided by the
+    settings resolver's own layers (:func:`wfctl.settings.sources.gather`: flag > chosen
+    profile > environment > the config's default profile > default), read leniently: an
+    unreadable config or a missing profile reads as no profile. The config file is read only
+    when the flags leave the answer open."""
+    given = {
         "embedded": req.embedded,
         "db": req.db,
         "url": req.url,
-        "transport": transport,
+        "transport": req.transport,
         "grpc_endpoint": req.grpc_endpoint,
+        "profile": req.profile,
+        "config": req.config,
     }
-    remote = req.url or req.transport or req.grpc_endpoint
-    if remote and req.embedded is None:  # an explicit remote flag beats an embedded elsewhere
-        flags["embedded"] = False
-    env = {
-        "embedded": os.environ.get("WFCTL_EMBEDDED") or None,
-        "db": os.environ.get("WFCTL_DB") or None,
-        "url": _env_url(),
-        "transport": os.environ.get("WFCTL_TRANSPORT") or None,
-        "grpc_endpoint": _env_grpc(),
-    }
-    loaded: list[tuple[dict, dict]] = []
+    flags = {k: v for k, v in given.items() if v is not None}
+    needed = _needed(flags)
+    if needed is not None and all(k in flags for k in needed):
+        flags.pop("profile", None)  # nothing open: no config file to read
+        flags.pop("config", None)
+        src = gather(flags, os.environ, strict=False, read_config=False)
+    else:
+        src = gather(flags, os.environ, strict=False)
 
     def get(key: str) -> object:
-        if flags[key] is not None:
-            return flags[key]
-        if not loaded:
-            try:
-                loaded.append(_profiles(req))
-            except Exception:  # noqa: BLE001 - an unreadable config reads as no profile
-                loaded.append(({}, {}))
-        explicit, default = loaded[0]
-        for layer in (explicit, env, default):
-            if layer.get(key) is not None:
-                return layer[key]
-        return None
+        found = src.pick(key)
+        return None if found is None else found[0]
 
-    if _as_bool(get("embedded")):
+    embedded = get("embedded")
+    if "embedded" not in src.flags and remote_flag(src.flags):
+        embedded = False  # an explicit remote flag beats an embedded from elsewhere
+    if embedded is not None and _as_bool(embedded):
         db = get("db")
         if db:
             return "embedded", os.path.expanduser(str(db))
@@ -245,53 +194,13 @@ def resolve(req: _Request) -> tuple[str, str]:
 
         return "embedded", os.path.join(data_dir_path(), "wfctl.db")
     if str(get("transport") or "").strip().lower() == "grpc":
-        return "grpc", str(get("grpc_endpoint") or _DEFAULT_GRPC).strip().rstrip("/")
-    return "http", str(get("url") or _DEFAULT_URL).strip().rstrip("/")
+        return "grpc", str(get("grpc_endpoint") or GLOBALS["grpc_endpoint"].default).strip().rstrip(
+            "/"
+        )
+    return "http", str(get("url") or GLOBALS["url"].default).strip().rstrip("/")
 
 
 # --- embedded: the SQLite file, read-only ------------------------------------------------
-
-
-# The one place that knows the store's schema (wfctl/engine/store.py, schema version 1):
-# instances(id, name, status, created_at, waiting_for) and workflows(name).
-def _rows(
-    con: sqlite3.Connection, kind: str, args: list[str], prefix: str = ""
-) -> list[tuple[str, str]]:
-    if kind == "instances":
-        if prefix and ord(prefix[-1]) < 0x10FFFF:
-            # A range on the primary key: IDs that start with the prefix, found by the index.
-            upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-            rows = con.execute(
-                "SELECT id, name, status FROM instances WHERE id >= ? AND id < ?"
-                " ORDER BY created_at DESC",
-                (prefix, upper),
-            )
-        else:
-            rows = con.execute("SELECT id, name, status FROM instances ORDER BY created_at DESC")
-        return [(r[0], f"{r[1] or ''}  {r[2] or ''}".strip()) for r in rows]
-    if kind == "workflows":
-        return [(r[0], "") for r in con.execute("SELECT name FROM workflows ORDER BY name")]
-    if kind == "events" and args:
-        row = con.execute("SELECT waiting_for FROM instances WHERE id = ?", (args[0],)).fetchone()
-        return [(name, "") for name in _event_names(row[0] if row else None)]
-    return []
-
-
-def _event_names(waiting_for: object) -> list[str]:
-    """The event names in an instance's ``waiting_for`` column: a JSON list (or object whose
-    keys are names), or a single name; other shapes read as none."""
-    if not isinstance(waiting_for, str) or not waiting_for:
-        return []
-    if waiting_for[0] in "[{":
-        import json
-
-        try:
-            value = json.loads(waiting_for)
-        except ValueError:
-            return []
-        names = value if isinstance(value, list) else list(value) if isinstance(value, dict) else []
-        return list(dict.fromkeys(n for n in names if isinstance(n, str) and n))
-    return [waiting_for]
 
 
 def query_embedded(
@@ -304,10 +213,12 @@ def query_embedded(
     """
     if not os.path.isfile(db_path):
         return []
+    from wfctl.engine.catalog import completion_rows  # the engine's schema, not a copy
+
     uri = "file:" + _uri_path(db_path) + "?mode=ro"
     con = sqlite3.connect(uri, uri=True, timeout=0.2)
     try:
-        return _rows(con, kind, args, prefix)
+        return completion_rows(con, kind, args, prefix)
     finally:
         con.close()
 

@@ -29,14 +29,22 @@ from typing import Any
 
 from wfctl.backend import _grpc_convert as convert
 from wfctl.backend._grpc_list import GrpcListing, _Rpc
-from wfctl.backend.protocol import WaitFor, wait_timeout
+from wfctl.backend.protocol import (
+    FIRST_READ,
+    Backend,
+    Capability,
+    OnRecorded,
+    WaitFor,
+    unanswered_wait,
+    wait_reached,
+    wait_timeout,
+)
 from wfctl.grpcapi.stubs import load
 from wfctl.model import (
     AuthError,
     ConflictError,
     HistoryEntry,
     NotFoundError,
-    RuntimeStatus,
     ServerError,
     UnreachableError,
     UnsupportedError,
@@ -84,10 +92,21 @@ def split_endpoint(endpoint: str) -> tuple[str, bool]:
     return text, tls
 
 
-class GrpcBackend(GrpcListing):
+class GrpcBackend(GrpcListing, Backend):
     """A Backend that talks to a TaskHubSidecarService at ``endpoint`` (``host:port``, or
     ``grpcs://host:port`` for TLS). ``verify`` is True, False (no TLS check) or a CA bundle
-    path. ``log`` receives one line per call (method, code, time; never the token)."""
+    path. ``log`` receives one line per call (method, code, time; never the token).
+
+    The same capabilities against daprd and `wfctl serve --grpc-port`: the protocol has no
+    call for the app's workflow names nor for counts (a runtime too old to list answers
+    UNIMPLEMENTED, which is UnsupportedError too)."""
+
+    capabilities = frozenset(Capability) - {Capability.WORKFLOWS, Capability.COUNT}
+
+    def way_out(self, capability: Capability) -> str:
+        if capability is Capability.WORKFLOWS:
+            return "the Durable Task protocol has no such call: use --embedded with --app, or --url"
+        return "use --embedded, or --url against `wfctl serve`"
 
     def __init__(
         self,
@@ -201,10 +220,15 @@ class GrpcBackend(GrpcListing):
     def _not_found(self, instance_id: str) -> NotFoundError:
         return NotFoundError(f"no workflow instance {instance_id!r} at {self.location}")
 
-    def _get(self, instance_id: str, *, payloads: bool = True) -> WorkflowState | None:
+    def _get(
+        self, instance_id: str, *, payloads: bool = True, by: float | None = None
+    ) -> WorkflowState | None:
+        """GetInstance; None for an unknown ID. ``by`` (``time.monotonic()``): the call ends
+        by then, connecting included, even when the request timeout would allow more."""
         req = self._pb.GetInstanceRequest(instanceId=instance_id, getInputsAndOutputs=payloads)
+        timeout = -1.0 if by is None else max(0.0, min(self._timeout, by - time.monotonic()))
         try:
-            resp = self._rpc("GetInstance", req)
+            resp = self._rpc("GetInstance", req, timeout=timeout)
         except _Rpc as rpc:
             if rpc.code == "NOT_FOUND":
                 return None
@@ -237,6 +261,7 @@ class GrpcBackend(GrpcListing):
         *,
         instance_id: str | None = None,
         start_at: datetime | None = None,
+        on_recorded: OnRecorded | None = None,
     ) -> str:
         """StartInstance; ``start_at`` becomes ``scheduledStartTimestamp``."""
         if not name:
@@ -265,7 +290,10 @@ class GrpcBackend(GrpcListing):
                     "first, or choose another --id"
                 ) from None
             raise err from None
-        return resp.instanceId or iid
+        iid = resp.instanceId or iid
+        if on_recorded is not None:
+            on_recorded(iid)
+        return iid
 
     def get(self, instance_id: str) -> WorkflowState:
         state = self._get(instance_id)
@@ -337,13 +365,26 @@ class GrpcBackend(GrpcListing):
     ) -> WorkflowState:
         """The WaitForInstanceStart/Completion long poll, its deadline ``timeout`` (None: no
         deadline). ``interval`` is unused: the server answers when the condition is met. An
-        outage after the instance was seen is ridden out for up to ``wait_outage`` seconds."""
-        state = self.get(instance_id)  # NotFoundError / unreachable at once, not after a wait
-        if _reached(state.runtime_status, until):
+        outage after the instance was seen is ridden out for up to ``wait_outage`` seconds.
+        The first read (NotFoundError / unreachable at once, not after a wait) is bounded by
+        the wait's deadline too, however long connecting takes (at least :data:`FIRST_READ`)."""
+        started = time.monotonic()
+        deadline = None if timeout is None else started + timeout
+        try:
+            found = self._get(
+                instance_id, by=None if deadline is None else max(deadline, started + FIRST_READ)
+            )
+        except UnreachableError:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise unanswered_wait(instance_id, timeout, self.location) from None
+            raise
+        if found is None:
+            raise self._not_found(instance_id)
+        state = found
+        if wait_reached(state.runtime_status, until):
             return state
         method = "WaitForInstanceStart" if until == "start" else "WaitForInstanceCompletion"
         req = self._pb.GetInstanceRequest(instanceId=instance_id, getInputsAndOutputs=True)
-        deadline = None if timeout is None else time.monotonic() + timeout
         outage_since: float | None = None
         while True:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -398,6 +439,7 @@ class GrpcBackend(GrpcListing):
         new_instance_id: str | None = None,
         new_input: str | None = None,
         overwrite_input: bool = False,
+        on_recorded: OnRecorded | None = None,
     ) -> str:
         """RerunWorkflowFromEvent: a new instance that keeps the source's history before
         ``event_id`` and runs from there; the new instance's ID. INVALID_ARGUMENT is read as
@@ -433,7 +475,10 @@ class GrpcBackend(GrpcListing):
                     f"cannot rerun {instance_id!r} from event {event_id}: {text}"
                 ) from None
             raise err from None
-        return resp.newInstanceID or new_instance_id or ""
+        new: str = resp.newInstanceID or new_instance_id or ""
+        if on_recorded is not None:
+            on_recorded(new)
+        return new
 
     def close(self) -> None:
         self._channel.close()
@@ -443,12 +488,6 @@ class GrpcBackend(GrpcListing):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _reached(status: RuntimeStatus, until: WaitFor) -> bool:
-    if until == "start":
-        return status is not RuntimeStatus.PENDING
-    return status.is_terminal
 
 
 def _reason(message: str) -> str:

@@ -11,9 +11,12 @@ Routes (``{p}`` is ``/v1.0-beta1``, ``/v1.0`` or ``/v1.0-alpha1``; ``{c}`` is ig
     POST /wfctl/v1/instances/{id}/rerun                   202 {"instanceID": ...}
     GET  /, /instances/{id}, /ui/*: the web view (with ``ui=True``; see wfctl.server.ui)
 
-The Backend's blocking calls run on a thread pool, never on the event loop. With a token,
-every other path needs the header ``dapr-api-token`` (compared in constant time), else 401
-with the plain-text body ``invalid api token\\n`` (the web view's static files excepted).
+Every GET route answers HEAD too (no body). Before anything else, :mod:`wfctl.server.guard`
+refuses (403) a Host that is not this server's and a state-changing request a browser sent
+from another origin. The Backend's blocking calls run on a thread pool, never on the event
+loop. With a token, every other path needs the header ``dapr-api-token`` (compared in
+constant time), else 401 with the plain-text body ``invalid api token\\n`` (the web view's
+static files excepted); a header sent twice is refused the same way.
 Each request writes one access-log line.
 """
 
@@ -32,6 +35,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from wfctl.model import WfctlError
 from wfctl.server import ui
+from wfctl.server.guard import Guard
 from wfctl.server.request import (
     HttpError,
     Receive,
@@ -43,12 +47,20 @@ from wfctl.server.request import (
     split_path,
 )
 from wfctl.server.routes import Handlers
+from wfctl.wire import SERVE_HEADER, SERVE_HEADER_VALUE
 
 DAPR_PREFIXES = ("v1.0-beta1", "v1.0", "v1.0-alpha1")
 EXT_PREFIX = ("wfctl", "v1")
 HEALTH_PATHS = (b"/v1.0/healthz", b"/v1.0/healthz/outbound")
 TOKEN_HEADER = b"dapr-api-token"
+#: On every response: tells a client this is `wfctl serve` (see wfctl.wire.SERVE_HEADER).
+_SERVE_HEADER = (SERVE_HEADER.encode(), SERVE_HEADER_VALUE.encode())
 UNAUTHORIZED = Response(401, b"invalid api token\n", b"text/plain; charset=utf-8")
+DUPLICATE_TOKEN = Response(
+    401,
+    b"invalid api token: the dapr-api-token header is given more than once; send it once\n",
+    b"text/plain; charset=utf-8",
+)
 _SECRET_WORDS = ("token", "secret", "key", "password", "auth")
 
 LogFn = Callable[[str], None]
@@ -65,6 +77,8 @@ class WorkflowServerApp:
     ``backend`` is used from ``max_workers`` threads at once, so it must be thread-safe
     (EmbeddedBackend is). ``log`` receives one line per request and one per unexpected error.
     ``reader``, when given, answers get/list/history (a second connection to the same file).
+    ``guard`` checks every request's Host and Origin first (default: the loopback names; see
+    :mod:`wfctl.server.guard`).
     """
 
     def __init__(
@@ -76,8 +90,10 @@ class WorkflowServerApp:
         max_workers: int = 16,
         reader: Any = None,
         ui: bool = False,
+        guard: Guard | None = None,
     ) -> None:
         self.backend = backend
+        self.guard = guard or Guard()
         self._token = api_token.encode("utf-8") if api_token else None
         self.log: LogFn = log or _stderr_log
         self.verbose = False
@@ -141,13 +157,14 @@ class WorkflowServerApp:
         except Exception as exc:  # a bug of ours: answer 500, log one line, keep serving
             self._log_unexpected(req, exc)
             resp = error_response(HttpError(500, "ERR_INTERNAL", "internal server error"))
-        headers = [(b"content-length", str(len(resp.body)).encode())]
+        headers = [(b"content-length", str(len(resp.body)).encode()), _SERVE_HEADER]
         if resp.content_type is not None:
             headers.append((b"content-type", resp.content_type))
         headers.extend(resp.headers)
         try:
             await send({"type": "http.response.start", "status": resp.status, "headers": headers})
-            await send({"type": "http.response.body", "body": resp.body})
+            body = b"" if req.method == "HEAD" else resp.body  # HEAD: GET's headers alone
+            await send({"type": "http.response.body", "body": body})
         finally:
             elapsed = (time.perf_counter() - began) * 1000
             self.log(self._access_line(req, resp.status, elapsed))
@@ -170,19 +187,26 @@ class WorkflowServerApp:
             target += "?" + _redacted_query(req.query_string)
         return f'{host} "{req.method} {target}" {status} {elapsed_ms:.1f}ms'
 
-    def _authorized(self, req: Request) -> bool:
+    def _refusal(self, req: Request) -> Response | None:
+        """None when the token check passes, else the 401 to answer."""
         if self._token is None or req.raw_path in HEALTH_PATHS:
-            return True
-        if self.ui and req.method == "GET" and ui.is_page_path(req.raw_path):
-            return True  # code only, no data: the page then asks for the token
-        given = req.header(TOKEN_HEADER) or b""
-        return hmac.compare_digest(given, self._token)
+            return None
+        if self.ui and req.method in ("GET", "HEAD") and ui.is_page_path(req.raw_path):
+            return None  # code only, no data: the page then asks for the token
+        given = req.headers(TOKEN_HEADER)
+        if len(given) > 1:  # first-wins here, last-wins elsewhere: never guess which
+            return DUPLICATE_TOKEN
+        if hmac.compare_digest(given[0] if given else b"", self._token):
+            return None
+        return UNAUTHORIZED
 
     # -------------------------------------------------------------------- routing
 
     async def _dispatch(self, req: Request) -> Response:
-        if not self._authorized(req):
-            return UNAUTHORIZED
+        self.guard.check(req.method, req.scope.get("headers") or ())  # Host, then Origin
+        refused = self._refusal(req)
+        if refused is not None:
+            return refused
         raw = split_path(req.raw_path)
         segs = [decode_segment(s, i) for i, s in enumerate(raw, start=1)]
         method = req.method
@@ -237,8 +261,8 @@ class WorkflowServerApp:
 
 
 async def _only(method: str, allowed: str, handler: Any, *args: Any) -> Response:
-    if method != allowed:
-        raise _not_allowed(allowed)
+    if method != allowed and not (method == "HEAD" and allowed == "GET"):
+        raise _not_allowed("GET, HEAD" if allowed == "GET" else allowed)
     result: Response = await handler(*args)
     return result
 

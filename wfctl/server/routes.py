@@ -8,6 +8,7 @@ and maps the Backend's errors to daprd's status codes, ``errorCode`` values and 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ from wfctl.ids import (
     is_valid_new_instance_id,
     new_instance_id,
 )
+from wfctl.limits import LimitError, check_name
 from wfctl.model import (
     ConflictError,
     NotFoundError,
@@ -126,6 +128,10 @@ class Handlers:
     async def start(self, req: Request, name: str) -> Response:
         if not name:
             raise HttpError(400, "ERR_WORKFLOW_NAME_MISSING", "workflow name is not configured")
+        try:
+            check_name(name, "the workflow name")  # serve's limits, as on the gRPC port
+        except LimitError as exc:
+            raise bad_request(str(exc)) from None
         instance_id = req.query_one("instanceID") or ""
         if not instance_id:
             instance_id = new_instance_id()
@@ -192,16 +198,14 @@ class Handlers:
 
     async def workflows(self, req: Request) -> Response:
         """The workflow names the served app registers (for `wfctl workflows`)."""
-        from wfctl.server.run import workflow_names
-
-        names = await self._run("list", "", workflow_names, self.backend)
-        return json_response(200, {"workflows": names})
+        names = await self._run("list", "", self.backend.workflow_names)
+        return json_response(200, {"workflows": sorted(names)})
 
     async def list_instances(self, req: Request) -> Response:
-        statuses = _statuses(req)
+        statuses = statuses_param(req)
         name = req.query_one("name") or None
-        max_age = _number(req, "maxAge", integer=False)
-        limit = _number(req, "limit", integer=True, minimum=1)
+        max_age = number_param(req, "maxAge", integer=False)
+        limit = number_param(req, "limit", integer=True, minimum=1)
         states = await self._run(
             "list",
             "",
@@ -215,16 +219,15 @@ class Handlers:
 
     async def history(self, req: Request, instance_id: str) -> Response:
         self._existing_id(instance_id, "history")
-        entries = await self._run("history", instance_id, self._reads.history, instance_id)
-        body: dict = {"events": [history_to_dict(e) for e in entries]}
-        awaited = getattr(self._reads, "waiting_for", None)
-        if awaited is not None:  # what the workflow waits for: history alone cannot tell
-            body["waitingFor"] = await self._run("history", instance_id, awaited, instance_id)
-        pending = getattr(self.backend, "pending_reason", None)
-        if pending is not None:  # serve --grpc-port: a PENDING instance waits for a worker
-            why = await self._run("history", instance_id, pending, instance_id)
-            if why:
-                body["waitingForWorker"] = why
+        # What the workflow waits for comes beside: history alone cannot tell.
+        entries, waits = await self._run(
+            "history", instance_id, self._reads.history_with_waits, instance_id
+        )
+        body: dict = {"events": [history_to_dict(e) for e in entries], "waitingFor": waits}
+        # serve --grpc-port: a PENDING instance waits for a worker.
+        why = await self._run("history", instance_id, self.backend.pending_reason, instance_id)
+        if why:
+            body["waitingForWorker"] = why
         return json_response(200, body)
 
     async def rerun(self, req: Request, instance_id: str) -> Response:
@@ -264,10 +267,10 @@ class Handlers:
 
     async def bulk_purge(self, req: Request) -> Response:
         await req.expect_no_body()
-        older_than = _number(req, "olderThan", integer=False)
+        older_than = number_param(req, "olderThan", integer=False)
         if older_than is None:
             raise bad_request("olderThan is required: give an age in seconds, e.g. olderThan=86400")
-        statuses = _statuses(req)
+        statuses = statuses_param(req)
         dry_run = _flag(req, "dryRun")
         result = await self._run(
             "bulk_purge",
@@ -302,7 +305,8 @@ def _check_new_id(instance_id: str) -> None:
     )
 
 
-def _statuses(req: Request) -> Sequence[RuntimeStatus]:
+def statuses_param(req: Request) -> Sequence[RuntimeStatus]:
+    """The ``status`` query parameters (repeated or comma-separated); 400 names the valid ones."""
     out: list[RuntimeStatus] = []
     for value in req.query().get("status", []):
         for part in value.split(","):
@@ -321,7 +325,9 @@ def _statuses(req: Request) -> Sequence[RuntimeStatus]:
     return out
 
 
-def _number(req: Request, name: str, *, integer: bool, minimum: float = 0) -> float | None:
+def number_param(req: Request, name: str, *, integer: bool, minimum: float = 0) -> float | None:
+    """Query parameter ``name`` as a number (None when absent); 400 when it is not one, below
+    ``minimum`` or beyond what SQLite can bind."""
     text = req.query_one(name)
     if text is None or text == "":
         return None
@@ -330,7 +336,9 @@ def _number(req: Request, name: str, *, integer: bool, minimum: float = 0) -> fl
     except ValueError:
         kind = "a whole number" if integer else "a number of seconds"
         raise bad_request(f"{name}={_shorten(text)!r} is not {kind}") from None
-    if not value >= minimum or value != value or value == float("inf"):
+    if isinstance(value, float) and not math.isfinite(value):  # "nan", "inf", "1e999"
+        raise bad_request(f"{name}={_shorten(text)!r} is not a number of seconds (not finite)")
+    if value < minimum:
         raise bad_request(f"{name}={_shorten(text)!r} must be at least {minimum:g}")
     if value > MAX_NUMBER:  # SQLite's integers end at 2^63 - 1: a 500 past it, before
         raise bad_request(f"{name}={_shorten(text)!r} is too large: at most {MAX_NUMBER}")
