@@ -1,7 +1,7 @@
-"""The Backend contract (tests/contract/test_backend_contract.py), the very same tests, run
-against a real daprd: HttpBackend on its HTTP port and GrpcBackend on its gRPC port, with
-tests/contract/contract_app.py as the unmodified Dapr SDK worker. Where daprd answers
-differently from `wfctl serve`, the target lists the capability with the reason (and
+"""The Backend contract (tests/contract/test_backend_contract.py and test_capabilities.py),
+the very same tests, run against a real daprd: HttpBackend on its HTTP port and GrpcBackend
+on its gRPC port, with tests/contract/contract_app.py as the unmodified Dapr SDK worker.
+Where daprd answers differently from `wfctl serve`, the target lists it with the reason (and
 docs/compat.md says why)."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.contract.conftest import NO_HTTP_DELAY, NO_HTTP_OUTPUT, Target
+from tests.contract.conftest import Target
 from tests.contract.test_backend_contract import *  # noqa: F403  (the suite, collected here)
+from tests.contract.test_capabilities import *  # noqa: F403
 from tests.daprd.procs import Daprd
 
-NO_HTTP_EXT = "the Dapr HTTP API has no list/history/bulk purge/rerun (real daprd)"
 #: daprd's HTTP start answers 202 before the instance is written: a get right after it shows
 #: PENDING with no name, input or times (its gRPC StartInstance returns once it is written).
 HTTP_START_ASYNC = "daprd's HTTP start answers before the instance is recorded"
@@ -23,15 +23,7 @@ HTTP_START_ASYNC = "daprd's HTTP start answers before the instance is recorded"
 def _http(d: Daprd) -> Target:
     from wfctl.backend.http import HttpBackend
 
-    lacks = {
-        "delayed_start": NO_HTTP_DELAY,
-        "terminate_output": NO_HTTP_OUTPUT,
-        "list": NO_HTTP_EXT,
-        "history": NO_HTTP_EXT,
-        "bulk_purge": NO_HTTP_EXT,
-        "rerun": NO_HTTP_EXT,
-        "recorded_on_start": HTTP_START_ASYNC,
-    }
+    lacks = {"recorded_on_start": HTTP_START_ASYNC}
     return Target("http-daprd", HttpBackend(d.http_url, timeout=30), lacks)
 
 
