@@ -9,7 +9,6 @@ import typer
 from wfctl.cli.common import state_of
 from wfctl.model import UsageError
 
-
 #: The settings exec, worker and serve use: no client setting (a URL, a gRPC endpoint, which an
 #: app's environment often carries for its own SDK client) is read, so none can stop them.
 ENGINE_KEYS = ("db", "app", "api_token", "api_token_file", "verbose", "no_color")
