@@ -7,10 +7,9 @@ import pytest
 
 from wfctl.engine.store import Store
 from wfctl.grpcapi.front import RemoteFront
-from wfctl.grpcapi.stubs import load
 from wfctl.model import StorageError
+from wfctl.protocol import pb
 
-pb = load().pb
 
 
 class FlakyStore(Store):

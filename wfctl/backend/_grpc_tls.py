@@ -10,7 +10,7 @@ from __future__ import annotations
 import ssl
 from typing import Any
 
-from wfctl.grpcapi.stubs import load
+from wfctl.protocol import load
 from wfctl.model import UnreachableError, UsageError
 
 

@@ -1,5 +1,5 @@
 """GrpcBackend: the Backend protocol over the Durable Task client RPCs (daprd's gRPC port, or
-`wfctl serve --grpc-port`), with the stubs of :mod:`wfctl.grpcapi.stubs`.
+`wfctl serve --grpc-port`), with wfctl's own stubs (:mod:`wfctl.protocol`).
 
 Errors are translated here, at one boundary (:func:`_error`), into WfctlError subclasses:
 
@@ -28,7 +28,7 @@ from typing import Any
 from wfctl.backend import _grpc_convert as convert
 from wfctl.backend._grpc_list import GrpcListing, _Rpc
 from wfctl.backend.protocol import WaitFor, wait_timeout
-from wfctl.grpcapi.stubs import load
+from wfctl.protocol import load
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -115,7 +115,7 @@ class GrpcBackend(GrpcListing):
             self._channel = self._grpc.secure_channel(target, creds, options=options)
         else:
             self._channel = self._grpc.insecure_channel(target, options=options)
-        self._stub = ns.grpc_stubs.TaskHubSidecarServiceStub(self._channel)
+        self._stub = ns.rpc.TaskHubClient(self._channel)
 
     # -- plumbing -----------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from wfctl.engine.store import STATUS_HUB, Store
 from wfctl.grpcapi import convert
 from wfctl.grpcapi.front import RemoteFront
 from wfctl.model import ConflictError, NotFoundError, UsageError, WfctlError
+from wfctl.protocol import rpc
 
 log = logging.getLogger("wfctl.grpc")
 PING_SECONDS = 10.0  # health pings to workers that ask for them, when the stream is idle
@@ -414,7 +415,7 @@ class GrpcServer:
                 options=channel_options(self.max_message, self.handshake_timeout),
                 interceptors=interceptors,
             )
-            self.proto.grpc_stubs.add_TaskHubSidecarServiceServicer_to_server(self.servicer, server)
+            server.add_generic_rpc_handlers((rpc.handler(self.servicer),))
             try:
                 bound = server.add_insecure_port(f"{_host(host)}:{port}")
             except RuntimeError as exc:

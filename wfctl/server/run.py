@@ -183,7 +183,7 @@ def serve(
     if grpc_port is not None:
         import os
 
-        from wfctl.grpcapi.stubs import load
+        from wfctl.protocol import load
 
         # gRPC's core logs to stderr on its own (a busy port: one line of ours is enough).
         os.environ.setdefault("GRPC_VERBOSITY", "ERROR" if verbose else "NONE")
