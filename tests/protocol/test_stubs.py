@@ -4,27 +4,21 @@ makes, it runs on the lowest protobuf the grpc extra allows, its wire contract i
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from google.protobuf import descriptor_pb2
 
 from wfctl.protocol import pb, rpc
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = "wfctl.durabletask.v1"
-# The dapr wheel's generated modules (test extra: dapr==1.19.0), read here only to compare.
-SDK = "dapr.ext.workflow._durabletask.internal"
-SDK_FILES = (
-    "orchestration_pb2",
-    "attestation_pb2",
-    "history_events_pb2",
-    "orchestrator_actions_pb2",
-    "orchestrator_service_pb2",
-)
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -97,14 +91,24 @@ def _enums(files: list[descriptor_pb2.FileDescriptorProto]) -> dict[str, dict[st
     return {e.name: {v.name: v.number for v in e.value} for f in files for e in f.enum_type}
 
 
-def _sdk_files() -> list[descriptor_pb2.FileDescriptorProto]:
-    import importlib
-
-    return [_file(importlib.import_module(f"{SDK}.{name}")) for name in SDK_FILES]
+SDK_SIDE = Path(__file__).with_name("sdk119_side.py")
 
 
-def test_every_message_and_enum_is_dapr_119s_field_for_field() -> None:
-    sdk, mine = _sdk_files(), _file(pb)
+@pytest.fixture(scope="module")
+def sdk119() -> dict[str, Any]:
+    """What the dapr 1.19 wheel's stubs say, read in a process that imports wfctl's too."""
+    p = subprocess.run([sys.executable, str(SDK_SIDE)], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    got = json.loads(p.stdout)
+    got["files"] = [
+        descriptor_pb2.FileDescriptorProto.FromString(base64.b64decode(b)) for b in got["files"]
+    ]
+    got["work_item"] = base64.b64decode(got["work_item"])
+    return dict(got)
+
+
+def test_every_message_and_enum_is_dapr_119s_field_for_field(sdk119: dict[str, Any]) -> None:
+    sdk, mine = sdk119["files"], _file(pb)
     assert mine.package == PACKAGE and all(f.package == "" for f in sdk)
     theirs = {k: v for f in sdk for k, v in _messages(f.message_type).items()}
     ours = _messages(mine.message_type)
@@ -114,7 +118,7 @@ def test_every_message_and_enum_is_dapr_119s_field_for_field() -> None:
     assert _enums([mine]) == _enums(sdk)
 
 
-def test_the_rpcs_are_dapr_119s_and_rpc_py_serves_them_all() -> None:
+def test_the_rpcs_are_dapr_119s_and_rpc_py_serves_them_all(sdk119: dict[str, Any]) -> None:
     def methods(f: descriptor_pb2.FileDescriptorProto) -> list[tuple[str, str, str, bool]]:
         (service,) = f.service
         assert service.name == rpc.SERVICE
@@ -124,7 +128,7 @@ def test_the_rpcs_are_dapr_119s_and_rpc_py_serves_them_all() -> None:
         ]
 
     ours = methods(_file(pb))
-    assert ours == methods(_sdk_files()[-1])
+    assert ours == methods(sdk119["files"][-1])
     table = [
         (m.name, m.request.DESCRIPTOR.full_name, m.response.DESCRIPTOR.full_name, m.stream)
         for m in rpc.METHODS
@@ -133,61 +137,12 @@ def test_the_rpcs_are_dapr_119s_and_rpc_py_serves_them_all() -> None:
     assert rpc.METHODS[0].path == "/TaskHubSidecarService/Hello"  # daprd's path: no package
 
 
-def test_a_work_item_from_the_sdk_survives_a_round_trip_through_wfctl() -> None:
+def test_a_work_item_from_the_sdk_survives_a_round_trip_through_wfctl(
+    sdk119: dict[str, Any],
+) -> None:
     """Every field a 1.19 sidecar or worker sends is known here (nothing is dropped or
     reshaped on the way through), and a field from a newer peer is kept as it came."""
-    import importlib
-    from types import SimpleNamespace
-
-    from google.protobuf.wrappers_pb2 import StringValue
-
-    sdk = SimpleNamespace()
-    for name in SDK_FILES:
-        vars(sdk).update(vars(importlib.import_module(f"{SDK}.{name}")))
-    started = sdk.HistoryEvent(
-        eventId=-1,
-        executionStarted=sdk.ExecutionStartedEvent(
-            name="w",
-            input=StringValue(value="1"),
-            workflowInstance=sdk.WorkflowInstance(instanceId="i-1"),
-            parentTraceContext=sdk.TraceContext(
-                traceParent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-                traceState=StringValue(value="k=v"),
-            ),
-            workflowSpanID=StringValue(value="b7ad6b7169203331"),
-            tags={"team": "a"},
-        ),
-        router=sdk.TaskRouter(sourceAppID="orders", targetAppID="billing"),
-    )
-    done = sdk.HistoryEvent(
-        eventId=-1,
-        taskCompleted=sdk.TaskCompletedEvent(
-            taskScheduledId=1,
-            result=StringValue(value="2"),
-            attestation=sdk.ActivityCompletionAttestation(payload=b"p", signature=b"s"),
-            signerCertificate=b"c",
-        ),
-    )
-    timer = sdk.HistoryEvent(
-        eventId=2,
-        timerCreated=sdk.TimerCreatedEvent(
-            name="approval", externalEvent=sdk.TimerOriginExternalEvent(name="approval")
-        ),
-    )
-    turn = sdk.WorkflowRequest(
-        instanceId="i-1",
-        pastEvents=[started, done, timer],
-        newEvents=[sdk.HistoryEvent(workflowStarted=sdk.WorkflowStartedEvent())],
-        router=sdk.TaskRouter(sourceAppID="orders"),
-        cachedHistory=sdk.CachedHistory(eventCount=3),
-        propagatedHistory=sdk.PropagatedHistory(
-            scope=sdk.HISTORY_PROPAGATION_SCOPE_LINEAGE,
-            chunks=[sdk.PropagatedHistoryChunk(rawEvents=[b"e"], appId="orders")],
-        ),
-    )
-    wire = sdk.WorkItem(workflowRequest=turn, completionToken="t-1").SerializeToString(
-        deterministic=True
-    )
+    wire = sdk119["work_item"]
     item = pb.WorkItem.FromString(wire)
     assert item.SerializeToString(deterministic=True) == wire
     past = item.workflowRequest.pastEvents
@@ -197,8 +152,7 @@ def test_a_work_item_from_the_sdk_survives_a_round_trip_through_wfctl() -> None:
     assert item.workflowRequest.cachedHistory.eventCount == 3
     newer = wire + b"\x98\x06\x01"  # field 99, varint 1: something a later release may add
     assert pb.WorkItem.FromString(newer).SerializeToString() == newer
-    ping = pb.WorkItem(healthPing=pb.HealthPing()).SerializeToString()
-    assert sdk.WorkItem.FromString(ping).WhichOneof("request") == "healthPing"
+    assert sdk119["ping"] == "healthPing"  # wfctl's HealthPing is the SDK's (field 6)
 
 
 def test_importing_the_package_loads_neither_grpc_nor_protobuf() -> None:

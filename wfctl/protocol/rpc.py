@@ -10,9 +10,7 @@ and :func:`handler` serves an object's methods of the same names.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from google.protobuf.message import Message
+from typing import TYPE_CHECKING, Any
 
 from wfctl.model import UsageError
 from wfctl.protocol import INSTALL_HINT, pb
@@ -21,6 +19,9 @@ try:
     import grpc
 except ImportError:
     raise UsageError(INSTALL_HINT) from None
+
+if TYPE_CHECKING:
+    from google.protobuf.message import Message
 
 SERVICE = "TaskHubSidecarService"
 
