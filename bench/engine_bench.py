@@ -6,7 +6,7 @@
 
 Every run gets a fresh SQLite file in a temporary directory. wfctl's workloads are Dapr apps
 (``bench/apps``) run exactly as ``wfctl --embedded exec APP`` runs them
-(``wfctl.engine.loader.exec_app``), with the engine's default durability: WAL and
+(``wfctl.workflow.loader.exec_app``), with the engine's default durability: WAL and
 synchronous=FULL, as DBOS's SQLite system database uses (it sets WAL + busy_timeout and
 leaves synchronous at SQLite's default, FULL). Results print as lines of ``name value``.
 """
@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PEER = Path("/work/shared/bench/peer_dbos.py")
 EXEC = (
-    "import sys; from wfctl.engine.loader import exec_app;"
+    "import sys; from wfctl.workflow.loader import exec_app;"
     "sys.exit(exec_app(sys.argv[1], sys.argv[3:], db_path=sys.argv[2]))"
 )
 

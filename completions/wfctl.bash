@@ -1,5 +1,5 @@
 # bash completion for wfctl                                -*- shell-script -*-
-# Generated from wfctl's command tree by `python -m wfctl.completion.generate`;
+# Generated from wfctl's command tree by `python -m wfctl.cli.refresh_completions`;
 # do not edit. Enable it with:  source <(wfctl completion bash)
 
 _wfctl_commands() {
@@ -26,7 +26,7 @@ _wfctl_options() {
         "raise-event") echo "--data --data-file --raw --status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "rerun") echo "--from-event --new-id --input --input-file --raw --wait --timeout --interval --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "resume") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
-        "serve") echo "--host --port --no-ui --grpc-port --app-id --max-body-size --header-timeout --work-item-timeout --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
+        "serve") echo "--host --port --no-ui --grpc-port --app-id --max-body-size --header-timeout --work-item-timeout --allowed-host --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "start") echo "--id --input --input-file --raw --wait --timeout --interval --at --in --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "status") echo "--watch -w --interval --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
         "suspend") echo "--status --name --older-than --max-age --id-prefix --dry-run --yes -y --url --transport --grpc-endpoint --api-version --component --api-token --api-token-file --ca-cert --insecure --request-timeout --output -o --quiet -q --no-color --verbose --profile --config --embedded --no-embedded --db --app --drive --detach --version -h --help" ;;
@@ -68,7 +68,7 @@ _wfctl_option_value() {
         "list|--interval") echo "duration" ;;
         "list|--help") return 1 ;;
         "pause|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
-        "pause|--name") echo "plain" ;;
+        "pause|--name") echo "workflow" ;;
         "pause|--older-than") echo "duration" ;;
         "pause|--max-age") echo "duration" ;;
         "pause|--id-prefix") echo "plain" ;;
@@ -82,7 +82,7 @@ _wfctl_option_value() {
         "raise-event|--data") echo "plain" ;;
         "raise-event|--data-file") echo "file" ;;
         "raise-event|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
-        "raise-event|--name") echo "plain" ;;
+        "raise-event|--name") echo "workflow" ;;
         "raise-event|--older-than") echo "duration" ;;
         "raise-event|--max-age") echo "duration" ;;
         "raise-event|--id-prefix") echo "plain" ;;
@@ -95,7 +95,7 @@ _wfctl_option_value() {
         "rerun|--interval") echo "duration" ;;
         "rerun|--help") return 1 ;;
         "resume|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
-        "resume|--name") echo "plain" ;;
+        "resume|--name") echo "workflow" ;;
         "resume|--older-than") echo "duration" ;;
         "resume|--max-age") echo "duration" ;;
         "resume|--id-prefix") echo "plain" ;;
@@ -107,6 +107,7 @@ _wfctl_option_value() {
         "serve|--max-body-size") echo "plain" ;;
         "serve|--header-timeout") echo "plain" ;;
         "serve|--work-item-timeout") echo "plain" ;;
+        "serve|--allowed-host") echo "plain" ;;
         "serve|--help") return 1 ;;
         "start|--id") echo "plain" ;;
         "start|--input") echo "plain" ;;
@@ -119,14 +120,14 @@ _wfctl_option_value() {
         "status|--interval") echo "duration" ;;
         "status|--help") return 1 ;;
         "suspend|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
-        "suspend|--name") echo "plain" ;;
+        "suspend|--name") echo "workflow" ;;
         "suspend|--older-than") echo "duration" ;;
         "suspend|--max-age") echo "duration" ;;
         "suspend|--id-prefix") echo "plain" ;;
         "suspend|--help") return 1 ;;
         "terminate|--result") echo "plain" ;;
         "terminate|--status") echo "choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED" ;;
-        "terminate|--name") echo "plain" ;;
+        "terminate|--name") echo "workflow" ;;
         "terminate|--older-than") echo "duration" ;;
         "terminate|--max-age") echo "duration" ;;
         "terminate|--id-prefix") echo "plain" ;;
@@ -251,7 +252,7 @@ _wfctl() {
                 ddash=1
             elif [[ $w == --*=* ]]; then
                 case "${w%%=*}" in
-                    --db | --url | --transport | --grpc-endpoint | --profile | --config | --api-token | --api-token-file | --ca-cert) _wfctl_context+=("${w%%=*}" "${w#*=}") ;;
+                    --url | --transport | --grpc-endpoint | --api-token | --api-token-file | --ca-cert | --profile | --config | --db) _wfctl_context+=("${w%%=*}" "${w#*=}") ;;
                 esac
             elif _wfctl_option_value "$cmdpath" "$w" >/dev/null; then
                 if ((i + 1 == cword)); then
@@ -260,9 +261,9 @@ _wfctl() {
                 fi
                 ((i++))
                 case "$w" in
-                    --db | --url | --transport | --grpc-endpoint | --profile | --config | --api-token | --api-token-file | --ca-cert) _wfctl_context+=("$w" "${_wfctl_words[i]}") ;;
+                    --url | --transport | --grpc-endpoint | --api-token | --api-token-file | --ca-cert | --profile | --config | --db) _wfctl_context+=("$w" "${_wfctl_words[i]}") ;;
                 esac
-            elif [[ $w == --embedded || $w == --no-embedded || $w == --insecure ]]; then
+            elif [[ $w == --insecure || $w == --embedded || $w == --no-embedded ]]; then
                 _wfctl_context+=("$w")
             fi
             continue

@@ -1,5 +1,5 @@
 # fish completion for wfctl. Generated from wfctl's command tree by
-# `python -m wfctl.completion.generate`; do not edit.
+# `python -m wfctl.cli.refresh_completions`; do not edit.
 # Enable it with:  wfctl completion fish | source
 
 function __wfctl_commands_of
@@ -71,7 +71,7 @@ function __wfctl_option_value
         case 'pause|--status'
             echo 'choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED'
         case 'pause|--name'
-            echo 'plain'
+            echo 'workflow'
         case 'pause|--older-than'
             echo 'duration'
         case 'pause|--max-age'
@@ -99,7 +99,7 @@ function __wfctl_option_value
         case 'raise-event|--status'
             echo 'choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED'
         case 'raise-event|--name'
-            echo 'plain'
+            echo 'workflow'
         case 'raise-event|--older-than'
             echo 'duration'
         case 'raise-event|--max-age'
@@ -125,7 +125,7 @@ function __wfctl_option_value
         case 'resume|--status'
             echo 'choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED'
         case 'resume|--name'
-            echo 'plain'
+            echo 'workflow'
         case 'resume|--older-than'
             echo 'duration'
         case 'resume|--max-age'
@@ -147,6 +147,8 @@ function __wfctl_option_value
         case 'serve|--header-timeout'
             echo 'plain'
         case 'serve|--work-item-timeout'
+            echo 'plain'
+        case 'serve|--allowed-host'
             echo 'plain'
         case 'serve|--help'
             return 1
@@ -173,7 +175,7 @@ function __wfctl_option_value
         case 'suspend|--status'
             echo 'choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED'
         case 'suspend|--name'
-            echo 'plain'
+            echo 'workflow'
         case 'suspend|--older-than'
             echo 'duration'
         case 'suspend|--max-age'
@@ -187,7 +189,7 @@ function __wfctl_option_value
         case 'terminate|--status'
             echo 'choice RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED'
         case 'terminate|--name'
-            echo 'plain'
+            echo 'workflow'
         case 'terminate|--older-than'
             echo 'duration'
         case 'terminate|--max-age'
@@ -276,15 +278,15 @@ function __wfctl_state
                 set ddash 1
             else if string match -qr -- '^--[^=]+=' $w
                 set -l kv (string split -m1 = -- $w)
-                if contains -- $kv[1] --db --url --transport --grpc-endpoint --profile --config --api-token --api-token-file --ca-cert
+                if contains -- $kv[1] --url --transport --grpc-endpoint --api-token --api-token-file --ca-cert --profile --config --db
                     set -a __wfctl_ctx $kv[1] $kv[2]
                 end
             else if __wfctl_option_value "$__wfctl_path" $w >/dev/null
                 set i (math $i + 1)
-                if test $i -le $n; and contains -- $w --db --url --transport --grpc-endpoint --profile --config --api-token --api-token-file --ca-cert
+                if test $i -le $n; and contains -- $w --url --transport --grpc-endpoint --api-token --api-token-file --ca-cert --profile --config --db
                     set -a __wfctl_ctx $w $tokens[$i]
                 end
-            else if contains -- $w --embedded --no-embedded --insecure
+            else if contains -- $w --insecure --embedded --no-embedded
                 set -a __wfctl_ctx $w
             end
         else if test (count $__wfctl_pos) -eq 0
@@ -407,7 +409,7 @@ complete -c wfctl -n '__wfctl_in \'list\'' -l 'no-headers' -d 'Table without its
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'watch' -s 'w' -d 'Refresh until Ctrl-C (tables only)'
 complete -c wfctl -n '__wfctl_in \'list\'' -l 'interval' -x -a '(__wfctl_durations)' -d 'With --watch: refresh every D'
 complete -c wfctl -n '__wfctl_in \'pause\'' -l 'status' -x -a 'RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED' -d 'Bulk: only these statuses (repeatable, or a,b)'
-complete -c wfctl -n '__wfctl_in \'pause\'' -l 'name' -x -d 'Bulk: only this workflow'
+complete -c wfctl -n '__wfctl_in \'pause\'' -l 'name' -k -x -a '(__wfctl_dynamic workflows)' -d 'Bulk: only this workflow'
 complete -c wfctl -n '__wfctl_in \'pause\'' -l 'older-than' -x -a '(__wfctl_durations)' -d 'Bulk: only those last updated over D ago'
 complete -c wfctl -n '__wfctl_in \'pause\'' -l 'max-age' -x -a '(__wfctl_durations)' -d 'Bulk: only those created within D'
 complete -c wfctl -n '__wfctl_in \'pause\'' -l 'id-prefix' -x -d 'Bulk: only IDs that start with P'
@@ -426,7 +428,7 @@ complete -c wfctl -n '__wfctl_in \'raise-event\'' -l 'data' -x -d 'Event data, a
 complete -c wfctl -n '__wfctl_in \'raise-event\'' -l 'data-file' -r -F -d 'Read the data here (- = stdin)'
 complete -c wfctl -n '__wfctl_in \'raise-event\'' -l 'raw' -d 'Send the data as is, unchecked'
 complete -c wfctl -n '__wfctl_in \'raise-event\'' -l 'status' -x -a 'RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED' -d 'Bulk: only these statuses (repeatable, or a,b)'
-complete -c wfctl -n '__wfctl_in \'raise-event\'' -l 'name' -x -d 'Bulk: only this workflow'
+complete -c wfctl -n '__wfctl_in \'raise-event\'' -l 'name' -k -x -a '(__wfctl_dynamic workflows)' -d 'Bulk: only this workflow'
 complete -c wfctl -n '__wfctl_in \'raise-event\'' -l 'older-than' -x -a '(__wfctl_durations)' -d 'Bulk: only those last updated over D ago'
 complete -c wfctl -n '__wfctl_in \'raise-event\'' -l 'max-age' -x -a '(__wfctl_durations)' -d 'Bulk: only those created within D'
 complete -c wfctl -n '__wfctl_in \'raise-event\'' -l 'id-prefix' -x -d 'Bulk: only IDs that start with P'
@@ -444,7 +446,7 @@ complete -c wfctl -n '__wfctl_in \'rerun\'' -l 'timeout' -x -a '(__wfctl_duratio
 complete -c wfctl -n '__wfctl_in \'rerun\'' -l 'interval' -x -a '(__wfctl_durations)' -d 'With --wait: longest poll interval'
 complete -c wfctl -n '__wfctl_arg \'rerun\' 0' -k -a '(__wfctl_dynamic instances)'
 complete -c wfctl -n '__wfctl_in \'resume\'' -l 'status' -x -a 'RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED' -d 'Bulk: only these statuses (repeatable, or a,b)'
-complete -c wfctl -n '__wfctl_in \'resume\'' -l 'name' -x -d 'Bulk: only this workflow'
+complete -c wfctl -n '__wfctl_in \'resume\'' -l 'name' -k -x -a '(__wfctl_dynamic workflows)' -d 'Bulk: only this workflow'
 complete -c wfctl -n '__wfctl_in \'resume\'' -l 'older-than' -x -a '(__wfctl_durations)' -d 'Bulk: only those last updated over D ago'
 complete -c wfctl -n '__wfctl_in \'resume\'' -l 'max-age' -x -a '(__wfctl_durations)' -d 'Bulk: only those created within D'
 complete -c wfctl -n '__wfctl_in \'resume\'' -l 'id-prefix' -x -d 'Bulk: only IDs that start with P'
@@ -459,6 +461,7 @@ complete -c wfctl -n '__wfctl_in \'serve\'' -l 'app-id' -x -d 'The Dapr app id g
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'max-body-size' -x -d 'Largest gRPC message accepted or sent'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'header-timeout' -x -d 'Close a connection whose request headers take longer than this'
 complete -c wfctl -n '__wfctl_in \'serve\'' -l 'work-item-timeout' -x -d 'Hand a gRPC worker\'s turn or activity to another after this (0: never)'
+complete -c wfctl -n '__wfctl_in \'serve\'' -l 'allowed-host' -x -d 'Also answer this Host name, e.g'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'id' -x -d 'Instance ID (default: a new UUID)'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input' -x -d 'Input, as JSON text'
 complete -c wfctl -n '__wfctl_in \'start\'' -l 'input-file' -r -F -d 'Read the input here (- = stdin)'
@@ -473,7 +476,7 @@ complete -c wfctl -n '__wfctl_in \'status\'' -l 'watch' -s 'w' -d 'Refresh until
 complete -c wfctl -n '__wfctl_in \'status\'' -l 'interval' -x -a '(__wfctl_durations)' -d 'With --watch: refresh every D'
 complete -c wfctl -n '__wfctl_arg \'status\' 0 many' -k -a '(__wfctl_dynamic instances)'
 complete -c wfctl -n '__wfctl_in \'suspend\'' -l 'status' -x -a 'RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED' -d 'Bulk: only these statuses (repeatable, or a,b)'
-complete -c wfctl -n '__wfctl_in \'suspend\'' -l 'name' -x -d 'Bulk: only this workflow'
+complete -c wfctl -n '__wfctl_in \'suspend\'' -l 'name' -k -x -a '(__wfctl_dynamic workflows)' -d 'Bulk: only this workflow'
 complete -c wfctl -n '__wfctl_in \'suspend\'' -l 'older-than' -x -a '(__wfctl_durations)' -d 'Bulk: only those last updated over D ago'
 complete -c wfctl -n '__wfctl_in \'suspend\'' -l 'max-age' -x -a '(__wfctl_durations)' -d 'Bulk: only those created within D'
 complete -c wfctl -n '__wfctl_in \'suspend\'' -l 'id-prefix' -x -d 'Bulk: only IDs that start with P'
@@ -482,7 +485,7 @@ complete -c wfctl -n '__wfctl_in \'suspend\'' -l 'yes' -s 'y' -d 'Do not ask bef
 complete -c wfctl -n '__wfctl_arg \'suspend\' 0 many' -k -a '(__wfctl_dynamic instances)'
 complete -c wfctl -n '__wfctl_in \'terminate\'' -l 'result' -x -d 'Output to record (embedded or gRPC: Dapr\'s HTTP API ignores it)'
 complete -c wfctl -n '__wfctl_in \'terminate\'' -l 'status' -x -a 'RUNNING COMPLETED CONTINUED_AS_NEW FAILED CANCELED TERMINATED PENDING SUSPENDED STALLED' -d 'Bulk: only these statuses (repeatable, or a,b)'
-complete -c wfctl -n '__wfctl_in \'terminate\'' -l 'name' -x -d 'Bulk: only this workflow'
+complete -c wfctl -n '__wfctl_in \'terminate\'' -l 'name' -k -x -a '(__wfctl_dynamic workflows)' -d 'Bulk: only this workflow'
 complete -c wfctl -n '__wfctl_in \'terminate\'' -l 'older-than' -x -a '(__wfctl_durations)' -d 'Bulk: only those last updated over D ago'
 complete -c wfctl -n '__wfctl_in \'terminate\'' -l 'max-age' -x -a '(__wfctl_durations)' -d 'Bulk: only those created within D'
 complete -c wfctl -n '__wfctl_in \'terminate\'' -l 'id-prefix' -x -d 'Bulk: only IDs that start with P'

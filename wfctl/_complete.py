@@ -70,28 +70,41 @@ class _Request:
         self.prefix = ""
         self.args: list[str] = []
         #: --api-token, --api-token-file, --ca-cert, --insecure: read only on the gRPC path
+        #: (keyed as wfctl.settings' flags)
         self.secrets: dict[str, object] = {}
 
 
-_VALUE_OPTIONS = {
-    "--db": "db",
-    "--url": "url",
-    "--transport": "transport",
-    "--grpc-endpoint": "grpc_endpoint",
-    "--profile": "profile",
-    "--config": "config",
-    "--prefix": "prefix",
-}
-#: Options the gRPC path hands to wfctl.settings (keyed as its flags).
-_CONN_OPTIONS = {
-    "--api-token": "api_token",
-    "--api-token-file": "api_token_file",
-    "--ca-cert": "ca_cert",
-}
+def _tables() -> tuple[dict[str, str], dict[str, tuple[str, bool]]]:
+    """({spelling: key} of the valued options, {spelling: (key, value)} of the flags) that
+    a completion script passes along: the spec's context options (wfctl.options), and
+    ``--prefix``."""
+    from wfctl.options import context_options
+
+    valued = {"--prefix": "prefix"}
+    flags: dict[str, tuple[str, bool]] = {}
+    for o in context_options():
+        if o.takes_value:
+            valued.update(dict.fromkeys(o.flags, o.name))
+        else:
+            flags.update(dict.fromkeys(o.flags, (o.name, True)))
+            if o.off:
+                flags[o.off] = (o.name, False)
+    return valued, flags
+
+
+_REQUEST_FIELDS = frozenset(_Request.__slots__)
+
+
+def _set(req: _Request, key: str, value: object) -> None:
+    if key in _REQUEST_FIELDS:
+        setattr(req, key, value)
+    else:  # a connection setting, read only on the gRPC path
+        req.secrets[key] = value
 
 
 def parse_args(argv: list[str]) -> _Request:
     """Read ``KIND [OPTIONS] [ID]``; unknown options are ignored (never an error)."""
+    valued, flags = _tables()
     req = _Request()
     it = iter(argv)
     rest_positional = False
@@ -102,24 +115,15 @@ def parse_args(argv: list[str]) -> _Request:
             else:
                 req.args.append(arg)
             continue
+        name, eq, value = arg.partition("=")
         if arg == "--":
             rest_positional = True
-        elif arg == "--embedded":
-            req.embedded = True
-        elif arg == "--no-embedded":
-            req.embedded = False
-        elif arg == "--insecure":
-            req.secrets["insecure"] = True
-        elif "=" in arg and arg.split("=", 1)[0] in _VALUE_OPTIONS:
-            name, value = arg.split("=", 1)
-            setattr(req, _VALUE_OPTIONS[name], value)
-        elif "=" in arg and arg.split("=", 1)[0] in _CONN_OPTIONS:
-            name, value = arg.split("=", 1)
-            req.secrets[_CONN_OPTIONS[name]] = value
-        elif arg in _VALUE_OPTIONS:
-            setattr(req, _VALUE_OPTIONS[arg], next(it, ""))
-        elif arg in _CONN_OPTIONS:
-            req.secrets[_CONN_OPTIONS[arg]] = next(it, "")
+        elif arg in flags:
+            _set(req, *flags[arg])
+        elif eq and name in valued:
+            _set(req, valued[name], value)
+        elif arg in valued:
+            _set(req, valued[arg], next(it, ""))
     return req
 
 
@@ -252,48 +256,6 @@ def resolve(req: _Request) -> tuple[str, str]:
 # --- embedded: the SQLite file, read-only ------------------------------------------------
 
 
-# The one place that knows the store's schema (wfctl/engine/store.py, schema version 1):
-# instances(id, name, status, created_at, waiting_for) and workflows(name).
-def _rows(
-    con: sqlite3.Connection, kind: str, args: list[str], prefix: str = ""
-) -> list[tuple[str, str]]:
-    if kind == "instances":
-        if prefix and ord(prefix[-1]) < 0x10FFFF:
-            # A range on the primary key: IDs that start with the prefix, found by the index.
-            upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-            rows = con.execute(
-                "SELECT id, name, status FROM instances WHERE id >= ? AND id < ?"
-                " ORDER BY created_at DESC",
-                (prefix, upper),
-            )
-        else:
-            rows = con.execute("SELECT id, name, status FROM instances ORDER BY created_at DESC")
-        return [(r[0], f"{r[1] or ''}  {r[2] or ''}".strip()) for r in rows]
-    if kind == "workflows":
-        return [(r[0], "") for r in con.execute("SELECT name FROM workflows ORDER BY name")]
-    if kind == "events" and args:
-        row = con.execute("SELECT waiting_for FROM instances WHERE id = ?", (args[0],)).fetchone()
-        return [(name, "") for name in _event_names(row[0] if row else None)]
-    return []
-
-
-def _event_names(waiting_for: object) -> list[str]:
-    """The event names in an instance's ``waiting_for`` column: a JSON list (or object whose
-    keys are names), or a single name; other shapes read as none."""
-    if not isinstance(waiting_for, str) or not waiting_for:
-        return []
-    if waiting_for[0] in "[{":
-        import json
-
-        try:
-            value = json.loads(waiting_for)
-        except ValueError:
-            return []
-        names = value if isinstance(value, list) else list(value) if isinstance(value, dict) else []
-        return list(dict.fromkeys(n for n in names if isinstance(n, str) and n))
-    return [waiting_for]
-
-
 def query_embedded(
     db_path: str, kind: str, args: list[str], prefix: str = ""
 ) -> list[tuple[str, str]]:
@@ -304,10 +266,12 @@ def query_embedded(
     """
     if not os.path.isfile(db_path):
         return []
+    from wfctl.engine.catalog import completion_rows  # the engine's schema, not a copy
+
     uri = "file:" + _uri_path(db_path) + "?mode=ro"
     con = sqlite3.connect(uri, uri=True, timeout=0.2)
     try:
-        return _rows(con, kind, args, prefix)
+        return completion_rows(con, kind, args, prefix)
     finally:
         con.close()
 

@@ -16,9 +16,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from wfctl.engine.registry import Registry
 from wfctl.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
 
 wfr = WorkflowRuntime()
+
+
+def registry() -> Registry:
+    """The demo's workflows and activities: the default app the fronts give
+    :func:`wfctl.workflow.loader.load_app`."""
+    return wfr.registry
+
 
 APPROVAL_THRESHOLD = 1000
 APPROVAL_TIMEOUT = timedelta(hours=24)

@@ -41,45 +41,23 @@ from typing import Any
 from wfctl import paths
 from wfctl.durations import check_duration, format_duration, parse_duration
 from wfctl.model import UsageError
+from wfctl.options import API_VERSIONS, OUTPUTS, TRANSPORTS, settings_options
 from wfctl.textsafe import MAX_JSON_DEPTH, redact_url
 
-API_VERSIONS = ("v1.0-beta1", "v1.0")
-OUTPUTS = ("table", "wide", "json", "yaml", "ids")
-
-TRANSPORTS = ("http", "grpc")
-
-DEFAULTS: dict[str, Any] = {
-    "transport": "http",
-    "url": "http://127.0.0.1:3500",
-    "grpc_endpoint": "127.0.0.1:50001",
-    "api_version": "v1.0-beta1",
-    "component": "dapr",
-    "api_token": None,
-    "api_token_file": None,
-    "ca_cert": None,
-    "insecure": False,
-    "request_timeout": 30.0,
-    "output": "table",
-    "quiet": False,
-    "no_color": False,
-    "verbose": False,
-    "embedded": False,
-    "db": None,  # resolved lazily to wfctl.paths.default_db_path()
-    "app": None,
-    "drive": 30.0,
-    "detach": False,
-}
+#: Each setting's built-in default, in the order `wfctl config show` lists them: from the one
+#: option spec (wfctl.options.GLOBAL_OPTIONS), as the keys, types and env variables below.
+DEFAULTS: dict[str, Any] = {o.name: o.default for o in settings_options()}
 
 #: Settings whose flag names a remote backend: given on the command line, it beats an
 #: ``embedded`` from the environment, a profile or the config file (the flag is more specific).
 REMOTE_FLAGS = ("url", "transport", "grpc_endpoint")
 
 #: Keys a profile may set (spelled with ``-`` or ``_``).
-PROFILE_KEYS = frozenset(DEFAULTS) - {"quiet", "verbose"}
+PROFILE_KEYS = frozenset(o.name for o in settings_options() if o.profile)
 
-_BOOL_KEYS = {"insecure", "quiet", "no_color", "verbose", "embedded", "detach"}
-_DURATION_KEYS = {"request_timeout", "drive"}
-_PATH_KEYS = {"api_token_file", "ca_cert", "db"}
+_BOOL_KEYS = {o.name for o in settings_options() if o.type == "flag"}
+_DURATION_KEYS = {o.name for o in settings_options() if o.type == "duration"}
+_PATH_KEYS = {o.name for o in settings_options() if o.type == "path"}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 

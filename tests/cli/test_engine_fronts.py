@@ -29,7 +29,7 @@ def test_exec_passes_app_args_untouched(
         calls.append((path, args, db_path))
         return 7
 
-    fake_module(monkeypatch, "wfctl.engine.loader", exec_app=exec_app)
+    fake_module(monkeypatch, "wfctl.workflow.loader", exec_app=exec_app)
     db = tmp_path / "x.db"
     r = runner.invoke(
         app, ["--db", str(db), "exec", "app.py", "--orders", "3", "-o", "json", "--", "x"]
@@ -44,7 +44,7 @@ def test_exec_default_db_is_users_data_dir(
     seen = []
     fake_module(
         monkeypatch,
-        "wfctl.engine.loader",
+        "wfctl.workflow.loader",
         exec_app=lambda path, args, db_path: seen.append(db_path) or 0,
     )
     assert runner.invoke(app, ["exec", "--db", "/tmp/a.db", "m:app"]).exit_code == 0
@@ -58,9 +58,14 @@ def test_worker_and_serve_arguments(
     calls = []
     fake_module(
         monkeypatch,
+        "wfctl.workflow.loader",
+        load_app=lambda spec, *, default: ("registry of", spec),
+    )
+    fake_module(
+        monkeypatch,
         "wfctl.engine.background",
-        run_worker=lambda db, *, app, concurrency: (
-            calls.append(("worker", db, app, concurrency)) or 0
+        run_worker=lambda db, registry, *, concurrency: (
+            calls.append(("worker", db, registry, concurrency)) or 0
         ),
     )
     fake_module(
@@ -80,7 +85,7 @@ def test_worker_and_serve_arguments(
     )
     assert r.exit_code == 3
     assert calls == [
-        ("worker", Path(db), "m.py", 8),
+        ("worker", Path(db), ("registry of", "m.py"), 8),
         (
             "serve",
             {
@@ -96,6 +101,7 @@ def test_worker_and_serve_arguments(
                 "max_body_size": 4 * 1024 * 1024,
                 "header_timeout": 10.0,
                 "work_item_timeout": 120.0,
+                "allowed_hosts": [],
             },
         ),
     ]
@@ -108,6 +114,14 @@ def test_worker_and_serve_arguments(
     calls.clear()
     assert runner.invoke(app, ["serve", "--work-item-timeout", "0", "--db", db]).exit_code == 3
     assert calls[0][1]["work_item_timeout"] == 0
+    calls.clear()
+    argv = ["serve", "--allowed-host", "a.test", "--allowed-host", "b.test:8443", "--db", db]
+    assert runner.invoke(app, argv).exit_code == 3
+    assert calls[0][1]["allowed_hosts"] == ["a.test", "b.test:8443"]
+    calls.clear()
+    r = runner.invoke(app, ["serve", "--db", db], env={"WFCTL_ALLOWED_HOSTS": "c.test d.test"})
+    assert r.exit_code == 3
+    assert calls[0][1]["allowed_hosts"] == ["c.test", "d.test"]
 
 
 def test_embedded_backend_built_from_settings(
@@ -143,7 +157,7 @@ def test_embedded_backend_built_from_settings(
 def test_missing_engine_modules_are_usage_errors(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("wfctl.engine.loader", "wfctl.engine.background", "wfctl.server"):
+    for name in ("wfctl.workflow.loader", "wfctl.engine.background", "wfctl.server"):
         monkeypatch.setitem(sys.modules, name, None)
     for args in (["exec", "a.py"], ["worker"], ["serve"]):
         r = runner.invoke(app, args)

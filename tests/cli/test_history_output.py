@@ -10,7 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from wfctl.cli.query import _detail
+from wfctl.cli.timeline import detail_cell
 
 APP = textwrap.dedent(
     """
@@ -54,9 +54,9 @@ def test_history_never_cuts_machine_output(tmp_path: Path) -> None:
 
 def test_table_cells_are_shortened_with_a_visible_mark_and_one_json_style() -> None:
     text = json.dumps({"a": "y" * 200, "b": [1, 2]}, indent=2)
-    cell = _detail(text, 80)
+    cell = detail_cell(text, 80)
     assert len(cell) == 80 and cell.endswith("…") and cell.startswith('{"a":"yyy')
-    assert _detail(text, None) == json.dumps(json.loads(text), separators=(",", ":"))
-    child = _detail('c1:0001 {"k": 1}', None)
+    assert detail_cell(text, None) == json.dumps(json.loads(text), separators=(",", ":"))
+    child = detail_cell('c1:0001 {"k": 1}', None)
     assert child == 'c1:0001 {"k":1}'
-    assert _detail("fires at 2026-01-01T00:00:00Z", None) == "fires at 2026-01-01T00:00:00Z"
+    assert detail_cell("fires at 2026-01-01T00:00:00Z", None) == "fires at 2026-01-01T00:00:00Z"

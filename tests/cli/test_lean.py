@@ -130,25 +130,3 @@ def test_the_lean_path_does_not_import_typer(servers) -> None:
     assert "| typer" not in lean and "| rich" not in lean
     full = imported("--grpc-endpoint", servers["EP"], "status", "g-done")  # a table
     assert "| typer" in full
-
-
-def test_the_lean_tables_are_the_typer_apps_global_options() -> None:
-    """_lean restates the global options so that it need not import Typer: they must not
-    drift from the Typer app's (a new global option would otherwise fall back, or worse)."""
-    import typer
-
-    from wfctl.cli.app import app
-
-    group = typer.main.get_command(app)
-    valued, flags = {}, {}
-    for p in group.params:
-        if p.name == "version":
-            continue
-        key = p.name.rstrip("_")
-        if p.is_flag:
-            flags.update({n: (key, True) for n in p.opts})
-            flags.update({n: (key, False) for n in p.secondary_opts})
-        else:
-            valued.update({n: key for n in p.opts})
-    assert valued == _lean.VALUED
-    assert flags == _lean.FLAGS

@@ -60,7 +60,9 @@ def test_events_the_instance_waits_for(db, clean_env, capsys) -> None:
     ],
 )
 def test_waiting_for_shapes(stored: str, names: list[str]) -> None:
-    assert _complete._event_names(stored) == names
+    from wfctl.engine.catalog import event_names
+
+    assert event_names(stored) == names
 
 
 def test_embedded_from_environment(db, clean_env, monkeypatch, capsys) -> None:

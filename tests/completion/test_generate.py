@@ -11,13 +11,14 @@ from typer.testing import CliRunner
 
 from tests.completion import fixture_app
 from tests.completion.conftest import REPO
+from wfctl.cli import refresh_completions
 from wfctl.completion import generate
 from wfctl.completion.spec import STATUS_VALUES, build_spec
 
 
 @pytest.fixture(scope="module")
 def real_spec():
-    return build_spec(generate.root_command())
+    return build_spec(refresh_completions.root_command())
 
 
 def _opt(node, name):
@@ -25,7 +26,7 @@ def _opt(node, name):
 
 
 def test_checked_in_completions_are_current(tmp_path) -> None:
-    written = generate.write_completions(tmp_path)
+    written = generate.write_completions(tmp_path, refresh_completions.root_command())
     stale = [
         p.name
         for p in written
@@ -40,7 +41,7 @@ def test_checked_in_completions_are_current(tmp_path) -> None:
 
 def test_generator_module_writes_three_files(tmp_path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "wfctl.completion.generate", str(tmp_path)],
+        [sys.executable, "-m", "wfctl.cli.refresh_completions", str(tmp_path)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -89,7 +90,7 @@ def test_typed_parameters_of_a_typer_app() -> None:
 
 @pytest.mark.parametrize("shell", generate.SHELLS)
 def test_scripts_name_every_command_and_option(real_spec, shell) -> None:
-    text = generate.render(shell, generate.root_command())
+    text = generate.render(shell, refresh_completions.root_command())
     for node in real_spec.walk():
         for name in node.commands:
             assert name in text
@@ -131,7 +132,7 @@ def test_no_command_offers_an_option_twice() -> None:
     --insecure/--verify) replaces the global in what TAB offers."""
     from wfctl.completion.spec import all_options
 
-    root = build_spec(generate.root_command())
+    root = build_spec(refresh_completions.root_command())
     for node in root.walk():
         names = [n for o in all_options(root, node) for n in o.names]
         assert len(names) == len(set(names)), (node.path, sorted(names))

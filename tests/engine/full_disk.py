@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from wfctl.engine.registry import WorkflowRuntime
+from wfctl.workflow.runtime import WorkflowRuntime
 
 wfr = WorkflowRuntime()
 HERE: dict[str, Path] = {}

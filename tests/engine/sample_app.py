@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 
 from wfctl import workflow as wf
-from wfctl.engine.registry import WorkflowRuntime
+from wfctl.workflow.runtime import WorkflowRuntime
 
 wfr = WorkflowRuntime()
 

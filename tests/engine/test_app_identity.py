@@ -6,13 +6,14 @@ from __future__ import annotations
 import sqlite3
 
 from tests.engine import sample_app
+from wfctl import demo
 from wfctl.engine import schema
 from wfctl.engine.appid import app_identity
-from wfctl.engine.loader import load_app
 from wfctl.engine.registry import DEMO_APP, Registry
 from wfctl.engine.store import Store
 from wfctl.engine.worker import Engine
 from wfctl.model import RuntimeStatus
+from wfctl.workflow.loader import load_app
 
 
 def _registry(identity: str | None) -> Registry:
@@ -109,7 +110,7 @@ def test_app_identity_is_known_without_importing_the_app(tmp_path, monkeypatch):
     app = tmp_path / "app.py"
     app.write_text("raise SystemExit('must not be imported')\n")
     monkeypatch.chdir(tmp_path)
-    assert app_identity(None) == DEMO_APP == load_app(None).app_identity
+    assert app_identity(None) == DEMO_APP == load_app(None, default=demo.registry).app_identity
     assert app_identity("app.py") == str(app.resolve())
     assert app_identity(f"{app}:wfr") == str(app.resolve())
     assert app_identity("pkg.mod:wfr") == "pkg.mod"

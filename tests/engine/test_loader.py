@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from wfctl.engine.alias import uninstall_dapr_alias
-from wfctl.engine.loader import load_app
-from wfctl.engine.registry import Registry, WorkflowRuntime, alternate_name
+from wfctl import demo
+from wfctl.engine.registry import Registry, alternate_name
 from wfctl.model import AppError
+from wfctl.workflow.alias import uninstall_dapr_alias
+from wfctl.workflow.loader import load_app
+from wfctl.workflow.runtime import WorkflowRuntime
 
 DAPR_APP = """
 import dapr.ext.workflow as wf
@@ -50,7 +52,7 @@ def write(tmp_path: Path, name: str, body: str) -> Path:
 
 
 def test_default_app_is_the_demo():
-    reg = load_app(None)
+    reg = load_app(None, default=demo.registry)
     assert {"hello_world_wf", "OrderProcessingWorkflow"} <= set(reg.workflows)
     assert "hello_act" in reg.activities
 
@@ -141,7 +143,7 @@ def test_start_without_the_engine_worker_is_a_clear_error_or_a_worker(monkeypatc
 def run_exec(tmp_path: Path, body: str, *args: str) -> subprocess.CompletedProcess[str]:
     script = write(tmp_path, "script.py", body)
     code = (
-        "import sys\nfrom wfctl.engine.loader import exec_app\n"
+        "import sys\nfrom wfctl.workflow.loader import exec_app\n"
         f"sys.exit(exec_app({str(script)!r}, {list(args)!r}, db_path={str(tmp_path / 'x.db')!r}))"
     )
     return subprocess.run(

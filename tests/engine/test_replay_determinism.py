@@ -19,13 +19,14 @@ from tests.engine.histories import (
     timer_fired,
     turn,
 )
+from wfctl import demo as wfctl_demo
 from wfctl.engine.history import CompleteWorkflow, ScheduleTask, TaskScheduled
-from wfctl.engine.loader import load_app
 from wfctl.engine.registry import Registry
 from wfctl.engine.replay import WorkflowExecutor
 from wfctl.engine.serialization import from_json
 from wfctl.engine.tasks import when_all
 from wfctl.model import RuntimeStatus
+from wfctl.workflow.loader import load_app
 
 
 def act(ctx, x):
@@ -199,7 +200,7 @@ def test_is_replaying_is_true_only_over_past_events():
 
 @pytest.fixture
 def demo() -> tuple[Store, Registry]:
-    registry = load_app(None)
+    registry = load_app(None, default=wfctl_demo.registry)
     return Store(WorkflowExecutor(registry), iid="order-1"), registry
 
 

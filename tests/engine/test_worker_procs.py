@@ -31,7 +31,8 @@ def test_run_worker_drives_and_stops_cleanly_on_sigterm(db, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), WFCTL_TEST_SIDE=str(side), WFCTL_TEST_SLOW="0.5")
     code = (
         "import sys; from wfctl.engine.background import run_worker;"
-        f"sys.exit(run_worker(sys.argv[1], app={APP!r}, concurrency=2))"
+        "from wfctl.workflow.loader import load_app;"
+        f"sys.exit(run_worker(sys.argv[1], load_app({APP!r}), concurrency=2))"
     )
     p = subprocess.Popen([sys.executable, "-c", code, str(db)], env=env, stderr=subprocess.PIPE)
     try:
@@ -120,8 +121,8 @@ def test_runtime_worker_thread_and_local_fast_start(db, monkeypatch):
     monkeypatch.setenv("WFCTL_DB", str(db))
     from tests.engine import sample_app
     from wfctl.engine.background import start_runtime_worker
-    from wfctl.engine.client import DaprWorkflowClient
     from wfctl.engine.worker import local_engine
+    from wfctl.workflow.client import DaprWorkflowClient
 
     handle = start_runtime_worker(sample_app.registry)
     try:
@@ -152,7 +153,8 @@ def test_commands_from_another_process_while_a_worker_runs(db):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     code = (
         "import sys; from wfctl.engine.background import run_worker;"
-        f"sys.exit(run_worker(sys.argv[1], app={APP!r}))"
+        "from wfctl.workflow.loader import load_app;"
+        f"sys.exit(run_worker(sys.argv[1], load_app({APP!r})))"
     )
     p = subprocess.Popen([sys.executable, "-c", code, str(db)], env=env)
     b = EmbeddedBackend(db, app=APP, detach=True)

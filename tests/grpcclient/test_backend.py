@@ -338,7 +338,7 @@ def test_stubs_load_after_the_dapr_alias() -> None:
     import sys
 
     code = (
-        "from wfctl.engine.alias import install_dapr_alias\n"
+        "from wfctl.workflow.alias import install_dapr_alias\n"
         "install_dapr_alias()\n"
         "from wfctl.protocol import pb\n"
         "print(pb.HistoryEvent.__name__)\n"

@@ -42,7 +42,7 @@ class AsgiClient:
         async def go() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app)
             async with httpx.AsyncClient(
-                transport=transport, base_url="http://testserver", headers=self.headers
+                transport=transport, base_url="http://localhost", headers=self.headers
             ) as client:
                 return await client.request(method, url, **kw)
 

@@ -52,7 +52,7 @@ def test_a_connection_that_sends_nothing_is_closed(server) -> None:
 def test_headers_trickled_forever_are_cut_off(server) -> None:
     """Slowloris: a byte now and then, never the blank line that ends the headers."""
     with _connect(server) as s:
-        s.sendall(b"GET /v1.0/healthz HTTP/1.1\r\nHost: x\r\n")
+        s.sendall(b"GET /v1.0/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         deadline = time.monotonic() + DEADLINE
         while True:
             try:
@@ -72,7 +72,7 @@ def test_headers_trickled_forever_are_cut_off(server) -> None:
 
 def test_an_idle_keep_alive_connection_is_closed_after_a_response(server) -> None:
     with _connect(server) as s:
-        s.sendall(b"GET /v1.0/healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.sendall(b"GET /v1.0/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         reply = _closed_by_server(s)
     assert reply.startswith(b"HTTP/1.1 204") or reply.startswith(b"HTTP/1.1 200"), reply
 
@@ -81,7 +81,7 @@ def test_a_second_request_on_a_kept_alive_connection_still_works(server) -> None
     """The header timer does not cut a connection that keeps sending whole requests."""
     with _connect(server) as s:
         for _ in range(2):
-            s.sendall(b"GET /v1.0/healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.sendall(b"GET /v1.0/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             head = b""
             while b"\r\n\r\n" not in head:
                 chunk = s.recv(65536)

@@ -41,7 +41,8 @@ def _complete(reply: bytes) -> bool:
 
 
 def get(path: bytes, extra: bytes = b"") -> bytes:
-    return b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + extra + b"\r\n"
+    head = b"GET " + path + b" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+    return head + extra + b"\r\n"
 
 
 @pytest.fixture
@@ -91,7 +92,8 @@ def test_huge_request_line_is_4xx(plain: Served) -> None:
         b"NONSENSE\r\n\r\n",
         b"GET / HTTP/9.9\r\n\r\n",
         b"\x00\x01\x02\x03\r\n\r\n",
-        b"POST /v1.0/workflows/dapr/x/start HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n",
+        b"POST /v1.0/workflows/dapr/x/start HTTP/1.1\r\nHost: localhost\r\n"
+        b"Content-Length: nope\r\n\r\n",
     ],
 )
 def test_garbage_gets_400_or_close(plain: Served, data: bytes) -> None:
@@ -105,7 +107,7 @@ def test_garbage_gets_400_or_close(plain: Served, data: bytes) -> None:
 def test_declared_huge_body_is_refused_without_reading_it(plain: Served) -> None:
     head = (
         b"POST /v1.0/workflows/dapr/hello_world_wf/start?instanceID=huge HTTP/1.1\r\n"
-        b"Host: x\r\nContent-Length: 10000000000\r\nConnection: close\r\n\r\n"
+        b"Host: localhost\r\nContent-Length: 10000000000\r\nConnection: close\r\n\r\n"
     )
     status, body = raw_request(plain, head + b"x" * 1000)
     assert status == 400 and b"ERR_BODY_READ" in body

@@ -124,3 +124,23 @@ def test_main_reports_an_app_that_cannot_load(tmp_path) -> None:
     done = _run_main("--db", str(tmp_path / "x.db"), "--app", str(app))
     assert done.returncode == ExitCode.APP
     assert "no_such_module_here" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_python_m_wfctl_server_becomes_wfctl_serve_with_the_interpreter_options(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wfctl.server.__main__ import serve_command
+
+    monkeypatch.setattr(sys, "orig_argv", ["py", "-X", "dev", "-m", "wfctl.server", "--port", "0"])
+    assert serve_command(["--port", "0"]) == [
+        "py",
+        "-X",
+        "dev",
+        "-m",
+        "wfctl",
+        "serve",
+        "--port",
+        "0",
+    ]
+    monkeypatch.setattr(sys, "orig_argv", ["py", "runner.py"])  # not started with -m
+    assert serve_command(["-v"]) == [sys.executable, "-m", "wfctl", "serve", "-v"]

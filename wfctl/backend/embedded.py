@@ -108,9 +108,10 @@ class EmbeddedBackend:
         if self._registry is None:
             with self._init_lock:
                 if self._registry is None:
-                    from wfctl.engine.loader import load_app
+                    from wfctl import demo
+                    from wfctl.workflow.loader import load_app
 
-                    registry = load_app(self.app)
+                    registry = load_app(self.app, default=demo.registry)
                     self._registry = registry
                     self.store.instances.register_workflows(self.workflow_names())
         return self._registry

@@ -2,9 +2,9 @@
 
 Scripts and CI poll ``status -o json`` in loops, where start-up is most of the cost and Typer
 (with its copy of click) is a third of it. :func:`run` takes exactly that shape of command
-line — global options from the list below, written before or after the command, the
-command ``status``, instance IDs, and an explicit ``-o json``/``-o yaml`` — and runs the
-same code as the Typer command (:func:`wfctl.cli.show.show_status`) behind the same error
+line — global options (:data:`wfctl.options.GLOBAL_OPTIONS`), written before or after the
+command, the command ``status``, instance IDs, and an explicit ``-o json``/``-o yaml`` — and
+runs the same code as the Typer command (:func:`wfctl.cli.show.show_status`) behind the same error
 boundary (:func:`wfctl.cli.errors.handle`). Anything else (help, other commands, ``--watch``,
 tables, a value that looks like an option, ``--``, an unknown option) returns ``None``, and
 the caller runs the full Typer app, which parses and reports exactly as always.
@@ -14,36 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-#: Global options that take a value, by the settings key they set (app.py's callback).
-VALUED = {
-    "--url": "url",
-    "--transport": "transport",
-    "--grpc-endpoint": "grpc_endpoint",
-    "--api-version": "api_version",
-    "--component": "component",
-    "--api-token": "api_token",
-    "--api-token-file": "api_token_file",
-    "--ca-cert": "ca_cert",
-    "--request-timeout": "request_timeout",
-    "--output": "output",
-    "-o": "output",
-    "--profile": "profile",
-    "--config": "config",
-    "--db": "db",
-    "--app": "app",
-    "--drive": "drive",
-}
-#: Global flags, by (settings key, value).
-FLAGS = {
-    "--insecure": ("insecure", True),
-    "--quiet": ("quiet", True),
-    "-q": ("quiet", True),
-    "--no-color": ("no_color", True),
-    "--verbose": ("verbose", True),
-    "--embedded": ("embedded", True),
-    "--no-embedded": ("embedded", False),
-    "--detach": ("detach", True),
-}
+from wfctl.options import lean_tables
+
+#: Global options that take a value ({spelling: settings key}), and global flags
+#: ({spelling: (settings key, value)}): both from the one spec, wfctl.options.
+VALUED, FLAGS = lean_tables()
 
 
 def parse(args: Sequence[str]) -> tuple[dict[str, object], list[str]] | None:

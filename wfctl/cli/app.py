@@ -9,7 +9,7 @@ Global options may come before or after the subcommand (``wfctl -o json status X
 
 import sys
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
@@ -18,6 +18,7 @@ from wfctl.cli import (
     _fast,
     completion,
     control,
+    declare,
     engine,
     errors,
     lifecycle,
@@ -44,8 +45,7 @@ def _late_globals(ctx: Any, given: dict[str, Any]) -> None:
         return
     errors.add_secret(given.get("api_token"))
     state = state_of(ctx)
-    # Parameter names are the callback's (``app_``); flags are keyed like settings (``app``).
-    state.flags.update({k.rstrip("_"): v for k, v in given.items()})
+    state.flags.update(given)  # keyed like the settings (wfctl.options.GLOBAL_OPTIONS)
     CliState.last = state
 
 
@@ -134,150 +134,18 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 
-_Str = str | None
-_Flag = bool | None
 
-
-@app.callback()
-def _global(
-    ctx: typer.Context,
-    url: Annotated[
-        _Str,
-        typer.Option(
-            "--url",
-            metavar="URL",
-            help="Sidecar base URL [env DAPR_HTTP_ENDPOINT, DAPR_RUNTIME_HOST/DAPR_HTTP_PORT; "
-            "default http://127.0.0.1:3500].",
-        ),
-    ] = None,
-    transport: Annotated[
-        _Str,
-        typer.Option(
-            "--transport",
-            metavar="http|grpc",
-            help="How to reach the sidecar [env WFCTL_TRANSPORT; default http].",
-        ),
-    ] = None,
-    grpc_endpoint: Annotated[
-        _Str,
-        typer.Option(
-            "--grpc-endpoint",
-            metavar="HOST:PORT",
-            help="Sidecar gRPC endpoint; implies --transport grpc [env DAPR_GRPC_ENDPOINT, "
-            "DAPR_RUNTIME_HOST/DAPR_GRPC_PORT; default 127.0.0.1:50001; grpcs:// for TLS].",
-        ),
-    ] = None,
-    api_version: Annotated[
-        _Str,
-        typer.Option(
-            "--api-version", metavar="V", help="v1.0-beta1 (default, every daprd) or v1.0."
-        ),
-    ] = None,
-    component: Annotated[
-        _Str, typer.Option("--component", metavar="NAME", help="Workflow component [dapr].")
-    ] = None,
-    api_token: Annotated[
-        _Str,
-        typer.Option("--api-token", metavar="TOKEN", help="API token [env DAPR_API_TOKEN]."),
-    ] = None,
-    api_token_file: Annotated[
-        _Str, typer.Option("--api-token-file", metavar="PATH", help="Read the API token here.")
-    ] = None,
-    ca_cert: Annotated[
-        _Str,
-        typer.Option(
-            "--ca-cert", metavar="PATH", help="CA bundle for an https:// URL or grpcs:// endpoint."
-        ),
-    ] = None,
-    insecure: Annotated[
-        _Flag, typer.Option("--insecure", help="Do not verify the server's TLS certificate.")
-    ] = None,
-    request_timeout: Annotated[
-        _Str,
-        typer.Option("--request-timeout", metavar="D", help="Timeout of one request [30s]."),
-    ] = None,
-    output: Annotated[
-        _Str,
-        typer.Option(
-            "--output", "-o", metavar="FMT", help="table, json or yaml (list: +wide, ids)."
-        ),
-    ] = None,
-    quiet: Annotated[_Flag, typer.Option("--quiet", "-q", help="Print only IDs/statuses.")] = None,
-    no_color: Annotated[
-        _Flag, typer.Option("--no-color", help="No colour (also NO_COLOR).")
-    ] = None,
-    verbose: Annotated[
-        _Flag, typer.Option("--verbose", help="Log requests; tracebacks for internal errors.")
-    ] = None,
-    profile: Annotated[
-        _Str, typer.Option("--profile", metavar="NAME", help="Config profile [env WFCTL_PROFILE].")
-    ] = None,
-    config: Annotated[
-        _Str,
-        typer.Option(
-            "--config",
-            metavar="PATH",
-            help="Config file [env WFCTL_CONFIG; default $XDG_CONFIG_HOME/wfctl/config.yaml].",
-        ),
-    ] = None,
-    embedded: Annotated[
-        _Flag,
-        typer.Option(
-            "--embedded/--no-embedded",
-            help="Use the embedded engine [env WFCTL_EMBEDDED=1; --url beats the env].",
-        ),
-    ] = None,
-    db: Annotated[
-        _Str, typer.Option("--db", metavar="PATH", help="Embedded database file [env WFCTL_DB].")
-    ] = None,
-    app_: Annotated[
-        _Str,
-        typer.Option(
-            "--app", metavar="MODULE_OR_FILE[:ATTR]", help="Workflow app [env WFCTL_APP]."
-        ),
-    ] = None,
-    drive: Annotated[
-        _Str,
-        typer.Option("--drive", metavar="D", help="Embedded: drive the engine at most D [30s]."),
-    ] = None,
-    detach: Annotated[
-        _Flag, typer.Option("--detach", help="Embedded: record the change, do not drive.")
-    ] = None,
-    version: Annotated[
-        _Flag,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = None,
-) -> None:
-    flags = {
-        "transport": transport,
-        "url": url,
-        "grpc_endpoint": grpc_endpoint,
-        "api_version": api_version,
-        "component": component,
-        "api_token": api_token,
-        "api_token_file": api_token_file,
-        "ca_cert": ca_cert,
-        "insecure": insecure,
-        "request_timeout": request_timeout,
-        "output": output,
-        "quiet": quiet,
-        "no_color": no_color,
-        "verbose": verbose,
-        "profile": profile,
-        "config": config,
-        "embedded": embedded,
-        "db": db,
-        "app": app_,
-        "drive": drive,
-        "detach": detach,
-    }
-    errors.add_secret(api_token)
-    state = CliState({k: v for k, v in flags.items() if v is not None})
+def _on_globals(ctx: typer.Context, given: dict[str, Any]) -> None:
+    """The global options written before the command (only those given)."""
+    errors.add_secret(given.get("api_token"))
+    state = CliState(dict(given))
     CliState.last = state
     ctx.meta[STATE_KEY] = state
     ctx.call_on_close(state.close)
+
+
+# The global options are declared in wfctl.options (GLOBAL_OPTIONS) and nowhere else.
+app.callback()(declare.global_callback(_on_globals, eager={"version": _version}))
 
 
 lifecycle.register(app, epilog=GLOBAL_EPILOG)

@@ -90,6 +90,20 @@ class Filter:
         return ", ".join(parts) or "every instance"
 
 
+def parse_statuses(values: list[str] | None) -> list[RuntimeStatus]:
+    """The statuses of repeated/comma-separated ``--status`` values; UsageError names the
+    valid ones."""
+    out = []
+    for v in values or []:
+        for part in v.split(","):
+            s = RuntimeStatus.parse(part)
+            if s is RuntimeStatus.UNKNOWN and part.strip().upper() != "UNKNOWN":
+                names = ", ".join(x.value for x in RuntimeStatus)
+                raise UsageError(f"unknown status {part!r}: use one of {names}")
+            out.append(s)
+    return out
+
+
 def make_filter(
     statuses: list[str] | None,
     name: str | None,
@@ -100,12 +114,10 @@ def make_filter(
     """The filter the options give, or None when no filter option was given."""
     if not (statuses or name or older_than or max_age or id_prefix):
         return None
-    from wfctl.cli.control import _parse_statuses
-
     if id_prefix is not None and not id_prefix:
         raise UsageError("--id-prefix must not be empty")
     return Filter(
-        statuses=_parse_statuses(statuses),
+        statuses=parse_statuses(statuses),
         name=name or None,
         older_than=parse_duration(older_than) if older_than is not None else None,
         max_age=parse_duration(max_age) if max_age is not None else None,

@@ -262,18 +262,6 @@ def raise_event(
     _done(st, instance_id, f"raised {event}", fmt)
 
 
-def _parse_statuses(values: list[str] | None) -> list[RuntimeStatus]:
-    out = []
-    for v in values or []:
-        for part in v.split(","):
-            s = RuntimeStatus.parse(part)
-            if s is RuntimeStatus.UNKNOWN and part.strip().upper() != "UNKNOWN":
-                names = ", ".join(x.value for x in RuntimeStatus)
-                raise UsageError(f"unknown status {part!r}: use one of {names}")
-            out.append(s)
-    return out
-
-
 def purge(
     ctx: typer.Context,
     ids: _Ids = None,

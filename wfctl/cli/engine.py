@@ -35,7 +35,7 @@ def exec_(
     Example: wfctl exec app.py --orders 10
     """
     st = state_of(ctx)
-    exec_app = _load("wfctl.engine.loader", "exec_app", "the embedded engine")
+    exec_app = _load("wfctl.workflow.loader", "exec_app", "the embedded engine")
     import signal
 
     # The app gets Python's own Ctrl-C handler, the one asyncio.run() recognises and replaces.
@@ -56,8 +56,34 @@ def worker(
     """
     st = state_of(ctx)
     run_worker = _load("wfctl.engine.background", "run_worker", "the embedded engine")
+    load_app = _load("wfctl.workflow.loader", "load_app", "the embedded engine")
+    from wfctl import demo
+
     s = st.settings
-    raise typer.Exit(run_worker(s.db_path, app=s.app, concurrency=concurrency))
+    registry = load_app(s.app, default=demo.registry)
+    raise typer.Exit(run_worker(s.db_path, registry, concurrency=concurrency))
+
+
+# serve's connection options, declared apart (serve() stays under the size limit).
+HeaderTimeout = Annotated[
+    float,
+    typer.Option(
+        "--header-timeout",
+        metavar="SECONDS",
+        min=0.1,
+        max=300,
+        help="Close a connection whose request headers take longer than this.",
+    ),
+]
+AllowedHosts = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allowed-host",
+        metavar="NAME[:PORT]",
+        envvar="WFCTL_ALLOWED_HOSTS",
+        help="Also answer this Host name, e.g. a proxy's (repeatable; * for any).",
+    ),
+]
 
 
 def serve(
@@ -94,16 +120,7 @@ def serve(
             help="Largest gRPC message accepted or sent.",
         ),
     ] = 4 * 1024 * 1024,
-    header_timeout: Annotated[
-        float,
-        typer.Option(
-            "--header-timeout",
-            metavar="SECONDS",
-            min=0.1,
-            max=300,
-            help="Close a connection whose request headers take longer than this.",
-        ),
-    ] = 10.0,
+    header_timeout: HeaderTimeout = 10.0,
     work_item_timeout: Annotated[
         float,
         typer.Option(
@@ -113,6 +130,7 @@ def serve(
             help="Hand a gRPC worker's turn or activity to another after this (0: never).",
         ),
     ] = 120.0,
+    allowed_hosts: AllowedHosts = None,
 ) -> None:
     """Serve the Dapr workflow HTTP API over the embedded engine (curl and SDK scripts work),
     and a web view of the instances at / (open http://127.0.0.1:3500/).
@@ -138,6 +156,7 @@ def serve(
         max_body_size=max_body_size,
         header_timeout=header_timeout,
         work_item_timeout=work_item_timeout,
+        allowed_hosts=list(allowed_hosts or ()),
     )
     raise typer.Exit(code)
 

@@ -19,6 +19,8 @@ from typing import Any
 
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
+from wfctl.options import FRONT_ONLY
+
 try:  # typer >= 0.29 carries its own copy of click
     from typer._click.globals import get_current_context
 except ImportError:  # pragma: no cover - older typer on real click
@@ -27,8 +29,6 @@ except ImportError:  # pragma: no cover - older typer on real click
 #: Prefix of a global option's copy on a subcommand (its name in the subcommand's params).
 PREFIX = "_global_"
 
-#: Global options that make sense only before the command (answered at once, eagerly).
-FRONT_ONLY = frozenset({"version"})
 
 #: Where a subcommand's copies of the global options report their values.
 _Sink = Callable[[Any, dict[str, Any]], None]

@@ -4,12 +4,12 @@ from typing import Annotated, Any
 
 import typer
 
+from wfctl.cli.bulk import parse_statuses
 from wfctl.cli.common import emit, output_format, state_of
-from wfctl.cli.control import _parse_statuses
 from wfctl.cli.errors import print_error
 from wfctl.durations import parse_duration, parse_interval
 from wfctl.ids import check_instance_id
-from wfctl.model import HistoryEntry, UsageError
+from wfctl.model import UsageError
 
 _Str = str | None
 
@@ -48,7 +48,7 @@ def list_(
     """
     from wfctl import wire
 
-    statuses = _parse_statuses(status_)
+    statuses = parse_statuses(status_)
     age_s = parse_duration(max_age) if max_age is not None else None
     every = parse_interval(interval)
     st = state_of(ctx)
@@ -148,56 +148,6 @@ def _list_table(states: list[Any], fmt: str, *, tty: bool) -> tuple[Any, Any, An
 
 
 _DROP_ORDER = ("INPUT", "OUTPUT", "CUSTOM STATUS", "UPDATED", "CREATED", "FAILURE", "NAME", "AGE")
-
-_STATUS_OF_TYPE = {
-    "ExecutionStarted": "RUNNING",
-    "ExecutionCompleted": "COMPLETED",
-    "ExecutionFailed": "FAILED",
-    "ExecutionTerminated": "TERMINATED",
-    "ExecutionSuspended": "SUSPENDED",
-    "ExecutionResumed": "RUNNING",
-    "ContinueAsNew": "CONTINUED_AS_NEW",
-    "TaskScheduled": "SCHEDULED",
-    "TaskCompleted": "COMPLETED",
-    "TaskFailed": "FAILED",
-    "SubOrchestrationInstanceCreated": "SCHEDULED",
-    "ChildWorkflowCreated": "SCHEDULED",
-    "SubOrchestrationInstanceCompleted": "COMPLETED",
-    "SubOrchestrationInstanceFailed": "FAILED",
-    "TimerCreated": "SCHEDULED",
-    "TimerFired": "FIRED",
-    "EventRaised": "RECEIVED",
-    "EventSent": "SENT",
-}
-
-
-def history_status(entry: HistoryEntry) -> str:
-    """A one-word outcome for a history row (empty where the type says nothing)."""
-    if entry.status:
-        return entry.status
-    if entry.type in _STATUS_OF_TYPE:
-        return _STATUS_OF_TYPE[entry.type]
-    for suffix, word in (
-        ("Completed", "COMPLETED"),
-        ("Failed", "FAILED"),
-        ("Scheduled", "SCHEDULED"),
-    ):
-        if entry.type.endswith(suffix):
-            return word
-    return ""
-
-
-def _detail(text: str, cut: int | None) -> str:
-    """A DETAILS cell: JSON payloads compact (one style for all), shortened with a visible
-    "…" only when ``cut`` is given (a terminal table without --full)."""
-    from wfctl.render import compact
-
-    if text.startswith(("{", "[", '"')):
-        return compact(text, cut)
-    head, sep, rest = text.partition(" ")
-    if sep and rest.startswith(("{", "[", '"')):  # "<child id> <input>"
-        return head + " " + compact(rest, None if cut is None else max(1, cut - len(head) - 1))
-    return compact(text, cut) if cut is not None else text
 
 
 def history(

@@ -1,5 +1,6 @@
 """`history --gantt` (one bar per activity, timer and child workflow on a time axis) and
-`history --follow` (events printed as they happen until the run ends).
+`history --follow` (events printed as they happen until the run ends), and the cells of
+`history`'s table rows that both share.
 
 The bars are paired from the history rows alone (scheduled → completed/failed, by task id),
 so the chart reads the same from every backend that has a history. Drawn with rich, which
@@ -35,6 +36,57 @@ _CLOSE = {
 }
 _ENDS = {"ExecutionCompleted", "ExecutionTerminated", "ExecutionFailed"}
 _COLOUR = {"run": "bold", "activity": "cyan", "timer": "yellow", "child": "magenta"}
+
+
+_STATUS_OF_TYPE = {
+    "ExecutionStarted": "RUNNING",
+    "ExecutionCompleted": "COMPLETED",
+    "ExecutionFailed": "FAILED",
+    "ExecutionTerminated": "TERMINATED",
+    "ExecutionSuspended": "SUSPENDED",
+    "ExecutionResumed": "RUNNING",
+    "ContinueAsNew": "CONTINUED_AS_NEW",
+    "TaskScheduled": "SCHEDULED",
+    "TaskCompleted": "COMPLETED",
+    "TaskFailed": "FAILED",
+    "SubOrchestrationInstanceCreated": "SCHEDULED",
+    "ChildWorkflowCreated": "SCHEDULED",
+    "SubOrchestrationInstanceCompleted": "COMPLETED",
+    "SubOrchestrationInstanceFailed": "FAILED",
+    "TimerCreated": "SCHEDULED",
+    "TimerFired": "FIRED",
+    "EventRaised": "RECEIVED",
+    "EventSent": "SENT",
+}
+
+
+def history_status(entry: HistoryEntry) -> str:
+    """A one-word outcome for a history row (empty where the type says nothing)."""
+    if entry.status:
+        return entry.status
+    if entry.type in _STATUS_OF_TYPE:
+        return _STATUS_OF_TYPE[entry.type]
+    for suffix, word in (
+        ("Completed", "COMPLETED"),
+        ("Failed", "FAILED"),
+        ("Scheduled", "SCHEDULED"),
+    ):
+        if entry.type.endswith(suffix):
+            return word
+    return ""
+
+
+def detail_cell(text: str, cut: int | None) -> str:
+    """A DETAILS cell: JSON payloads compact (one style for all), shortened with a visible
+    "…" only when ``cut`` is given (a terminal table without --full)."""
+    from wfctl.render import compact
+
+    if text.startswith(("{", "[", '"')):
+        return compact(text, cut)
+    head, sep, rest = text.partition(" ")
+    if sep and rest.startswith(("{", "[", '"')):  # "<child id> <input>"
+        return head + " " + compact(rest, None if cut is None else max(1, cut - len(head) - 1))
+    return compact(text, cut) if cut is not None else text
 
 
 @dataclass
@@ -144,14 +196,13 @@ def render_gantt(entries: Sequence[HistoryEntry], width: int, now: datetime | No
 
 def row_cells(e: HistoryEntry, start: datetime | None, cut: int | None) -> list[str]:
     """One history row's cells (TYPE, NAME, EVENTID, ELAPSED, STATUS, DETAILS)."""
-    from wfctl.cli.query import _detail, history_status
     from wfctl.durations import format_duration
 
     elapsed = ""
     if start is not None and e.timestamp != datetime.min and start != datetime.min:
         elapsed = "+" + format_duration((_utc(e.timestamp) - _utc(start)).total_seconds())
     event_id = str(e.event_id) if e.event_id >= 0 else ""
-    return [e.type, e.name, event_id, elapsed, history_status(e), _detail(e.details, cut)]
+    return [e.type, e.name, event_id, elapsed, history_status(e), detail_cell(e.details, cut)]
 
 
 def follow(st: Any, instance_id: str, fmt: str, every: float) -> int:

@@ -140,7 +140,7 @@ _wfctl() {
                 case "$w" in
                     @CONTEXT@) _wfctl_context+=("$w" "${_wfctl_words[i]}") ;;
                 esac
-            elif [[ $w == --embedded || $w == --no-embedded || $w == --insecure ]]; then
+            elif [[ @IS_CONTEXT_FLAG@ ]]; then
                 _wfctl_context+=("$w")
             fi
             continue
@@ -197,7 +197,7 @@ def render(root: CommandSpec) -> str:
     """The whole bash script for the command tree ``root``."""
     head = (
         "# bash completion for wfctl                                -*- shell-script -*-\n"
-        "# Generated from wfctl's command tree by `python -m wfctl.completion.generate`;\n"
+        "# Generated from wfctl's command tree by `python -m wfctl.cli.refresh_completions`;\n"
         "# do not edit. Enable it with:  source <(wfctl completion bash)\n\n"
     )
     return head + render_tables(root, _Bash(), _FUNCTIONS) + fill_body(_BODY, " | ")

@@ -128,7 +128,7 @@ function __wfctl_state
                 if test $i -le $n; and contains -- $w @CONTEXT@
                     set -a __wfctl_ctx $w $tokens[$i]
                 end
-            else if contains -- $w --embedded --no-embedded --insecure
+            else if contains -- $w @CONTEXT_FLAGS@
                 set -a __wfctl_ctx $w
             end
         else if test (count $__wfctl_pos) -eq 0
@@ -194,7 +194,7 @@ def render(root: CommandSpec) -> str:
     """The whole fish script for the command tree ``root``."""
     head = (
         "# fish completion for wfctl. Generated from wfctl's command tree by\n"
-        "# `python -m wfctl.completion.generate`; do not edit.\n"
+        "# `python -m wfctl.cli.refresh_completions`; do not edit.\n"
         "# Enable it with:  wfctl completion fish | source\n\n"
     )
     body = fill_body(_BODY, " ")

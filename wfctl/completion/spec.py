@@ -2,7 +2,9 @@
 
 :func:`build_spec` walks ``typer.main.get_command(app)`` (any ``click.Group``) and returns a
 :class:`CommandSpec` tree; the shell writers (:mod:`.bash`, :mod:`.zsh`, :mod:`.fish`) only
-read that tree. A value's *kind* says how a shell completes it:
+read that tree. A value's *kind* says how a shell completes it — for wfctl's own tree, as the
+option spec (:mod:`wfctl.options`) declares it; for any other app's, guessed from the
+parameter's type, name or metavar:
 
 ==========  ======================================================================
 ``none``    the option is a flag: it takes no value
@@ -24,7 +26,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wfctl.model import RuntimeStatus
-from wfctl.settings import API_VERSIONS, OUTPUTS, TRANSPORTS
+from wfctl.options import (
+    API_VERSIONS,
+    GLOBAL_OPTIONS,
+    GLOBALS,
+    OUTPUTS,
+    TRANSPORTS,
+    Option,
+)
+from wfctl.options.commands import COMMAND_OPTIONS
 
 # How plain-text parameters complete, by click's ``param.name`` or by metavar.
 PATH_PARAMS = frozenset(
@@ -149,7 +159,29 @@ def _type_kind(param: Any) -> tuple[str, list[str]] | None:
     return None
 
 
-def _kind(cmd_path: tuple[str, ...], param: Any) -> tuple[str, list[str]]:
+def declared_by_spec(root: Any) -> bool:
+    """True when ``root`` is wfctl's own command tree: its options are the spec's globals."""
+    return [p.name for p in root.params] == [o.name for o in GLOBAL_OPTIONS]
+
+
+def _declared(cmd_path: tuple[str, ...], param: Any) -> Option | None:
+    """The option spec (wfctl.options) of a parameter of wfctl's own command tree, if any."""
+    name = param.name or ""
+    if not cmd_path:
+        return GLOBALS.get(name)
+    for opt in COMMAND_OPTIONS.get(" ".join(cmd_path), ()):
+        if opt.name == name and opt.argument == (param.param_type_name == "argument"):
+            return opt
+    return None
+
+
+def _kind(cmd_path: tuple[str, ...], param: Any, spec: bool) -> tuple[str, list[str]]:
+    """How a parameter's value completes: as the option spec declares it (``spec``: wfctl's
+    own tree), else (another app's, such as the tests' fixture app) as its type, name or
+    metavar suggests."""
+    opt = _declared(cmd_path, param) if spec else None
+    if opt is not None:
+        return opt.kind, list(opt.choices)
     name = param.name or ""
     metavar = getattr(param, "metavar", None) or ""
     if param.param_type_name == "option":
@@ -186,8 +218,8 @@ def _kind(cmd_path: tuple[str, ...], param: Any) -> tuple[str, list[str]]:
     return "plain", []
 
 
-def _param(cmd_path: tuple[str, ...], param: Any) -> ParamSpec | None:
-    kind, choices = _kind(cmd_path, param)
+def _param(cmd_path: tuple[str, ...], param: Any, spec: bool) -> ParamSpec | None:
+    kind, choices = _kind(cmd_path, param, spec)
     if param.param_type_name == "option":
         names = [n for n in [*param.opts, *param.secondary_opts] if n not in SKIP_OPTIONS]
         if not names or param.hidden:
@@ -199,20 +231,22 @@ def _param(cmd_path: tuple[str, ...], param: Any) -> ParamSpec | None:
     return None
 
 
-def build_spec(command: Any, path: tuple[str, ...] = ()) -> CommandSpec:
+def build_spec(command: Any, path: tuple[str, ...] = (), spec: bool | None = None) -> CommandSpec:
     """The completion tree of ``command`` (a click or Typer command or group), recursively.
 
     Hidden sub-commands (aliases such as ``suspend``) are included; names that start with
     ``_`` are not. Options are listed in declaration order, each with every spelling, then
     the help option.
     """
+    if spec is None:
+        spec = declared_by_spec(command)
     options: list[ParamSpec] = []
     args: list[ParamSpec] = []
     for param in command.params:
-        spec = _param(path, param)
-        if spec is None:
+        one = _param(path, param, spec)
+        if one is None:
             continue
-        (options if spec.names[0].startswith("-") else args).append(spec)
+        (options if one.names[0].startswith("-") else args).append(one)
     settings = getattr(command, "context_settings", None) or {}
     help_names = list(settings.get("help_option_names", ["--help"]))
     if getattr(command, "add_help_option", True) and help_names:
@@ -228,7 +262,7 @@ def build_spec(command: Any, path: tuple[str, ...] = ()) -> CommandSpec:
     if isinstance(commands, dict):
         for name, sub in sorted(commands.items()):
             if not name.startswith("_"):
-                node.commands[name] = build_spec(sub, (*path, name))
+                node.commands[name] = build_spec(sub, (*path, name), spec)
     return node
 
 

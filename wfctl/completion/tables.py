@@ -26,19 +26,13 @@ from wfctl.completion.spec import (
     all_options,
     global_option_names,
 )
+from wfctl.options import context_options
 
-#: The options whose values every script passes along to ``wfctl __complete``.
-CONTEXT_OPTIONS = (
-    "--db",
-    "--url",
-    "--transport",
-    "--grpc-endpoint",
-    "--profile",
-    "--config",
-    "--api-token",  # these three and --insecure: how `__complete` connects over gRPC
-    "--api-token-file",
-    "--ca-cert",
-)
+#: The options whose values every script passes along to ``wfctl __complete`` (the spec's
+#: context options that take a value; the flags among them are passed as they are).
+CONTEXT_OPTIONS = tuple(o.flags[0] for o in context_options() if o.takes_value)
+#: The context flags (``--embedded``, ``--no-embedded``, ``--insecure``), passed as they are.
+CONTEXT_FLAGS = tuple(f for o in context_options() if not o.takes_value for f in o.spellings)
 
 Candidates = tuple[tuple[str, str], ...]  # (word, help line)
 Value = None | int | str | Candidates
@@ -214,13 +208,19 @@ def render_tables(root: CommandSpec, dialect: Dialect, functions: Sequence[CaseF
 
 
 def fill_body(body: str, context_separator: str) -> str:
-    """``body`` with ``@UNITS@``, ``@EXAMPLES@`` and ``@CONTEXT@`` filled in.
+    """``body`` with ``@UNITS@``, ``@EXAMPLES@``, ``@CONTEXT@``, ``@CONTEXT_FLAGS@`` and
+    ``@IS_CONTEXT_FLAG@`` filled in.
 
     The units and examples are space-separated; the context options are joined with
-    ``context_separator`` (``" | "`` for a bash case pattern, ``" "`` for a fish list).
+    ``context_separator`` (``" | "`` for a bash case pattern, ``" "`` for a fish list), the
+    context flags with a space; ``@IS_CONTEXT_FLAG@`` is a ``[[ ]]`` test (bash, zsh) that
+    ``$w`` is one of them.
     """
+    is_flag = " || ".join(f"$w == {f}" for f in CONTEXT_FLAGS)
     return (
         body.replace("@UNITS@", " ".join(DURATION_UNITS))
         .replace("@EXAMPLES@", " ".join(DURATION_EXAMPLES))
+        .replace("@CONTEXT_FLAGS@", " ".join(CONTEXT_FLAGS))
+        .replace("@IS_CONTEXT_FLAG@", is_flag)
         .replace("@CONTEXT@", context_separator.join(CONTEXT_OPTIONS))
     )

@@ -131,7 +131,7 @@ _wfctl() {
                 case $w in
                     (@CONTEXT@) _wfctl_context+=("$w" "${(Q)words[i]}") ;;
                 esac
-            elif [[ $w == --embedded || $w == --no-embedded || $w == --insecure ]]; then
+            elif [[ @IS_CONTEXT_FLAG@ ]]; then
                 _wfctl_context+=($w)
             fi
             continue
@@ -181,7 +181,7 @@ def render(root: CommandSpec) -> str:
     head = (
         "#compdef wfctl\n"
         "# zsh completion for wfctl. Generated from wfctl's command tree by\n"
-        "# `python -m wfctl.completion.generate`; do not edit.\n"
+        "# `python -m wfctl.cli.refresh_completions`; do not edit.\n"
         "# Enable it with:  source <(wfctl completion zsh)   (after compinit)\n\n"
     )
     return head + render_tables(root, _Zsh(), _FUNCTIONS) + fill_body(_BODY, "|")

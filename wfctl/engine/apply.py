@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from wfctl.engine.db import Db
 from wfctl.engine.history import (
+    Action,
     ChildWorkflowCreated,
     CompleteWorkflow,
     CreateChildWorkflow,
@@ -31,9 +35,10 @@ from wfctl.engine.history import (
     TurnResult,
     event_from_dict,
 )
-from wfctl.engine.instances import Instances, failure_json
+from wfctl.engine.instances import Instances
 from wfctl.engine.items import ApplyOutcome, TaskItem, TurnItem
 from wfctl.engine.manage import Manage
+from wfctl.engine.queues import Queues
 from wfctl.engine.schema import ACTIVE, NEVER_YEAR, dump_event, dumps, from_ts, to_ts
 from wfctl.model import FailureDetails, RuntimeStatus
 
@@ -71,12 +76,28 @@ class Writes:
             )
 
 
+@dataclass
+class _Turn:
+    """One turn being applied: where its writes go and what it appends."""
+
+    c: sqlite3.Connection
+    item: TurnItem
+    root: str
+    now: float
+    ts: datetime
+    lease: tuple[str, float] | None  # (owner, expiry) of its new tasks when the applier runs them
+    writes: Writes
+    appended: list[HistoryEvent]
+    tasks: list[TaskItem] = field(default_factory=list)
+
+
 class Apply:
     """apply_in (guarded by the claim), apply_one (the claim is known to hold)."""
 
-    def __init__(self, db: Db, instances: Instances, manage: Manage) -> None:
+    def __init__(self, db: Db, instances: Instances, queues: Queues, manage: Manage) -> None:
         self._db = db
         self._instances = instances
+        self._queues = queues
         self._manage = manage
 
     def apply_in(
@@ -124,134 +145,108 @@ class Apply:
     ) -> ApplyOutcome:
         """Apply one turn whose claim is known to hold (the caller checked)."""
         iid = item.instance_id
-        status, gen, name = item.status, item.generation, item.name
         root = (
             item.root_id
             or c.execute("SELECT root_id FROM instances WHERE id=?", (iid,)).fetchone()[0]
         )
-        if status == "PENDING":
+        if item.status == "PENDING":
             self._db.status_changed = True
-        ts = from_ts(now)
-        appended: list[HistoryEvent] = list(item.new)
-        tasks: list[TaskItem] = []
-        complete: CompleteWorkflow | None = None
-        for a in res.actions:
-            if isinstance(a, ScheduleTask):
-                appended.append(
-                    TaskScheduled(task_id=a.task_id, name=a.name, input=a.input, timestamp=ts)
-                )
-                cur = c.execute(
-                    "INSERT INTO tasks (instance_id, root_id, generation, task_id, name, input,"
-                    " created_at, lock_owner, lock_expires, app)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        iid,
-                        root,
-                        gen,
-                        a.task_id,
-                        a.name,
-                        a.input,
-                        now,
-                        owner if claim else None,
-                        now + ttl if claim else None,
-                        item.app,
-                    ),
-                )
-                if claim:
-                    tasks.append(
-                        TaskItem(int(cur.lastrowid or 0), iid, gen, a.task_id, a.name, a.input)
-                    )
-            elif isinstance(a, CreateTimer):
-                appended.append(TimerCreated(task_id=a.task_id, fire_at=a.fire_at, timestamp=ts))
-                if a.fire_at.year < NEVER_YEAR:
-                    fired = TimerFired(task_id=a.task_id, fire_at=a.fire_at, timestamp=a.fire_at)
-                    self._instances.enqueue(c, iid, gen, to_ts(a.fire_at), fired)
-            elif isinstance(a, CreateChildWorkflow):
-                appended.append(
-                    ChildWorkflowCreated(
-                        task_id=a.task_id,
-                        name=a.name,
-                        instance_id=a.instance_id,
-                        input=a.input,
-                        timestamp=ts,
-                    )
-                )
-                self._instances.start_child_in(c, iid, gen, root, a, now, item.app)
-            elif isinstance(a, SendEvent):
-                appended.append(
-                    EventSent(
-                        task_id=a.task_id,
-                        instance_id=a.instance_id,
-                        name=a.name,
-                        data=a.data,
-                        timestamp=ts,
-                    )
-                )
-                # An unknown or finished target drops it.
-                self._manage.raise_event_in(c, a.instance_id, a.name, a.data, now)
-            elif isinstance(a, TerminateInstance):
-                w.terminates.append(a)
-            elif isinstance(a, CompleteWorkflow):
-                complete = a
-                break
-        if complete is not None:
-            self._db.status_changed = True
-        if complete is not None and complete.status == RuntimeStatus.CONTINUED_AS_NEW:
-            self._restart(c, iid, name, status, gen, item, complete, res.custom_status, now)
-            return ApplyOutcome(iid, True, restarted=True)
-        if complete is not None:
-            failure = complete.failure
-            if complete.status == RuntimeStatus.FAILED and failure is None:
-                failure = FailureDetails("WorkflowFailed", "the workflow failed")
-            appended.append(
-                ExecutionCompleted(
-                    status=complete.status,
-                    result=complete.result,
-                    failure=failure,
-                    action_id=complete.action_id,
-                    timestamp=ts,
-                )
-            )
-        for k, e in enumerate(appended):
-            e.event_id = item.base_seq + k
-        w.history.extend((iid, e.event_id, dump_event(e)) for e in appended)
-        w.inbox.extend(item.inbox_ids)
-        next_seq = item.base_seq + len(appended)
+        lease = (owner, now + ttl) if claim else None
+        t = _Turn(c, item, root, now, from_ts(now), lease, w, list(item.new))
+        complete = self._perform(t, res.actions)
         if complete is None:
-            w.updates.append(
-                (
-                    "SUSPENDED" if status == "SUSPENDED" else "RUNNING",
-                    res.custom_status,
-                    now,
-                    next_seq,
-                    dumps(res.waiting_for) if res.waiting_for else None,
-                    iid,
-                )
+            next_seq = self._append(t)
+            running = "SUSPENDED" if item.status == "SUSPENDED" else "RUNNING"
+            waiting = dumps(res.waiting_for) if res.waiting_for else None
+            w.updates.append((running, res.custom_status, now, next_seq, waiting, iid))
+            return ApplyOutcome(iid, True, t.appended, t.tasks)
+        self._db.status_changed = True
+        if complete.status == RuntimeStatus.CONTINUED_AS_NEW:
+            self._restart(c, item, complete, res.custom_status, now)
+            return ApplyOutcome(iid, True, restarted=True)
+        failure = complete.failure
+        if complete.status == RuntimeStatus.FAILED and failure is None:
+            failure = FailureDetails("WorkflowFailed", "the workflow failed")
+        t.appended.append(
+            ExecutionCompleted(
+                status=complete.status,
+                result=complete.result,
+                failure=failure,
+                action_id=complete.action_id,
+                timestamp=t.ts,
             )
-            return ApplyOutcome(iid, True, appended, tasks)
-        c.execute("DELETE FROM inbox WHERE instance_id=?", (iid,))
-        c.execute("DELETE FROM tasks WHERE instance_id=?", (iid,))
-        c.execute(
-            "UPDATE instances SET status=?, output=?, failure=?, custom_status=?, updated_at=?,"
-            " finished_at=?,"
-            " next_seq=?, waiting_for=NULL, deliver_upto=NULL, lock_owner=NULL,"
-            " lock_expires=NULL WHERE id=?",
-            (
-                complete.status.value,
-                complete.result,
-                failure_json(failure),
-                res.custom_status,
-                now,
-                now,
-                next_seq,
-                iid,
-            ),
         )
-        ok = complete.status == RuntimeStatus.COMPLETED
-        self._instances.report_to_parent_in(
-            c, iid, complete.result if ok else None, None if ok else failure, now
+        next_seq = self._append(t)
+        self._instances.finish_in(c, iid, complete, failure, res.custom_status, now, next_seq)
+        return ApplyOutcome(iid, True, t.appended, [], finished=True)
+
+    def _perform(self, t: _Turn, actions: Sequence[Action]) -> CompleteWorkflow | None:
+        """Record and carry out the turn's actions up to its CompleteWorkflow (returned)."""
+        for a in actions:
+            if isinstance(a, CompleteWorkflow):
+                return a
+            _PERFORM[type(a)](self, t, a)
+        return None
+
+    @staticmethod
+    def _append(t: _Turn) -> int:
+        """Number the turn's events, queue them and its consumed inbox rows; the next seq."""
+        item = t.item
+        for k, e in enumerate(t.appended):
+            e.event_id = item.base_seq + k
+        t.writes.history.extend((item.instance_id, e.event_id, dump_event(e)) for e in t.appended)
+        t.writes.inbox.extend(item.inbox_ids)
+        return item.base_seq + len(t.appended)
+
+    # ------------------------------------------------------------ one method per action
+    def _schedule_task(self, t: _Turn, a: ScheduleTask) -> None:
+        item = t.item
+        t.appended.append(
+            TaskScheduled(task_id=a.task_id, name=a.name, input=a.input, timestamp=t.ts)
         )
-        return ApplyOutcome(iid, True, appended, [], finished=True)
+        rowid = self._queues.add_task_in(t.c, item, t.root, a, t.now, t.lease)
+        if t.lease is not None:
+            t.tasks.append(
+                TaskItem(rowid, item.instance_id, item.generation, a.task_id, a.name, a.input)
+            )
+
+    def _create_timer(self, t: _Turn, a: CreateTimer) -> None:
+        t.appended.append(TimerCreated(task_id=a.task_id, fire_at=a.fire_at, timestamp=t.ts))
+        if a.fire_at.year < NEVER_YEAR:
+            fired = TimerFired(task_id=a.task_id, fire_at=a.fire_at, timestamp=a.fire_at)
+            item = t.item
+            self._instances.enqueue(t.c, item.instance_id, item.generation, to_ts(a.fire_at), fired)
+
+    def _create_child(self, t: _Turn, a: CreateChildWorkflow) -> None:
+        t.appended.append(
+            ChildWorkflowCreated(
+                task_id=a.task_id,
+                name=a.name,
+                instance_id=a.instance_id,
+                input=a.input,
+                timestamp=t.ts,
+            )
+        )
+        item = t.item
+        self._instances.start_child_in(
+            t.c, item.instance_id, item.generation, t.root, a, t.now, item.app
+        )
+
+    def _send_event(self, t: _Turn, a: SendEvent) -> None:
+        t.appended.append(
+            EventSent(
+                task_id=a.task_id,
+                instance_id=a.instance_id,
+                name=a.name,
+                data=a.data,
+                timestamp=t.ts,
+            )
+        )
+        # An unknown or finished target drops it.
+        self._manage.raise_event_in(t.c, a.instance_id, a.name, a.data, t.now)
+
+    def _terminate(self, t: _Turn, a: TerminateInstance) -> None:
+        t.writes.terminates.append(a)  # after the turn's own writes (see apply_in)
 
     def _terminate_other(self, c: sqlite3.Connection, a: TerminateInstance, now: float) -> None:
         """Terminate ``a``'s target if it is active (an unknown or finished one: nothing)."""
@@ -263,16 +258,13 @@ class Apply:
     def _restart(
         self,
         c: sqlite3.Connection,
-        iid: str,
-        name: str,
-        status: str,
-        gen: int,
         item: TurnItem,
         complete: CompleteWorkflow,
         custom_status: str | None,
         now: float,
     ) -> None:
         """continue_as_new: a fresh run with the same ID; events not yet delivered survive."""
+        iid, name, status, gen = item.instance_id, item.name, item.status, item.generation
         pending = c.execute(
             "SELECT data FROM inbox WHERE instance_id=? AND kind='EventRaised'"
             " AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY id",
@@ -312,3 +304,13 @@ class Apply:
                 iid,
             ),
         )
+
+
+#: What each action of a turn does (CompleteWorkflow ends the turn: see Apply._perform).
+_PERFORM: dict[type, Callable[[Apply, _Turn, Any], None]] = {
+    ScheduleTask: Apply._schedule_task,
+    CreateTimer: Apply._create_timer,
+    CreateChildWorkflow: Apply._create_child,
+    SendEvent: Apply._send_event,
+    TerminateInstance: Apply._terminate,
+}

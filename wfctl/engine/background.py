@@ -83,14 +83,12 @@ def start_runtime_worker(registry: Any, *, concurrency: int | None = None) -> Wo
     return start_worker(default_db_path(), registry, concurrency=concurrency or 8)
 
 
-def run_worker(db_path: str | Path, *, app: str | None = None, concurrency: int = 8) -> int:
-    """``wfctl worker``: drive the file until SIGTERM or SIGINT, then finish the activities in
-    flight, hand back every lease and return 0."""
+def run_worker(db_path: str | Path, registry: Any, *, concurrency: int = 8) -> int:
+    """``wfctl worker``: drive the file with ``registry``'s workflows and activities until
+    SIGTERM or SIGINT, then finish the activities in flight, hand back every lease and
+    return 0."""
     import signal
 
-    from wfctl.engine.loader import load_app
-
-    registry = load_app(app)
     engine = Engine(db_path, registry, concurrency=concurrency)
     try:
         engine.store.db.check_writable()  # read-only: exit 8 now, not on the first write

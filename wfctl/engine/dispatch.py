@@ -66,7 +66,7 @@ class Dispatch:
         self._db = db
         self._instances = instances
         self._queues = queues
-        self._apply = Apply(db, instances, manage)
+        self._apply = Apply(db, instances, queues, manage)
 
     # ------------------------------------------------------------------ turns
     def _turn_query(

@@ -16,6 +16,7 @@ from wfctl.engine.db import Db
 from wfctl.engine.history import (
     ChildWorkflowCompleted,
     ChildWorkflowFailed,
+    CompleteWorkflow,
     CreateChildWorkflow,
     ExecutionStarted,
     HistoryEvent,
@@ -174,6 +175,41 @@ class Instances:
         if row is not None:
             self.delete_in(c, [a.instance_id])
         self.insert_in(c, a.instance_id, a.name, a.input, now, None, parent, a.task_id, root, app)
+
+    def finish_in(
+        self,
+        c: sqlite3.Connection,
+        iid: str,
+        complete: CompleteWorkflow,
+        failure: FailureDetails | None,
+        custom_status: str | None,
+        now: float,
+        next_seq: int,
+    ) -> None:
+        """End the instance as ``complete`` says: its queued events and tasks go, and a
+        parent waiting for it gets the result (or failure)."""
+        c.execute("DELETE FROM inbox WHERE instance_id=?", (iid,))
+        c.execute("DELETE FROM tasks WHERE instance_id=?", (iid,))
+        c.execute(
+            "UPDATE instances SET status=?, output=?, failure=?, custom_status=?, updated_at=?,"
+            " finished_at=?,"
+            " next_seq=?, waiting_for=NULL, deliver_upto=NULL, lock_owner=NULL,"
+            " lock_expires=NULL WHERE id=?",
+            (
+                complete.status.value,
+                complete.result,
+                failure_json(failure),
+                custom_status,
+                now,
+                now,
+                next_seq,
+                iid,
+            ),
+        )
+        if complete.status == RuntimeStatus.COMPLETED:
+            self.report_to_parent_in(c, iid, complete.result, None, now)
+        else:
+            self.report_to_parent_in(c, iid, None, failure, now)
 
     def report_to_parent_in(
         self,

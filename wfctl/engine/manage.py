@@ -11,8 +11,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from wfctl.engine.db import Db
+
+if TYPE_CHECKING:
+    from wfctl.engine.rerun import RerunPlan
 from wfctl.engine.history import (
     EventRaised,
     ExecutionResumed,
@@ -235,7 +239,6 @@ class Manage:
         NotFoundError: no source; ConflictError: the source is not finished, or the new ID is
         the source's or taken; UsageError: the event is not one to rerun from (see
         :mod:`wfctl.engine.rerun`)."""
-        from wfctl.engine.history import CreateChildWorkflow, TimerFired
         from wfctl.engine.rerun import plan_rerun
         from wfctl.ids import check_new_instance_id
 
@@ -246,28 +249,7 @@ class Manage:
         check_new_instance_id(new_instance_id)
         new = new_instance_id
         with self._db.write() as c:
-            row = c.execute(
-                "SELECT name, status, input, parent_id, app FROM instances WHERE id=?",
-                (source_id,),
-            ).fetchone()
-            if row is None:
-                raise NotFoundError(f"no workflow instance with ID {source_id!r}")
-            name, status, input, parent, app = row
-            if status in ACTIVE:
-                raise ConflictError(
-                    f"instance {source_id!r} is {status}: only a finished instance can be"
-                    " rerun (wait for it, or terminate it first)"
-                )
-            if new == source_id:
-                raise ConflictError(
-                    f"the rerun's new instance ID must differ from the source {source_id!r}"
-                )
-            taken = c.execute("SELECT status FROM instances WHERE id=?", (new,)).fetchone()
-            if taken is not None:
-                raise ConflictError(
-                    f"an instance with ID {new!r} exists ({taken[0]}): choose another new ID"
-                    " (or purge it first)"
-                )
+            name, input, parent, app = self._rerun_source(c, source_id, new)
             events = [
                 event_from_dict(json.loads(d))
                 for (d,) in c.execute(
@@ -283,27 +265,72 @@ class Manage:
                 new_input=new_input,
                 overwrite_input=overwrite_input,
             )
-            now = self._db.clock()
-            self._db.status_changed = True
-            c.execute(
-                "INSERT INTO instances (id, name, status, created_at, updated_at, input,"
-                " root_id, next_seq, app) VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?)",
-                (new, name, now, now, input, new, len(plan.history), app),
-            )
-            c.executemany(
-                "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)",
-                [(new, e.event_id, _ev(e)) for e in plan.history],
-            )
-            c.executemany(
-                "INSERT INTO tasks (instance_id, root_id, generation, task_id, name, input,"
-                " created_at, app) VALUES (?, ?, 0, ?, ?, ?, ?, ?)",
-                [(new, new, t.task_id, t.name, t.input, now, app) for t in plan.tasks],
-            )
-            for t in plan.timers:
-                if t.fire_at.year < NEVER_YEAR:
-                    fired = TimerFired(task_id=t.task_id, fire_at=t.fire_at, timestamp=t.fire_at)
-                    self._instances.enqueue(c, new, 0, to_ts(t.fire_at), fired)
-            for k in plan.children:
-                a = CreateChildWorkflow(k.task_id, k.name, k.instance_id, k.input)
-                self._instances.start_child_in(c, new, 0, new, a, now, app)
+            self._start_rerun(c, new, name, input, app, plan)
             return new
+
+    @staticmethod
+    def _rerun_source(
+        c: sqlite3.Connection, source_id: str, new: str
+    ) -> tuple[str, str | None, str | None, str | None]:
+        """(name, input, parent ID, app) of a finished ``source_id`` that may be rerun as
+        ``new``; NotFoundError or ConflictError saying why it may not."""
+        row = c.execute(
+            "SELECT name, status, input, parent_id, app FROM instances WHERE id=?",
+            (source_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no workflow instance with ID {source_id!r}")
+        name, status, input, parent, app = row
+        if status in ACTIVE:
+            raise ConflictError(
+                f"instance {source_id!r} is {status}: only a finished instance can be"
+                " rerun (wait for it, or terminate it first)"
+            )
+        if new == source_id:
+            raise ConflictError(
+                f"the rerun's new instance ID must differ from the source {source_id!r}"
+            )
+        taken = c.execute("SELECT status FROM instances WHERE id=?", (new,)).fetchone()
+        if taken is not None:
+            raise ConflictError(
+                f"an instance with ID {new!r} exists ({taken[0]}): choose another new ID"
+                " (or purge it first)"
+            )
+        return name, input, parent, app
+
+    def _start_rerun(
+        self,
+        c: sqlite3.Connection,
+        new: str,
+        name: str,
+        input: str | None,
+        app: str | None,
+        plan: RerunPlan,
+    ) -> None:
+        """Write instance ``new`` as ``plan`` has it: the kept history, then its open
+        activities, timers and children queued again."""
+        from wfctl.engine.history import CreateChildWorkflow, TimerFired
+
+        now = self._db.clock()
+        self._db.status_changed = True
+        c.execute(
+            "INSERT INTO instances (id, name, status, created_at, updated_at, input,"
+            " root_id, next_seq, app) VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?)",
+            (new, name, now, now, input, new, len(plan.history), app),
+        )
+        c.executemany(
+            "INSERT INTO history (instance_id, seq, data) VALUES (?, ?, ?)",
+            [(new, e.event_id, _ev(e)) for e in plan.history],
+        )
+        c.executemany(
+            "INSERT INTO tasks (instance_id, root_id, generation, task_id, name, input,"
+            " created_at, app) VALUES (?, ?, 0, ?, ?, ?, ?, ?)",
+            [(new, new, t.task_id, t.name, t.input, now, app) for t in plan.tasks],
+        )
+        for t in plan.timers:
+            if t.fire_at.year < NEVER_YEAR:
+                fired = TimerFired(task_id=t.task_id, fire_at=t.fire_at, timestamp=t.fire_at)
+                self._instances.enqueue(c, new, 0, to_ts(t.fire_at), fired)
+        for k in plan.children:
+            a = CreateChildWorkflow(k.task_id, k.name, k.instance_id, k.input)
+            self._instances.start_child_in(c, new, 0, new, a, now, app)

@@ -11,9 +11,9 @@ import sqlite3
 from collections.abc import Sequence
 
 from wfctl.engine.db import Db
-from wfctl.engine.history import HistoryEvent, TaskCompleted, TaskFailed
+from wfctl.engine.history import HistoryEvent, ScheduleTask, TaskCompleted, TaskFailed
 from wfctl.engine.instances import Instances
-from wfctl.engine.items import TaskItem, TaskOutcome
+from wfctl.engine.items import TaskItem, TaskOutcome, TurnItem
 from wfctl.engine.schema import (
     ACTIVE_SQL,
     DEFAULT_TTL,
@@ -35,6 +35,37 @@ class Queues:
         self._instances = instances
 
     # ------------------------------------------------------------------ activity tasks
+    @staticmethod
+    def add_task_in(
+        c: sqlite3.Connection,
+        item: TurnItem,
+        root: str,
+        a: ScheduleTask,
+        now: float,
+        lease: tuple[str, float] | None,
+    ) -> int:
+        """Queue activity ``a`` of ``item``'s turn (leased to ``lease``'s owner until its
+        expiry when given, so that owner runs it at once); the task row's id."""
+        owner, expires = lease if lease is not None else (None, None)
+        cur = c.execute(
+            "INSERT INTO tasks (instance_id, root_id, generation, task_id, name, input,"
+            " created_at, lock_owner, lock_expires, app)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                item.instance_id,
+                root,
+                item.generation,
+                a.task_id,
+                a.name,
+                a.input,
+                now,
+                owner,
+                expires,
+                item.app,
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
     def claim_tasks(
         self,
         owner: str,

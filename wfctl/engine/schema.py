@@ -2,9 +2,10 @@
 
 A caller may rely on: :func:`connect` returns a connection in autocommit mode (explicit
 ``BEGIN IMMEDIATE`` for writes) on a file in WAL mode with a generous busy timeout and the
-schema at :data:`SCHEMA_VERSION`; a file written by a newer wfctl, a corrupt file, a
-read-only file, a file with other tables (not a wfctl database: left untouched) or an
-unopenable path raise :class:`wfctl.model.StorageError` with one line.
+schema at :data:`SCHEMA_VERSION` (the schema's facts: :mod:`wfctl.engine.catalog`); a file
+written by a newer wfctl, a corrupt file, a read-only file, a file with other tables (not a
+wfctl database: left untouched) or an unopenable path raise
+:class:`wfctl.model.StorageError` with one line.
 """
 
 from __future__ import annotations
@@ -17,88 +18,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from wfctl.engine.catalog import MIGRATIONS, SCHEMA_VERSION, WFCTL_TABLES, file_version
 from wfctl.engine.history import HistoryEvent
 from wfctl.model import TERMINAL_STATUSES, FailureDetails, RuntimeStatus, StorageError
 
-SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 60_000
-
-# Each entry migrates from version N-1 to N (index N-1). Version 0 is an empty file; the
-# table schema_version records each version applied.
-MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE IF NOT EXISTS workflows (
-        name TEXT PRIMARY KEY,
-        registered_at REAL NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS instances (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        status TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        updated_at REAL NOT NULL,
-        finished_at REAL,
-        input TEXT,
-        output TEXT,
-        custom_status TEXT,
-        failure TEXT,
-        parent_id TEXT,
-        parent_task_id INTEGER,
-        root_id TEXT NOT NULL,
-        generation INTEGER NOT NULL DEFAULT 0,
-        next_seq INTEGER NOT NULL DEFAULT 0,
-        deliver_upto INTEGER,
-        waiting_for TEXT,
-        lock_owner TEXT,
-        lock_expires REAL
-    );
-    CREATE INDEX IF NOT EXISTS ix_instances_status ON instances(status, created_at);
-    CREATE INDEX IF NOT EXISTS ix_instances_finished ON instances(finished_at)
-        WHERE finished_at IS NOT NULL;
-    CREATE INDEX IF NOT EXISTS ix_instances_name ON instances(name, created_at);
-    CREATE INDEX IF NOT EXISTS ix_instances_created ON instances(created_at);
-    CREATE INDEX IF NOT EXISTS ix_instances_parent ON instances(parent_id)
-        WHERE parent_id IS NOT NULL;
-    CREATE INDEX IF NOT EXISTS ix_instances_lock ON instances(lock_owner)
-        WHERE lock_owner IS NOT NULL;
-    CREATE TABLE IF NOT EXISTS history (
-        instance_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        data TEXT NOT NULL,
-        PRIMARY KEY (instance_id, seq)
-    ) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS inbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        instance_id TEXT NOT NULL,
-        generation INTEGER NOT NULL,
-        visible_at REAL NOT NULL,
-        kind TEXT NOT NULL,
-        data TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS ix_inbox_instance ON inbox(instance_id, id);
-    CREATE INDEX IF NOT EXISTS ix_inbox_visible ON inbox(visible_at);
-    CREATE TABLE IF NOT EXISTS tasks (
-        id INTEGER PRIMARY KEY,
-        instance_id TEXT NOT NULL,
-        root_id TEXT NOT NULL,
-        generation INTEGER NOT NULL,
-        task_id INTEGER NOT NULL,
-        name TEXT NOT NULL,
-        input TEXT,
-        created_at REAL NOT NULL,
-        lock_owner TEXT,
-        lock_expires REAL
-    );
-    CREATE INDEX IF NOT EXISTS ix_tasks_instance ON tasks(instance_id);
-    """,
-    # 2: the app that owns an instance (and its tasks): engines only take work of their own
-    # app. NULL (instances of version-1 files, or started without an identity): any engine
-    # whose app registers the workflow (activity) name takes it, as before.
-    """
-    ALTER TABLE instances ADD COLUMN app TEXT;
-    ALTER TABLE tasks ADD COLUMN app TEXT
-    """,
-]
 
 EPOCH = datetime(1970, 1, 1)
 ACTIVE = ("PENDING", "RUNNING", "SUSPENDED")
@@ -273,21 +197,6 @@ def connect(path: str | os.PathLike[str], *, synchronous: str = "FULL") -> sqlit
     return conn
 
 
-def _read_version(conn: sqlite3.Connection) -> int:
-    row = conn.execute(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'"
-    ).fetchone()
-    if row is None:
-        return 0
-    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0] or 0)
-
-
-# Every table version 1 created (in one transaction): a file that has tables but not these is
-# someone else's, and wfctl must not add its own to it.
-WFCTL_TABLES = frozenset({"schema_version", "workflows", "instances", "history", "inbox", "tasks"})
-
-
 def check_ours(conn: sqlite3.Connection, p: Path) -> None:
     """StorageError "not a wfctl database" when the file has tables but not wfctl's (an empty
     file is fine: it becomes a wfctl database)."""
@@ -304,7 +213,7 @@ def check_ours(conn: sqlite3.Connection, p: Path) -> None:
 
 
 def _migrate(conn: sqlite3.Connection, p: Path) -> None:
-    version = _read_version(conn)
+    version = file_version(conn)
     if version > SCHEMA_VERSION:
         raise StorageError(
             f"the database {p} has schema version {version}, newer than this wfctl "
@@ -320,7 +229,7 @@ def _migrate(conn: sqlite3.Connection, p: Path) -> None:
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at REAL)"
         )
-        version = _read_version(conn)
+        version = file_version(conn)
         for target in range(version + 1, SCHEMA_VERSION + 1):
             for stmt in MIGRATIONS[target - 1].split(";"):
                 if stmt.strip():

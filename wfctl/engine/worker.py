@@ -251,8 +251,6 @@ class Engine(ActivityRunner):
 
     # ------------------------------------------------------------------ the loop
     def _cycle(self, roots: Sequence[str] | None) -> bool:
-        store = self.store
-        did = False
         now = time.monotonic()
         self._reap(now)
         if not self._starts and self._start_streak >= 2 and LINGER:
@@ -262,10 +260,7 @@ class Engine(ActivityRunner):
         outcomes = self._drain_done()
         for o in outcomes:
             self._inflight.pop(o.item.id, None)
-        starts = []
-        while self._starts:
-            starts.append(self._starts.popleft())
-        self._start_streak = self._start_streak + 1 if starts else 0
+        starts = self._take_starts()
         pasts: dict[str, list[HistoryEvent]] = {}
 
         def execute(items: list[TurnItem]) -> list[TurnResult]:
@@ -275,28 +270,8 @@ class Engine(ActivityRunner):
                 out.append(res)
             return out
 
-        def applied(pairs: list[tuple[TurnItem, ApplyOutcome]]) -> None:
-            # Runs once the commit is durable, never before: a commit that fails (a full
-            # disk) must leave no trace here, or its activities would run although nothing
-            # scheduled them, once per retry. Started before the commit, a crash in it
-            # would re-run the activity whose result it carried *and* the new one.
-            for _, out in pairs:
-                iid = out.instance_id
-                if out.restarted or any(e.TYPE == "TimerCreated" for e in out.appended):
-                    self._due_dirty = True
-                if out.applied and not out.finished and not out.restarted:
-                    hist = [*pasts[iid], *out.appended]
-                    self._hist.pop(iid, None)
-                    self._hist[iid] = hist
-                    self._known[iid] = len(hist)
-                    self._ready.extend(out.tasks)
-                    if len(self._hist) > MAX_CACHED:  # least recently stepped goes first
-                        self._forget(next(iter(self._hist)))
-                else:
-                    self._forget(iid)
-
         try:
-            _, pairs = store.dispatch.step(
+            _, pairs = self.store.dispatch.step(
                 self.owner,
                 outcomes,
                 execute,
@@ -309,41 +284,88 @@ class Engine(ActivityRunner):
                 app=self.app,
             )
         except BaseException as exc:
-            for o in outcomes:  # not recorded: keep them for the next round
-                self._inflight[o.item.id] = o.item
-                self._done.put(o)
-            for iid in pasts:  # computed, not committed: the live generators are ahead
-                self._forget(iid)
-            for r in starts:
-                r.error = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
-                r.done.set()
+            self._not_committed(outcomes, pasts, starts, exc)
             raise
-        applied(pairs)
+        self._applied(pairs, pasts)
         if starts:
             live = {o.instance_id for _, o in pairs if o.applied and not o.finished}
             for r in starts:
                 r.running = r.error is None and r.instance_id in live
                 r.done.set()
-        if outcomes or pairs:
-            did = True
-        if self._submit_ready():
-            did = True
+        did = bool(outcomes or pairs)
+        did = self._submit_ready() or did
+        return self._claim_others(roots, now, did) or did
+
+    def _take_starts(self) -> list[StartRequest]:
+        """The starts submitted since the last round (``submit_start``)."""
+        starts = []
+        while self._starts:
+            starts.append(self._starts.popleft())
+        self._start_streak = self._start_streak + 1 if starts else 0
+        return starts
+
+    def _applied(
+        self, pairs: list[tuple[TurnItem, ApplyOutcome]], pasts: dict[str, list[HistoryEvent]]
+    ) -> None:
+        """Keep what a round committed: the live histories, the new tasks to run.
+
+        Runs once the commit is durable, never before: a commit that fails (a full disk)
+        must leave no trace here, or its activities would run although nothing scheduled
+        them, once per retry. Started before the commit, a crash in it would re-run the
+        activity whose result it carried *and* the new one."""
+        for _, out in pairs:
+            iid = out.instance_id
+            if out.restarted or any(e.TYPE == "TimerCreated" for e in out.appended):
+                self._due_dirty = True
+            if out.applied and not out.finished and not out.restarted:
+                hist = [*pasts[iid], *out.appended]
+                self._hist.pop(iid, None)
+                self._hist[iid] = hist
+                self._known[iid] = len(hist)
+                self._ready.extend(out.tasks)
+                if len(self._hist) > MAX_CACHED:  # least recently stepped goes first
+                    self._forget(next(iter(self._hist)))
+            else:
+                self._forget(iid)
+
+    def _not_committed(
+        self,
+        outcomes: list[TaskOutcome],
+        pasts: dict[str, list[HistoryEvent]],
+        starts: list[StartRequest],
+        exc: BaseException,
+    ) -> None:
+        """Undo a round whose commit failed, so that the next round redoes it."""
+        for o in outcomes:  # not recorded: keep them for the next round
+            self._inflight[o.item.id] = o.item
+            self._done.put(o)
+        for iid in pasts:  # computed, not committed: the live generators are ahead
+            self._forget(iid)
+        for r in starts:
+            r.error = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+            r.done.set()
+
+    def _claim_others(self, roots: Sequence[str] | None, now: float, did: bool) -> bool:
+        """Claim activity tasks this engine did not create (released, or their owner's lease
+        expired), up to its free slots; whether it claimed any."""
         free = self.concurrency - len(self._inflight)
-        # Tasks this engine created come leased to it; look for others' (released, expired)
-        # only when otherwise idle, or every POLL seconds.
-        if free > 0 and (not did or now - self._last_task_poll > POLL):
-            self._last_task_poll = now
-            for t in store.queues.claim_tasks(
-                self.owner,
-                limit=free,
-                roots=roots,
-                ttl=self.ttl,
-                activities=self.activities,
-                app=self.app,
-            ):
-                self._submit(t)
-                did = True
-        return did
+        # Tasks this engine created come leased to it; look for others' only when otherwise
+        # idle, or every POLL seconds.
+        if free <= 0 or (did and now - self._last_task_poll <= POLL):
+            return False
+        self._last_task_poll = now
+        claimed = False
+        for t in self.store.queues.claim_tasks(
+            self.owner,
+            limit=free,
+            roots=roots,
+            ttl=self.ttl,
+            activities=self.activities,
+            app=self.app,
+        ):
+            self._submit(t)
+            claimed = True
+        return claimed
 
     def _only_waiting_for_activities(self, seen: int, writes: int) -> bool:
         """After a round with work: True when another round now would find nothing — no

@@ -5,14 +5,15 @@ Public API (the CLI's ``serve`` command calls :func:`serve`)::
     create_app(backend, *, api_token=None, log=None) -> ASGI application
     serve(*, host="127.0.0.1", port=3500, db_path=None, app=None, api_token=None,
           verbose=False, ui=True, grpc_port=None, app_id="wfctl",
-          max_body_size=4 MiB) -> int
+          max_body_size=4 MiB, header_timeout=10.0, work_item_timeout=120.0,
+          allowed_hosts=()) -> int
 
 Importing this package is cheap: uvicorn and the engine load only when :func:`serve` runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,7 @@ def serve(
     max_body_size: int = 4 * 1024 * 1024,
     header_timeout: float = 10.0,
     work_item_timeout: float = 120.0,
+    allowed_hosts: Sequence[str] = (),
 ) -> int:
     """Serve until SIGTERM/SIGINT, then shut down gracefully and return 0.
 
@@ -60,7 +62,9 @@ def serve(
     cannot start (port in use, unusable database file, app import failure). ``ui=False``
     leaves out the web view at ``/``; ``header_timeout``: seconds a client has to send a
     request's headers before its connection is closed; ``work_item_timeout``: seconds a
-    gRPC worker may hold a turn or an activity before it is handed out again (0: no limit).
+    gRPC worker may hold a turn or an activity before it is handed out again (0: no limit);
+    ``allowed_hosts``: Host names answered besides the loopback ones and ``host`` (see
+    :mod:`wfctl.server.guard`).
     """
     from wfctl.server.run import serve as _serve
 
@@ -77,4 +81,5 @@ def serve(
         max_body_size=max_body_size,
         header_timeout=header_timeout,
         work_item_timeout=work_item_timeout,
+        allowed_hosts=allowed_hosts,
     )

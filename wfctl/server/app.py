@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from wfctl.model import WfctlError
 from wfctl.server import ui
+from wfctl.server.guard import Guard
 from wfctl.server.request import (
     HttpError,
     Receive,
@@ -49,6 +50,11 @@ EXT_PREFIX = ("wfctl", "v1")
 HEALTH_PATHS = (b"/v1.0/healthz", b"/v1.0/healthz/outbound")
 TOKEN_HEADER = b"dapr-api-token"
 UNAUTHORIZED = Response(401, b"invalid api token\n", b"text/plain; charset=utf-8")
+DUPLICATE_TOKEN = Response(
+    401,
+    b"invalid api token: the dapr-api-token header is given more than once; send it once\n",
+    b"text/plain; charset=utf-8",
+)
 _SECRET_WORDS = ("token", "secret", "key", "password", "auth")
 
 LogFn = Callable[[str], None]
@@ -65,6 +71,8 @@ class WorkflowServerApp:
     ``backend`` is used from ``max_workers`` threads at once, so it must be thread-safe
     (EmbeddedBackend is). ``log`` receives one line per request and one per unexpected error.
     ``reader``, when given, answers get/list/history (a second connection to the same file).
+    ``guard`` checks every request's Host and Origin first (default: the loopback names; see
+    :mod:`wfctl.server.guard`).
     """
 
     def __init__(
@@ -76,8 +84,10 @@ class WorkflowServerApp:
         max_workers: int = 16,
         reader: Any = None,
         ui: bool = False,
+        guard: Guard | None = None,
     ) -> None:
         self.backend = backend
+        self.guard = guard or Guard()
         self._token = api_token.encode("utf-8") if api_token else None
         self.log: LogFn = log or _stderr_log
         self.verbose = False
@@ -147,7 +157,8 @@ class WorkflowServerApp:
         headers.extend(resp.headers)
         try:
             await send({"type": "http.response.start", "status": resp.status, "headers": headers})
-            await send({"type": "http.response.body", "body": resp.body})
+            body = b"" if req.method == "HEAD" else resp.body  # HEAD: GET's headers alone
+            await send({"type": "http.response.body", "body": body})
         finally:
             elapsed = (time.perf_counter() - began) * 1000
             self.log(self._access_line(req, resp.status, elapsed))
@@ -170,19 +181,26 @@ class WorkflowServerApp:
             target += "?" + _redacted_query(req.query_string)
         return f'{host} "{req.method} {target}" {status} {elapsed_ms:.1f}ms'
 
-    def _authorized(self, req: Request) -> bool:
+    def _refusal(self, req: Request) -> Response | None:
+        """None when the token check passes, else the 401 to answer."""
         if self._token is None or req.raw_path in HEALTH_PATHS:
-            return True
-        if self.ui and req.method == "GET" and ui.is_page_path(req.raw_path):
-            return True  # code only, no data: the page then asks for the token
-        given = req.header(TOKEN_HEADER) or b""
-        return hmac.compare_digest(given, self._token)
+            return None
+        if self.ui and req.method in ("GET", "HEAD") and ui.is_page_path(req.raw_path):
+            return None  # code only, no data: the page then asks for the token
+        given = req.headers(TOKEN_HEADER)
+        if len(given) > 1:  # first-wins here, last-wins elsewhere: never guess which
+            return DUPLICATE_TOKEN
+        if hmac.compare_digest(given[0] if given else b"", self._token):
+            return None
+        return UNAUTHORIZED
 
     # -------------------------------------------------------------------- routing
 
     async def _dispatch(self, req: Request) -> Response:
-        if not self._authorized(req):
-            return UNAUTHORIZED
+        self.guard.check(req.method, req.scope.get("headers") or ())  # Host, then Origin
+        refused = self._refusal(req)
+        if refused is not None:
+            return refused
         raw = split_path(req.raw_path)
         segs = [decode_segment(s, i) for i, s in enumerate(raw, start=1)]
         method = req.method
@@ -237,8 +255,8 @@ class WorkflowServerApp:
 
 
 async def _only(method: str, allowed: str, handler: Any, *args: Any) -> Response:
-    if method != allowed:
-        raise _not_allowed(allowed)
+    if method != allowed and not (method == "HEAD" and allowed == "GET"):
+        raise _not_allowed("GET, HEAD" if allowed == "GET" else allowed)
     result: Response = await handler(*args)
     return result
 

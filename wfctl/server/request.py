@@ -8,6 +8,7 @@ Plain ASGI underneath: no framework. A handler reads what it needs from :class:`
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,10 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 JSON_TYPE = b"application/json"
+#: An oversized body up to this size is read to its end (and dropped) before the 400 ...
+MAX_DRAIN_BYTES = 64 * 1024 * 1024
+#: ... unless the client takes longer than this to send it.
+DRAIN_SECONDS = 5.0
 
 
 class HttpError(Exception):
@@ -120,6 +125,10 @@ class Request:
                 return value
         return None
 
+    def headers(self, name: bytes) -> list[bytes]:
+        """Every value of header ``name`` (lowercase), in the order sent."""
+        return [v for k, v in self.scope.get("headers") or () if k.lower() == name]
+
     def query(self) -> dict[str, list[str]]:
         """The query parameters (case-sensitive names; ``+`` is a space)."""
         if self._query is None:
@@ -139,7 +148,11 @@ class Request:
         return values[0] if values else None
 
     async def body(self) -> bytes:
-        """The whole body; 400 ``ERR_BODY_READ`` as soon as it passes ``MAX_BODY_BYTES``."""
+        """The whole body; 400 ``ERR_BODY_READ`` when it passes ``MAX_BODY_BYTES``.
+
+        An oversized body is read on and discarded (see :meth:`_discard_rest`) before the 400
+        is answered, so that the client can finish sending and read the answer.
+        """
         if self._body is not None:
             return self._body
         declared = self.header(b"content-length")
@@ -149,6 +162,9 @@ class Request:
             except ValueError:
                 size = -1
             if size > MAX_BODY_BYTES:
+                # A client that waits for "100 Continue" has sent nothing: answer at once.
+                if size <= MAX_DRAIN_BYTES and self.header(b"expect") is None:
+                    await self._discard_rest(0)
                 raise _too_large()
         chunks: list[bytes] = []
         total = 0
@@ -162,12 +178,33 @@ class Request:
             chunk = message.get("body") or b""
             total += len(chunk)
             if total > MAX_BODY_BYTES:
+                chunks.clear()
+                if message.get("more_body"):
+                    await self._discard_rest(total)
                 raise _too_large()
             chunks.append(chunk)
             if not message.get("more_body"):
                 break
         self._body = b"".join(chunks)
         return self._body
+
+    async def _discard_rest(self, seen: int) -> None:
+        """Read and drop the rest of a body we refuse, up to ``MAX_DRAIN_BYTES`` in all and
+        ``DRAIN_SECONDS``. Answering while the client still sends, then closing (as the server
+        does for ``Connection: close``), would leave its bytes unread: the kernel then resets
+        the connection, and a client still writing never reads the 400."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + DRAIN_SECONDS
+        while seen <= MAX_DRAIN_BYTES:
+            try:
+                message = await asyncio.wait_for(self._receive(), deadline - loop.time())
+            except asyncio.TimeoutError:
+                return  # a client that stalls gets its answer now
+            if message.get("type") == "http.disconnect":
+                return
+            seen += len(message.get("body") or b"")
+            if not message.get("more_body"):
+                return
 
     async def body_text(self) -> str:
         """The body as text; 400 ``ERR_MALFORMED_REQUEST`` when it is not UTF-8."""

@@ -8,6 +8,7 @@ and maps the Backend's errors to daprd's status codes, ``errorCode`` values and 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -330,7 +331,9 @@ def _number(req: Request, name: str, *, integer: bool, minimum: float = 0) -> fl
     except ValueError:
         kind = "a whole number" if integer else "a number of seconds"
         raise bad_request(f"{name}={_shorten(text)!r} is not {kind}") from None
-    if not value >= minimum or value != value or value == float("inf"):
+    if isinstance(value, float) and not math.isfinite(value):  # "nan", "inf", "1e999"
+        raise bad_request(f"{name}={_shorten(text)!r} is not a number of seconds (not finite)")
+    if value < minimum:
         raise bad_request(f"{name}={_shorten(text)!r} must be at least {minimum:g}")
     if value > MAX_NUMBER:  # SQLite's integers end at 2^63 - 1: a 500 past it, before
         raise bad_request(f"{name}={_shorten(text)!r} is too large: at most {MAX_NUMBER}")

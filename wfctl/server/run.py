@@ -14,7 +14,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -156,6 +156,7 @@ def serve(
     max_body_size: int = 4 * 1024 * 1024,
     header_timeout: float = 10.0,
     work_item_timeout: float = 120.0,
+    allowed_hosts: Sequence[str] = (),
 ) -> int:
     """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
 
@@ -170,12 +171,21 @@ def serve(
     A gRPC worker that holds a turn or an activity longer than ``work_item_timeout``
     seconds (0: no limit) loses it to the next worker. A connection whose request headers
     are not complete after ``header_timeout`` seconds is closed, as is one idle for
-    KEEP_ALIVE_TIMEOUT seconds after a response (see :mod:`wfctl.server.conn`).
+    KEEP_ALIVE_TIMEOUT seconds after a response (see :mod:`wfctl.server.conn`). Only Host
+    names of this server, or in ``allowed_hosts``, are answered, and a browser on another
+    origin cannot change state (see :mod:`wfctl.server.guard`).
     """
     if not 0 < header_timeout <= 300:
         raise UsageError(f"--header-timeout {header_timeout:g}: give 0.1 to 300 seconds")
     if not work_item_timeout >= 0:  # NaN too
         raise UsageError(f"--work-item-timeout {work_item_timeout:g}: give 0 (no limit) or more")
+    from wfctl.server.guard import Guard, check_allowed_host
+
+    try:
+        allowed = [check_allowed_host(entry) for entry in allowed_hosts]
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    guard = Guard(bound_host=host, allowed_hosts=allowed)
     out = out or sys.stdout
     err = sys.stderr
     stop = threading.Event()
@@ -217,7 +227,9 @@ def serve(
             names = workflow_names(backend)
             backend.store.db.check_writable()  # read-only: exit 8 now, not 500s later
             reader = EmbeddedBackend(path, app=app, detach=True, registry=backend.registry())
-            asgi = WorkflowServerApp(backend, api_token=api_token, reader=reader, ui=ui)
+            asgi = WorkflowServerApp(
+                backend, api_token=api_token, reader=reader, ui=ui, guard=guard
+            )
             asgi.verbose = verbose
             parts: list[Any] = []
             if proto is None or app:

@@ -1,23 +1,6 @@
-"""wfctl's drop-in for ``dapr.ext.workflow``: the Dapr Python workflow authoring API.
-
-Write workflows exactly as for Dapr (``import wfctl.workflow as wf``, or keep
-``import dapr.ext.workflow as wf``: wfctl aliases it when it loads or runs an app) and run
-them on wfctl's embedded engine::
-
-    wfr = wf.WorkflowRuntime()
-
-    @wfr.workflow(name="hello")
-    def hello(ctx: wf.DaprWorkflowContext, name: str):
-        greeting = yield ctx.call_activity(greet, input=name)
-        return greeting
-
-    @wfr.activity
-    def greet(ctx: wf.WorkflowActivityContext, name: str) -> str:
-        return f"Hello {name}!"
-
-``DaprWorkflowClient`` (bound to the same SQLite file) is imported lazily from
-``wfctl.engine.client``.
-"""
+"""The Dapr SDK's value types of a workflow's state: ``WorkflowStatus``, ``WorkflowState``
+(what ``DaprWorkflowClient.get_workflow_state`` returns, built from wfctl's
+:class:`wfctl.model.WorkflowState`) and ``UNSET``."""
 
 from __future__ import annotations
 
@@ -26,16 +9,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from wfctl import model
-from wfctl.engine.context import DaprWorkflowContext, WorkflowActivityContext
-from wfctl.engine.registry import WorkflowRuntime, alternate_name
-from wfctl.engine.tasks import (
-    NonRetryableError,
-    RetryPolicy,
-    Task,
-    TaskFailedError,
-    when_all,
-    when_any,
-)
 
 
 class WorkflowStatus(enum.Enum):
@@ -137,14 +110,6 @@ class WorkflowState:
         )
 
 
-def __getattr__(name: str) -> Any:
-    if name == "DaprWorkflowClient":
-        from wfctl.engine.client import DaprWorkflowClient
-
-        return DaprWorkflowClient
-    raise AttributeError(f"module 'wfctl.workflow' has no attribute {name!r}")
-
-
 class _Unset:
     """Type of :data:`UNSET`, as the SDK's: an argument left out (not None)."""
 
@@ -154,23 +119,6 @@ class _Unset:
 
 #: Default of an argument whose absence means something other than None (the SDK's UNSET).
 UNSET = _Unset()
-
-__all__ = [
-    "UNSET",
-    "DaprWorkflowClient",  # noqa: F822 - resolved lazily by __getattr__
-    "DaprWorkflowContext",
-    "NonRetryableError",
-    "RetryPolicy",
-    "Task",
-    "TaskFailedError",
-    "WorkflowActivityContext",
-    "WorkflowRuntime",
-    "WorkflowState",
-    "WorkflowStatus",
-    "alternate_name",
-    "when_all",
-    "when_any",
-]
 
 
 def _naive_utc(dt: datetime | None) -> datetime | None:

@@ -1,7 +1,7 @@
 """``dapr.ext.workflow.aio.DaprWorkflowClient``: the Dapr SDK's asyncio workflow client.
 
 The same methods, arguments and answers as the blocking ``DaprWorkflowClient``
-(:mod:`wfctl.engine.client`), as coroutines: each call runs the blocking call in a worker
+(:mod:`wfctl.workflow.client`), as coroutines: each call runs the blocking call in a worker
 thread (``asyncio.to_thread``), so waiting for a workflow never blocks the event loop.
 Cancelling a ``wait_for_*`` stops the await at once; its thread ends at the call's own
 timeout or when the instance reaches the awaited state.
@@ -17,7 +17,7 @@ from typing import Any
 
 
 class DaprWorkflowClient:
-    """Async twin of :class:`wfctl.engine.client.DaprWorkflowClient` (same constructor)."""
+    """Async twin of :class:`wfctl.workflow.client.DaprWorkflowClient` (same constructor)."""
 
     def __init__(
         self,
@@ -28,7 +28,7 @@ class DaprWorkflowClient:
         db_path: str | Path | None = None,
         **sdk_options: Any,
     ) -> None:
-        from wfctl.engine.client import DaprWorkflowClient as _Blocking
+        from wfctl.workflow.client import DaprWorkflowClient as _Blocking
 
         self._sync = _Blocking(host, port, logger_options, db_path=db_path, **sdk_options)
 

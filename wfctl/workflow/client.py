@@ -29,7 +29,7 @@ from wfctl.engine.store import STATUS_HUB, Store
 from wfctl.ids import new_instance_id
 from wfctl.model import NotFoundError, RuntimeStatus
 from wfctl.model import WorkflowState as _ModelState
-from wfctl.workflow import UNSET, WorkflowState
+from wfctl.workflow.state import UNSET, WorkflowState
 
 _POLL = 0.05
 

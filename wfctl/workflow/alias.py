@@ -66,7 +66,7 @@ def install_dapr_alias() -> None:
     if getattr(sys.modules.get("dapr.ext.workflow"), _MARK, False):
         return
     import wfctl.workflow as wf
-    from wfctl.engine import dapr_compat
+    from wfctl.workflow import dapr_compat
 
     _put("dapr", _package("dapr"))
     _put("dapr.ext", _package("dapr.ext"))
@@ -76,8 +76,8 @@ def install_dapr_alias() -> None:
     _put("dapr.ext.workflow", workflow)
     for sub in _SUBMODULES:
         _put(f"dapr.ext.workflow.{sub}", _delegate(f"dapr.ext.workflow.{sub}", "wfctl.workflow"))
-    _put("dapr.ext.workflow.aio", _delegate("dapr.ext.workflow.aio", "wfctl.engine.aio"))
-    _put("dapr.conf", _delegate("dapr.conf", "wfctl.engine.dapr_compat"))
+    _put("dapr.ext.workflow.aio", _delegate("dapr.ext.workflow.aio", "wfctl.workflow.aio"))
+    _put("dapr.conf", _delegate("dapr.conf", "wfctl.workflow.dapr_compat"))
     clients = _delegate("dapr.clients", dapr_compat.__name__)
     clients.__path__ = []  # type: ignore[attr-defined]
     _put("dapr.clients", clients)

@@ -1,9 +1,11 @@
 """Loading a user's workflow app (``--app``) and running one as ``__main__`` (``exec``).
 
-``load_app(spec)`` imports ``spec`` (a module name or a ``.py`` path, optionally
+``load_app(spec, default=...)`` imports ``spec`` (a module name or a ``.py`` path, optionally
 ``:ATTR`` naming its ``WorkflowRuntime``) with the Dapr alias installed and returns the
-registry of its workflows and activities; ``None`` loads the built-in demo. A failing import
-raises ``AppError`` carrying the app's own error line, never a traceback.
+registry of its workflows and activities; no ``spec`` gives the caller's ``default()`` (the
+fronts pass the built-in demo's, :func:`wfctl.demo.registry`: the loader stands below the
+demo and never imports it). A failing import raises ``AppError`` carrying the app's own
+error line, never a traceback.
 
 ``exec_app(path, args, db_path=...)`` runs a script as ``__main__`` the way ``python path
 args...`` would, with ``dapr.ext.workflow`` aliased and ``WFCTL_DB`` pointing at the
@@ -19,14 +21,16 @@ import re
 import runpy
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 from wfctl.engine import registry as _registry_mod
-from wfctl.engine.alias import install_dapr_alias
 from wfctl.engine.appid import app_identity, is_path, split_spec
-from wfctl.engine.registry import Registry, WorkflowRuntime
+from wfctl.engine.registry import Registry
 from wfctl.model import AppError, UsageError, WfctlError
+from wfctl.workflow.alias import install_dapr_alias
+from wfctl.workflow.runtime import WorkflowRuntime
 
 _split, _is_path = split_spec, is_path
 
@@ -69,19 +73,21 @@ def _import_file(path: Path) -> ModuleType:
     return module
 
 
-def load_app(spec: str | None) -> Registry:
-    """The workflows and activities of app ``spec`` (see the module docstring); the
-    registry's ``app_identity`` is :func:`app_identity` of ``spec``."""
-    registry = _load(spec)
+def load_app(spec: str | None, *, default: Callable[[], Registry] | None = None) -> Registry:
+    """The workflows and activities of app ``spec``, or ``default()`` when ``spec`` is None or
+    empty (see the module docstring); the registry's ``app_identity`` is
+    :func:`app_identity` of ``spec``."""
+    if spec:
+        registry = _load(spec)
+    elif default is not None:
+        registry = Registry().merge(default())
+    else:
+        raise AppError("no app to load: give --app MODULE_OR_FILE")
     registry.app_identity = app_identity(spec)
     return registry
 
 
-def _load(spec: str | None) -> Registry:
-    if spec is None or spec == "":
-        from wfctl import demo
-
-        return Registry().merge(demo.wfr.registry)
+def _load(spec: str) -> Registry:
     install_dapr_alias()
     target, attr = _split(spec)
     before = len(WorkflowRuntime.instances)

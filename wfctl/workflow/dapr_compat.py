@@ -118,7 +118,7 @@ class DaprClient:
 
     def _client(self) -> Any:
         if self._wf is None:
-            from wfctl.engine.client import DaprWorkflowClient
+            from wfctl.workflow.client import DaprWorkflowClient
 
             self._wf = DaprWorkflowClient()
         return self._wf

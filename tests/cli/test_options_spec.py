@@ -1,0 +1,159 @@
+"""The option spec (wfctl.options) is the one declaration of wfctl's options: the Typer app's
+global options are generated from it, and every command's own declarations must equal it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import typer
+
+from wfctl.cli import _lean
+from wfctl.cli.app import app
+from wfctl.cli.parsing import PREFIX
+from wfctl.options import GLOBAL_OPTIONS, KINDS, TYPES, Option
+from wfctl.options.commands import COMMAND_OPTIONS
+
+
+def _tree() -> dict[str, Any]:
+    root = typer.main.get_command(app)
+    out = {"": root}
+
+    def walk(cmd: Any, path: str) -> None:
+        for name, sub in getattr(cmd, "commands", {}).items():
+            key = f"{path} {name}".strip()
+            if getattr(sub, "commands", None):
+                walk(sub, key)
+            else:
+                out[key] = sub
+
+    walk(root, "")
+    return out
+
+
+def _declared(param: Any) -> dict[str, Any]:
+    """What a click parameter declares, in the spec's terms."""
+    if param.param_type_name == "argument":
+        return {
+            "name": param.name,
+            "argument": True,
+            "metavar": param.metavar,
+            "help": param.help,
+            "many": param.nargs == -1,
+        }
+    return {
+        "name": param.name,
+        "argument": False,
+        "flags": tuple(param.opts),
+        "off": param.secondary_opts[0] if param.secondary_opts else None,
+        "flag": bool(param.is_flag),
+        "list": bool(param.multiple),
+        "metavar": param.metavar,
+        "help": param.help,
+    }
+
+
+def _spec(opt: Option) -> dict[str, Any]:
+    if opt.argument:
+        return {
+            "name": opt.name,
+            "argument": True,
+            "metavar": opt.metavar,
+            "help": opt.help,
+            "many": opt.many,
+        }
+    out = {
+        "name": opt.name,
+        "argument": False,
+        "flags": opt.flags,
+        "off": opt.off,
+        "flag": opt.type == "flag",
+        "list": opt.type == "list",
+        "metavar": opt.metavar,
+        "help": opt.help,
+    }
+    return out
+
+
+def test_every_command_is_in_the_spec_and_nothing_else() -> None:
+    commands = {k for k in _tree() if k and k not in ("config show", "workflows")}
+    assert {k for k, v in COMMAND_OPTIONS.items() if v} <= commands
+    # Commands with parameters must all be declared (config show, workflows take none).
+    with_params = {
+        k
+        for k, cmd in _tree().items()
+        if k and any(not p.name.startswith(PREFIX) for p in cmd.params)
+    }
+    assert with_params == set(COMMAND_OPTIONS)
+
+
+@pytest.mark.parametrize("path", sorted(COMMAND_OPTIONS))
+def test_a_commands_declarations_equal_the_spec(path: str) -> None:
+    cmd = _tree()[path]
+    got = [_declared(p) for p in cmd.params if not p.name.startswith(PREFIX)]
+    want = [_spec(o) for o in COMMAND_OPTIONS[path]]
+    assert got == want
+    defaults = {p.name: p.default for p in cmd.params if p.param_type_name == "option"}
+    for opt in COMMAND_OPTIONS[path]:
+        if not opt.argument:
+            assert defaults[opt.name] == opt.default, (path, opt.name)
+
+
+def test_the_global_options_are_the_spec() -> None:
+    root = _tree()[""]
+    got = [_declared(p) for p in root.params]
+    assert got == [_spec(o) for o in GLOBAL_OPTIONS]
+    # Each global is None unless given: the settings resolver supplies the defaults.
+    assert all(p.default is None for p in root.params)
+
+
+def test_the_lean_tables_are_the_typer_apps_global_options() -> None:
+    """The lean path parses globals without Typer: its tables must be the app's options."""
+    root = _tree()[""]
+    valued, flags = {}, {}
+    for p in root.params:
+        if p.name == "version":
+            continue
+        if p.is_flag:
+            flags.update({n: (p.name, True) for n in p.opts})
+            flags.update({n: (p.name, False) for n in p.secondary_opts})
+        else:
+            valued.update({n: p.name for n in p.opts})
+    assert (valued, flags) == (_lean.VALUED, _lean.FLAGS)
+
+
+def test_spec_entries_are_well_formed() -> None:
+    entries = [*GLOBAL_OPTIONS, *(o for opts in COMMAND_OPTIONS.values() for o in opts)]
+    for o in entries:
+        assert o.type in TYPES and o.kind in KINDS, o
+        assert o.help.endswith((".", ")")), o
+        assert o.argument or all(f.startswith("-") for f in o.spellings), o
+        assert (o.kind == "none") == (o.type == "flag"), o
+        assert not o.choices or o.kind == "choice" or o.argument, o
+    # A global named in the help of its env var really reads it (settings.sources).
+    for o in GLOBAL_OPTIONS:
+        for var in o.env:
+            assert var in o.help, o
+
+
+def test_a_new_global_option_reaches_every_parser(monkeypatch) -> None:
+    """Adding a global option is one entry in GLOBAL_OPTIONS: the Typer app, the lean path
+    and the completion fast path all read it from there."""
+    import wfctl.options as options
+    from wfctl import _complete
+    from wfctl.cli import declare
+
+    extra = Option("context", "--context", metavar="NAME", context=True, help="A new one.")
+    monkeypatch.setattr(options, "GLOBAL_OPTIONS", (*options.GLOBAL_OPTIONS, extra))
+    monkeypatch.setattr(declare, "GLOBAL_OPTIONS", options.GLOBAL_OPTIONS)
+    seen: dict[str, Any] = {}
+    fresh = typer.Typer()
+    fresh.callback()(declare.global_callback(lambda ctx, given: seen.update(given), {}))
+    fresh.command("noop")(lambda: None)
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(fresh, ["--context", "prod", "noop"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"context": "prod"}
+    assert options.lean_tables()[0]["--context"] == "context"
+    assert _complete.parse_args(["instances", "--context", "prod"]).secrets == {"context": "prod"}
