@@ -11,7 +11,6 @@ from wfctl.model import StorageError
 from wfctl.protocol import pb
 
 
-
 class FlakyStore(Store):
     """A store whose next ``dispatch.exchange`` fails once (as on a full disk)."""
 

@@ -28,7 +28,6 @@ from typing import Any
 from wfctl.backend import _grpc_convert as convert
 from wfctl.backend._grpc_list import GrpcListing, _Rpc
 from wfctl.backend.protocol import WaitFor, wait_timeout
-from wfctl.protocol import load
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -42,6 +41,7 @@ from wfctl.model import (
     WfctlError,
     WorkflowState,
 )
+from wfctl.protocol import load
 from wfctl.textsafe import escape_control
 
 # gRPC's C core logs failed TLS handshakes and the like on stderr by itself; wfctl says what
