@@ -10,17 +10,17 @@ head -1``) ends it quietly with 141, as a shell reports a process killed by SIGP
 ``status ID... -o json|yaml`` runs without Typer (:mod:`wfctl.cli._lean`).
 """
 
-import _signal  # the C module: taking SIGINT must not wait for `signal`'s enum imports
+import _signal  # type: ignore[import-not-found]  # the C module: no wait for `signal`'s enums
 import atexit
 import os
 import sys
 
 
-def _interrupted(signum, frame):  # type: ignore[no-untyped-def]
+def _interrupted(signum: int, frame: object) -> None:
     os._exit(130)
 
 
-def _take_sigint(handler=_interrupted) -> None:  # type: ignore[no-untyped-def]
+def _take_sigint(handler: object = _interrupted) -> None:
     try:  # noqa: SIM105 - contextlib costs start-up time, before Ctrl-C is ours
         _signal.signal(_signal.SIGINT, handler)
     except ValueError:  # not the main thread (a test calling main() in a thread)

@@ -6,7 +6,8 @@ activities still in flight, the timers not yet fired, the child workflows still 
 when the backend knows them (a waiting turn records them; history does not), the external
 events the workflow waits for. :func:`describe` words it for `wfctl status` and the web view.
 
-Imports nothing but the model: cheap for the CLI, usable by the server.
+Imports nothing but the model: cheap for the CLI, usable by the server. :func:`wait_reached`
+is the one test of whether a wait is over, for every backend.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Literal
 
-from wfctl.model import HistoryEntry
+from wfctl.model import HistoryEntry, RuntimeStatus
+
+#: What a wait waits for: the instance to leave PENDING, or to settle.
+WaitFor = Literal["start", "completion"]
 
 _SCHEDULED = {"TaskScheduled"}
 _TASK_DONE = {"TaskCompleted", "TaskFailed"}
@@ -30,6 +35,16 @@ _CHILD_DONE = {
 }
 _RESET = {"ExecutionStarted", "ContinueAsNew"}  # a new generation begins: old waits are gone
 _ENDED = {"ExecutionCompleted", "ExecutionTerminated", "ExecutionFailed"}
+
+
+def wait_reached(status: RuntimeStatus, until: WaitFor) -> bool:
+    """Whether a wait for ``until`` is over at ``status`` (every backend's ``wait`` and every
+    front ask this one function). "start": the instance has left PENDING. "completion": it
+    has finished, or settled where nothing will move it on: STALLED, or UNKNOWN (a status the
+    server reports that wfctl cannot read; over HTTP a stalled run reads so)."""
+    if until == "start":
+        return status is not RuntimeStatus.PENDING
+    return status.is_terminal or status in (RuntimeStatus.STALLED, RuntimeStatus.UNKNOWN)
 
 
 @dataclass
@@ -64,7 +79,9 @@ def derive(entries: Sequence[HistoryEntry], events: Sequence[str] = ()) -> Waiti
     for e in entries:
         key = e.task_id if e.task_id is not None else -1
         if e.type in _RESET:
-            tasks.clear(), timers.clear(), children.clear()
+            tasks.clear()
+            timers.clear()
+            children.clear()
             ended = False
         elif e.type in _ENDED:
             ended = True

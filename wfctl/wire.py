@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from wfctl.limits import MAX_MESSAGE_BYTES
 from wfctl.model import FailureDetails, HistoryEntry, RuntimeStatus, WorkflowState
 
 PROP_INPUT = "dapr.workflow.input"
@@ -21,7 +22,7 @@ PROP_ERROR_TYPE = "dapr.workflow.failure.error_type"
 PROP_ERROR_MESSAGE = "dapr.workflow.failure.error_message"
 PROP_STACK_TRACE = "dapr.workflow.failure.stack_trace"
 
-MAX_BODY_BYTES = 4 * 1024 * 1024  # daprd refuses request bodies over 4 MiB
+MAX_BODY_BYTES = MAX_MESSAGE_BYTES  # daprd refuses request bodies over 4 MiB
 ZERO_TIME = "0001-01-01T00:00:00Z"
 
 
@@ -233,6 +234,10 @@ def error_body(error_code: str, message: str) -> dict[str, str]:
 #        (not finished, new ID taken); 400 ERR_MALFORMED_REQUEST (not an activity's event)
 # ------------------------------------------------------------------------------------------
 EXT_PREFIX = "/wfctl/v1"
+#: `wfctl serve` sets this header (value: the routes' version, ``v1``) on every response, so a
+#: client learns from any answer that the routes above are there (daprd sets none).
+SERVE_HEADER = "wfctl-api"
+SERVE_HEADER_VALUE = "v1"
 
 
 def rerun_to_dict(

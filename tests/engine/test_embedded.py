@@ -70,14 +70,16 @@ def test_reads_of_a_missing_file_create_nothing(tmp_path):
     db = tmp_path / "not" / "yet" / "wf.db"
     b = EmbeddedBackend(db, app=APP, drive_limit=10)
     try:
-        for call in (b.get, b.history, b.wait, b.pause, b.resume, b.terminate, b.purge):
+        calls = (b.get, b.history, b.history_with_waits, b.wait, b.pause, b.resume)
+        for call in (*calls, b.terminate, b.purge):
             with pytest.raises(NotFoundError):
                 call("missing")
         with pytest.raises(NotFoundError):
             b.raise_event("missing", "x")
         assert b.list_instances() == []
         assert b.purge_older_than(0).instance_ids == []
-        assert b.stored_workflow_names() == [] and b.waiting_for("missing") == []
+        assert b.page_instances() == ([], None) and b.count_by_status() == {}
+        assert b.pending_reason("missing") is None and b.foreign_app("missing") is None
         assert not (tmp_path / "not").exists()
         iid = b.start("chain", "1")  # the first change creates the file
         assert db.is_file() and b.get(iid).runtime_status == RuntimeStatus.COMPLETED
@@ -271,11 +273,9 @@ def test_start_worker_drives_detached_starts_and_stops(db):
 
 def test_on_recorded_sees_the_id_before_driving(db):
     seen = []
-    b = EmbeddedBackend(
-        db, app=APP, on_recorded=lambda iid: seen.append((iid, b.get(iid).runtime_status))
-    )
+    b = EmbeddedBackend(db, app=APP)
     try:
-        iid = b.start("chain", "1")
+        iid = b.start("chain", "1", on_recorded=lambda i: seen.append((i, b.get(i).runtime_status)))
         assert seen == [(iid, RuntimeStatus.PENDING)]
         assert b.get(iid).runtime_status == RuntimeStatus.COMPLETED
     finally:

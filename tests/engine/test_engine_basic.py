@@ -141,7 +141,7 @@ def test_terminate_without_recursion_leaves_children(store, engine):
 def test_history_event_ids_are_durable_task_ids(store, engine):
     """EVENTID (wfctl history) is the Durable Task event id: an action's sequence number on the
     events made from actions (the completing action numbered after the tasks), -1 elsewhere."""
-    from wfctl.backend.embedded import history_entries
+    from wfctl.backend.entries import history_entries
 
     store.instances.create_instance("c", "chain", "2")
     store.instances.create_instance("p", "parent", "1")

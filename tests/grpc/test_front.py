@@ -53,3 +53,39 @@ def test_answers_survive_a_failed_commit(tmp_path):
     assert len([x for x in sent if x.HasField("workflowRequest")]) == 1  # not sent twice
     front.stop()
     store.close()
+
+
+def test_the_history_cache_stays_under_its_byte_cap(tmp_path):
+    """Histories cached for running instances are capped by bytes, not by count: many
+    large inputs evict the least recently stepped."""
+    store = Store(tmp_path / "wf.db")
+    cap = 400_000
+    front = RemoteFront(store, pb, app="grpc:wfctl", app_id="wfctl", cache_bytes=cap)
+    sent: list = []
+    front.open_stream(sent.extend, [])
+    big = '"' + "x" * 100_000 + '"'
+    for k in range(20):
+        store.instances.create_instance(f"c{k}", "w", big, app="grpc:wfctl")
+    answered: set[str] = set()
+    while len(answered) < 20:
+        front._round()  # (turns in flight stay cached: the cap applies once answered)
+        for item in [x for x in sent if x.HasField("workflowRequest")]:
+            iid = item.workflowRequest.instanceId
+            if iid in answered:
+                continue
+            answered.add(iid)
+            act = pb.WorkflowAction(id=1)
+            act.createTimer.fireAt.FromSeconds(253402300799)  # keeps it running (cached)
+            front.complete_turn(
+                pb.WorkflowResponse(
+                    instanceId=iid, completionToken=item.completionToken, actions=[act]
+                )
+            )
+    front._round()
+    assert 0 < front._cache.bytes <= cap
+    assert 0 < len(front._cache) < 20
+    assert front._cache.bytes == sum(
+        e.ByteSize() for iid in answered for e in (front._cache.get(iid) or [])
+    )
+    front.stop()
+    store.close()

@@ -144,9 +144,13 @@ def test_bad_worker_answers_harm_nothing(serve, stub):
     b = stub.GetWorkItems(pb.GetWorkItemsRequest())
     again = next_turn(b, "fault-1")
     assert again.completionToken != item.completionToken
-    # A completion with the dead stream's token, or an unknown one, is ignored.
-    complete(stub, "fault-1", item.completionToken, status=pb.ORCHESTRATION_STATUS_FAILED)
-    complete(stub, "fault-1", "no-such-token", status=pb.ORCHESTRATION_STATUS_FAILED)
+    # A completion with the dead stream's token, or an unknown one, is refused as daprd
+    # refuses an answer it cannot match (UNKNOWN "unknown instance ID: ..."), and dropped.
+    for token in (item.completionToken, "no-such-token"):
+        with pytest.raises(grpc.RpcError) as e:
+            complete(stub, "fault-1", token, status=pb.ORCHESTRATION_STATUS_FAILED)
+        assert e.value.code() == grpc.StatusCode.UNKNOWN
+        assert e.value.details().startswith("unknown instance ID: fault-1 (a stale")
     complete(stub, "fault-1", again.completionToken)
     st = wait_done(stub, "fault-1")
     assert st.workflowStatus == pb.ORCHESTRATION_STATUS_COMPLETED and st.output.value == '"ok"'
@@ -169,8 +173,10 @@ def test_bad_worker_answers_harm_nothing(serve, stub):
     # A malformed message and a too-large one are refused; serve goes on.
     ch = grpc.insecure_channel(f"127.0.0.1:{serve.grpc_port}")
     raw = ch.unary_unary("/TaskHubSidecarService/CompleteOrchestratorTask")
-    with pytest.raises(grpc.RpcError):
+    with pytest.raises(grpc.RpcError) as e:
         raw(b"\xff\xff\xff\xff", timeout=10)
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert e.value.details().startswith("the request is not a valid message")
     ch.close()
     with pytest.raises(grpc.RpcError) as e:
         start(stub, "w", "huge-1", '"' + "x" * (5 * 1024 * 1024) + '"')
@@ -275,13 +281,19 @@ def test_an_activity_in_flight_on_a_dropped_stream_goes_to_the_next(stub):
     try:
         again = next_task(b, "act-1")
         assert again.activityRequest.taskId == 1 and again.activityRequest.input.value == '"hi"'
-        # The dead stream's answer is stale; the new one counts.
+        # The dead stream's answer is stale (daprd's "unknown ... combo"); the new one counts.
         for item, result in ((first, '"stale"'), (again, '"HI"')):
             resp = pb.ActivityResponse(
                 instanceId="act-1", taskId=1, completionToken=item.completionToken
             )
             resp.result.value = result
-            stub.CompleteActivityTask(resp, timeout=10)
+            if item is first:
+                with pytest.raises(grpc.RpcError) as e:
+                    stub.CompleteActivityTask(resp, timeout=10)
+                assert e.value.code() == grpc.StatusCode.UNKNOWN
+                assert "unknown instance ID/task ID combo: act-1/1" in e.value.details()
+            else:
+                stub.CompleteActivityTask(resp, timeout=10)
         turn2 = next_turn(b, "act-1")
         done = [e for e in turn2.workflowRequest.newEvents if e.HasField("taskCompleted")]
         assert [e.taskCompleted.result.value for e in done] == ['"HI"']

@@ -54,9 +54,10 @@ def test_a_start_without_an_id_gets_a_dashed_uuid_as_daprd_makes(stub, serve, tm
     http = r.json()["instanceID"]
     assert str(uuid.UUID(http)) == http
     # The backend serve uses for the workers' workflows, called without an ID.
-    from wfctl.grpcapi.serving import WorkerBackend, grpc_identity, no_app
+    from wfctl.backend.embedded import EmbeddedBackend
+    from wfctl.grpcapi.serving import grpc_identity, no_app
 
-    b = WorkerBackend(
+    b = EmbeddedBackend(
         tmp_path / "wb.db", remote_app=grpc_identity("x"), registry=no_app("x"), detach=True
     )
     try:

@@ -21,6 +21,7 @@ class RawWorker:
         self.stub = stub
         self.stream = stub.GetWorkItems(pb.GetWorkItemsRequest(capabilities=capabilities or []))
         self.items: list[Any] = []
+        self.error: Any = None  # the RpcError that ended the stream
         self._cond = threading.Condition()
         self._t = threading.Thread(target=self._read, daemon=True)
         self._t.start()
@@ -31,20 +32,31 @@ class RawWorker:
                 with self._cond:
                     self.items.append(item)
                     self._cond.notify_all()
-        except Exception:  # the stream was cancelled or serve stopped
-            pass
+        except Exception as exc:  # the stream was cancelled or ended, or serve stopped
+            self.error = exc
+
+    def poll(self, kind: str, iid: str, keep: bool = False) -> Any:
+        """The first work item of ``kind`` for ``iid`` received so far (taken unless
+        ``keep``), or None."""
+        with self._cond:
+            for k, item in enumerate(self.items):
+                if item.HasField(kind) and _instance(item, kind) == iid:
+                    return item if keep else self.items.pop(k)
+        return None
+
+    def wait_end(self, timeout: float = 60) -> None:
+        """Wait until serve ends the stream (``error`` says how)."""
+        self._t.join(timeout)
+        assert not self._t.is_alive(), "the stream did not end"
 
     def _take(self, kind: str, iid: str, timeout: float) -> Any:
-        def instance(item: Any) -> str:
-            if kind == "workflowRequest":
-                return item.workflowRequest.instanceId
-            return item.activityRequest.workflowInstance.instanceId
+        instance = _instance
 
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
                 for k, item in enumerate(self.items):
-                    if item.HasField(kind) and instance(item) == iid:
+                    if item.HasField(kind) and instance(item, kind) == iid:
                         return self.items.pop(k)
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -68,6 +80,12 @@ class RawWorker:
     def close(self) -> None:
         self.stream.cancel()
         self._t.join(10)
+
+
+def _instance(item: Any, kind: str) -> str:
+    if kind == "workflowRequest":
+        return item.workflowRequest.instanceId
+    return item.activityRequest.workflowInstance.instanceId
 
 
 def complete_action(action_id: int, result: str = '"ok"') -> Any:

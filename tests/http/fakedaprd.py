@@ -295,6 +295,8 @@ def _make_handler(server: FakeDaprd) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(payload)))
+            if server.ext:  # as `wfctl serve` marks every answer (wfctl.wire.SERVE_HEADER)
+                self.send_header("wfctl-api", "v1")
             self.end_headers()
             self.wfile.write(payload)
 

@@ -65,7 +65,9 @@ def test_every_route_sends_exact_requests(daprd: FakeDaprd, version: str) -> Non
     b.pause("i-1")
     b.resume("i-1")
     b.raise_event("i-1", "go now", '"data"')
-    b.terminate("i-1", output='"ignored"')
+    with pytest.raises(UnsupportedError, match="no terminate output"):  # and sends nothing
+        b.terminate("i-1", output='"bye"')
+    b.terminate("i-1")
     b.purge("i-1")
     got = [(r.method, r.path, r.query, r.body, r.token) for r in daprd.requests]
     p = f"/{version}/workflows/dapr"

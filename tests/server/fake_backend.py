@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 
+from wfctl.backend.protocol import Backend, Capability, OnRecorded
 from wfctl.model import (
     ConflictError,
     HistoryEntry,
@@ -34,8 +35,9 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class FakeBackend:
+class FakeBackend(Backend):
     location = "memory"
+    capabilities = frozenset({Capability.LIST, Capability.HISTORY, Capability.BULK_PURGE})
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -77,6 +79,7 @@ class FakeBackend:
         *,
         instance_id: str | None = None,
         start_at: datetime | None = None,
+        on_recorded: OnRecorded | None = None,
     ) -> str:
         self._enter("start", name, input, instance_id)
         assert instance_id, "the server always picks the ID"
@@ -202,6 +205,7 @@ class FakeBackend:
         *,
         statuses: Sequence[RuntimeStatus] = (),
         dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> PurgeResult:
         self._enter("purge_older_than", older_than, tuple(statuses), dry_run)
         cutoff = self.clock() - timedelta(seconds=older_than)

@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from tests.server.conftest import Served
+from wfctl.limits import payload_limit
 from wfctl.model import RuntimeStatus, StorageError
 from wfctl.wire import MAX_BODY_BYTES
 
@@ -123,11 +124,17 @@ def test_start_body_not_utf8(env: Served, wf: str) -> None:
 
 
 def test_start_body_limit(env: Served, wf: str) -> None:
-    exact = b"1" * MAX_BODY_BYTES
+    # The input's limit leaves room for the work item that carries it (wfctl.limits).
+    exact = b"1" * payload_limit()
     r = env.client.post(f"{wf}/hello_world_wf/start?instanceID=big", content=exact)
     assert r.status_code == 202
-    assert len(env.fake.states["big"].serialized_input) == MAX_BODY_BYTES
-    r = env.client.post(f"{wf}/hello_world_wf/start?instanceID=big2", content=exact + b"1")
+    assert len(env.fake.states["big"].serialized_input) == payload_limit()
+    r = env.client.post(f"{wf}/hello_world_wf/start?instanceID=big1", content=exact + b"1")
+    body = err(r, 400, "ERR_MALFORMED_REQUEST")
+    assert f"the limit is {payload_limit()} bytes" in body["message"]
+    assert "big1" not in env.fake.states
+    whole = b"1" * (MAX_BODY_BYTES + 1)
+    r = env.client.post(f"{wf}/hello_world_wf/start?instanceID=big2", content=whole)
     err(r, 400, "ERR_BODY_READ")
     assert "big2" not in env.fake.states
 

@@ -130,3 +130,11 @@ def test_origin_rules_for_state_changing_methods(method: str) -> None:
     two = [(b"host", b"localhost"), (b"origin", b"http://localhost"), (b"origin", b"null")]
     with pytest.raises(HttpError, match="several Origin headers"):
         g.check(method, two)
+
+
+def test_a_cross_origin_write_without_host_is_refused_not_crashed() -> None:
+    """HTTP/1.0 may leave Host out: a foreign Origin is then refused with a 403 naming it."""
+    g = Guard()
+    with pytest.raises(HttpError, match="no Host given") as caught:
+        g.check("POST", [(b"origin", b"http://evil.example")])
+    assert caught.value.status == 403

@@ -4,7 +4,7 @@ GetInstance, the filters the RPC lacks, and bulk purge built on that listing."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from wfctl.backend import _grpc_convert as convert
@@ -87,7 +87,7 @@ class GrpcListing:
         ID of this page; None: last page), for bulk actions. The sidecar cannot page by filter:
         the first page lists everything once, and later pages walk that snapshot."""
         key = (tuple(statuses), name, id_prefix, max_age)
-        snap = getattr(self, "_snapshot", None)
+        snap = self._snapshot
         if after is None or snap is None or snap[0] != key:
             states = self.list_instances(statuses=statuses, name=name, max_age=max_age)
             if id_prefix:
@@ -152,6 +152,7 @@ class GrpcListing:
         *,
         statuses: Sequence[RuntimeStatus] = (),
         dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> PurgeResult:
         """Built on :meth:`list_instances`: finished instances (of ``statuses``) last updated
         over ``older_than`` seconds ago, purged one by one; ones that changed meanwhile are
@@ -170,10 +171,13 @@ class GrpcListing:
         if dry_run:
             return PurgeResult(instance_ids=chosen, dry_run=True)
         done = []
-        for iid in chosen:
+        for n, iid in enumerate(chosen, start=1):
             try:
                 self.purge(iid)
             except (ConflictError, NotFoundError):
                 continue  # restarted or purged by someone else since the listing
+            finally:
+                if progress is not None:
+                    progress(n, len(chosen))
             done.append(iid)
         return PurgeResult(instance_ids=done)

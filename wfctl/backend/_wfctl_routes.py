@@ -1,8 +1,8 @@
 """The part of HttpBackend that uses wfctl's own routes (``/wfctl/v1/...``).
 
 `wfctl serve` offers them on the same base URL, with the same token and error bodies (see the
-bottom of :mod:`wfctl.wire`); a real daprd answers 404, which becomes an UnsupportedError that
-says the Dapr HTTP API has no such call.
+bottom of :mod:`wfctl.wire`). Once the backend knows it talks to daprd, these calls raise
+UnsupportedError without a request; before that, daprd's 404 says so.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from wfctl import wire
+from wfctl.backend.protocol import Capability, OnRecorded
 from wfctl.model import (
     HistoryEntry,
     NotFoundError,
@@ -33,14 +34,19 @@ def quote_segment(text: str) -> str:
     return seg.replace(".", "%2E") if seg in (".", "..") else seg
 
 
-_HINT = "use --transport grpc (Dapr 1.17+), --embedded, or point --url at `wfctl serve`"
-
-
 class WfctlRoutes:
     """Mixin: list, history and bulk purge over HTTP. Needs ``_call``, ``_server_error``,
-    ``_check``, ``_parse`` and ``location`` from the class it is mixed into."""
+    ``_check``, ``_parse``, ``unsupported``, ``_serve`` and ``location`` from the class it is
+    mixed into."""
 
     location: str
+    _serve: bool | None
+
+    def unsupported(
+        self, capability: Capability, *, why: str = ""
+    ) -> UnsupportedError: ...  # pragma: no cover
+
+    def supports(self, capability: Capability) -> bool: ...  # pragma: no cover
 
     def _call(self, method: str, path: str, **kw: Any) -> Any: ...  # pragma: no cover
 
@@ -55,13 +61,14 @@ class WfctlRoutes:
         method: str,
         path: str,
         params: Any,
-        what: str,
+        cap: Capability,
         parse: Callable[[Any], Any] | None = None,
         *,
         body: Any = None,
         ok: int = 200,
-        hint: str = _HINT,
     ) -> Any:
+        if self._serve is False:  # daprd: known from an earlier answer, no request
+            raise self.unsupported(cap)
         kw: dict[str, Any] = {"params": params}
         if body is not None:
             # Not idempotent (a rerun without a new ID makes a new instance each time): only
@@ -72,9 +79,7 @@ class WfctlRoutes:
             err = self._server_error(resp)
             if isinstance(err, NotFoundError):
                 raise err
-            raise UnsupportedError(
-                f"the Dapr HTTP API has no {what} call ({self.location} answered 404): {hint}"
-            )
+            raise self.unsupported(cap, why=f"{self.location} answered 404")
         self._check(resp, ok=(ok,))
         return self._parse(resp, parse or _object)
 
@@ -93,7 +98,9 @@ class WfctlRoutes:
             params.append(("maxAge", _seconds(max_age)))
         if limit is not None:
             params.append(("limit", str(limit)))
-        states: list[WorkflowState] = self._ext("GET", "/instances", params, "list", _states)
+        states: list[WorkflowState] = self._ext(
+            "GET", "/instances", params, Capability.LIST, _states
+        )
         return states
 
     def page_instances(
@@ -118,7 +125,7 @@ class WfctlRoutes:
         params.append(("limit", str(limit)))
         if after:
             params.append(("cursor", after))
-        body = self._ext("GET", "/page", params, "list")
+        body = self._ext("GET", "/page", params, Capability.PAGE)
         items = body.get("instances", []) if isinstance(body, dict) else []
         nxt = body.get("next") if isinstance(body, dict) else None
         states = [wire.state_from_dapr(item) for item in items if isinstance(item, dict)]
@@ -126,7 +133,7 @@ class WfctlRoutes:
 
     def workflow_names(self) -> list[str]:
         """The workflow names the served app registers (`wfctl serve` only)."""
-        body = self._ext("GET", "/workflows", None, "workflows")
+        body = self._ext("GET", "/workflows", None, Capability.WORKFLOWS)
         names = body.get("workflows") if isinstance(body, dict) else None
         return [str(n) for n in names] if isinstance(names, list) else []
 
@@ -139,7 +146,7 @@ class WfctlRoutes:
         path = "/instances/" + quote_segment(instance_id) + "/history"
         try:
             got: tuple[list[HistoryEntry], list[str]] = self._ext(
-                "GET", path, None, "history", _history_and_waits
+                "GET", path, None, Capability.HISTORY, _history_and_waits
             )
         except NotFoundError:
             raise NotFoundError(
@@ -148,9 +155,12 @@ class WfctlRoutes:
         return got
 
     def pending_reason(self, instance_id: str) -> str | None:
-        """What a PENDING instance waits for, when `wfctl serve` knows (a gRPC worker)."""
+        """What a PENDING instance waits for, when `wfctl serve` knows (a gRPC worker); None
+        against daprd, without a request."""
+        if not self.supports(Capability.HISTORY):
+            return None
         path = "/instances/" + quote_segment(instance_id) + "/history"
-        body = self._ext("GET", path, None, "history")
+        body = self._ext("GET", path, None, Capability.HISTORY)
         why = body.get("waitingForWorker") if isinstance(body, dict) else None
         return str(why) if why else None
 
@@ -162,15 +172,12 @@ class WfctlRoutes:
         new_instance_id: str | None = None,
         new_input: str | None = None,
         overwrite_input: bool = False,
+        on_recorded: OnRecorded | None = None,
     ) -> str:
         path = "/instances/" + quote_segment(instance_id) + "/rerun"
         body = wire.rerun_to_dict(event_id, new_instance_id, new_input, overwrite_input)
-        hint = (
-            "use --transport grpc against daprd's gRPC port, --embedded, or point --url at"
-            " `wfctl serve`"
-        )
         try:
-            got = self._ext("POST", path, None, "rerun", body=body, ok=202, hint=hint)
+            got = self._ext("POST", path, None, Capability.RERUN, body=body, ok=202)
         except NotFoundError:
             raise NotFoundError(
                 f"no workflow instance {instance_id!r} at {self.location}"
@@ -178,6 +185,8 @@ class WfctlRoutes:
         new = got.get("instanceID") if isinstance(got, dict) else None
         if not isinstance(new, str) or not new:
             raise ServerError(f"{self.location} answered the rerun with no instanceID")
+        if on_recorded is not None:
+            on_recorded(new)
         return new
 
     def purge_older_than(
@@ -186,12 +195,14 @@ class WfctlRoutes:
         *,
         statuses: Sequence[RuntimeStatus] = (),
         dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> PurgeResult:
+        """One request: the server purges in batches of its own (``progress`` is not called)."""
         params: list[tuple[str, str]] = [("olderThan", _seconds(older_than))]
         params += [("status", s.value) for s in statuses]
         if dry_run:
             params.append(("dryRun", "true"))
-        ids: list[str] = self._ext("POST", "/purge", params, "bulk purge", _purged)
+        ids: list[str] = self._ext("POST", "/purge", params, Capability.BULK_PURGE, _purged)
         return PurgeResult(instance_ids=ids, dry_run=dry_run)
 
 

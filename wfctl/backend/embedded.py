@@ -13,6 +13,10 @@ timer has fallen due (and then ignore an app that fails to import). Reads of a d
 that does not exist answer as for an empty one and create nothing (nor does a change to an
 instance that cannot be there); ``start`` creates it. Importing this module is cheap: the
 engine is imported on first use.
+
+With ``remote_app`` (``wfctl serve --grpc-port``) a workflow the in-process app does not
+register is recorded for that app's remote workers, and not driven here: it waits PENDING
+until a worker takes it, and :meth:`EmbeddedBackend.pending_reason` says so.
 """
 
 from __future__ import annotations
@@ -23,7 +27,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wfctl.backend.protocol import WaitFor, wait_timeout
+from wfctl.backend.protocol import (
+    Backend,
+    Capability,
+    OnRecorded,
+    Progress,
+    WaitFor,
+    wait_reached,
+    wait_timeout,
+)
 from wfctl.model import (
     HistoryEntry,
     NotFoundError,
@@ -36,7 +48,6 @@ from wfctl.model import (
 
 if TYPE_CHECKING:
     from wfctl.engine.background import WorkerHandle
-    from wfctl.engine.history import HistoryEvent
     from wfctl.engine.store import Store
     from wfctl.engine.worker import Engine
 
@@ -48,8 +59,11 @@ def _not_found(instance_id: str, where: object) -> NotFoundError:
     return NotFoundError(f"no workflow instance with ID {instance_id!r} in {where}")
 
 
-class EmbeddedBackend:
-    """The Backend protocol over ``wfctl.engine`` (see the module docstring)."""
+class EmbeddedBackend(Backend):
+    """The Backend interface over ``wfctl.engine`` (see the module docstring); it has every
+    capability."""
+
+    capabilities = frozenset(Capability)
 
     def __init__(
         self,
@@ -60,12 +74,14 @@ class EmbeddedBackend:
         drive_limit: float | None = 30.0,
         detach: bool = False,
         concurrency: int = 8,
-        on_recorded: Callable[[str], None] | None = None,
+        remote_app: str | None = None,
+        workers: Callable[[], int | None] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
-        # Called by start() with the new ID once it is durable, before driving (the CLI
-        # prints the ID at once through it).
-        self.on_recorded = on_recorded
+        #: The app identity of remote workers (serve --grpc-port), who run the workflows the
+        #: in-process app does not register; ``workers()`` says how many are connected.
+        self.remote_app = remote_app
+        self._workers = workers
         self.location = str(self.db_path)
         self.app = app
         self.drive_limit = drive_limit
@@ -123,6 +139,7 @@ class EmbeddedBackend:
             return None
 
     def workflow_names(self) -> list[str]:
+        """The workflow names the app registers (importing it)."""
         from wfctl.engine.background import workflow_names
 
         return workflow_names(self.registry())
@@ -180,14 +197,6 @@ class EmbeddedBackend:
         if roots:
             self._settle(roots, required=False, limit=limit)
 
-    def stored_workflow_names(self) -> list[str]:
-        """Workflow names recorded in the file by apps that ran on it (no app import)."""
-        return [] if self._absent() else self.store.instances.workflow_names()
-
-    def waiting_for(self, instance_id: str) -> list[str]:
-        """The (case-folded) event names the instance waits for, from the file."""
-        return [] if self._absent() else self.store.instances.waiting_for(instance_id)
-
     def start_worker(self, concurrency: int = 8) -> WorkerHandle:
         """Drive the whole file in a background thread (for ``wfctl serve``);
         ``handle.stop(timeout)`` finishes activities in flight and hands back the leases."""
@@ -203,10 +212,14 @@ class EmbeddedBackend:
         *,
         instance_id: str | None = None,
         start_at: datetime | None = None,
+        on_recorded: OnRecorded | None = None,
     ) -> str:
         """Record a new instance of ``name`` (UsageError naming the known workflows when the
-        app has no such workflow), then drive it."""
+        app has no such workflow), then drive it. With ``remote_app``, a workflow the app
+        does not register is recorded for the remote workers instead, and not driven."""
         known = self.workflow_names()
+        if self.remote_app is not None and name not in known:
+            return self._start_remote(name, input, instance_id, start_at, on_recorded)
         if name not in known:
             listing = ", ".join(known) if known else "none"
             raise UsageError(
@@ -226,10 +239,46 @@ class EmbeddedBackend:
         self.store.instances.create_instance(
             iid, name, input, start_at=start_at, app=self.app_identity
         )
-        if self.on_recorded is not None:
-            self.on_recorded(iid)
+        if on_recorded is not None:
+            on_recorded(iid)
         self._settle([iid])
         return iid
+
+    def _start_remote(
+        self,
+        name: str,
+        input: str | None,
+        instance_id: str | None,
+        start_at: datetime | None,
+        on_recorded: OnRecorded | None,
+    ) -> str:
+        from wfctl.ids import check_new_instance_id, new_instance_id
+
+        if instance_id is None:
+            instance_id = new_instance_id()
+        check_new_instance_id(instance_id)
+        self.store.instances.create_instance(
+            instance_id, name, input, start_at=start_at, app=self.remote_app
+        )
+        if on_recorded is not None:
+            on_recorded(instance_id)
+        return instance_id
+
+    def pending_reason(self, instance_id: str) -> str | None:
+        """Why a PENDING instance of the remote workers has not started: what `wfctl status`
+        shows as "Waiting for" (None when it is not such an instance)."""
+        if self.remote_app is None or self._absent():
+            return None
+        st = self.store.instances.get_state(instance_id)
+        if st is None or st.runtime_status is not RuntimeStatus.PENDING:
+            return None
+        if self.store.instances.app_of(instance_id) != self.remote_app:
+            return None
+        app_id = self.remote_app.removeprefix("grpc:")
+        n = None if self._workers is None else self._workers()
+        if n == 0:
+            return f"a gRPC worker of app {app_id!r} (none is connected)"
+        return f"a gRPC worker of app {app_id!r} to take it (none has run it yet)"
 
     def get(self, instance_id: str) -> WorkflowState:
         """The instance's state; NotFoundError when there is none (or no database file)."""
@@ -289,6 +338,7 @@ class EmbeddedBackend:
         new_instance_id: str | None = None,
         new_input: str | None = None,
         overwrite_input: bool = False,
+        on_recorded: OnRecorded | None = None,
     ) -> str:
         """Record the rerun (see :meth:`wfctl.engine.manage.Manage.rerun`), then drive the new
         instance as ``start`` does. The new instance belongs to the source's app, which runs
@@ -309,8 +359,8 @@ class EmbeddedBackend:
             )
         except NotFoundError:  # purged meanwhile
             raise _not_found(instance_id, self.location) from None
-        if self.on_recorded is not None:
-            self.on_recorded(iid)
+        if on_recorded is not None:
+            on_recorded(iid)
         self._settle([iid])
         return iid
 
@@ -334,9 +384,7 @@ class EmbeddedBackend:
         ``timeout`` seconds (None: no limit)."""
 
         def met(st: WorkflowState) -> bool:
-            if until == "start":
-                return st.runtime_status != RuntimeStatus.PENDING
-            return st.runtime_status.is_terminal
+            return wait_reached(st.runtime_status, until)
 
         st = self.get(instance_id)
         if not met(st):
@@ -346,6 +394,15 @@ class EmbeddedBackend:
             if not met(st):
                 raise wait_timeout(instance_id, until, timeout, st.runtime_status)
         return st
+
+    def let_run(self, instance_id: str, seconds: float) -> None:
+        """Drive the instance for up to ``seconds`` (less when it finishes first)."""
+        import contextlib
+
+        from wfctl.model import WaitTimeoutError
+
+        with contextlib.suppress(WaitTimeoutError):
+            self.wait(instance_id, timeout=seconds, interval=seconds)
 
     def list_instances(
         self,
@@ -368,13 +425,31 @@ class EmbeddedBackend:
         return {} if self._absent() else self.store.browse.count_by_status(name=name)
 
     def page_instances(
-        self, **filters: Any
-    ) -> tuple[list[WorkflowState], tuple[float, int] | None]:
-        """One page of instances newest first and the next page's cursor (the web view's
-        table); see :meth:`wfctl.engine.browse.Browse.page_instances` for ``filters``."""
+        self,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        name: str | None = None,
+        id_prefix: str | None = None,
+        max_age: float | None = None,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> tuple[list[WorkflowState], str | None]:
+        """One page of instances newest first and the next page's cursor, ``CREATED:ROWID``
+        (see :meth:`wfctl.engine.browse.Browse.page_instances`)."""
+        from wfctl.backend.entries import parse_cursor
+
+        cursor = parse_cursor(after)
         if self._absent():
             return [], None
-        return self.store.browse.page_instances(**filters)
+        states, nxt = self.store.browse.page_instances(
+            statuses=statuses,
+            name=name,
+            id_prefix=id_prefix,
+            max_age=max_age,
+            limit=limit,
+            after=cursor,
+        )
+        return states, None if nxt is None else f"{nxt[0]!r}:{nxt[1]}"
 
     def history(self, instance_id: str) -> list[HistoryEntry]:
         """The instance's history as a timeline (turn markers left out)."""
@@ -383,13 +458,15 @@ class EmbeddedBackend:
         events = self.store.instances.history(instance_id)
         if events is None:
             raise _not_found(instance_id, self.location)
+        from wfctl.backend.entries import history_entries
+
         return history_entries(events)
 
     def history_with_waits(self, instance_id: str) -> tuple[list[HistoryEntry], list[str]]:
         """The history and the event names the instance's last turn said it waits for
         (for :func:`wfctl.waiting.derive`)."""
-        entries = self.history(instance_id)
-        return entries, self.waiting_for(instance_id)
+        entries = self.history(instance_id)  # NotFoundError without a file: none is made
+        return entries, self.store.instances.waiting_for(instance_id)
 
     def purge_older_than(
         self,
@@ -397,7 +474,7 @@ class EmbeddedBackend:
         *,
         statuses: Sequence[RuntimeStatus] = (),
         dry_run: bool = False,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
     ) -> PurgeResult:
         """Purge finished instances last updated over ``older_than`` s ago, in batches;
         ``progress(done, total)`` is called after each batch."""
@@ -417,68 +494,3 @@ class EmbeddedBackend:
         if self._store is not None:
             self._store.close()
             self._store = None
-
-
-def _short(text: str | None) -> str:
-    """A payload as stored, whole: machine output never cuts (the table shortens cells)."""
-    return "" if text is None else text
-
-
-def _fire_at(dt: datetime) -> str:
-    """RFC 3339 in UTC with its ``Z`` (the store's times are naive UTC)."""
-    from wfctl.wire import format_time
-
-    return format_time(dt)
-
-
-def history_entries(events: Sequence[HistoryEvent]) -> list[HistoryEntry]:
-    """A timeline of history events: one entry per event but the turn markers; completions
-    carry the name of what they complete. EVENTID is the Durable Task event id."""
-    from wfctl.engine.history import dt_event_id
-
-    names: dict[int, str] = {}
-    out: list[HistoryEntry] = []
-    for e in events:
-        kind = e.TYPE
-        if kind == "OrchestratorStarted":
-            continue
-        d = e.__dict__
-        task_id = d.get("task_id")
-        name = d.get("name", "") or ""
-        if kind in ("TaskScheduled", "ChildWorkflowCreated") and task_id is not None:
-            names[task_id] = name
-        elif kind == "TimerCreated" and task_id is not None:
-            names[task_id] = "timer"
-        elif task_id is not None and not name:
-            name = names.get(task_id, "")
-        details = ""
-        failure = d.get("failure")
-        if failure is not None:
-            details = f"{failure.error_type}: {failure.message}"
-        elif kind in ("TimerCreated", "TimerFired"):
-            details = f"fires at {_fire_at(d['fire_at'])}"
-        elif kind == "ExecutionCompleted":
-            details = _short(d.get("result"))
-        elif kind == "ExecutionTerminated":
-            details = _short(d.get("output"))
-        elif kind == "ChildWorkflowCreated":
-            details = f"{d['instance_id']} {_short(d.get('input'))}".strip()
-        elif kind == "EventSent":
-            details = f"to {d['instance_id']} {_short(d.get('data'))}".strip()
-        else:
-            for key in ("input", "result", "data", "reason"):
-                if d.get(key) is not None:
-                    details = _short(d[key])
-                    break
-        out.append(
-            HistoryEntry(
-                event_id=dt_event_id(e),
-                type=kind,
-                timestamp=e.timestamp,
-                name=name,
-                task_id=task_id if kind not in ("ExecutionStarted",) else None,
-                details=details,
-                status=d["status"].value if kind == "ExecutionCompleted" else "",
-            )
-        )
-    return out

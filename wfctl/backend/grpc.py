@@ -27,13 +27,19 @@ from typing import Any
 
 from wfctl.backend import _grpc_convert as convert
 from wfctl.backend._grpc_list import GrpcListing, _Rpc
-from wfctl.backend.protocol import WaitFor, wait_timeout
+from wfctl.backend.protocol import (
+    Backend,
+    Capability,
+    OnRecorded,
+    WaitFor,
+    wait_reached,
+    wait_timeout,
+)
 from wfctl.model import (
     AuthError,
     ConflictError,
     HistoryEntry,
     NotFoundError,
-    RuntimeStatus,
     ServerError,
     UnreachableError,
     UnsupportedError,
@@ -77,10 +83,21 @@ def split_endpoint(endpoint: str) -> tuple[str, bool]:
     return text, tls
 
 
-class GrpcBackend(GrpcListing):
+class GrpcBackend(GrpcListing, Backend):
     """A Backend that talks to a TaskHubSidecarService at ``endpoint`` (``host:port``, or
     ``grpcs://host:port`` for TLS). ``verify`` is True, False (no TLS check) or a CA bundle
-    path. ``log`` receives one line per call (method, code, time; never the token)."""
+    path. ``log`` receives one line per call (method, code, time; never the token).
+
+    The same capabilities against daprd and `wfctl serve --grpc-port`: the protocol has no
+    call for the app's workflow names nor for counts (a runtime too old to list answers
+    UNIMPLEMENTED, which is UnsupportedError too)."""
+
+    capabilities = frozenset(Capability) - {Capability.WORKFLOWS, Capability.COUNT}
+
+    def way_out(self, capability: Capability) -> str:
+        if capability is Capability.WORKFLOWS:
+            return "the Durable Task protocol has no such call: use --embedded with --app, or --url"
+        return "use --embedded, or --url against `wfctl serve`"
 
     def __init__(
         self,
@@ -228,6 +245,7 @@ class GrpcBackend(GrpcListing):
         *,
         instance_id: str | None = None,
         start_at: datetime | None = None,
+        on_recorded: OnRecorded | None = None,
     ) -> str:
         """StartInstance; ``start_at`` becomes ``scheduledStartTimestamp``."""
         if not name:
@@ -253,7 +271,10 @@ class GrpcBackend(GrpcListing):
                     "first, or choose another --id"
                 ) from None
             raise err from None
-        return resp.instanceId or iid
+        iid = resp.instanceId or iid
+        if on_recorded is not None:
+            on_recorded(iid)
+        return iid
 
     def get(self, instance_id: str) -> WorkflowState:
         state = self._get(instance_id)
@@ -327,7 +348,7 @@ class GrpcBackend(GrpcListing):
         deadline). ``interval`` is unused: the server answers when the condition is met. An
         outage after the instance was seen is ridden out for up to ``wait_outage`` seconds."""
         state = self.get(instance_id)  # NotFoundError / unreachable at once, not after a wait
-        if _reached(state.runtime_status, until):
+        if wait_reached(state.runtime_status, until):
             return state
         method = "WaitForInstanceStart" if until == "start" else "WaitForInstanceCompletion"
         req = self._pb.GetInstanceRequest(instanceId=instance_id, getInputsAndOutputs=True)
@@ -386,6 +407,7 @@ class GrpcBackend(GrpcListing):
         new_instance_id: str | None = None,
         new_input: str | None = None,
         overwrite_input: bool = False,
+        on_recorded: OnRecorded | None = None,
     ) -> str:
         """RerunWorkflowFromEvent: a new instance that keeps the source's history before
         ``event_id`` and runs from there; the new instance's ID. INVALID_ARGUMENT is read as
@@ -421,7 +443,10 @@ class GrpcBackend(GrpcListing):
                     f"cannot rerun {instance_id!r} from event {event_id}: {text}"
                 ) from None
             raise err from None
-        return resp.newInstanceID or new_instance_id or ""
+        new: str = resp.newInstanceID or new_instance_id or ""
+        if on_recorded is not None:
+            on_recorded(new)
+        return new
 
     def close(self) -> None:
         self._channel.close()
@@ -431,12 +456,6 @@ class GrpcBackend(GrpcListing):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _reached(status: RuntimeStatus, until: WaitFor) -> bool:
-    if until == "start":
-        return status is not RuntimeStatus.PENDING
-    return status.is_terminal
 
 
 def _reason(message: str) -> str:

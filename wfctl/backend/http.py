@@ -16,6 +16,13 @@ Retries happen only for transient failures (connection refused/reset, 502, 503),
 exponential backoff. A start is retried only after a GET shows no instance with its ID (wfctl
 makes the ID itself when none is given, as daprd would, so this is always possible); a
 raise-event is retried only when the connection was refused (the request never left).
+
+Which server answers is learned once, from the first answer: `wfctl serve` sets the header
+``wfctl-api`` (:data:`wfctl.wire.SERVE_HEADER`) on every response, daprd does not. Against
+`wfctl serve` the backend has the capabilities of :data:`SERVE_CAPABILITIES` (its
+``/wfctl/v1`` routes); against daprd none, and no ``/wfctl/v1`` request is ever sent once
+that is known. Only a caller that asks :meth:`HttpBackend.supports` before any other call
+costs a request of its own (``GET /v1.0/healthz``).
 """
 
 from __future__ import annotations
@@ -30,13 +37,19 @@ from wfctl import wire
 from wfctl.backend import _deadline
 from wfctl.backend._httpx import httpx
 from wfctl.backend._wfctl_routes import WfctlRoutes, quote_segment
-from wfctl.backend.protocol import WaitFor, wait_timeout
+from wfctl.backend.protocol import (
+    Backend,
+    Capability,
+    OnRecorded,
+    WaitFor,
+    wait_reached,
+    wait_timeout,
+)
 from wfctl.ids import new_instance_id
 from wfctl.model import (
     AuthError,
     ConflictError,
     NotFoundError,
-    RuntimeStatus,
     ServerError,
     UnreachableError,
     UnsupportedError,
@@ -80,7 +93,29 @@ def _seconds(value: float) -> str:
     return str(int(rounded)) if rounded.is_integer() else repr(rounded)
 
 
-class HttpBackend(WfctlRoutes):
+#: What `wfctl serve`'s own routes add to the Dapr HTTP API.
+SERVE_CAPABILITIES = frozenset(
+    {
+        Capability.LIST,
+        Capability.PAGE,
+        Capability.HISTORY,
+        Capability.RERUN,
+        Capability.BULK_PURGE,
+        Capability.WORKFLOWS,
+    }
+)
+_GRPC_OR = "use --transport grpc (Dapr 1.17+), --embedded, or point --url at `wfctl serve`"
+_WAY_OUT = {
+    Capability.RERUN: "use --transport grpc against daprd's gRPC port, --embedded, or point"
+    " --url at `wfctl serve`",
+    Capability.WORKFLOWS: "use --embedded with --app, or point --url at `wfctl serve`",
+    Capability.COUNT: "use --embedded",
+    Capability.DELAYED_START: "use --transport grpc, --embedded, or drop --at/--in",
+    Capability.TERMINATE_OUTPUT: "use --transport grpc or --embedded, or drop --result",
+}
+
+
+class HttpBackend(WfctlRoutes, Backend):
     """A Backend that talks to ``base_url`` (e.g. ``http://127.0.0.1:3500``).
 
     ``verify`` is True, False (no TLS check) or a CA bundle path. ``transport`` replaces the
@@ -138,6 +173,36 @@ class HttpBackend(WfctlRoutes):
         self._timeout = timeout
         self._deadline = _deadline.install(self._client)
         self._bound: float | None = None  # set by wait(): no request may end later
+        self._serve: bool | None = None  # learned from the first answer: is it `wfctl serve`?
+
+    # -- capabilities ---------------------------------------------------------------------------
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:  # type: ignore[override]
+        """SERVE_CAPABILITIES against `wfctl serve`, none against daprd (see the module
+        docstring: learned from the first answer, or one ``GET /v1.0/healthz``)."""
+        if self._serve is None:
+            self._call("GET", "/v1.0/healthz")
+        return SERVE_CAPABILITIES if self._serve else frozenset()
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in SERVE_CAPABILITIES and capability in self.capabilities
+
+    def way_out(self, capability: Capability) -> str:
+        return _WAY_OUT.get(capability, _GRPC_OR)
+
+    def unsupported(self, capability: Capability, *, why: str = "") -> UnsupportedError:
+        what = "list" if capability is Capability.PAGE else capability.value
+        if capability in SERVE_CAPABILITIES:
+            what += " call"
+            why = why or f"{self.location} is a Dapr sidecar, not `wfctl serve`"
+        exc = UnsupportedError(
+            f"the Dapr HTTP API has no {what}"
+            + (f" ({why})" if why else "")
+            + f": {self.way_out(capability)}"
+        )
+        exc.capability = capability  # type: ignore[attr-defined]
+        return exc
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -194,6 +259,8 @@ class HttpBackend(WfctlRoutes):
             self._log(f"{method} {self.location}{path} -> {resp.status_code} ({ms:.0f} ms)")
         if resp.status_code in _TRANSIENT_STATUS:
             raise _Transient(self._server_error(resp), sent=True)
+        if self._serve is None:  # the first real answer says who the server is, once
+            self._serve = wire.SERVE_HEADER in resp.headers
         return resp
 
     @contextmanager
@@ -319,13 +386,11 @@ class HttpBackend(WfctlRoutes):
         *,
         instance_id: str | None = None,
         start_at: datetime | None = None,
+        on_recorded: OnRecorded | None = None,
     ) -> str:
         """POST .../{name}/start?instanceID=...; the input text is sent byte for byte."""
         if start_at is not None:
-            raise UnsupportedError(
-                "the Dapr HTTP API has no delayed start: use --transport grpc, --embedded, "
-                "or drop --at/--in"
-            )
+            raise self.unsupported(Capability.DELAYED_START)
         if not name:
             raise UsageError("workflow name is empty")
         content = _body(input, "input")
@@ -345,7 +410,7 @@ class HttpBackend(WfctlRoutes):
                     # The earlier try went through (or an older instance has the ID): never
                     # start twice.
                     if seen.created_at is not None and seen.created_at.timestamp() >= t0:
-                        return iid
+                        return _recorded(iid, on_recorded)
                     raise UnreachableError(
                         f"the start of {iid!r} may or may not have been accepted "
                         f"({t.error}); check `wfctl status {iid}`"
@@ -365,7 +430,7 @@ class HttpBackend(WfctlRoutes):
         except ValueError:
             body = {}
         got = body.get("instanceID") if isinstance(body, dict) else None
-        return got if isinstance(got, str) and got else iid
+        return _recorded(got if isinstance(got, str) and got else iid, on_recorded)
 
     def get(self, instance_id: str) -> WorkflowState:
         resp = self._call("GET", self._path(instance_id))
@@ -391,7 +456,9 @@ class HttpBackend(WfctlRoutes):
         self._operation(instance_id, "resume")
 
     def terminate(self, instance_id: str, output: str | None = None) -> None:
-        """Terminate; ``output`` is dropped, since the Dapr HTTP API has no way to send it."""
+        """Terminate; an ``output`` is UnsupportedError: the Dapr HTTP API cannot send it."""
+        if output is not None:
+            raise self.unsupported(Capability.TERMINATE_OUTPUT)
         self._operation(instance_id, "terminate")
 
     def raise_event(self, instance_id: str, event_name: str, data: str | None = None) -> None:
@@ -455,7 +522,7 @@ class HttpBackend(WfctlRoutes):
             finally:
                 bound = deadline
             seen, outage_since = state, None
-            if _reached(state.runtime_status, until):
+            if wait_reached(state.runtime_status, until):
                 return state
             if deadline is not None and time.monotonic() >= deadline:
                 raise self._wait_timeout(instance_id, until, state, timeout)
@@ -488,11 +555,10 @@ class HttpBackend(WfctlRoutes):
         self.close()
 
 
-def _reached(status: RuntimeStatus, until: WaitFor) -> bool:
-    if until == "start":
-        return status is not RuntimeStatus.PENDING
-    # STALLED/UNKNOWN end a wait too: over HTTP a stalled run reads UNKNOWN and never moves.
-    return status.is_terminal or status in (RuntimeStatus.STALLED, RuntimeStatus.UNKNOWN)
+def _recorded(iid: str, on_recorded: OnRecorded | None) -> str:
+    if on_recorded is not None:
+        on_recorded(iid)
+    return iid
 
 
 def _body(text: str | None, what: str) -> bytes | None:

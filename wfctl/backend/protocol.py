@@ -1,22 +1,70 @@
-"""The Backend protocol: every CLI command is one call on one of these.
+"""The Backend interface: every call the CLI and `wfctl serve` make on a place where workflows run.
+
+One abstract class holds every capability; each backend declares the optional ones it has in
+``capabilities`` (as huey's storages declare theirs), and a call it lacks raises
+:class:`~wfctl.model.UnsupportedError` (exit 2) with a sentence naming the way out. Nothing
+outside a backend probes it with ``hasattr`` or assigns onto it: a front asks
+:meth:`Backend.supports` when it only wants to know, and passes notices (``on_recorded``,
+``progress``) as arguments.
 
 Payloads (input, output, event data, custom status) are raw JSON *text*, passed through as-is,
-exactly as the Dapr HTTP API carries them. ``None`` means "no payload".
+exactly as the Dapr HTTP API carries them. ``None`` means "no payload". Every method raises only
+:class:`wfctl.model.WfctlError` subclasses on purpose; the CLI maps them to exit codes.
 
-Every method raises only :class:`wfctl.model.WfctlError` subclasses on purpose; the CLI maps
-them to exit codes. Implementations: :class:`wfctl.backend.http.HttpBackend` (a Dapr sidecar or
-``wfctl serve``) and :class:`wfctl.backend.embedded.EmbeddedBackend` (the SQLite engine).
+Implementations: :class:`wfctl.backend.embedded.EmbeddedBackend` (the SQLite engine; every
+capability), :class:`wfctl.backend.http.HttpBackend` (daprd's HTTP API: none; `wfctl serve`:
+the read and rerun extensions, learned from the first answer) and
+:class:`wfctl.backend.grpc.GrpcBackend` (the Durable Task RPCs of daprd or `serve --grpc-port`).
+tests/contract runs one suite against all of them, and checks each declaration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import abc
+import enum
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Literal, Protocol, runtime_checkable
 
-from wfctl.model import HistoryEntry, PurgeResult, RuntimeStatus, WaitTimeoutError, WorkflowState
+from wfctl.model import (
+    HistoryEntry,
+    PurgeResult,
+    RuntimeStatus,
+    UnsupportedError,
+    WaitTimeoutError,
+    WorkflowState,
+)
+from wfctl.waiting import WaitFor, wait_reached
 
-WaitFor = Literal["start", "completion"]
+__all__ = [
+    "Backend",
+    "Capability",
+    "OnRecorded",
+    "Progress",
+    "WaitFor",
+    "wait_reached",
+    "wait_timeout",
+]
+
+#: Called with a new instance's ID once its start (or rerun) is durable, before the call
+#: drives it (the CLI prints the ID at once through it).
+OnRecorded = Callable[[str], None]
+#: Called with (done, total) as a bulk purge goes.
+Progress = Callable[[int, int], None]
+
+
+class Capability(str, enum.Enum):
+    """An optional part of the interface; the value is how messages name it."""
+
+    LIST = "list"  #: list_instances
+    PAGE = "page"  #: page_instances: pages of a filtered listing, for bulk actions
+    COUNT = "count"  #: count_by_status, for the web view
+    HISTORY = "history"  #: history and history_with_waits
+    RERUN = "rerun"  #: rerun
+    BULK_PURGE = "bulk purge"  #: purge_older_than
+    WORKFLOWS = "workflows"  #: workflow_names: what the app registers
+    DELAYED_START = "delayed start"  #: start(start_at=...)
+    TERMINATE_OUTPUT = "terminate output"  #: terminate(output=...)
 
 
 def wait_timeout(
@@ -33,13 +81,40 @@ def wait_timeout(
     return exc
 
 
-@runtime_checkable
-class Backend(Protocol):
-    """What wfctl asks of a place where workflows run."""
+class Backend(abc.ABC):
+    """What wfctl asks of a place where workflows run (see the module docstring)."""
 
     #: A short description for messages, e.g. ``http://127.0.0.1:3500`` or ``/path/wfctl.db``.
     location: str
+    #: The optional calls this backend answers; the others raise UnsupportedError.
+    capabilities: frozenset[Capability] = frozenset()
 
+    # ------------------------------------------------------------------ capabilities
+    def supports(self, capability: Capability) -> bool:
+        """Whether the optional call ``capability`` works here (never a request of its own
+        when the backend already knows; HttpBackend learns it once per connection)."""
+        return capability in self.capabilities
+
+    def way_out(self, capability: Capability) -> str:
+        """What a user can do instead, for the message of :meth:`unsupported`."""
+        return "use --embedded, or point --url at `wfctl serve`"
+
+    def unsupported(self, capability: Capability) -> UnsupportedError:
+        """The one error of a call this backend lacks."""
+        exc = UnsupportedError(
+            f"{capability.value} needs another backend ({self.location} cannot answer it): "
+            f"{self.way_out(capability)}"
+        )
+        exc.capability = capability  # type: ignore[attr-defined]
+        return exc
+
+    def require(self, capability: Capability) -> None:
+        """UnsupportedError unless the backend has ``capability``."""
+        if not self.supports(capability):
+            raise self.unsupported(capability)
+
+    # ------------------------------------------------------------------ every backend
+    @abc.abstractmethod
     def start(
         self,
         name: str,
@@ -47,31 +122,38 @@ class Backend(Protocol):
         *,
         instance_id: str | None = None,
         start_at: datetime | None = None,
+        on_recorded: OnRecorded | None = None,
     ) -> str:
         """Schedule a new instance of workflow ``name``; return its instance ID.
 
         ConflictError when an *active* instance has ``instance_id``; a finished one is replaced.
+        ``start_at`` needs DELAYED_START. ``on_recorded(id)`` is called once the start is
+        durable, before the call drives it (a remote backend calls it as it returns).
         """
-        ...
 
+    @abc.abstractmethod
     def get(self, instance_id: str) -> WorkflowState:
         """The instance's current state; NotFoundError when there is none."""
-        ...
 
+    @abc.abstractmethod
     def pause(self, instance_id: str) -> None: ...
 
+    @abc.abstractmethod
     def resume(self, instance_id: str) -> None: ...
 
+    @abc.abstractmethod
     def terminate(self, instance_id: str, output: str | None = None) -> None:
-        """End the instance (and its children) as TERMINATED; a finished one is left alone."""
-        ...
+        """End the instance (and its children) as TERMINATED; a finished one is left alone.
+        An ``output`` needs TERMINATE_OUTPUT."""
 
+    @abc.abstractmethod
     def raise_event(self, instance_id: str, event_name: str, data: str | None = None) -> None: ...
 
+    @abc.abstractmethod
     def purge(self, instance_id: str) -> None:
         """Delete a finished instance and its children; ConflictError when it is still active."""
-        ...
 
+    @abc.abstractmethod
     def wait(
         self,
         instance_id: str,
@@ -80,14 +162,68 @@ class Backend(Protocol):
         timeout: float | None = None,
         interval: float = 0.5,
     ) -> WorkflowState:
-        """Block until the instance has started (left PENDING) or reached a terminal status.
+        """Block until :func:`wfctl.waiting.wait_reached` holds for the instance's status.
 
         Returns the state at that moment; WaitTimeoutError when ``timeout`` seconds pass first.
         """
-        ...
 
-    # The calls below exist only where the backend can answer them; others raise
-    # UnsupportedError with a sentence that says so.
+    def let_run(self, instance_id: str, seconds: float) -> None:
+        """Give the instance ``seconds`` to make progress (a watching command between two
+        reads). A remote backend sleeps, as the server runs it; the embedded one drives it."""
+        time.sleep(seconds)
+
+    def pending_reason(self, instance_id: str) -> str | None:
+        """What a PENDING instance waits for, when the backend can say (a worker); else None."""
+        return None
+
+    def foreign_app(self, instance_id: str) -> str | None:
+        """The app that owns the instance when nothing in this process will run it (an
+        embedded backend whose app is another); None when that is not so or not knowable."""
+        return None
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    # ------------------------------------------------------------------ optional calls
+    def list_instances(
+        self,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        name: str | None = None,
+        max_age: float | None = None,
+        limit: int | None = None,
+    ) -> list[WorkflowState]:
+        """LIST: instances, newest first, filtered; payloads may be left out."""
+        raise self.unsupported(Capability.LIST)
+
+    def page_instances(
+        self,
+        *,
+        statuses: Sequence[RuntimeStatus] = (),
+        name: str | None = None,
+        id_prefix: str | None = None,
+        max_age: float | None = None,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> tuple[list[WorkflowState], str | None]:
+        """PAGE: up to ``limit`` instances newest first, from the cursor ``after``, and the
+        cursor of the next page (None: the last). Cursors are opaque text of this backend;
+        UsageError for one it did not give out."""
+        raise self.unsupported(Capability.PAGE)
+
+    def count_by_status(self, *, name: str | None = None) -> dict[RuntimeStatus, int]:
+        """COUNT: how many instances (of workflow ``name``) have each status."""
+        raise self.unsupported(Capability.COUNT)
+
+    def history(self, instance_id: str) -> list[HistoryEntry]:
+        """HISTORY: the instance's history as a timeline; NotFoundError when there is none."""
+        raise self.unsupported(Capability.HISTORY)
+
+    def history_with_waits(self, instance_id: str) -> tuple[list[HistoryEntry], list[str]]:
+        """HISTORY: the history and the event names the instance waits for, where the backend
+        knows them (a waiting turn records them; history cannot tell): for
+        :func:`wfctl.waiting.derive`."""
+        return self.history(instance_id), []
 
     def rerun(
         self,
@@ -97,27 +233,16 @@ class Backend(Protocol):
         new_instance_id: str | None = None,
         new_input: str | None = None,
         overwrite_input: bool = False,
+        on_recorded: OnRecorded | None = None,
     ) -> str:
-        """Start a new instance (``new_instance_id``, else a generated ID; returned) that keeps
-        the finished instance's history up to Durable Task event ``event_id`` (an activity's
-        TaskScheduled, or a root workflow's ChildWorkflowCreated, as ``history`` numbers them)
-        and runs on from there; with ``overwrite_input`` that step gets ``new_input``. The
-        source is untouched. NotFoundError: no such instance; ConflictError: it is not
-        finished, or the new ID is the source's or taken; UsageError: not such an event."""
-        ...
-
-    def list_instances(
-        self,
-        *,
-        statuses: Sequence[RuntimeStatus] = (),
-        name: str | None = None,
-        max_age: float | None = None,
-        limit: int | None = None,
-    ) -> list[WorkflowState]:
-        """Instances, newest first, filtered; payloads may be left out."""
-        ...
-
-    def history(self, instance_id: str) -> list[HistoryEntry]: ...
+        """RERUN: start a new instance (``new_instance_id``, else a generated ID; returned)
+        that keeps the finished instance's history up to Durable Task event ``event_id`` (an
+        activity's TaskScheduled, or a root workflow's ChildWorkflowCreated, as ``history``
+        numbers them) and runs on from there; with ``overwrite_input`` that step gets
+        ``new_input``. The source is untouched. NotFoundError: no such instance;
+        ConflictError: it is not finished, or the new ID is the source's or taken;
+        UsageError: not such an event. ``on_recorded`` as for :meth:`start`."""
+        raise self.unsupported(Capability.RERUN)
 
     def purge_older_than(
         self,
@@ -125,8 +250,12 @@ class Backend(Protocol):
         *,
         statuses: Sequence[RuntimeStatus] = (),
         dry_run: bool = False,
+        progress: Progress | None = None,
     ) -> PurgeResult:
-        """Purge finished instances last updated more than ``older_than`` seconds ago."""
-        ...
+        """BULK_PURGE: purge finished instances last updated over ``older_than`` s ago;
+        ``progress(done, total)`` where the backend purges in batches."""
+        raise self.unsupported(Capability.BULK_PURGE)
 
-    def close(self) -> None: ...
+    def workflow_names(self) -> list[str]:
+        """WORKFLOWS: the workflow names the app registers, sorted."""
+        raise self.unsupported(Capability.WORKFLOWS)

@@ -56,7 +56,7 @@ def _one(kind: type, value: Any, info: Any, param: Any, ctx: Any) -> Any:
 
 if RuntimeParam is not None:
 
-    class _Plain(RuntimeParam):  # type: ignore[misc,valid-type]
+    class _Plain(RuntimeParam):
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
             ann = self.annotation
             if get_origin(ann) is list:

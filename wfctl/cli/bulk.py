@@ -127,12 +127,7 @@ def make_filter(
 
 def _pages(backend: Any, f: Filter, action: str) -> Iterator[tuple[list[WorkflowState], bool]]:
     """(matches of one page, whether more pages follow), page after page."""
-    page = getattr(backend, "page_instances", None)
-    if page is None:
-        raise UsageError(
-            "this backend cannot select instances by filter: give instance IDs, "
-            "or use --embedded or `wfctl serve`"
-        )
+    page = backend.page_instances  # UnsupportedError names the way out where it lacks one
     eligible = ELIGIBLE[action]
     statuses = [s for s in (f.statuses or eligible) if s in eligible]
     if not statuses:

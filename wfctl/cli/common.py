@@ -103,12 +103,10 @@ def make_backend(s: Settings) -> Backend:
                     "drop --embedded/WFCTL_EMBEDDED and use a Dapr sidecar"
                 ) from None
             raise
-        return EmbeddedBackend(  # type: ignore[no-any-return]
-            s.db_path, app=s.app, drive_limit=s.drive, detach=s.detach
-        )
+        return EmbeddedBackend(s.db_path, app=s.app, drive_limit=s.drive, detach=s.detach)
     token = s.token()
     errors.add_secret(token)
-    log = (lambda line: sys.stderr.write(errors.one_line(line) + "\n")) if s.verbose else None
+    log = _log_line if s.verbose else None
     if s.grpc:  # grpc and protobuf are imported only here, when gRPC is chosen
         from wfctl.backend.grpc import GrpcBackend
 
@@ -130,6 +128,11 @@ def make_backend(s: Settings) -> Backend:
         verify=s.verify,
         log=log,
     )
+
+
+def _log_line(line: str) -> None:
+    """``--verbose``: one request or response line on stderr, secrets masked."""
+    sys.stderr.write(errors.one_line(line) + "\n")
 
 
 def output_format(state: CliState, allowed: Sequence[str] = ("table", "json", "yaml")) -> str:

@@ -1,10 +1,12 @@
 """pause (suspend), resume, terminate, raise-event and purge: the commands that change instances."""
 
 import sys
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 
+from wfctl.backend.protocol import Capability
 from wfctl.cli import bulk
 from wfctl.cli.common import (
     CliState,
@@ -49,13 +51,19 @@ def _finished(backend: Any, iid: str) -> RuntimeStatus | None:
     return status if status.is_terminal else None
 
 
+def _operation(backend: Any, op: str) -> Callable[[str], None]:
+    """The backend's call for ``op`` ("pause" or "resume")."""
+    calls: dict[str, Callable[[str], None]] = {"pause": backend.pause, "resume": backend.resume}
+    return calls[op]
+
+
 def refuse_finished(iid: str, status: RuntimeStatus, what: str) -> ConflictError:
     return ConflictError(f"instance {iid!r} is already {status.value}: {what}")
 
 
 def _simple(
     ctx: typer.Context,
-    ids: list[str],
+    ids: list[str] | None,
     op: str,
     verb: str,
     refused: str,
@@ -68,7 +76,7 @@ def _simple(
     if f is not None:
         st = state_of(ctx)
         backend = st.backend()
-        bulk.run(st, f, op, verb, getattr(backend, op), dry_run=dry_run, yes=yes)
+        bulk.run(st, f, op, verb, _operation(backend, op), dry_run=dry_run, yes=yes)
         return
     for iid in ids:
         check_instance_id(iid)
@@ -81,7 +89,7 @@ def _simple(
         status = _finished(backend, iid)
         if status is not None:
             raise refuse_finished(iid, status, refused)
-        getattr(backend, op)(iid)
+        _operation(backend, op)(iid)
         _done(st, iid, verb, fmt, results)
 
     try:
@@ -166,9 +174,12 @@ def terminate(
     for iid in ids:
         check_instance_id(iid)
     payload = read_payload(result, None, raw=False, what="--result", flag="--result")
+    st = state_of(ctx)
+    backend = st.backend()
+    if payload is not None and not backend.supports(Capability.TERMINATE_OUTPUT):
+        print_note("Dapr's HTTP API has no terminate output: --result is ignored")
+        payload = None
     if f is not None:
-        st = state_of(ctx)
-        backend = st.backend()
         bulk.run(
             st,
             f,
@@ -179,11 +190,7 @@ def terminate(
             yes=yes,
         )
         return
-    st = state_of(ctx)
     fmt = output_format(st)
-    backend = st.backend()
-    if payload is not None and not st.settings.embedded and not st.settings.grpc:
-        print_note("Dapr's HTTP API has no terminate output: --result is ignored")
     results: list[dict] = []
 
     def act(iid: str) -> None:

@@ -32,7 +32,7 @@ def _global_annotation(opt: Option, callbacks: dict[str, Any]) -> Any:
     extra: dict[str, Any] = {}
     if opt.name in callbacks:
         extra = {"callback": callbacks[opt.name], "is_eager": True}
-    return Annotated[kind, typer_param(opt, **extra)]  # type: ignore[valid-type]
+    return Annotated[kind, typer_param(opt, **extra)]
 
 
 def global_callback(

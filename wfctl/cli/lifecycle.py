@@ -3,7 +3,7 @@
 import sys
 import time
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -106,9 +106,9 @@ def start(
             print_note(f"started {iid}")
         sys.stdout.flush()
 
-    if hasattr(backend, "on_recorded"):
-        backend.on_recorded = announce
-    iid = backend.start(name, payload, instance_id=instance_id, start_at=start_at)
+    iid = backend.start(
+        name, payload, instance_id=instance_id, start_at=start_at, on_recorded=announce
+    )
     remember(st, iid, name)
     announce(iid)
     if wait:
@@ -196,9 +196,8 @@ def wait(
     backend = st.backend()
     deadline = None if limit is None else time.monotonic() + limit
     many = len(ids) > 1
-    if hasattr(backend, "foreign_app"):
-        for iid in ids:
-            _note_foreign_app(backend, iid)
+    for iid in ids:
+        _note_foreign_app(backend, iid)
     results: list[WorkflowState] = []
     first = 0
     timed_out = False
@@ -246,7 +245,7 @@ def wait(
         raise typer.Exit(first)
 
 
-def _note_foreign_app(backend: Any, iid: str) -> None:
+def _note_foreign_app(backend: "Backend", iid: str) -> None:
     """Say at once when nothing in this process can run the instance (its app is another),
     then let the caller wait anyway: a worker elsewhere may run it."""
     import os

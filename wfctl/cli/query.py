@@ -139,7 +139,7 @@ def _list_table(states: list[Any], fmt: str, *, tty: bool) -> tuple[Any, Any, An
                 row += [compact(s.serialized_input, cut), compact(s.serialized_output, cut)]
             row.append(" ".join(fail.split()))
         rows.append(row)
-        style = [None] * len(row)
+        style: list[str | None] = [None] * len(row)
         style[2] = STATUS_COLOURS.get(s.runtime_status)
         styles.append(style)
     # IDs and statuses never wrap; what goes first when the terminal is narrow:
@@ -227,12 +227,7 @@ def workflows(ctx: typer.Context) -> None:
     st = state_of(ctx)
     fmt = output_format(st)
     backend = st.backend()
-    names = getattr(backend, "workflow_names", None)
-    if names is None:
-        from wfctl.model import UnsupportedError
-
-        raise UnsupportedError("this backend cannot list workflow names: use --embedded or serve")
-    found = sorted(names())
+    found = sorted(backend.workflow_names())  # UnsupportedError where the backend cannot say
     if fmt != "table":
         emit(st, fmt, found)
         return

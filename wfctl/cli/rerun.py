@@ -97,29 +97,27 @@ def rerun(
             print_note(f"rerun as {iid}")
         sys.stdout.flush()
 
-    if hasattr(backend, "on_recorded"):
-        backend.on_recorded = announce
     iid = backend.rerun(
         instance_id,
         from_event,
         new_instance_id=new_id,
         new_input=payload,
         overwrite_input=payload is not None,
+        on_recorded=announce,
     )
     remember(st, iid)
     announce(iid)
-    if hasattr(backend, "foreign_app"):
-        from wfctl.cli.lifecycle import _note_foreign_app
+    from wfctl.cli.lifecycle import _note_foreign_app
 
-        if wait:
-            _note_foreign_app(backend, iid)  # the source's app runs it, maybe not this one
-        elif owner := backend.foreign_app(iid):
-            from wfctl.cli.errors import print_note
+    if wait:
+        _note_foreign_app(backend, iid)  # the source's app runs it, maybe not this one
+    elif owner := backend.foreign_app(iid):
+        from wfctl.cli.errors import print_note
 
-            print_note(
-                f"{iid!r} belongs to app {owner}, as {instance_id!r} does, which this command"
-                f" has not loaded: `--app {owner}` or a worker of it runs it"
-            )
+        print_note(
+            f"{iid!r} belongs to app {owner}, as {instance_id!r} does, which this command"
+            f" has not loaded: `--app {owner}` or a worker of it runs it"
+        )
     if wait:
         wait_and_show(st, backend, iid, timeout=wait_timeout, interval=poll)
 

@@ -39,20 +39,20 @@ def with_waits(st: CliState, state: WorkflowState, rows: list[Any]) -> list[Any]
     keeps Dapr's shape."""
     if state.runtime_status.is_terminal:
         return rows
+    from wfctl.backend.protocol import Capability
+
     backend = st.backend()
     if state.runtime_status is RuntimeStatus.PENDING:  # no turn yet: nothing in its history
-        reason = getattr(backend, "pending_reason", None)
         try:
-            why = None if reason is None else reason(state.instance_id)
+            why = backend.pending_reason(state.instance_id)
         except WfctlError:
             why = None
         if why:
             return [*rows, ("Waiting for", why, "yellow")]
-    read = getattr(backend, "history_with_waits", None)
-    if read is None:
-        return rows
     try:
-        entries, events = read(state.instance_id)
+        if not backend.supports(Capability.HISTORY):
+            return rows
+        entries, events = backend.history_with_waits(state.instance_id)
     except WfctlError:
         return rows
     from wfctl.waiting import derive, describe

@@ -9,15 +9,13 @@ wfctl already uses for tables: no new dependency.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from wfctl.model import HistoryEntry, WaitTimeoutError
+from wfctl.model import HistoryEntry
 
 _OPEN = {
     "TaskScheduled": "activity",
@@ -136,10 +134,10 @@ def bars(entries: Sequence[HistoryEntry]) -> list[Bar]:
             kind = "activity" if e.type.startswith("Task") else "timer"
             if "Child" in e.type or "SubOrchestration" in e.type:
                 kind = "child"
-            bar = open_.pop((kind, e.task_id if e.task_id is not None else -1), None)
-            if bar is not None:
-                bar.end = t
-                bar.failed = _CLOSE[e.type]
+            closed = open_.pop((kind, e.task_id if e.task_id is not None else -1), None)
+            if closed is not None:
+                closed.end = t
+                closed.failed = _CLOSE[e.type]
         elif e.type == "EventRaised":
             out.append(Bar("event", f"event {e.name}", t, t))
     return out
@@ -233,11 +231,7 @@ def follow(st: Any, instance_id: str, fmt: str, every: float) -> int:
         shown = len(entries)
         if state.runtime_status.is_terminal:
             return int(state.runtime_status.wait_exit_code)
-        if hasattr(backend, "engine"):  # embedded: drive it for a while, then look again
-            with contextlib.suppress(WaitTimeoutError):
-                backend.wait(instance_id, timeout=every, interval=every)
-        else:
-            time.sleep(every)
+        backend.let_run(instance_id, every)  # embedded: drives it; remote: sleeps
 
 
 HEADERS = ["TYPE", "NAME", "EVENTID", "ELAPSED", "STATUS", "DETAILS"]

@@ -148,6 +148,8 @@ def _type_kind(param: Any) -> tuple[str, list[str]] | None:
         return None
     ptype = getattr(param, "type", None)  # click parameter types
     type_name = type(ptype).__name__
+    if ptype is None:
+        return None
     if type_name == "Choice":
         return "choice", [_choice_text(c) for c in ptype.choices]
     if type_name == "Path":

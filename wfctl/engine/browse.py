@@ -49,7 +49,8 @@ class Browse:
         ``apps``: only instances owned by one of these app identities (or by none: the
         engines of those apps run them too)."""
         rows: list[tuple] = []
-        for st in list(dict.fromkeys(statuses)) or [None]:
+        each: list[RuntimeStatus | None] = list(dict.fromkeys(statuses)) or [None]
+        for st in each:
             rows += self._page_rows(st, name, id_prefix, max_age, limit + 1, after, apps)
         if len(statuses) > 1:
             rows.sort(key=lambda r: (r[3], r[-1]), reverse=True)

@@ -311,7 +311,8 @@ class Instances:
         max_age: float | None,
         limit: int | None,
     ) -> list[tuple]:
-        where, args = [], []  # type: ignore[var-annotated]
+        where: list[str] = []
+        args: list[object] = []
         if status is not None:
             where.append("status = ?")
             args.append(status.value)

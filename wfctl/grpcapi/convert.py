@@ -77,9 +77,19 @@ def ts(pb: Any, dt: datetime) -> Any:
     return out
 
 
-def from_ts(t: Any) -> datetime:
-    """A naive UTC datetime of a protobuf Timestamp (the sentinel stays in year 9999)."""
-    return t.ToDatetime()
+def from_ts(t: Any, what: str = "a timestamp") -> datetime:
+    """A naive UTC datetime of a protobuf Timestamp (the sentinel stays in year 9999);
+    BadActions (``InvalidTimestamp``) names ``what`` when it is not a valid time."""
+    try:
+        if not 0 <= t.nanos < 1_000_000_000:
+            raise ValueError
+        return t.ToDatetime()
+    except (ValueError, OverflowError, OSError):
+        raise BadActions(
+            f"{what} is not a valid time (seconds={t.seconds}, nanos={t.nanos}): give one "
+            "from year 1 to 9999",
+            "InvalidTimestamp",
+        ) from None
 
 
 def _sv(pb: Any, text: str | None) -> Any:
@@ -240,7 +250,8 @@ def actions_from_pb(
             if cross:
                 refused.append((a.id, _cross(f"call activity {x.name!r}", target, app_id)))
         elif kind == "createTimer":
-            actions.append(h.CreateTimer(task_id=a.id, fire_at=from_ts(a.createTimer.fireAt)))
+            fire_at = from_ts(a.createTimer.fireAt, "the worker's timer time")
+            actions.append(h.CreateTimer(task_id=a.id, fire_at=fire_at))
         elif kind == "createChildWorkflow":
             x = a.createChildWorkflow
             if cross:

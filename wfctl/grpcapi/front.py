@@ -8,17 +8,23 @@ A second executor front on :class:`wfctl.engine.store.Store`, beside the in-proc
 
 * One lease owner for the process; an instance whose turn is on a stream is excluded from
   claims, so at most one turn per instance is in flight. Each work item carries a completion
-  token; an answer with an unknown or stale token is ignored (benign, as daprd). An answer
-  with no token at all (durabletask-js 1.0) is matched as daprd matches it: a turn by its
-  instance, an activity by instance and task id.
+  token; an answer with an unknown or stale token is refused (one log line naming the
+  instance, the task and why; the caller gets daprd's "unknown instance ID" error). An
+  answer with no token at all (durabletask-js 1.0) is matched as daprd matches it — a turn
+  by its instance, an activity by instance and task id — but only from the connection
+  (``context.peer()``) of the stream the item was sent on.
 * Streams take work round-robin up to a credit each; an instance's next turn prefers the
   stream that ran its last one (its history cache is warm there).
 * Workers that advertise STATEFUL_HISTORY get ``cachedHistory{eventCount}`` and only the
   events past what they hold; others get the full history every turn.
 * A turn or activity a worker holds longer than ``work_item_timeout`` seconds (serve's
-  ``--work-item-timeout``) while its stream stays open is taken back and handed out again,
-  as a stream's end would; the old holder's late answer carries a token no longer in
-  flight and is refused as stale.
+  ``--work-item-timeout``) while its stream stays open is taken back and handed out again
+  to another stream (never the one that held it); the old holder's late answer carries a
+  token no longer in flight and is refused as stale. A stream that holds such an item and
+  has answered nothing for that long is taken as dead: it is ended (UNAVAILABLE) and all
+  of its work goes to the others.
+* A work item over the message limit (``max_message``) is never sent: the turn fails its
+  instance (``WorkItemTooLarge``), the activity fails its task; other instances go on.
 * When a stream ends, its turns are simply forgotten (their instances are claimed again, by
   this process, with whatever has arrived since) and its activity leases are handed back: in
   flight work is re-dispatched to the next stream. After a crash of the process, the store
@@ -29,33 +35,32 @@ from __future__ import annotations
 
 import logging
 import queue
-import secrets
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from wfctl.engine.faults import Reaper, pause_after, start_lease_renewer
-from wfctl.engine.history import CompleteWorkflow, TurnResult
+from wfctl.engine.history import TurnResult
 from wfctl.engine.items import ApplyOutcome, StartRequest, TaskItem, TaskOutcome, TurnItem
 from wfctl.engine.store import HUB, Store, new_owner_id
 from wfctl.grpcapi import convert
-from wfctl.grpcapi.streams import Known, Pending, Stream
-from wfctl.model import FailureDetails, RuntimeStatus, WfctlError
+from wfctl.grpcapi.answers import Answers
+from wfctl.grpcapi.cache import DEFAULT_CACHE_BYTES, HistoryCache
+from wfctl.grpcapi.handout import POLL, TURN_CREDIT, HandOut
+from wfctl.grpcapi.streams import Pending, Stream
+from wfctl.limits import MAX_MESSAGE_BYTES
+from wfctl.model import FailureDetails, WfctlError
 
 log = logging.getLogger("wfctl.grpc")
-POLL = 0.1  # how often a front with streams looks for work written by other processes
 TTL = 30.0
-TURN_CREDIT = 64  # turns in flight per stream
-TASK_CREDIT = 64  # activities in flight per stream
-MAX_CACHED = 10_000  # instances whose history stays in memory
 #: Default seconds a worker may hold a turn or an activity (durabletask-go's SQLite backend
 #: locks a work item for 2 minutes); 0 = no limit.
 WORK_ITEM_TIMEOUT = 120.0
 
 
-class RemoteFront:
+class RemoteFront(HandOut, Answers):
     """The loop; see the module docstring. ``app`` is the app identity the instances it
     drives carry in the store; ``app_id`` the Dapr app id stamped on them for the SDK."""
 
@@ -68,6 +73,8 @@ class RemoteFront:
         app_id: str,
         ttl: float = TTL,
         work_item_timeout: float = WORK_ITEM_TIMEOUT,
+        max_message: int = MAX_MESSAGE_BYTES,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
@@ -76,6 +83,7 @@ class RemoteFront:
         self.app_id = app_id
         self.ttl = ttl
         self.work_item_timeout = work_item_timeout
+        self.max_message = max_message
         self.clock = clock
         self.owner = new_owner_id()
         self._inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
@@ -83,9 +91,11 @@ class RemoteFront:
         self._next_stream = 0
         self._pending: dict[str, Pending] = {}
         self._inflight: dict[str, str] = {}  # instance ID -> token of its turn on a stream
-        self._hist: OrderedDict[str, list[Any]] = OrderedDict()  # pb history per instance
-        self._ids: dict[str, set[int]] = {}  # action ids the history holds, per instance
+        self._cache = HistoryCache(cache_bytes)  # pb history per instance
         self._sticky: dict[str, Stream] = {}
+        self._avoid: dict[tuple[str, int], Stream] = {}  # taken back from: (iid, task or -1)
+        self._unsent: deque[TurnItem] = deque()  # claimed turns no stream could take yet
+        self._failing: list[tuple[TurnItem, TurnResult, list[tuple[int, str]]]] = []
         self._ready_tasks: deque[TaskItem] = deque()
         self._stream_ids = 0
         self._reap = Reaper(store)
@@ -96,8 +106,19 @@ class RemoteFront:
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ from gRPC handlers
-    def open_stream(self, send: Callable[[list[Any]], None], capabilities: list[int]) -> Stream:
-        s = Stream(send=send, stateful=self.pb.WORKER_CAPABILITY_STATEFUL_HISTORY in capabilities)
+    def open_stream(
+        self,
+        send: Callable[[list[Any]], None],
+        capabilities: list[int],
+        *,
+        peer: str = "",
+        end: Callable[[str, str], None] | None = None,
+    ) -> Stream:
+        """A new worker stream from connection ``peer``; ``end(code, message)`` ends it."""
+        stateful = self.pb.WORKER_CAPABILITY_STATEFUL_HISTORY in capabilities
+        s = Stream(send=send, stateful=stateful, peer=peer)
+        if end is not None:
+            s.end = end
         self._post("open", s)
         return s
 
@@ -109,11 +130,18 @@ class RemoteFront:
         deliverable); then ``req.error`` is set or not, and ``on_done()`` is called."""
         self._post("start", (req, on_done))
 
-    def complete_turn(self, resp: Any) -> None:
-        self._post("turn", resp)
+    def complete_turn(
+        self, resp: Any, peer: str = "", done: Callable[[str | None], None] | None = None
+    ) -> None:
+        """A worker's WorkflowResponse from connection ``peer``; ``done(None)`` once it is
+        matched to a turn in flight, ``done(message)`` (daprd's error text) when refused."""
+        self._post("turn", (resp, peer, done))
 
-    def complete_task(self, resp: Any) -> None:
-        self._post("task", resp)
+    def complete_task(
+        self, resp: Any, peer: str = "", done: Callable[[str | None], None] | None = None
+    ) -> None:
+        """A worker's ActivityResponse; ``done`` as for :meth:`complete_turn`."""
+        self._post("task", (resp, peer, done))
 
     def _post(self, kind: str, value: Any) -> None:
         self._inbox.put((kind, value))
@@ -146,7 +174,10 @@ class RemoteFront:
 
     def _run(self) -> None:
         renewer = start_lease_renewer(
-            self.store, self.owner, self.ttl, lambda: bool(self._pending or self._ready_tasks)
+            self.store,
+            self.owner,
+            self.ttl,
+            lambda: bool(self._pending or self._ready_tasks or self._unsent),
         )
         try:
             while not self._stop.is_set():
@@ -187,21 +218,32 @@ class RemoteFront:
             if kind == "open":
                 self._stream_ids += 1
                 value.id = self._stream_ids
+                value.last_ack = self.clock()
                 self._streams.append(value)
             elif kind == "close":
                 released += self._close(value)
-            elif kind == "turn":
-                got = self._turn_answer(value)
-                if got is not None:
-                    turns.append(got)
-            elif kind == "task":
-                got = self._task_answer(value)
-                if got is not None:
-                    outcomes.append(got)
+            elif kind in ("turn", "task"):
+                resp, peer, done = value
+                if kind == "turn":
+                    got, refusal = self._turn_answer(resp, peer)
+                    if got is not None:
+                        turns.append(got)
+                else:
+                    outcome, refusal = self._task_answer(resp, peer)
+                    if outcome is not None:
+                        outcomes.append(outcome)
+                if done is not None:
+                    done(refusal)
             elif kind == "start":
                 starts.append(value)
-        if self.work_item_timeout > 0 and self._take_back_overdue():
-            did = True
+        if self.work_item_timeout > 0:
+            back = self._take_back_overdue()
+            if back is not None:
+                released += back
+                did = True
+        if self._failing:  # turns whose work item would not fit a message: fail them now
+            turns = self._failing + turns
+            self._failing = []
         if released:
             self.store.leases.release(self.owner, released)
         if self._retry is not None:  # answers a failed commit left (e.g. the disk was full)
@@ -220,6 +262,8 @@ class RemoteFront:
         finally:
             for _, done in starts:
                 done()
+        if self._send_unsent():
+            did = True
         if self._send_tasks(poll=not did or now - self._last_task_poll > POLL):
             did = True
         for st in self._streams:
@@ -245,89 +289,8 @@ class RemoteFront:
                 tasks.append(p.task.id)
         for iid in [i for i, st in self._sticky.items() if st is s]:
             del self._sticky[iid]
+        self._avoid = {k: st for k, st in self._avoid.items() if st is not s}
         return tasks
-
-    def _take_back_overdue(self) -> bool:
-        """Take back what a worker has held longer than ``work_item_timeout``: a turn is
-        forgotten (its instance is claimed again, with a full history, by any stream), an
-        activity is queued again. ``_pending`` is in the order items went out."""
-        limit = self.clock() - self.work_item_timeout
-        overdue = []
-        for token, p in self._pending.items():
-            if p.sent > limit:
-                break
-            overdue.append(token)
-        for token in overdue:
-            p = self._pending.pop(token)
-            s = p.stream
-            if p.turn is not None:
-                iid = p.turn.instance_id
-                s.turns.discard(token)
-                if self._inflight.get(iid) == token:
-                    del self._inflight[iid]
-                s.marks.pop(iid, None)  # what it caches is unknown now
-                if self._sticky.get(iid) is s:
-                    del self._sticky[iid]
-                what = f"the turn of {iid!r}"
-            else:
-                assert p.task is not None
-                s.tasks.discard(token)
-                self._ready_tasks.append(p.task)
-                what = f"activity {p.task.name!r} of {p.task.instance_id!r}"
-            log.warning(
-                "wfctl serve: a worker held %s over %g s (--work-item-timeout): handing it out"
-                " again",
-                what,
-                self.work_item_timeout,
-            )
-        return bool(overdue)
-
-    def _turn_answer(self, resp: Any) -> tuple[TurnItem, TurnResult, list[tuple[int, str]]] | None:
-        # durabletask-js 1.0 answers without the completion token: match by instance, as daprd
-        token = resp.completionToken or self._inflight.get(resp.instanceId, "")
-        p = self._pending.get(token)
-        if p is None or p.turn is None or p.turn.instance_id != resp.instanceId:
-            log.info("wfctl serve: ignored a workflow answer with a stale or unknown token")
-            return None
-        del self._pending[token]
-        p.stream.turns.discard(token)
-        item = p.turn
-        try:
-            res, refused = convert.actions_from_pb(
-                resp, item.instance_id, self.app_id, self._ids.get(item.instance_id, set())
-            )
-        except convert.BadActions as exc:
-            failure = FailureDetails(exc.error_type, str(exc))
-            res = TurnResult(actions=[CompleteWorkflow(RuntimeStatus.FAILED, failure=failure)])
-            refused = []
-        return item, res, refused
-
-    def _task_answer(self, resp: Any) -> TaskOutcome | None:
-        token = resp.completionToken or self._task_token(resp.instanceId, resp.taskId)
-        p = self._pending.get(token)
-        if (
-            p is None
-            or p.task is None
-            or p.task.instance_id != resp.instanceId
-            or p.task.task_id != resp.taskId
-        ):
-            log.info("wfctl serve: ignored an activity answer with a stale or unknown token")
-            return None
-        del self._pending[token]
-        p.stream.tasks.discard(token)
-        if resp.HasField("failureDetails"):
-            return TaskOutcome(p.task, failure=convert.failure_from_pb(resp.failureDetails))
-        result = resp.result.value if resp.HasField("result") else None
-        return TaskOutcome(p.task, result=result)
-
-    def _task_token(self, instance_id: str, task_id: int) -> str:
-        """The token of the activity in flight for ``(instance_id, task_id)`` ("" if none): for
-        workers that answer without the token (durabletask-js 1.0), as daprd matches them."""
-        for token, p in self._pending.items():
-            task = p.task
-            if task is not None and (task.instance_id, task.task_id) == (instance_id, task_id):
-                return token
-        return ""
 
     def _exchange(
         self,
@@ -356,7 +319,7 @@ class RemoteFront:
                 outcomes,
                 limit=free,
                 exclude=list(self._inflight),
-                known=Known(self._hist),  # type: ignore[arg-type]
+                known=self._cache.known(),  # type: ignore[arg-type]
                 ttl=self.ttl,
                 app=self.app,
                 applied=applied,
@@ -371,11 +334,11 @@ class RemoteFront:
                 self._inflight[item.instance_id] = "retry"
             raise
         for item in items:
-            s = self._pick(lambda s: len(s.turns) < TURN_CREDIT, self._sticky.get(item.instance_id))
-            if s is not None:  # always (claimed within the credit)
-                self._send_turn(s, item)
-        while len(self._hist) > MAX_CACHED:  # least recently stepped first (never mid-batch)
-            self._forget(next(iter(self._hist)))
+            self._inflight[item.instance_id] = "unsent"
+            self._unsent.append(item)
+        self._send_unsent()
+        for iid in self._cache.over(keep=self._inflight):  # least recently stepped first
+            self._forget(iid)
         return bool(turns or outcomes or starts or items)
 
     def _took(self, item: TurnItem, refused: list[tuple[int, str]], out: ApplyOutcome) -> None:
@@ -384,12 +347,10 @@ class RemoteFront:
         if not out.applied or out.finished or out.restarted:
             self._forget(iid)
             return
-        hist = self._hist.get(iid)
-        if hist is not None:
-            pbs = [convert.event_to_pb(self.pb, e, self.app_id) for e in out.appended]
-            hist.extend(pbs)
-            self._ids[iid].update(e.eventId for e in pbs if e.eventId >= 0)
-            self._hist.move_to_end(iid)
+        if iid in self._cache:
+            self._cache.extend(
+                iid, (convert.event_to_pb(self.pb, e, self.app_id) for e in out.appended)
+            )
         why = dict(refused)
         for t in out.tasks:
             if t.task_id in why:
@@ -401,8 +362,10 @@ class RemoteFront:
     def _reset_cache(self, ready: int, failing: int) -> None:
         """Undo what a failed commit's callback did: the cached histories (all reloaded from
         the store), the tasks and failures it queued (back to ``ready``/``failing`` long)."""
-        self._hist.clear()
-        self._ids.clear()
+        self._cache.clear()
+        for item in self._unsent:  # they may lean on the cache: claimed again, in full
+            self._inflight.pop(item.instance_id, None)
+        self._unsent.clear()
         while len(self._ready_tasks) > ready:
             self._ready_tasks.pop()
         del self._fail_next[failing:]
@@ -410,90 +373,7 @@ class RemoteFront:
             s.marks.clear()
 
     def _forget(self, iid: str) -> None:
-        self._hist.pop(iid, None)
-        self._ids.pop(iid, None)
+        self._cache.forget(iid)
         self._sticky.pop(iid, None)
         for s in self._streams:
             s.marks.pop(iid, None)
-
-    # ------------------------------------------------------------------ hand out work
-    def _pick(
-        self, credit: Callable[[Stream], bool], prefer: Stream | None = None
-    ) -> Stream | None:
-        if prefer is not None and not prefer.closed and credit(prefer):
-            return prefer
-        n = len(self._streams)
-        for k in range(n):
-            s = self._streams[(self._next_stream + k) % n]
-            if credit(s):
-                self._next_stream = (self._next_stream + k + 1) % n
-                return s
-        return None
-
-    def _send_tasks(self, poll: bool) -> bool:
-        """Hand ready tasks to the streams; when ``poll``, first claim tasks that other
-        owners let go (released, expired)."""
-        if not self._streams:
-            return False
-        did = False
-        free = sum(max(TASK_CREDIT - len(s.tasks), 0) for s in self._streams)
-        if poll and free > len(self._ready_tasks):
-            self._last_task_poll = time.monotonic()
-            self._ready_tasks.extend(
-                self.store.queues.claim_tasks(
-                    self.owner, limit=free - len(self._ready_tasks), ttl=self.ttl, app=self.app
-                )
-            )
-        while self._ready_tasks:
-            s = self._pick(lambda s: len(s.tasks) < TASK_CREDIT)
-            if s is None:
-                break
-            self._send_task(s, self._ready_tasks.popleft())
-            did = True
-        return did
-
-    def _token(self) -> str:
-        return secrets.token_hex(8)
-
-    def _send_turn(self, s: Stream, item: TurnItem) -> None:
-        pb = self.pb
-        iid = item.instance_id
-        if item.past is not None:
-            hist = [convert.event_to_pb(pb, e, self.app_id) for e in item.past]
-            self._hist[iid] = hist
-            self._ids[iid] = {e.eventId for e in hist if e.eventId >= 0}
-            for st in self._streams:  # a fresh copy: what any worker caches is unknown
-                st.marks.pop(iid, None)
-        else:
-            hist = self._hist[iid]
-        req = pb.WorkflowRequest(instanceId=iid)
-        req.executionId.value = f"{iid}:{item.generation}"
-        req.router.sourceAppID = self.app_id
-        req.newEvents.extend(convert.event_to_pb(pb, e, self.app_id) for e in item.new)
-        run, mark = s.marks.get(iid, (-1, 0)) if s.stateful else (-1, 0)
-        if run == item.generation and 0 < mark <= len(hist):
-            req.cachedHistory.eventCount = mark
-            req.pastEvents.extend(hist[mark:])
-        else:
-            req.pastEvents.extend(hist)
-        if s.stateful:
-            s.marks[iid] = (item.generation, len(hist))
-        token = self._token()
-        self._pending[token] = Pending(s, turn=item, sent=self.clock())
-        self._inflight[iid] = token
-        self._sticky[iid] = s
-        s.turns.add(token)
-        s.out.append(pb.WorkItem(workflowRequest=req, completionToken=token))
-
-    def _send_task(self, s: Stream, t: TaskItem) -> None:
-        pb = self.pb
-        req = pb.ActivityRequest(name=t.name, taskId=t.task_id)
-        if t.input is not None:
-            req.input.value = t.input
-        req.workflowInstance.instanceId = t.instance_id
-        req.workflowInstance.executionId.value = f"{t.instance_id}:{t.generation}"
-        req.taskExecutionId = f"{t.instance_id}:{t.generation}:{t.task_id}"
-        token = self._token()
-        self._pending[token] = Pending(s, task=t, sent=self.clock())
-        s.tasks.add(token)
-        s.out.append(pb.WorkItem(activityRequest=req, completionToken=token))

@@ -4,49 +4,32 @@ The server is grpc.aio on an event loop of its own thread. Client RPCs run their
 on a small thread pool; ``WaitForInstance*`` await a change notification (no thread while
 they wait) and end with the caller's deadline or cancellation. Worker RPCs (the
 ``GetWorkItems`` stream and the completions) go to :class:`wfctl.grpcapi.front.RemoteFront`.
-With an API token, every RPC and the stream need the metadata ``dapr-api-token``.
+Every call passes :func:`wfctl.grpcapi.door.door` first (the API token, decoding, errors as
+plain statuses); every name and payload a client sends is checked against serve's limits
+(:mod:`wfctl.limits`), the same as on the HTTP routes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
-import threading
+import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from wfctl.engine.items import StartRequest
-from wfctl.engine.store import STATUS_HUB, Store
+from wfctl.engine.store import Store
 from wfctl.grpcapi import convert
 from wfctl.grpcapi.front import RemoteFront
-from wfctl.model import ConflictError, NotFoundError, UsageError, WfctlError
-from wfctl.protocol import rpc
+from wfctl.limits import MAX_MESSAGE_BYTES, check_name, check_payload
+from wfctl.model import ConflictError, NotFoundError, WfctlError
 
 log = logging.getLogger("wfctl.grpc")
 PING_SECONDS = 10.0  # health pings to workers that ask for them, when the stream is idle
 WAIT_POLL = 0.5  # waits also re-read this often (changes by other processes)
 LIST_PAGE = 1024
-
-
-def channel_options(max_message: int, handshake_timeout: float = 10.0) -> list[tuple[str, int]]:
-    """Server channel settings as daprd's (GRPC.md "Channel settings"), plus a handshake
-    deadline: a connection that has not completed the HTTP/2 handshake within
-    ``handshake_timeout`` seconds (serve's ``--header-timeout``) is closed."""
-    return [
-        ("grpc.server_handshake_timeout_ms", max(1, round(handshake_timeout * 1000))),
-        ("grpc.max_receive_message_length", max_message),
-        ("grpc.max_send_message_length", max_message),
-        ("grpc.keepalive_time_ms", 10_000),
-        ("grpc.keepalive_timeout_ms", 20_000),
-        ("grpc.keepalive_permit_without_calls", 1),
-        ("grpc.http2.min_recv_ping_interval_without_data_ms", 5_000),
-        ("grpc.http2.max_ping_strikes", 0),
-        ("grpc.max_connection_idle_ms", 180_000),
-        ("grpc.so_reuseport", 0),  # a second serve on the same port must fail, not share it
-    ]
 
 
 class Servicer:
@@ -60,8 +43,12 @@ class Servicer:
         *,
         local_names: Callable[[], list[str]],
         local_app: str | None,
+        max_message: int = MAX_MESSAGE_BYTES,
     ) -> None:
         self.pb = proto.pb
+        self.max_message = max_message
+        #: The open GetWorkItems streams: end(code, message) of each (the loop's thread).
+        self.streams: dict[int, Callable[[str, str], None]] = {}
         self.grpc = proto.grpc
         self.store = store
         self.front = front
@@ -86,8 +73,9 @@ class Servicer:
         from wfctl.ids import check_new_instance_id, new_instance_id
 
         iid = request.instanceId or new_instance_id()
-        if not request.name:
-            await self._abort(context, "INVALID_ARGUMENT", "a workflow name is required")
+        check_name(request.name, "the workflow name")  # the door answers INVALID_ARGUMENT
+        inp = request.input.value if request.HasField("input") else None
+        check_payload(inp, "the input", self.max_message)
         if request.name.startswith("dapr.internal."):
             await self._abort(
                 context,
@@ -108,8 +96,9 @@ class Servicer:
             )
         start_at = None
         if request.HasField("scheduledStartTimestamp"):
-            start_at = convert.from_ts(request.scheduledStartTimestamp)
-        inp = request.input.value if request.HasField("input") else None
+            start_at = await self._time(
+                context, request.scheduledStartTimestamp, "scheduledStartTimestamp"
+            )
         names = self.local_names()
         app = self.local_app if request.name in names else self.front.app
         req = StartRequest(iid, request.name, inp, app=app, start_at=start_at)
@@ -125,6 +114,18 @@ class Servicer:
         if req.error is not None:
             await self._abort(context, "INTERNAL", f"the start was not recorded: {req.error}")
         return self.pb.CreateInstanceResponse(instanceId=iid)
+
+    async def _time(self, context: Any, t: Any, what: str) -> Any:
+        try:
+            return convert.from_ts(t, what)
+        except convert.BadActions as exc:
+            await self._abort(context, "INVALID_ARGUMENT", str(exc))
+
+    def _payload(self, msg: Any, field: str, what: str) -> str | None:
+        """A StringValue field's text (None when unset), checked against the limits."""
+        text = getattr(msg, field).value if msg.HasField(field) else None
+        check_payload(text, what, self.max_message)
+        return text
 
     async def _state(self, request: Any) -> tuple[Any, Any]:
         st = await self._call(self.store.instances.get_state, request.instanceId)
@@ -161,7 +162,7 @@ class Servicer:
             check_event_name(request.name)
         except WfctlError as exc:
             await self._abort(context, "INVALID_ARGUMENT", str(exc))
-        data = request.input.value if request.HasField("input") else None
+        data = self._payload(request, "input", "the event data")
         # Unknown or finished instances: the event is dropped, as daprd does.
         await self._call(self.store.manage.raise_event, request.instanceId, request.name, data)
         return self.pb.RaiseEventResponse()
@@ -170,7 +171,7 @@ class Servicer:
         await self._abort(context, "NOT_FOUND", f"no such instance exists: '{iid}'")
 
     async def TerminateInstance(self, request: Any, context: Any) -> Any:
-        out = request.output.value if request.HasField("output") else None
+        out = self._payload(request, "output", "the output")
         got = await self._call(
             self.store.manage.terminate, request.instanceId, out, recursive=request.recursive
         )
@@ -179,20 +180,23 @@ class Servicer:
         return self.pb.TerminateResponse()
 
     async def SuspendInstance(self, request: Any, context: Any) -> Any:
-        reason = request.reason.value if request.HasField("reason") else None
+        reason = self._payload(request, "reason", "the reason")
         if await self._call(self.store.manage.suspend, request.instanceId, reason) is None:
             await self._no_such(context, request.instanceId)
         return self.pb.SuspendResponse()
 
     async def ResumeInstance(self, request: Any, context: Any) -> Any:
-        reason = request.reason.value if request.HasField("reason") else None
+        reason = self._payload(request, "reason", "the reason")
         if await self._call(self.store.manage.resume, request.instanceId, reason) is None:
             await self._no_such(context, request.instanceId)
         return self.pb.ResumeResponse()
 
     async def PurgeInstances(self, request: Any, context: Any) -> Any:
         if request.HasField("purgeInstanceFilter"):
-            n = await self._call(self._purge_filter, request.purgeInstanceFilter)
+            try:
+                n = await self._call(self._purge_filter, request.purgeInstanceFilter)
+            except convert.BadActions as exc:  # a time out of range
+                await self._abort(context, "INVALID_ARGUMENT", str(exc))
             return self.pb.PurgeInstancesResponse(deletedInstanceCount=n)
         try:
             n = await self._call(
@@ -221,8 +225,16 @@ class Servicer:
 
     def _purge_filter(self, f: Any) -> int:
         statuses = [convert.status_from_pb(s) for s in f.runtimeStatus]
-        lo = convert.from_ts(f.createdTimeFrom) if f.HasField("createdTimeFrom") else None
-        hi = convert.from_ts(f.createdTimeTo) if f.HasField("createdTimeTo") else None
+        lo = (
+            convert.from_ts(f.createdTimeFrom, "createdTimeFrom")
+            if f.HasField("createdTimeFrom")
+            else None
+        )
+        hi = (
+            convert.from_ts(f.createdTimeTo, "createdTimeTo")
+            if f.HasField("createdTimeTo")
+            else None
+        )
         n = 0
         for st in self.store.instances.list_instances(statuses=statuses):
             created = st.created_at.replace(tzinfo=None)
@@ -240,11 +252,13 @@ class Servicer:
         size = request.pageSize if request.HasField("pageSize") and request.pageSize else LIST_PAGE
         after = None
         if request.HasField("continuationToken") and request.continuationToken:
-            try:
-                created, _, row = request.continuationToken.partition("/")
-                after = (float(created), int(row))
-            except ValueError:
-                await self._abort(context, "INVALID_ARGUMENT", "invalid continuation token")
+            after = _cursor(request.continuationToken)
+            if after is None:
+                await self._abort(
+                    context,
+                    "INVALID_ARGUMENT",
+                    "invalid continuation token: pass the one the previous page returned",
+                )
         # One app per port, as daprd: the instances of this serve's app (its workers' and
         # its in-process app's, however started), not every app's in the file.
         apps = [a for a in (self.front.app, self.local_app) if a]
@@ -271,7 +285,7 @@ class Servicer:
                 context, "UNIMPLEMENTED", "a new ID for the rerun child workflow is not supported"
             )
         new_id = request.newInstanceID if request.HasField("newInstanceID") else None
-        inp = request.input.value if request.HasField("input") else None
+        inp = self._payload(request, "input", "the input")
         try:
             got = await self._call(
                 self.store.manage.rerun,
@@ -287,46 +301,95 @@ class Servicer:
 
     # ------------------------------------------------------------------ worker RPCs
     async def GetWorkItems(self, request: Any, context: Any) -> Any:
+        """The worker's stream. It ends when the worker goes, when the front takes it as dead
+        (it answered nothing for --work-item-timeout while holding work) and when serve
+        stops (CANCELLED "shutting down", as daprd's engine ends its streams)."""
         pb = self.pb
         loop = asyncio.get_running_loop()
         q: asyncio.Queue[list[Any]] = asyncio.Queue()
+        ended: asyncio.Future[tuple[str, str]] = loop.create_future()
         caps = list(request.capabilities)
         pings = pb.WORKER_CAPABILITY_HEALTH_PING in caps
 
         def send(items: list[Any]) -> None:
             loop.call_soon_threadsafe(q.put_nowait, items)
 
-        stream = self.front.open_stream(send, caps)
+        def end(code: str, message: str) -> None:
+            loop.call_soon_threadsafe(_settle, ended, (code, message))
+
+        stream = self.front.open_stream(send, caps, peer=context.peer(), end=end)
+        key = id(stream)
+        self.streams[key] = end
         try:
             while True:
-                if q.empty() and pings:
-                    try:
-                        items = await asyncio.wait_for(q.get(), PING_SECONDS)
-                    except asyncio.TimeoutError:
-                        items = [pb.WorkItem(healthPing=pb.HealthPing())]
+                got = asyncio.ensure_future(q.get())
+                done, _ = await asyncio.wait(
+                    {got, ended},
+                    timeout=PING_SECONDS if pings else None,
+                    return_when="FIRST_COMPLETED",
+                )
+                if ended.done():
+                    got.cancel()
+                    await self._abort(context, *ended.result())
+                if got not in done:
+                    got.cancel()
+                    items = [pb.WorkItem(healthPing=pb.HealthPing())]
                 else:
-                    items = await q.get()
+                    items = got.result()
                 for item in items:
-                    yield item
+                    # A worker that stops reading blocks this write: the end still comes.
+                    write = asyncio.ensure_future(context.write(item))
+                    await asyncio.wait({write, ended}, return_when="FIRST_COMPLETED")
+                    if not write.done():
+                        write.cancel()
+                        await self._abort(context, *ended.result())
+                    write.result()
         finally:
+            self.streams.pop(key, None)
             self.front.close_stream(stream)
 
-    async def CompleteActivityTask(self, request: Any, context: Any) -> Any:
-        self.front.complete_task(request)
+    async def _complete(self, post: Callable[..., None], request: Any, context: Any) -> Any:
+        """Hand a worker's answer to the front and answer as daprd: OK when it matched a
+        work item in flight, else daprd's error (UNKNOWN "unknown instance ID...")."""
+        loop = asyncio.get_running_loop()
+        verdict: asyncio.Future[str | None] = loop.create_future()
+        post(
+            request,
+            context.peer(),
+            lambda why: loop.call_soon_threadsafe(_settle, verdict, why),
+        )
+        refusal = await verdict
+        if refusal is not None:
+            await self._abort(context, "UNKNOWN", refusal)
         return self.pb.CompleteTaskResponse()
+
+    async def CompleteActivityTask(self, request: Any, context: Any) -> Any:
+        return await self._complete(self.front.complete_task, request, context)
 
     async def CompleteOrchestratorTask(self, request: Any, context: Any) -> Any:
-        self.front.complete_turn(request)
-        return self.pb.CompleteTaskResponse()
+        return await self._complete(self.front.complete_turn, request, context)
 
     async def CompleteWorkflowTask(self, request: Any, context: Any) -> Any:
-        self.front.complete_turn(request)
-        return self.pb.CompleteTaskResponse()
+        return await self._complete(self.front.complete_turn, request, context)
 
 
-def _settle(fut: asyncio.Future[None]) -> None:
+def _settle(fut: asyncio.Future[Any], value: Any = None) -> None:
     if not fut.done():  # the caller may have gone (cancelled)
-        fut.set_result(None)
+        fut.set_result(value)
+
+
+def _cursor(token: str) -> tuple[float, int] | None:
+    """A continuation token ("created/row", as ListInstanceIDs makes them), or None."""
+    created, sep, row = token.partition("/")
+    if not sep or len(token) > 64 or not row.isdigit():
+        return None
+    try:
+        when = float(created)
+    except ValueError:
+        return None
+    if not math.isfinite(when) or int(row) >= 2**63:
+        return None
+    return when, int(row)
 
 
 def _rerun_code(exc: WfctlError) -> str:
@@ -339,133 +402,3 @@ def _rerun_code(exc: WfctlError) -> str:
     if "has no event" in msg or "a rerun starts from" in msg:
         return "NOT_FOUND"  # an event that cannot be rerun from
     return "INVALID_ARGUMENT"  # a child source, a bad new ID, an input for a timer
-
-
-def _token_interceptor(grpc: Any, token: str) -> Any:
-    """Every RPC and the stream need ``dapr-api-token`` (compared in constant time)."""
-    want = token.encode("utf-8")
-
-    async def deny_unary(request: Any, context: Any) -> Any:
-        await context.abort(grpc.StatusCode.UNAUTHENTICATED, "authentication error: api token")
-
-    async def deny_stream(request: Any, context: Any) -> Any:
-        await context.abort(grpc.StatusCode.UNAUTHENTICATED, "authentication error: api token")
-        yield  # pragma: no cover - makes this an async generator
-
-    class TokenCheck(grpc.aio.ServerInterceptor):
-        async def intercept_service(self, continuation: Any, details: Any) -> Any:
-            got = ""
-            for key, value in details.invocation_metadata or ():
-                if key == "dapr-api-token":
-                    got = value if isinstance(value, str) else value.decode("utf-8", "replace")
-            if hmac.compare_digest(got.encode("utf-8"), want):
-                return await continuation(details)
-            handler = await continuation(details)
-            if handler is None:
-                return None
-            if handler.unary_stream is not None:
-                return grpc.unary_stream_rpc_method_handler(
-                    deny_stream,
-                    request_deserializer=handler.request_deserializer,
-                    response_serializer=handler.response_serializer,
-                )
-            return grpc.unary_unary_rpc_method_handler(
-                deny_unary,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-
-    return TokenCheck()
-
-
-class GrpcServer:
-    """grpc.aio on a thread of its own: ``start()`` binds (UsageError when it cannot) and
-    returns the port; ``stop()`` ends the streams and the server."""
-
-    def __init__(
-        self,
-        proto: Any,
-        store: Store,
-        front: RemoteFront,
-        *,
-        local_names: Callable[[], list[str]],
-        local_app: str | None,
-        api_token: str | None = None,
-        max_message: int = 4 * 1024 * 1024,
-        handshake_timeout: float = 10.0,
-    ) -> None:
-        self.proto = proto
-        self.servicer = Servicer(proto, store, front, local_names=local_names, local_app=local_app)
-        self.api_token = api_token
-        self.max_message = max_message
-        self.handshake_timeout = handshake_timeout
-        self._loop = asyncio.new_event_loop()
-        self._thread: threading.Thread | None = None
-        self._server: Any = None
-        self._stopped: asyncio.Event | None = None
-
-    def start(self, host: str, port: int) -> int:
-        ready = threading.Event()
-        result: dict[str, Any] = {}
-
-        async def main() -> None:
-            grpc = self.proto.grpc
-            interceptors = [_token_interceptor(grpc, self.api_token)] if self.api_token else []
-            server = grpc.aio.server(
-                options=channel_options(self.max_message, self.handshake_timeout),
-                interceptors=interceptors,
-            )
-            server.add_generic_rpc_handlers((rpc.handler(self.servicer),))
-            try:
-                bound = server.add_insecure_port(f"{_host(host)}:{port}")
-            except RuntimeError as exc:
-                result["error"] = exc
-                ready.set()
-                return
-            await server.start()
-            self._server = server
-            self._stopped = asyncio.Event()
-            self.servicer.changed = asyncio.Event()
-            result["port"] = bound
-            ready.set()
-            watcher = asyncio.ensure_future(self._watch_changes())
-            await self._stopped.wait()
-            watcher.cancel()
-            await server.stop(2.0)
-
-        def run() -> None:
-            asyncio.set_event_loop(self._loop)
-            try:
-                self._loop.run_until_complete(main())
-            except Exception as exc:  # pragma: no cover - reported through start()
-                result.setdefault("error", exc)
-                ready.set()
-
-        self._thread = threading.Thread(target=run, name="wfctl-grpc", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if "error" in result or not result.get("port"):
-            raise UsageError(f"cannot listen for gRPC on {host}:{port}: the port is in use")
-        return int(result["port"])
-
-    async def _watch_changes(self) -> None:
-        """Turn the store's status notifications (a threading condition) into wake-ups of
-        the waiting RPCs, from one helper thread for all of them."""
-        loop = asyncio.get_running_loop()
-        seen = STATUS_HUB.version
-        while True:
-            seen = await loop.run_in_executor(None, STATUS_HUB.wait, seen, 1.0)
-            ev, self.servicer.changed = self.servicer.changed, asyncio.Event()
-            if ev is not None:
-                ev.set()
-
-    def stop(self) -> None:
-        if self._stopped is not None:
-            self._loop.call_soon_threadsafe(self._stopped.set)
-        if self._thread is not None:
-            self._thread.join(10)
-        self.servicer.pool.shutdown(wait=False)
-
-
-def _host(host: str) -> str:
-    return f"[{host}]" if ":" in host and not host.startswith("[") else host

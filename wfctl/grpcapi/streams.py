@@ -13,28 +13,22 @@ from wfctl.engine.items import TaskItem, TurnItem
 @dataclass(eq=False)
 class Stream:
     """One worker's ``GetWorkItems`` stream. ``send(items)`` is thread-safe (it posts a
-    round's work items to the stream's event loop at once); ``marks`` is the history length
-    the worker caches, per run."""
+    round's work items to the stream's event loop at once), as is ``end(code, message)``
+    (it ends the RPC with that status); ``marks`` is the history length the worker caches,
+    per run; ``peer`` the connection it came on (gRPC's ``context.peer()``);
+    ``last_ack`` when it last answered (the front's clock; its opening at first)."""
 
     send: Callable[[list[Any]], None]
     stateful: bool
+    peer: str = ""
+    end: Callable[[str, str], None] = lambda code, message: None
+    last_ack: float = 0.0
     id: int = 0
     turns: set[str] = field(default_factory=set)
     tasks: set[str] = field(default_factory=set)
     marks: dict[str, tuple[int, int]] = field(default_factory=dict)  # iid: (run, length)
     closed: bool = False
     out: list[Any] = field(default_factory=list)  # this round's items, sent at its end
-
-
-class Known:
-    """The history length cached per instance, as ``claim_turns(known=...)`` reads it."""
-
-    def __init__(self, hist: dict[str, list[Any]]) -> None:
-        self._hist = hist
-
-    def get(self, iid: str, default: int | None = None) -> int | None:
-        h = self._hist.get(iid)
-        return default if h is None else len(h)
 
 
 @dataclass

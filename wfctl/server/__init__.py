@@ -54,6 +54,7 @@ def serve(
     max_body_size: int = 4 * 1024 * 1024,
     header_timeout: float = 10.0,
     work_item_timeout: float = 120.0,
+    history_cache_bytes: int | None = None,
     allowed_hosts: Sequence[str] = (),
 ) -> int:
     """Serve until SIGTERM/SIGINT, then shut down gracefully and return 0.
@@ -63,6 +64,7 @@ def serve(
     leaves out the web view at ``/``; ``header_timeout``: seconds a client has to send a
     request's headers before its connection is closed; ``work_item_timeout``: seconds a
     gRPC worker may hold a turn or an activity before it is handed out again (0: no limit);
+    ``history_cache_bytes``: the cap of the gRPC front's history cache (default 64 MiB).
     ``allowed_hosts``: Host names answered besides the loopback ones and ``host`` (see
     :mod:`wfctl.server.guard`).
     """
@@ -81,5 +83,6 @@ def serve(
         max_body_size=max_body_size,
         header_timeout=header_timeout,
         work_item_timeout=work_item_timeout,
+        history_cache_bytes=history_cache_bytes,
         allowed_hosts=allowed_hosts,
     )

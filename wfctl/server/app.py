@@ -44,11 +44,14 @@ from wfctl.server.request import (
     split_path,
 )
 from wfctl.server.routes import Handlers
+from wfctl.wire import SERVE_HEADER, SERVE_HEADER_VALUE
 
 DAPR_PREFIXES = ("v1.0-beta1", "v1.0", "v1.0-alpha1")
 EXT_PREFIX = ("wfctl", "v1")
 HEALTH_PATHS = (b"/v1.0/healthz", b"/v1.0/healthz/outbound")
 TOKEN_HEADER = b"dapr-api-token"
+#: On every response: tells a client this is `wfctl serve` (see wfctl.wire.SERVE_HEADER).
+_SERVE_HEADER = (SERVE_HEADER.encode(), SERVE_HEADER_VALUE.encode())
 UNAUTHORIZED = Response(401, b"invalid api token\n", b"text/plain; charset=utf-8")
 DUPLICATE_TOKEN = Response(
     401,
@@ -151,7 +154,7 @@ class WorkflowServerApp:
         except Exception as exc:  # a bug of ours: answer 500, log one line, keep serving
             self._log_unexpected(req, exc)
             resp = error_response(HttpError(500, "ERR_INTERNAL", "internal server error"))
-        headers = [(b"content-length", str(len(resp.body)).encode())]
+        headers = [(b"content-length", str(len(resp.body)).encode()), _SERVE_HEADER]
         if resp.content_type is not None:
             headers.append((b"content-type", resp.content_type))
         headers.extend(resp.headers)

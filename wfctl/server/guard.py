@@ -203,9 +203,11 @@ class Guard:
             return  # same origin as the Host this request was sent to
         if self.any_host or any(n == name and (p or default) == port for n, p in self.extra):
             return  # a name the operator vouched for (NAME alone: the scheme's default port)
-        mine = f"http://{_bracketed(host[0])}" + (f":{host[1]}" if host and host[1] else "")
+        mine = "no Host given"
+        if host is not None:
+            mine = f"http://{_bracketed(host[0])}" + (f":{host[1]}" if host[1] else "")
         raise _cross_origin(
-            f"Origin {_show(raw)!r} is not this server's ({mine if host else 'no Host given'}): "
+            f"Origin {_show(raw)!r} is not this server's ({mine}): "
             "a page of another site (or another port) may not change workflows"
         )
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
-from wfctl.textsafe import MAX_JSON_DEPTH, json_depth_ok, loads_bounded
+from wfctl.limits import LimitError, check_payload
+from wfctl.textsafe import loads_bounded
 from wfctl.wire import MAX_BODY_BYTES
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -213,9 +214,12 @@ class Request:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise malformed(f"the body is not valid UTF-8 (byte {exc.start})") from None
-        if not json_depth_ok(text):
-            # Stored, it would break every reader that parses it (status, list, the app).
-            raise malformed(f"the body nests JSON deeper than {MAX_JSON_DEPTH} levels")
+        try:
+            # serve's limits, as on the gRPC port: too deep, it would break every reader that
+            # parses it; too large, no work item could carry it to a gRPC worker.
+            check_payload(text, "the body")
+        except LimitError as exc:
+            raise malformed(str(exc)) from None
         return text
 
     async def expect_no_body(self) -> None:

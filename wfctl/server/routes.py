@@ -19,6 +19,7 @@ from wfctl.ids import (
     is_valid_new_instance_id,
     new_instance_id,
 )
+from wfctl.limits import LimitError, check_name
 from wfctl.model import (
     ConflictError,
     NotFoundError,
@@ -127,6 +128,10 @@ class Handlers:
     async def start(self, req: Request, name: str) -> Response:
         if not name:
             raise HttpError(400, "ERR_WORKFLOW_NAME_MISSING", "workflow name is not configured")
+        try:
+            check_name(name, "the workflow name")  # serve's limits, as on the gRPC port
+        except LimitError as exc:
+            raise bad_request(str(exc)) from None
         instance_id = req.query_one("instanceID") or ""
         if not instance_id:
             instance_id = new_instance_id()
@@ -193,10 +198,8 @@ class Handlers:
 
     async def workflows(self, req: Request) -> Response:
         """The workflow names the served app registers (for `wfctl workflows`)."""
-        from wfctl.server.run import workflow_names
-
-        names = await self._run("list", "", workflow_names, self.backend)
-        return json_response(200, {"workflows": names})
+        names = await self._run("list", "", self.backend.workflow_names)
+        return json_response(200, {"workflows": sorted(names)})
 
     async def list_instances(self, req: Request) -> Response:
         statuses = _statuses(req)
@@ -216,16 +219,15 @@ class Handlers:
 
     async def history(self, req: Request, instance_id: str) -> Response:
         self._existing_id(instance_id, "history")
-        entries = await self._run("history", instance_id, self._reads.history, instance_id)
-        body: dict = {"events": [history_to_dict(e) for e in entries]}
-        awaited = getattr(self._reads, "waiting_for", None)
-        if awaited is not None:  # what the workflow waits for: history alone cannot tell
-            body["waitingFor"] = await self._run("history", instance_id, awaited, instance_id)
-        pending = getattr(self.backend, "pending_reason", None)
-        if pending is not None:  # serve --grpc-port: a PENDING instance waits for a worker
-            why = await self._run("history", instance_id, pending, instance_id)
-            if why:
-                body["waitingForWorker"] = why
+        # What the workflow waits for comes beside: history alone cannot tell.
+        entries, waits = await self._run(
+            "history", instance_id, self._reads.history_with_waits, instance_id
+        )
+        body: dict = {"events": [history_to_dict(e) for e in entries], "waitingFor": waits}
+        # serve --grpc-port: a PENDING instance waits for a worker.
+        why = await self._run("history", instance_id, self.backend.pending_reason, instance_id)
+        if why:
+            body["waitingForWorker"] = why
         return json_response(200, body)
 
     async def rerun(self, req: Request, instance_id: str) -> Response:

@@ -80,24 +80,6 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
-def workflow_names(backend: Any) -> list[str]:
-    """The workflow names the backend's registry knows, sorted ([] if it cannot say)."""
-    for attr in ("workflow_names", "known_workflows"):
-        found = getattr(backend, attr, None)
-        if found is None:
-            continue
-        names = found() if callable(found) else found
-        return sorted(str(n) for n in names)
-    registry = getattr(backend, "registry", None)
-    for attr in ("workflow_names", "workflows"):
-        found = getattr(registry, attr, None)
-        if found is None:
-            continue
-        names = found() if callable(found) else found
-        return sorted(str(n) for n in names)
-    return []
-
-
 @contextmanager
 def _signals_request_stop(stop: threading.Event) -> Iterator[None]:
     """SIGTERM/SIGINT set ``stop`` (uvicorn takes them over while it serves, and re-raises
@@ -156,6 +138,7 @@ def serve(
     max_body_size: int = 4 * 1024 * 1024,
     header_timeout: float = 10.0,
     work_item_timeout: float = 120.0,
+    history_cache_bytes: int | None = None,
     allowed_hosts: Sequence[str] = (),
 ) -> int:
     """Serve the Dapr workflow HTTP API on ``host:port`` over the SQLite file ``db_path``.
@@ -214,17 +197,21 @@ def serve(
             if proto is not None:
                 from wfctl.grpcapi import serving
 
-                backend = serving.WorkerBackend(
+                def workers() -> int | None:  # for status: "waits for a worker"
+                    return None if grpc_side is None else grpc_side.front.connected
+
+                backend = EmbeddedBackend(
                     path,
-                    remote_app=serving.grpc_identity(app_id),
                     app=app,
                     registry=None if app else serving.no_app(app_id),
                     detach=True,
+                    remote_app=serving.grpc_identity(app_id),
+                    workers=workers,
                 )
             else:
                 backend = EmbeddedBackend(path, app=app, detach=True)
             # Loads the app and opens the file now, before any request thread could race.
-            names = workflow_names(backend)
+            names = sorted(backend.workflow_names())
             backend.store.db.check_writable()  # read-only: exit 8 now, not 500s later
             reader = EmbeddedBackend(path, app=app, detach=True, registry=backend.registry())
             asgi = WorkflowServerApp(
@@ -241,15 +228,15 @@ def serve(
                     proto,
                     path,
                     app_id=app_id,
-                    local=backend,
+                    local_names=backend.workflow_names,
+                    local_app=backend.app_identity,
                     api_token=api_token,
                     max_message=max_body_size,
                     handshake_timeout=header_timeout,
                     work_item_timeout=work_item_timeout,
+                    history_cache_bytes=history_cache_bytes,
                 )
                 gport = grpc_side.start(host, grpc_port or 0)
-                front = grpc_side.front
-                backend.workers = lambda: front.connected  # for status: "waits for a worker"
                 parts.append(grpc_side)
             url = url_of(sock)
             print(f"wfctl serve: listening on {url} (database {path})", file=out)

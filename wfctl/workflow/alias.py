@@ -40,7 +40,7 @@ def _delegate(name: str, target: str) -> types.ModuleType:
 
         return getattr(importlib.import_module(target), attr)
 
-    mod.__getattr__ = __getattr__  # type: ignore[attr-defined]
+    setattr(mod, "__getattr__", __getattr__)  # noqa: B010 - a module's own, as PEP 562 has it
     setattr(mod, _MARK, True)
     return mod
 
@@ -71,7 +71,7 @@ def install_dapr_alias() -> None:
     _put("dapr", _package("dapr"))
     _put("dapr.ext", _package("dapr.ext"))
     workflow = _delegate("dapr.ext.workflow", "wfctl.workflow")
-    workflow.__path__ = []  # type: ignore[attr-defined]
+    workflow.__path__ = []
     workflow.__all__ = list(wf.__all__)  # type: ignore[attr-defined]
     _put("dapr.ext.workflow", workflow)
     for sub in _SUBMODULES:
@@ -79,7 +79,7 @@ def install_dapr_alias() -> None:
     _put("dapr.ext.workflow.aio", _delegate("dapr.ext.workflow.aio", "wfctl.workflow.aio"))
     _put("dapr.conf", _delegate("dapr.conf", "wfctl.workflow.dapr_compat"))
     clients = _delegate("dapr.clients", dapr_compat.__name__)
-    clients.__path__ = []  # type: ignore[attr-defined]
+    clients.__path__ = []
     _put("dapr.clients", clients)
     _put("dapr.clients.exceptions", _delegate("dapr.clients.exceptions", dapr_compat.__name__))
 

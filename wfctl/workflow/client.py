@@ -76,7 +76,7 @@ class DaprWorkflowClient:
         RUNNING, so the first read waits until the hub has moved past it."""
         deadline = None if not timeout else time.monotonic() + timeout
         if known_running is not None:
-            STATUS_HUB.wait(known_running, _POLL if deadline is None else min(_POLL, timeout))
+            STATUS_HUB.wait(known_running, min(_POLL, timeout) if timeout else _POLL)
         while True:
             seen = STATUS_HUB.version
             st = self._store.instances.get_state(instance_id)
