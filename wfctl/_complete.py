@@ -17,7 +17,11 @@ Output: one candidate a line, ``VALUE`` or ``VALUE<TAB>DESCRIPTION`` (the descri
 "workflow name  STATUS" for instances). Exit status is always 0 and nothing is printed on any
 error: a TAB must never print a traceback or block.
 
-Embedded (``--embedded``, ``WFCTL_EMBEDDED=1`` or the profile, as wfctl decides): read the
+Where the candidates live is decided by wfctl's one settings resolver (the layers of
+:mod:`wfctl.settings.sources`, read leniently), and the options above are the spec's
+(:func:`wfctl.options.context_options`).
+
+Embedded (``--embedded``, ``WFCTL_EMBEDDED=1`` or the profile): read the
 SQLite file read-only (``mode=ro``; it is never created). Over gRPC (``--transport grpc``,
 ``--grpc-endpoint``, ``WFCTL_TRANSPORT`` or the profile): ask the sidecar for one page of
 instance IDs under a short deadline, connecting as a command would (token and TLS settings
@@ -33,10 +37,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from collections.abc import Mapping
+
+from wfctl.options import GLOBALS, context_options
+from wfctl.settings.sources import gather, remote_flag
 
 KINDS = ("instances", "workflows", "events")
-_DEFAULT_URL = "http://127.0.0.1:3500"
-_DEFAULT_GRPC = "127.0.0.1:50001"
 #: How long a TAB may wait for the sidecar, and how many IDs it asks for.
 GRPC_DEADLINE = 1.0
 GRPC_PAGE = 100
@@ -78,8 +84,6 @@ def _tables() -> tuple[dict[str, str], dict[str, tuple[str, bool]]]:
     """({spelling: key} of the valued options, {spelling: (key, value)} of the flags) that
     a completion script passes along: the spec's context options (wfctl.options), and
     ``--prefix``."""
-    from wfctl.options import context_options
-
     valued = {"--prefix": "prefix"}
     flags: dict[str, tuple[str, bool]] = {}
     for o in context_options():
@@ -130,118 +134,59 @@ def parse_args(argv: list[str]) -> _Request:
 # --- where the data lives ---------------------------------------------------------------
 
 
-def _config_file(req: _Request) -> str | None:
-    """The config file wfctl.settings would read: --config, WFCTL_CONFIG, else the user's."""
-    path = req.config or os.environ.get("WFCTL_CONFIG")
-    if path:
-        path = os.path.expanduser(path)
-    else:
-        base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-        path = os.path.join(base, "wfctl", "config.yaml")
-    return path if os.path.isfile(path) else None
+def _needed(flags: Mapping[str, object]) -> tuple[str, ...] | None:
+    """The settings still open once ``flags`` are known (None: it depends on the config)."""
+    embedded = flags.get("embedded")
+    if embedded is None and remote_flag(flags):
+        embedded = False
+    if embedded is None:
+        return None
+    if embedded:
+        return ("db",)
+    transport = flags.get("transport") or ("grpc" if "grpc_endpoint" in flags else None)
+    if transport is None:
+        return None
+    return ("grpc_endpoint",) if str(transport).strip().lower() == "grpc" else ("url",)
 
 
-def _profiles(req: _Request) -> tuple[dict, dict]:
-    """(explicitly chosen profile, default profile) settings - PyYAML is imported only here,
-    and only when a config file exists."""
-    path = _config_file(req)
-    if path is None:
-        return {}, {}
-    import yaml
-
-    with open(path, encoding="utf-8") as f:
-        doc = yaml.safe_load(f)
-    profiles = doc.get("profiles") if isinstance(doc, dict) else None
-    if not isinstance(profiles, dict):
-        return {}, {}
-
-    def pick(name: object) -> dict:
-        chosen = profiles.get(name) if isinstance(name, str) else None
-        if not isinstance(chosen, dict):
-            return {}
-        return {str(k).replace("-", "_"): v for k, v in chosen.items()}
-
-    explicit = req.profile or os.environ.get("WFCTL_PROFILE")
-    if explicit:
-        return pick(explicit), {}
-    default = doc.get("default-profile") or doc.get("default_profile")
-    if not default and "default" in profiles:
-        default = "default"
-    return {}, pick(default)
-
-
-def _env_url() -> str | None:
-    endpoint = os.environ.get("DAPR_HTTP_ENDPOINT")
-    if endpoint:
-        return endpoint
-    host = os.environ.get("DAPR_RUNTIME_HOST")
-    port = os.environ.get("DAPR_HTTP_PORT")
-    if host or port:
-        return f"http://{host or '127.0.0.1'}:{port or '3500'}"
-    return None
-
-
-def _as_bool(value: object) -> bool | None:
+def _as_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
-    if value is None:
-        return None
     return str(value).strip().lower() in _TRUE
 
 
-def _env_grpc() -> str | None:
-    endpoint = os.environ.get("DAPR_GRPC_ENDPOINT")
-    if endpoint:
-        return endpoint
-    host = os.environ.get("DAPR_RUNTIME_HOST")
-    port = os.environ.get("DAPR_GRPC_PORT")
-    if host or port:
-        return f"{host or '127.0.0.1'}:{port or '50001'}"
-    return None
-
-
 def resolve(req: _Request) -> tuple[str, str]:
-    """``("embedded", db_path)``, ``("grpc", endpoint)`` or ``("http", url)``, with
-    :mod:`wfctl.settings`' precedence: flag > explicitly chosen profile > environment > the
-    config's default profile > default. (A test checks the two agree.) The config file is read
-    only when a flag leaves a setting open."""
-    transport = req.transport
-    if req.grpc_endpoint and transport is None:  # an explicit endpoint implies gRPC
-        transport = "grpc"
-    flags = {
+    """``("embedded", db_path)``, ``("grpc", endpoint)`` or ``("http", url)``, decided by the
+    settings resolver's own layers (:func:`wfctl.settings.sources.gather`: flag > chosen
+    profile > environment > the config's default profile > default), read leniently: an
+    unreadable config or a missing profile reads as no profile. The config file is read only
+    when the flags leave the answer open."""
+    given = {
         "embedded": req.embedded,
         "db": req.db,
         "url": req.url,
-        "transport": transport,
+        "transport": req.transport,
         "grpc_endpoint": req.grpc_endpoint,
+        "profile": req.profile,
+        "config": req.config,
     }
-    remote = req.url or req.transport or req.grpc_endpoint
-    if remote and req.embedded is None:  # an explicit remote flag beats an embedded elsewhere
-        flags["embedded"] = False
-    env = {
-        "embedded": os.environ.get("WFCTL_EMBEDDED") or None,
-        "db": os.environ.get("WFCTL_DB") or None,
-        "url": _env_url(),
-        "transport": os.environ.get("WFCTL_TRANSPORT") or None,
-        "grpc_endpoint": _env_grpc(),
-    }
-    loaded: list[tuple[dict, dict]] = []
+    flags = {k: v for k, v in given.items() if v is not None}
+    needed = _needed(flags)
+    if needed is not None and all(k in flags for k in needed):
+        flags.pop("profile", None)  # nothing open: no config file to read
+        flags.pop("config", None)
+        src = gather(flags, os.environ, strict=False, read_config=False)
+    else:
+        src = gather(flags, os.environ, strict=False)
 
     def get(key: str) -> object:
-        if flags[key] is not None:
-            return flags[key]
-        if not loaded:
-            try:
-                loaded.append(_profiles(req))
-            except Exception:  # noqa: BLE001 - an unreadable config reads as no profile
-                loaded.append(({}, {}))
-        explicit, default = loaded[0]
-        for layer in (explicit, env, default):
-            if layer.get(key) is not None:
-                return layer[key]
-        return None
+        found = src.pick(key)
+        return None if found is None else found[0]
 
-    if _as_bool(get("embedded")):
+    embedded = get("embedded")
+    if "embedded" not in src.flags and remote_flag(src.flags):
+        embedded = False  # an explicit remote flag beats an embedded from elsewhere
+    if embedded is not None and _as_bool(embedded):
         db = get("db")
         if db:
             return "embedded", os.path.expanduser(str(db))
@@ -249,8 +194,10 @@ def resolve(req: _Request) -> tuple[str, str]:
 
         return "embedded", os.path.join(data_dir_path(), "wfctl.db")
     if str(get("transport") or "").strip().lower() == "grpc":
-        return "grpc", str(get("grpc_endpoint") or _DEFAULT_GRPC).strip().rstrip("/")
-    return "http", str(get("url") or _DEFAULT_URL).strip().rstrip("/")
+        return "grpc", str(get("grpc_endpoint") or GLOBALS["grpc_endpoint"].default).strip().rstrip(
+            "/"
+        )
+    return "http", str(get("url") or GLOBALS["url"].default).strip().rstrip("/")
 
 
 # --- embedded: the SQLite file, read-only ------------------------------------------------

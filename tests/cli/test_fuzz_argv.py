@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import Any
 
-import click
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -42,7 +42,7 @@ VALUES = [
 
 
 @functools.cache
-def _wfctl() -> click.Command:
+def _wfctl() -> Any:
     """The click command tree ``wfctl.cli.app.run`` builds on every call, built once: Typer
     takes ~25 ms to build it (4/5 of a case), and the tree is made to be reused (the
     global options it grafts on and the fast coercion are idempotent)."""
@@ -58,7 +58,7 @@ def run(argv: list[str]) -> int:
     return int(_wfctl().main(args=argv, prog_name="wfctl", standalone_mode=False) or 0)
 
 
-def _command(command: str) -> click.Command:
+def _command(command: str) -> Any:
     cmd = _wfctl()
     for part in command.split():
         cmd = cmd.commands[part]  # type: ignore[attr-defined]
@@ -70,7 +70,9 @@ def _options(command: str, *, valued: bool = False) -> list[str]:
     return [
         p.opts[0]
         for p in params
-        if isinstance(p, click.Option) and p.opts[0] not in BLOCKING and not (valued and p.is_flag)
+        if p.param_type_name == "option"
+        and p.opts[0] not in BLOCKING
+        and not (valued and p.is_flag)
     ]
 
 

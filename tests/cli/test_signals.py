@@ -3,6 +3,8 @@ traceback; a closed stdout exits 141 quietly; a declined confirmation exits 20."
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -76,3 +78,91 @@ def test_a_closed_stdout_ends_quietly_with_141() -> None:
             proc.stderr.close()
             proc.wait(timeout=30)
             assert (proc.returncode, err) == (141, b""), (args, err)
+
+
+# Runs `wfctl --db DIR/<i>.db ARGS...` TRIES times, each in a process forked from this one
+# after one warm-up run (so a try costs milliseconds of start-up, not half a second of
+# imports), and tells the test `PID <pid>` before each and `EXIT <code>` after it. Each forked
+# process is a real wfctl process: its own SIGINT handlers, its own exit.
+_FORKER = """
+import os, sys
+import wfctl.__main__ as entry
+tries, db_dir, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+sys.stdout = open(os.devnull, "w")
+entry.main(["--db", os.path.join(db_dir, "warm.db"), *args, "--input", "1"])
+sys.stdout = sys.__stdout__
+for i in range(tries):
+    pid = os.fork()
+    if pid == 0:
+        os._exit(entry.main(["--db", os.path.join(db_dir, f"{i}.db"), *args]))
+    os.write(1, f"PID {pid}\\n".encode())
+    _, status = os.waitpid(pid, 0)
+    os.write(1, f"EXIT {os.waitstatus_to_exitcode(status)}\\n".encode())
+"""
+
+
+class _Lines:
+    """Lines read from a pipe, each awaited for at most ``timeout`` seconds (a hang fails)."""
+
+    def __init__(self, fd: int, timeout: float) -> None:
+        self.fd, self.timeout, self.buf = fd, timeout, b""
+
+    def next(self) -> str:
+        import select
+
+        deadline = time.monotonic() + self.timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            ready = left > 0 and select.select([self.fd], [], [], left)[0]
+            assert ready, f"nothing for {self.timeout} s: a hang"
+            data = os.read(self.fd, 4096)
+            assert data, "the process ended early"
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.decode()
+
+
+def test_ctrl_c_while_the_embedded_engine_drives_always_exits_130(tmp_path: Path) -> None:
+    # Ctrl-C used to land between two steps of the engine's in-flight bookkeeping now and then
+    # (an activity counted as in flight that no thread would finish): the loop then waited
+    # for it until a second Ctrl-C. Sent at 40 moments of a run that is almost all steps
+    # (fan_app: 400 activities one after another, seconds in all), each must end the process
+    # with 130. The readiness signal is the instance ID `start` prints at once.
+    app = Path(__file__).with_name("fan_app.py")
+    args = ["--embedded", "--app", str(app), "start", "fan", "--wait"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _FORKER, "40", str(tmp_path), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        start_new_session=True,  # a hung try is killed with its forker (its process group)
+    )
+    assert proc.stdout is not None
+    codes = []
+    try:
+        lines = _Lines(proc.stdout.fileno(), timeout=60)
+        for i in range(40):
+            pid = int(lines.next().removeprefix("PID "))
+            assert lines.next()  # the instance ID: the engine drives from here on
+            time.sleep(0.0075 * i)  # 0 to 0.3 s into a run of seconds
+            os.kill(pid, signal.SIGINT)
+            codes.append(lines.next())
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # gone already: all went well
+            os.killpg(proc.pid, signal.SIGKILL)
+        _, err = proc.communicate()
+    assert b"Traceback" not in err, err.decode()
+    assert codes == ["EXIT 130"] * 40, err.decode()
+
+
+def test_an_error_met_while_stopping_after_ctrl_c_still_exits_130(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wfctl.cli import errors
+    from wfctl.model import StorageError
+
+    monkeypatch.setattr(errors, "_interrupted", False)
+    with pytest.raises(KeyboardInterrupt):
+        errors.on_sigint(signal.SIGINT, None)
+    # e.g. the engine handing back its leases as the interrupted command unwinds
+    assert errors.handle(StorageError("cannot write the database x.db: disk I/O error")) == 130

@@ -69,17 +69,19 @@ def test_sdk_rerun_and_wfctl_rerun_share_event_ids(serve: GrpcServe, env: Path) 
     assert done[2:] == ["COMPLETED", "410"], app.lines
     assert ran(env, done[1]) == ["gate"]  # step 1 not run again
 
-    # wfctl over HTTP, the same N: the SDK app's workers run the new instance.
-    # A connected SDK worker (itself rerunning too) runs the instance wfctl makes.
-    worker = App(APP, serve.grpc_port, "rerun", "src", "2")
+    # wfctl over HTTP, the same N: a connected SDK worker runs the instance wfctl makes. It
+    # runs until stopped: a worker that ended with a run of its own could leave wfctl's new
+    # instance with no worker at all.
+    worker = App(APP, serve.grpc_port, "serve")
     try:
+        worker.wait_line("READY", timeout=90)
         r = wfctl(serve, "rerun", "src", "--from-event", "2", "--wait", "--timeout", "60s")
         assert r.returncode == 0, r.stdout + r.stderr
         new = r.stdout.splitlines()[0].rsplit(" ", 1)[1]
         assert "COMPLETED" in r.stdout and "20" in r.stdout
-        worker.wait_line("RERUN", timeout=90)
     finally:
-        worker.stop()
+        stopped = worker.stop()
+    assert stopped == 0, worker.lines  # it ran until SIGTERM and shut down cleanly
     assert ran(env, new) == ["gate"]
     assert ran(env, "src") == ["inc"]
     assert serve.status("src")["runtimeStatus"] == "FAILED"  # the source is untouched

@@ -203,3 +203,12 @@ def test_a_profile_set_with_grpc_settings_is_used(servicer: MemoryServicer, endp
     for bad in (["--transport", "pigeon"], ["--grpc-endpoint", "h:notaport"]):
         p = run_wfctl("config", "set-profile", "bad", *bad)
         assert p.returncode == 2 and bad[0] in _err_line(p)
+
+
+def test_wait_timeout_bounds_connecting_to_a_stalled_server(silent_endpoint: str) -> None:
+    # The server takes the TCP connection and never sends HTTP/2 SETTINGS. gRPC gives up
+    # connecting after 20 s by itself, and the first read had the 30 s request timeout: the
+    # wait exited 5 after 20 s. `--timeout` bounds the whole wait, connecting included.
+    p = run_wfctl("--grpc-endpoint", silent_endpoint, "wait", "a", "--timeout", "2s")
+    assert p.returncode == 124, p.stderr
+    assert f"gave up on instance 'a' after 2s: {silent_endpoint} did not answer" in _err_line(p)

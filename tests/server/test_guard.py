@@ -93,6 +93,11 @@ def test_allowed_host_ports() -> None:
     assert _check(g, origin="http://any.example:8080", **local) == "ERR_CROSS_ORIGIN"
     assert _check(g, origin="https://fixed.example:8443", **local) is None
     assert _check(g, origin="https://fixed.example", **local) == "ERR_CROSS_ORIGIN"
+    # A page the operator vouched for is served elsewhere: the browser says cross-site.
+    site = {"sec_fetch_site": "cross-site", **local}
+    assert _check(g, origin="https://fixed.example:8443", **site) is None
+    assert _check(g, origin="http://127.0.0.1:3500", **site) == "ERR_CROSS_ORIGIN"
+    assert _check(g, **site) == "ERR_CROSS_ORIGIN"
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "PURGE"])

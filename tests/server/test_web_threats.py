@@ -249,6 +249,37 @@ def test_an_oversized_body_is_answered_on_raw_sockets(srv: ServerProc, chunked: 
     assert srv.client.get(f"{BETA}/too-big").status_code == 404
 
 
+def _head_of_big_post(extra: bytes = b"") -> bytes:
+    return (
+        f"POST {BETA}/approval_wf/start?instanceID=too-big HTTP/1.1\r\n".encode()
+        + b"Host: 127.0.0.1\r\nContent-Length: %d\r\n" % len(BIG)
+        + extra
+        + b"\r\n"
+    )
+
+
+def _first_answer(s: socket.socket) -> bytes:
+    got = b""
+    while b"\r\n\r\n" not in got:
+        chunk = s.recv(65536)
+        assert chunk, got
+        got += chunk
+    return got
+
+
+def test_expect_100_continue_is_answered_without_the_body(srv: ServerProc) -> None:
+    with socket.create_connection(("127.0.0.1", _port(srv)), timeout=60) as s:
+        s.sendall(_head_of_big_post(b"Expect: 100-continue\r\n"))
+        # The refusal comes first: no "100 Continue" asks for 5 MiB that would be dropped.
+        assert _first_answer(s).startswith(b"HTTP/1.1 400 ")
+
+
+def test_a_stalled_oversized_body_still_gets_its_answer(srv: ServerProc) -> None:
+    with socket.create_connection(("127.0.0.1", _port(srv)), timeout=60) as s:
+        s.sendall(_head_of_big_post() + BIG[:1000])  # then nothing more
+        assert _first_answer(s).startswith(b"HTTP/1.1 400 ")
+
+
 def test_an_oversized_body_is_answered_to_real_clients(srv: ServerProc) -> None:
     url = f"{srv.url}{BETA}/approval_wf/start?instanceID=too-big"
     for _ in range(ROUNDS):

@@ -128,13 +128,15 @@ class _Stream(httpcore.NetworkStream):
 def install(client: Any) -> Deadline:
     """Put one :class:`Deadline` under every transport of ``client`` (an ``httpx.Client``):
     each ``httpx.HTTPTransport``'s connection pool hands its network backend to every
-    connection it opens. A transport built otherwise (a test's ``MockTransport``) has no
-    sockets to bound and is left as it is."""
+    connection it opens (reached through :mod:`wfctl._adapters.httpx_compat`, the one place
+    that touches httpx's internals). A transport built otherwise (a test's ``MockTransport``)
+    has no sockets to bound and is left as it is."""
+    from wfctl._adapters.httpx_compat import wrap_network_backends
+
     deadline = Deadline()
-    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
-    for transport in transports:
-        pool = getattr(transport, "_pool", None)
-        inner = getattr(pool, "_network_backend", None)
-        if inner is not None and not isinstance(inner, _Backend):
-            pool._network_backend = _Backend(inner, deadline)  # type: ignore[union-attr]
+
+    def wrap(inner: httpcore.NetworkBackend) -> httpcore.NetworkBackend:
+        return inner if isinstance(inner, _Backend) else _Backend(inner, deadline)
+
+    wrap_network_backends(client, wrap)
     return deadline

@@ -28,10 +28,12 @@ from typing import Any
 from wfctl.backend import _grpc_convert as convert
 from wfctl.backend._grpc_list import GrpcListing, _Rpc
 from wfctl.backend.protocol import (
+    FIRST_READ,
     Backend,
     Capability,
     OnRecorded,
     WaitFor,
+    unanswered_wait,
     wait_reached,
     wait_timeout,
 )
@@ -209,10 +211,15 @@ class GrpcBackend(GrpcListing, Backend):
     def _not_found(self, instance_id: str) -> NotFoundError:
         return NotFoundError(f"no workflow instance {instance_id!r} at {self.location}")
 
-    def _get(self, instance_id: str, *, payloads: bool = True) -> WorkflowState | None:
+    def _get(
+        self, instance_id: str, *, payloads: bool = True, by: float | None = None
+    ) -> WorkflowState | None:
+        """GetInstance; None for an unknown ID. ``by`` (``time.monotonic()``): the call ends
+        by then, connecting included, even when the request timeout would allow more."""
         req = self._pb.GetInstanceRequest(instanceId=instance_id, getInputsAndOutputs=payloads)
+        timeout = -1.0 if by is None else max(0.0, min(self._timeout, by - time.monotonic()))
         try:
-            resp = self._rpc("GetInstance", req)
+            resp = self._rpc("GetInstance", req, timeout=timeout)
         except _Rpc as rpc:
             if rpc.code == "NOT_FOUND":
                 return None
@@ -346,13 +353,26 @@ class GrpcBackend(GrpcListing, Backend):
     ) -> WorkflowState:
         """The WaitForInstanceStart/Completion long poll, its deadline ``timeout`` (None: no
         deadline). ``interval`` is unused: the server answers when the condition is met. An
-        outage after the instance was seen is ridden out for up to ``wait_outage`` seconds."""
-        state = self.get(instance_id)  # NotFoundError / unreachable at once, not after a wait
+        outage after the instance was seen is ridden out for up to ``wait_outage`` seconds.
+        The first read (NotFoundError / unreachable at once, not after a wait) is bounded by
+        the wait's deadline too, however long connecting takes (at least :data:`FIRST_READ`)."""
+        started = time.monotonic()
+        deadline = None if timeout is None else started + timeout
+        try:
+            found = self._get(
+                instance_id, by=None if deadline is None else max(deadline, started + FIRST_READ)
+            )
+        except UnreachableError:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise unanswered_wait(instance_id, timeout, self.location) from None
+            raise
+        if found is None:
+            raise self._not_found(instance_id)
+        state = found
         if wait_reached(state.runtime_status, until):
             return state
         method = "WaitForInstanceStart" if until == "start" else "WaitForInstanceCompletion"
         req = self._pb.GetInstanceRequest(instanceId=instance_id, getInputsAndOutputs=True)
-        deadline = None if timeout is None else time.monotonic() + timeout
         outage_since: float | None = None
         while True:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())

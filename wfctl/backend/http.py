@@ -38,10 +38,12 @@ from wfctl.backend import _deadline
 from wfctl.backend._httpx import httpx
 from wfctl.backend._wfctl_routes import WfctlRoutes, quote_segment
 from wfctl.backend.protocol import (
+    FIRST_READ,
     Backend,
     Capability,
     OnRecorded,
     WaitFor,
+    unanswered_wait,
     wait_reached,
     wait_timeout,
 )
@@ -73,9 +75,6 @@ _USAGE_CODES = {
 }
 _TRANSIENT_STATUS = {502, 503}
 _MAX_BACKOFF = 2.0
-#: However short the time left, a wait reads each instance once, with up to this long to answer
-#: (so ``wait --timeout 0`` reports a finished instance instead of timing out at once).
-_FIRST_READ = 1.0
 
 
 class _Transient(Exception):
@@ -497,7 +496,7 @@ class HttpBackend(WfctlRoutes, Backend):
         """Poll with backoff (from 50 ms up to ``interval``) until the condition, for at most
         ``timeout`` seconds *in all*: a request in flight is cut off at the deadline (each
         request is also bounded by the client's timeout). The first read gets at least
-        :data:`_FIRST_READ` seconds. Once the instance has been read, the server may be
+        :data:`FIRST_READ` seconds. Once the instance has been read, the server may be
         unreachable for up to ``wait_outage`` seconds (a sidecar restart) before the wait
         gives up."""
         started = time.monotonic()
@@ -505,7 +504,7 @@ class HttpBackend(WfctlRoutes, Backend):
         delay = min(0.05, interval)
         seen: WorkflowState | None = None
         outage_since: float | None = None
-        bound = None if deadline is None else max(deadline, started + _FIRST_READ)
+        bound = None if deadline is None else max(deadline, started + FIRST_READ)
         while True:
             try:
                 with self._bounded(bound):
@@ -533,10 +532,7 @@ class HttpBackend(WfctlRoutes, Backend):
         self, instance_id: str, until: WaitFor, state: WorkflowState | None, timeout: float | None
     ) -> WaitTimeoutError:
         if state is None:
-            after = f"after {_seconds(timeout or 0)}s"
-            return WaitTimeoutError(
-                f"gave up on instance {instance_id!r} {after}: {self.location} did not answer"
-            )
+            return unanswered_wait(instance_id, timeout, self.location)
         return wait_timeout(instance_id, until, timeout, state.runtime_status)
 
     @staticmethod

@@ -42,6 +42,8 @@ __all__ = [
     "OnRecorded",
     "Progress",
     "WaitFor",
+    "FIRST_READ",
+    "unanswered_wait",
     "wait_reached",
     "wait_timeout",
 ]
@@ -79,6 +81,21 @@ def wait_timeout(
     )
     exc.status = status  # type: ignore[attr-defined]  # for a caller that words it anew
     return exc
+
+
+#: However short the time left, a wait reads each instance once, with up to this long to answer
+#: (so ``wait --timeout 0`` reports a finished instance instead of timing out at once).
+FIRST_READ = 1.0
+
+
+def unanswered_wait(instance_id: str, timeout: float | None, location: str) -> WaitTimeoutError:
+    """The message a ``wait`` gives up with when the server never answered its first read
+    before the wait's deadline (it may be connecting still, or stalled)."""
+    seconds = round(float(timeout or 0), 3)
+    text = str(int(seconds)) if seconds.is_integer() else repr(seconds)
+    return WaitTimeoutError(
+        f"gave up on instance {instance_id!r} after {text}s: {location} did not answer"
+    )
 
 
 class Backend(abc.ABC):

@@ -14,8 +14,8 @@ from typing import Any
 import typer
 
 from wfctl import __version__
+from wfctl._adapters import typer_compat
 from wfctl.cli import (
-    _fast,
     completion,
     control,
     declare,
@@ -27,11 +27,6 @@ from wfctl.cli import (
     rerun,
 )
 from wfctl.cli.common import STATE_KEY, CliState, state_of
-
-try:  # typer >= 0.29 carries its own copy of click
-    from typer._click import exceptions as _click_exc
-except ImportError:  # pragma: no cover - older typer on real click
-    from click import exceptions as _click_exc  # type: ignore[no-redef]
 
 GLOBAL_EPILOG = (
     "Global options (--url, --api-token, -o, -q, --embedded, ...) may be given before or "
@@ -58,14 +53,14 @@ class WfctlGroup(parsing.PlainGroup):
         parsing.tidy_help(self)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        _fast.install(self, ctx)
+        typer_compat.install(self, ctx)
         return super().parse_args(ctx, args)
 
     def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
         name, cmd, rest = super().resolve_command(ctx, args)
         if cmd is not None:
             parsing.attach_globals(cmd, self.params, _late_globals)
-            _fast.install(cmd, ctx)
+            typer_compat.install(cmd, ctx)
         return name, cmd, rest
 
     def main(  # type: ignore[override]
@@ -87,7 +82,7 @@ class WfctlGroup(parsing.PlainGroup):
                 **extra,
             )
             code = rv if isinstance(rv, int) else 0
-        except _click_exc.ClickException as exc:
+        except typer_compat.UsageProblem as exc:
             code = _usage(exc)
         except typer.Abort:
             errors.print_error("aborted")

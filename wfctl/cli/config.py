@@ -85,7 +85,7 @@ def _write(path: Path, text: str) -> None:
 def _load(path: Path) -> dict[str, Any]:
     from wfctl.settings import load_config
 
-    return load_config(path) if path.exists() else {}
+    return load_config(str(path)) if path.exists() else {}
 
 
 def _dump(data: dict[str, Any]) -> str:
@@ -185,7 +185,7 @@ def config_set_profile(
 
     Example: wfctl config set-profile k8s --grpc-endpoint 127.0.0.1:50001
     """
-    from wfctl.settings import PROFILE_KEYS, _coerce
+    from wfctl.settings import PROFILE_KEYS, coerce
 
     if not name.strip() or any(c in name for c in ":\n#"):
         raise UsageError(f"profile name {name!r}: use letters, digits, '-' or '_'")
@@ -210,7 +210,7 @@ def config_set_profile(
         raise UsageError("give at least one setting, e.g. --url URL (see --help)")
     for key, value in given.items():
         assert key in PROFILE_KEYS
-        _coerce(key, value, f"--{key.replace('_', '-')}")  # the same checks as when read
+        coerce(key, value, f"--{key.replace('_', '-')}")  # the same checks as when read
     path = _path(ctx)
     data = _load(path)
     profiles = data.setdefault("profiles", {}) or {}

@@ -67,12 +67,14 @@ def print_note(message: str) -> None:
 
 def handle(exc: BaseException, *, verbose: bool = False) -> int:
     """Print ``exc`` as wfctl prints errors and return the exit code to end with."""
+    if isinstance(exc, KeyboardInterrupt) or _interrupted:
+        # First: an error met while the interrupted command was stopping (a database
+        # write cut short, say) is not what the user is told. Ctrl-C is 130, always.
+        sys.stderr.write("\nInterrupted\n")
+        return int(ExitCode.INTERRUPTED)
     if isinstance(exc, WfctlError):
         print_error(str(exc) or type(exc).__name__)
         return int(exc.exit_code)
-    if isinstance(exc, KeyboardInterrupt) or _interrupted:
-        sys.stderr.write("\nInterrupted\n")
-        return int(ExitCode.INTERRUPTED)
     if isinstance(exc, BrokenPipeError):
         quiet_stdout()
         return int(ExitCode.BROKEN_PIPE)

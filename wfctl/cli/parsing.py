@@ -19,12 +19,8 @@ from typing import Any
 
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
+from wfctl._adapters.typer_compat import get_current_context
 from wfctl.options import FRONT_ONLY
-
-try:  # typer >= 0.29 carries its own copy of click
-    from typer._click.globals import get_current_context
-except ImportError:  # pragma: no cover - older typer on real click
-    from click import get_current_context  # type: ignore[no-redef]
 
 #: Prefix of a global option's copy on a subcommand (its name in the subcommand's params).
 PREFIX = "_global_"

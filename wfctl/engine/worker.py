@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from wfctl.engine.faults import Reaper, StorageTrouble, pause_after, start_lease_renewer
 from wfctl.engine.history import CompleteWorkflow, HistoryEvent, TurnResult
+from wfctl.engine.interrupt import Interrupt, deferred_sigint
 from wfctl.engine.runner import ActivityRunner, failure_of
 from wfctl.engine.schema import TransientStorageError
 from wfctl.engine.store import (
@@ -143,7 +144,9 @@ class Engine(ActivityRunner):
         back every lease and return whether the condition held."""
         ids = list(instance_ids) if instance_ids is not None else None
         deadline = None if limit is None else time.monotonic() + limit
-        with self._run_lock:
+        # Ctrl-C is taken at the top of a round and after a sleep, where every activity the
+        # engine counts as in flight really is (see wfctl.engine.interrupt).
+        with self._run_lock, deferred_sigint() as intr:
             roots = self.store.queues.roots_of(ids) if ids is not None else None
             if roots is not None and not roots:
                 return True  # none of them exists: nothing to drive
@@ -151,6 +154,7 @@ class Engine(ActivityRunner):
             renewer = self._start_renewer()
             try:
                 while True:
+                    intr.check()
                     seen, writes = HUB.version, self.store.db.writes
                     did = self._cycle(roots)
                     if until != "idle" or not did:
@@ -167,7 +171,7 @@ class Engine(ActivityRunner):
                         self._sleep(seen + self.store.db.writes - writes, roots, left)
             finally:
                 try:
-                    self._finish()
+                    self._finish(intr)
                 finally:
                     renewer.set()
             return met
@@ -412,10 +416,12 @@ class Engine(ActivityRunner):
             timeout = min(timeout, max(nxt - self.store.db.clock(), 0.0))
         HUB.wait(seen, timeout)
 
-    def _finish(self) -> None:
-        """Let activities in flight finish, record them, hand back every lease."""
+    def _finish(self, intr: Interrupt | None = None) -> None:
+        """Let activities in flight finish, record them, hand back every lease. A Ctrl-C
+        (``intr``) while they run stops the waiting: what has not finished runs again
+        later, as after a crash."""
         try:
-            while self._inflight:
+            while self._inflight and not (intr is not None and intr.pending):
                 seen = HUB.version
                 self._record_done()
                 if not self._inflight:

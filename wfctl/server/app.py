@@ -11,9 +11,12 @@ Routes (``{p}`` is ``/v1.0-beta1``, ``/v1.0`` or ``/v1.0-alpha1``; ``{c}`` is ig
     POST /wfctl/v1/instances/{id}/rerun                   202 {"instanceID": ...}
     GET  /, /instances/{id}, /ui/*: the web view (with ``ui=True``; see wfctl.server.ui)
 
-The Backend's blocking calls run on a thread pool, never on the event loop. With a token,
-every other path needs the header ``dapr-api-token`` (compared in constant time), else 401
-with the plain-text body ``invalid api token\\n`` (the web view's static files excepted).
+Every GET route answers HEAD too (no body). Before anything else, :mod:`wfctl.server.guard`
+refuses (403) a Host that is not this server's and a state-changing request a browser sent
+from another origin. The Backend's blocking calls run on a thread pool, never on the event
+loop. With a token, every other path needs the header ``dapr-api-token`` (compared in
+constant time), else 401 with the plain-text body ``invalid api token\\n`` (the web view's
+static files excepted); a header sent twice is refused the same way.
 Each request writes one access-log line.
 """
 

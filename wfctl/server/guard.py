@@ -18,7 +18,8 @@ So, before any route or the token is looked at:
   from elsewhere is refused: an ``Origin`` other than this server's own (its scheme's host and
   port equal to the ``Host`` header's, or to an ``--allowed-host`` entry), ``Origin: null``
   (sandboxed frames, ``file:`` pages), or ``Sec-Fetch-Site: cross-site`` / ``same-site`` (a
-  sibling port of the same host is same-*site* but another origin).
+  sibling port of the same host is same-*site* but another origin), unless its Origin is an
+  ``--allowed-host`` entry (the operator vouched for that page).
 
 A request with neither ``Origin`` nor ``Sec-Fetch-Site`` (curl, the Dapr SDKs, wfctl) passes,
 whatever its content type, as it would against daprd. Both refusals are 403 with daprd's error
@@ -146,8 +147,8 @@ class Guard:
             return
         if len(origins) > 1:
             raise _cross_origin("the request carries several Origin headers")
-        if origins:
-            self._check_origin(origins[0], host)
+        if origins and self._check_origin(origins[0], host):
+            return  # an origin the operator vouched for: a page served elsewhere, by design
         for site in fetch_sites:
             if site.strip().lower() in (b"cross-site", b"same-site"):
                 raise _cross_origin(
@@ -186,7 +187,9 @@ class Guard:
             return True
         return False
 
-    def _check_origin(self, raw: bytes, host: Authority | None) -> None:
+    def _check_origin(self, raw: bytes, host: Authority | None) -> bool:
+        """Refuse an origin that is not this server's; True when an ``--allowed-host`` entry
+        (not the request's own Host) vouched for it."""
         text = raw.decode("latin-1").strip()
         if text.lower() == "null":
             raise _cross_origin(
@@ -200,9 +203,9 @@ class Guard:
         default = _DEFAULT_PORTS[scheme]
         name, port = authority[0], authority[1] or default
         if host is not None and name == host[0] and port == (host[1] or default):
-            return  # same origin as the Host this request was sent to
+            return False  # same origin as the Host this request was sent to
         if self.any_host or any(n == name and (p or default) == port for n, p in self.extra):
-            return  # a name the operator vouched for (NAME alone: the scheme's default port)
+            return True  # a name the operator vouched for (NAME alone: the default port)
         mine = "no Host given"
         if host is not None:
             mine = f"http://{_bracketed(host[0])}" + (f":{host[1]}" if host[1] else "")

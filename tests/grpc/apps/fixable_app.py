@@ -7,11 +7,15 @@ file ``$FIX_GATE`` exists. Each completed step appends ``<instance>:<step>`` to 
 ``RESULT <status> <output>``. ``python fixable_app.py rerun SRC EVENT [INPUT]``: print the
 source's history (``HIST <type> <event id> <rerunnable>``), rerun it from EVENT (with INPUT as
 the step's new input, if given), wait, print ``RERUN <new id> <status> <output>``.
+``python fixable_app.py serve``: only run the workers, print ``READY`` once they are started,
+and keep running them until SIGTERM (for instances a client elsewhere starts).
 """
 
 import json
 import os
+import signal
 import sys
+import threading
 
 import dapr.ext.workflow as wf
 
@@ -44,9 +48,19 @@ def fixable(ctx: wf.DaprWorkflowContext, x):
     return b
 
 
+def serve() -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print("READY", flush=True)
+    stop.wait()
+
+
 def main() -> None:
     wfr.start()
     try:
+        if sys.argv[1] == "serve":
+            serve()
+            return
         c = wf.DaprWorkflowClient()
         if sys.argv[1] == "run":
             iid = sys.argv[2]

@@ -1,11 +1,19 @@
-"""Cheap value coercion for plain ``str``/``bool``/``int`` parameters.
+"""What wfctl takes from Typer beyond its public API (``typer>=0.29,<0.30`` in pyproject).
+
+Typer 0.29 carries its own copy of click as the private ``typer._click``; wfctl needs three
+things from it that Typer does not export: the usage-error base class
+(:data:`UsageProblem`, click's ``ClickException``: the error boundary prints it as one line),
+:func:`get_current_context` (the global options written after a command reach the state
+through it), and :func:`install` below, a faster coercion built on ``typer._coercion``.
+``tests/test_adapters.py`` checks each assumption.
+
+Cheap value coercion for plain ``str``/``bool``/``int`` parameters.
 
 Typer (0.29+) coerces every parameter, even an absent one, through a pydantic TypeAdapter that
 it builds on first use: importing pydantic and building ~25 adapters costs more than the rest of
 a command's start-up. wfctl's parameters are plain strings, flags and small integers, and wfctl
 checks their meaning itself, so :func:`install` gives them a direct coercion with the same
-messages. Parameters of any other shape keep Typer's own; on a Typer without this machinery
-:func:`install` does nothing.
+messages. Parameters of any other shape keep Typer's own.
 
 Every integer option is bounded: one without a ``max`` of its own gets :data:`MAX_INT`, so no
 number a user types overflows SQLite, a query parameter or a sleep further on.
@@ -15,11 +23,12 @@ from __future__ import annotations
 
 from typing import Any, get_args, get_origin
 
-try:
-    from typer._click.exceptions import BadParameter
-    from typer._coercion import RuntimeParam
-except ImportError:  # pragma: no cover - older Typer on real click: nothing to speed up
-    RuntimeParam = None  # type: ignore[assignment,misc]
+from typer import BadParameter
+from typer._click.exceptions import ClickException as UsageProblem
+from typer._click.globals import get_current_context
+from typer._coercion import RuntimeParam
+
+__all__ = ["MAX_INT", "UsageProblem", "get_current_context", "install"]
 
 #: The largest value of an integer option that names no maximum of its own.
 MAX_INT = 2**31 - 1
@@ -54,15 +63,13 @@ def _one(kind: type, value: Any, info: Any, param: Any, ctx: Any) -> Any:
     return number
 
 
-if RuntimeParam is not None:
-
-    class _Plain(RuntimeParam):
-        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-            ann = self.annotation
-            if get_origin(ann) is list:
-                kind = get_args(ann)[0]
-                return [_one(kind, v, self.parameter_info, param, ctx) for v in value]
-            return _one(ann, value, self.parameter_info, param, ctx)
+class _Plain(RuntimeParam):
+    def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+        ann = self.annotation
+        if get_origin(ann) is list:
+            kind = get_args(ann)[0]
+            return [_one(kind, v, self.parameter_info, param, ctx) for v in value]
+        return _one(ann, value, self.parameter_info, param, ctx)
 
 
 def _plain(desc: Any) -> bool:
@@ -81,8 +88,6 @@ def _plain(desc: Any) -> bool:
 def install(command: Any, ctx: Any) -> None:
     """Give ``command``'s plain parameters (and its subcommands', one level), including the
     help option, fast coercion."""
-    if RuntimeParam is None:
-        return
     todo = [command, *getattr(command, "commands", {}).values()]
     for cmd in todo:
         params = list(getattr(cmd, "params", ()))

@@ -1,5 +1,10 @@
 """serve's connection deadlines: uvicorn's h11 protocol, plus a header timeout.
 
+The one module that leans on uvicorn's internals (bounded in pyproject; checked by
+``tests/test_adapters.py``): it subclasses ``uvicorn.protocols.http.h11_impl.H11Protocol``,
+which uvicorn accepts as ``Config(http=...)``, and reads two of its attributes, ``conn`` (the
+connection's ``h11.Connection``) and ``transport``. uvicorn has no public header timeout.
+
 uvicorn closes a keep-alive connection that stays idle after a response
 (``timeout_keep_alive``), but arms nothing while a request's headers are awaited: a client that
 connects and sends nothing, or trickles a header a byte at a time (slowloris), would hold its
