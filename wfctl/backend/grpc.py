@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from wfctl import retry
 from wfctl.backend import _grpc_convert as convert
 from wfctl.backend._grpc_list import GrpcListing, _Rpc
 from wfctl.backend.protocol import (
@@ -37,6 +38,7 @@ from wfctl.backend.protocol import (
     wait_reached,
     wait_timeout,
 )
+from wfctl.durations import seconds_text
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -189,7 +191,7 @@ class GrpcBackend(GrpcListing, Backend):
             )
         if code == "DEADLINE_EXCEEDED":
             return UnreachableError(
-                f"timed out after {_seconds(rpc.deadline or 0)}s waiting for {where} "
+                f"timed out after {seconds_text(rpc.deadline or 0)}s waiting for {where} "
                 f"({method}): raise --request-timeout, or check the sidecar"
             )
         if code in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
@@ -395,7 +397,7 @@ class GrpcBackend(GrpcListing, Backend):
                     deadline is not None and now >= deadline
                 ):
                     raise self._error(rpc) from None
-                time.sleep(0.2)
+                retry.pause(retry.OUTAGE.delay(0), deadline)
                 continue
             if not resp.exists:
                 raise self._not_found(instance_id)
@@ -485,8 +487,3 @@ def _reason(message: str) -> str:
     if "dns" in text or "resolve" in text:
         return "unknown host"
     return message[:160] or "unavailable"
-
-
-def _seconds(value: float) -> str:
-    rounded = round(float(value), 3)
-    return str(int(rounded)) if rounded.is_integer() else repr(rounded)
