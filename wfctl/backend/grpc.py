@@ -1,5 +1,5 @@
 """GrpcBackend: the Backend protocol over the Durable Task client RPCs (daprd's gRPC port, or
-`wfctl serve --grpc-port`), with the stubs of :mod:`wfctl.grpcapi.stubs`.
+`wfctl serve --grpc-port`), with wfctl's own stubs (:mod:`wfctl.protocol`).
 
 Errors are translated here, at one boundary (:func:`_error`), into WfctlError subclasses:
 
@@ -41,7 +41,6 @@ from wfctl.backend.protocol import (
     wait_timeout,
 )
 from wfctl.durations import seconds_text
-from wfctl.grpcapi.stubs import load
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -54,6 +53,7 @@ from wfctl.model import (
     WfctlError,
     WorkflowState,
 )
+from wfctl.protocol import load
 from wfctl.textsafe import escape_control
 
 # gRPC's C core logs failed TLS handshakes and the like on stderr by itself; wfctl says what
@@ -143,7 +143,7 @@ class GrpcBackend(GrpcListing, Backend):
             self._channel = self._grpc.secure_channel(target, creds, options=options)
         else:
             self._channel = self._grpc.insecure_channel(target, options=options)
-        self._stub = ns.grpc_stubs.TaskHubSidecarServiceStub(self._channel)
+        self._stub = ns.rpc.TaskHubClient(self._channel)
 
     # -- plumbing -----------------------------------------------------------------------------
 
