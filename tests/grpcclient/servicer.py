@@ -19,10 +19,8 @@ from typing import Any
 
 import grpc
 
-from wfctl.grpcapi.stubs import load
+from wfctl.protocol import pb, rpc
 
-NS = load()
-pb = NS.pb
 TERMINAL = {1, 3, 4, 5}  # COMPLETED, FAILED, CANCELED, TERMINATED
 #: A real daprd before 1.17 hands a method it lacks to its service-invocation proxy, which
 #: answers UNKNOWN with this (``old="proxy"``); other servers answer UNIMPLEMENTED (``old=True``).
@@ -37,7 +35,7 @@ def _now() -> Any:
     return ts
 
 
-class MemoryServicer(NS.grpc_stubs.TaskHubSidecarServiceServicer):  # type: ignore[misc]
+class MemoryServicer:
     def __init__(self, *, token: str | None = None, old: bool | str = False, page: int = 3) -> None:
         self.token = token
         self.old = old
@@ -236,7 +234,7 @@ def serving(servicer: Any, address: str = "127.0.0.1:0") -> Iterator[str]:
     """Serve ``servicer`` on ``address`` (a free loopback port by default, or a gRPC address
     such as ``unix:/tmp/x.sock``); yields ``127.0.0.1:PORT``, or ``address`` as given."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
-    NS.grpc_stubs.add_TaskHubSidecarServiceServicer_to_server(servicer, server)
+    server.add_generic_rpc_handlers((rpc.handler(servicer),))
     port = server.add_insecure_port(address)
     server.start()
     try:

@@ -358,15 +358,15 @@ def test_rerun_on_an_old_daprd_names_dapr_117() -> None:
 
 def test_stubs_load_after_the_dapr_alias() -> None:
     """An app loaded in-process installs wfctl's Dapr alias (a "dapr" with no __spec__); the
-    stubs must still be found (the contract suite's embedded then gRPC targets hit this)."""
+    stubs must still load (the contract suite's embedded then gRPC targets hit this)."""
     import subprocess
     import sys
 
     code = (
         "from wfctl.workflow.alias import install_dapr_alias\n"
         "install_dapr_alias()\n"
-        "from wfctl.grpcapi.stubs import load\n"
-        "print(load().pb.HistoryEvent.__name__)\n"
+        "from wfctl.protocol import pb\n"
+        "print(pb.HistoryEvent.__name__)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (out.returncode, out.stdout.strip()) == (0, "HistoryEvent"), out.stderr

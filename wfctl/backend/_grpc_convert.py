@@ -44,10 +44,10 @@ _SKIPPED = {"workflowStarted", "workflowCompleted"}
 
 def status_of(value: int) -> RuntimeStatus:
     """An OrchestrationStatus enum number as a RuntimeStatus (UNKNOWN for a newer value)."""
-    from wfctl.grpcapi.stubs import load
+    from wfctl.protocol import pb
 
     try:
-        return RuntimeStatus.parse(load().pb.OrchestrationStatus.Name(value))
+        return RuntimeStatus.parse(pb.OrchestrationStatus.Name(value))
     except ValueError:
         return RuntimeStatus.UNKNOWN
 

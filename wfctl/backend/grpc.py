@@ -1,5 +1,5 @@
 """GrpcBackend: the Backend protocol over the Durable Task client RPCs (daprd's gRPC port, or
-`wfctl serve --grpc-port`), with the stubs of :mod:`wfctl.grpcapi.stubs`.
+`wfctl serve --grpc-port`), with wfctl's own stubs (:mod:`wfctl.protocol`).
 
 Errors are translated here, at one boundary (:func:`_error`), into WfctlError subclasses:
 
@@ -29,7 +29,8 @@ from typing import Any
 
 from wfctl import retry
 from wfctl.backend import _grpc_convert as convert
-from wfctl.backend._grpc_list import GrpcListing, _Rpc
+from wfctl.backend._grpc_list import GrpcListing, RpcFailure
+from wfctl.backend._grpc_tls import split_endpoint
 from wfctl.backend.protocol import (
     FIRST_READ,
     Backend,
@@ -42,7 +43,6 @@ from wfctl.backend.protocol import (
 )
 from wfctl.durations import seconds_text
 from wfctl.endpoints import EndpointError, parse_grpc_endpoint
-from wfctl.grpcapi.stubs import load
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -55,6 +55,7 @@ from wfctl.model import (
     WfctlError,
     WorkflowState,
 )
+from wfctl.protocol import load
 from wfctl.textsafe import escape_control, redact_url
 
 # gRPC's C core logs failed TLS handshakes and the like on stderr by itself; wfctl says what
@@ -130,7 +131,7 @@ class GrpcBackend(GrpcListing, Backend):
             self._channel = self._grpc.secure_channel(ep.target, creds, options=options)
         else:
             self._channel = self._grpc.insecure_channel(ep.target, options=options)
-        self._stub = ns.grpc_stubs.TaskHubSidecarServiceStub(self._channel)
+        self._stub = ns.rpc.TaskHubClient(self._channel)
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -144,7 +145,7 @@ class GrpcBackend(GrpcListing, Backend):
             )
         except self._grpc.RpcError as exc:
             self._trace(method, exc.code().name, started)
-            raise _Rpc(exc.code().name, exc.details() or "", method, deadline) from None
+            raise RpcFailure(exc.code().name, exc.details() or "", method, deadline) from None
         self._trace(method, "OK", started)
         return response
 
@@ -156,10 +157,10 @@ class GrpcBackend(GrpcListing, Backend):
     def _call(self, method: str, request: Any, **kw: Any) -> Any:
         try:
             return self._rpc(method, request, **kw)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             raise self._error(rpc) from None
 
-    def _error(self, rpc: _Rpc) -> WfctlError:
+    def _error(self, rpc: RpcFailure) -> WfctlError:
         code, message, method = rpc.code, escape_control(rpc.message), rpc.method
         where = self.location
         if code == "UNIMPLEMENTED" or (code == "UNKNOWN" and _NO_SUCH_METHOD in rpc.message):
@@ -218,7 +219,7 @@ class GrpcBackend(GrpcListing, Backend):
         timeout = -1.0 if by is None else max(0.0, min(self._timeout, by - time.monotonic()))
         try:
             resp = self._rpc("GetInstance", req, timeout=timeout)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             if rpc.code == "NOT_FOUND":
                 return None
             raise self._error(rpc) from None
@@ -229,7 +230,7 @@ class GrpcBackend(GrpcListing, Backend):
         refuses and a GetInstance then finds no such instance (daprd answers UNKNOWN there)."""
         try:
             return self._rpc(method, request)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             err = self._error(rpc)
             if isinstance(err, NotFoundError):
                 raise self._not_found(instance_id) from None
@@ -266,7 +267,7 @@ class GrpcBackend(GrpcListing, Backend):
             req.scheduledStartTimestamp.FromDatetime(when.astimezone(timezone.utc))
         try:
             resp = self._rpc("StartInstance", req)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             err = self._error(rpc)
             # serve answers ALREADY_EXISTS; daprd answers UNKNOWN ("an active workflow with ID
             # … already exists"): an active instance with that ID makes either a conflict.
@@ -325,7 +326,7 @@ class GrpcBackend(GrpcListing, Backend):
         try:
             resp = self._rpc("PurgeInstances", req)
             refused: WfctlError | None = None
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             resp, refused = None, self._error(rpc)
             if isinstance(refused, (UnreachableError, AuthError)):
                 raise refused from None
@@ -379,7 +380,7 @@ class GrpcBackend(GrpcListing, Backend):
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
                 resp = self._rpc(method, req, timeout=left)
-            except _Rpc as rpc:
+            except RpcFailure as rpc:
                 now = time.monotonic()
                 if rpc.code == "DEADLINE_EXCEEDED" or (
                     rpc.code == "CANCELLED" and deadline is not None and now >= deadline
@@ -411,7 +412,7 @@ class GrpcBackend(GrpcListing, Backend):
         req = self._pb.GetInstanceHistoryRequest(instanceId=instance_id)
         try:
             resp = self._rpc("GetInstanceHistory", req)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             err = self._error(rpc)
             raise (
                 self._not_found(instance_id) if isinstance(err, NotFoundError) else err
@@ -445,7 +446,7 @@ class GrpcBackend(GrpcListing, Backend):
         )
         try:
             resp = self._rpc("RerunWorkflowFromEvent", req)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             err = self._error(rpc)
             if rpc.code in ("NOT_FOUND", "INVALID_ARGUMENT"):
                 # daprd answers NOT_FOUND for an unknown source *and* for an event that cannot
