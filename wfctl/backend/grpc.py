@@ -30,7 +30,6 @@ from typing import Any
 from wfctl import retry
 from wfctl.backend import _grpc_convert as convert
 from wfctl.backend._grpc_list import GrpcListing, RpcFailure
-from wfctl.backend._grpc_tls import split_endpoint
 from wfctl.backend.protocol import (
     FIRST_READ,
     Backend,
