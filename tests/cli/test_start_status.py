@@ -83,6 +83,21 @@ def test_status_table_plain_when_not_a_terminal(runner: CliRunner, daprd: FakeDa
     assert "\x1b[" not in r.stdout
 
 
+@pytest.mark.parametrize("status", ["RUNNING", "PENDING"])
+def test_status_table_of_an_unfinished_instance_asks_daprd_once(
+    runner: CliRunner, daprd: FakeDaprd, status: str
+) -> None:
+    """The "Waiting for" row needs serve's history route: against daprd (known from the GET's
+    answer, which lacks serve's wfctl-api header) no /wfctl/v1 request follows, not one 404."""
+    daprd.add("abc", name="hello", status=status)
+    r = invoke(runner, "--url", daprd.url, "status", "abc")
+    assert r.exit_code == 0, r.stderr
+    assert "Waiting for" not in r.stdout
+    assert [(q.method, q.path) for q in daprd.requests] == [
+        ("GET", "/v1.0-beta1/workflows/dapr/abc")
+    ]
+
+
 def test_status_not_found_exit_3(runner: CliRunner, daprd: FakeDaprd) -> None:
     r = invoke(runner, "--url", daprd.url, "status", "nope")
     assert r.exit_code == 3

@@ -7,7 +7,9 @@
 * ``grpc-serve`` GrpcBackend -> `wfctl serve --grpc-port` with contract_app.py run as an
   unmodified Dapr SDK worker process (only where serve has a gRPC port).
 
-A capability a target lacks is listed with the reason; tests needing it skip with that reason.
+Each backend declares its optional calls (``backend.capabilities``); a test needing one the
+target lacks skips, and test_capabilities.py checks every declaration against behaviour. The
+fake daprd also lacks an engine (not a capability of the interface: a property of the fake).
 """
 
 from __future__ import annotations
@@ -22,30 +24,28 @@ import pytest
 
 from tests.http.fakedaprd import FakeDaprd
 from tests.server.proc import ServerProc
-from wfctl.backend.protocol import Backend
+from wfctl.backend.protocol import Backend, Capability
 
 APP = Path(__file__).resolve().parent / "contract_app.py"
 _ids = itertools.count(1)
 
-NO_HTTP_DELAY = "the Dapr HTTP API has no delayed start"
-NO_HTTP_OUTPUT = "the Dapr HTTP API has no terminate output"
 FAKE_NO_ENGINE = "the fake daprd runs no workflows: statuses follow its script"
-FAKE_NO_EXT = "the Dapr HTTP API has no list/history/bulk purge/rerun (the fake is a plain daprd)"
 
 
 @dataclass
 class Target:
     name: str
     backend: Backend
-    lacks: dict[str, str] = field(default_factory=dict)
+    lacks: dict[str, str] = field(default_factory=dict)  # beyond the declared capabilities
+    daprd: FakeDaprd | None = None  # the fake's request log, where the target is the fake
 
-    def need(self, *capabilities: str) -> None:
-        for cap in capabilities:
-            if cap in self.lacks:
-                pytest.skip(f"{self.name}: {self.lacks[cap]}")
-
-    def has(self, capability: str) -> bool:
-        return capability not in self.lacks
+    def need(self, *needs: Capability | str) -> None:
+        for need in needs:
+            if isinstance(need, Capability):
+                if not self.backend.supports(need):
+                    pytest.skip(f"{self.name}: declares no {need.value}")
+            elif need in self.lacks:
+                pytest.skip(f"{self.name}: {self.lacks[need]}")
 
 
 def uid(prefix: str) -> str:
@@ -93,8 +93,7 @@ def _embedded(tmp_path: Path) -> Target:
 def _http_serve(url: str) -> Target:
     from wfctl.backend.http import HttpBackend
 
-    lacks = {"delayed_start": NO_HTTP_DELAY, "terminate_output": NO_HTTP_OUTPUT}
-    return Target("http-serve", HttpBackend(url, timeout=30), lacks)
+    return Target("http-serve", HttpBackend(url, timeout=30))
 
 
 def _http_fake(daprd: FakeDaprd) -> Target:
@@ -102,16 +101,9 @@ def _http_fake(daprd: FakeDaprd) -> Target:
 
     daprd.script["echo_wf"] = ["RUNNING", "COMPLETED"]
     daprd.script["waiter_wf"] = ["RUNNING"]
-    lacks = {
-        "engine": FAKE_NO_ENGINE,
-        "list": FAKE_NO_EXT,
-        "history": FAKE_NO_EXT,
-        "bulk_purge": FAKE_NO_EXT,
-        "delayed_start": NO_HTTP_DELAY,
-        "terminate_output": NO_HTTP_OUTPUT,
-        "rerun": FAKE_NO_EXT,
-    }
-    return Target("http-fake", HttpBackend(daprd.url, timeout=30, retries=0), lacks)
+    lacks = {"engine": FAKE_NO_ENGINE}
+    backend = HttpBackend(daprd.url, timeout=30, retries=0)
+    return Target("http-fake", backend, lacks, daprd=daprd)
 
 
 TARGETS = ["embedded", "http-serve", "http-fake", "grpc-serve"]

@@ -7,10 +7,8 @@ import pytest
 
 from wfctl.engine.store import Store
 from wfctl.grpcapi.front import RemoteFront
-from wfctl.grpcapi.stubs import load
 from wfctl.model import StorageError
-
-pb = load().pb
+from wfctl.protocol import pb
 
 
 class FlakyStore(Store):
@@ -53,6 +51,43 @@ def test_answers_survive_a_failed_commit(tmp_path):
     tasks = [x for x in sent if x.HasField("activityRequest")]
     assert [(t.activityRequest.name, t.activityRequest.taskId) for t in tasks] == [("a", 1)]
     assert len([x for x in sent if x.HasField("workflowRequest")]) == 1  # not sent twice
+    front.stop()
+    store.close()
+
+
+def test_a_commit_failing_after_the_apply_leaves_the_front_as_it_was(tmp_path):
+    """The front takes in what a round recorded only after the commit: a commit that fails
+    inside the transaction (here: the claim after the apply) leaves its history cache and
+    its task queue untouched, and the kept answer goes through in the next round."""
+    store = Store(tmp_path / "wf.db")
+    front = RemoteFront(store, pb, app="grpc:wfctl", app_id="wfctl")
+    sent: list = []
+    front.open_stream(sent.extend, [])
+    store.instances.create_instance("i1", "w", None, app="grpc:wfctl")
+    front._round()
+    turn = [x for x in sent if x.HasField("workflowRequest")][0]
+    assert "i1" in front._cache  # the first turn's history is held (it had none before)
+    cached = list(front._cache.get("i1") or [])
+    act = pb.WorkflowAction(id=1)
+    act.scheduleTask.name = "a"
+    front.complete_turn(
+        pb.WorkflowResponse(instanceId="i1", completionToken=turn.completionToken, actions=[act])
+    )
+    claim = store.dispatch._claim_in
+
+    def failing(*a, **k):
+        store.dispatch._claim_in = claim  # type: ignore[method-assign]
+        raise StorageError("database: disk I/O error")
+
+    store.dispatch._claim_in = failing  # type: ignore[method-assign]
+    with pytest.raises(StorageError):
+        front._round()
+    assert "i1" in front._cache and front._cache.get("i1") == cached
+    assert not front._ready_tasks
+    front._round()
+    tasks = [x for x in sent if x.HasField("activityRequest")]
+    assert [(t.activityRequest.name, t.activityRequest.taskId) for t in tasks] == [("a", 1)]
+    assert len(front._cache.get("i1") or []) > len(cached)  # the applied turn, taken in
     front.stop()
     store.close()
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from wfctl import wire
 from wfctl.backend.protocol import Capability, OnRecorded
+from wfctl.durations import seconds_text
 from wfctl.model import (
     HistoryEntry,
     NotFoundError,
@@ -95,7 +96,7 @@ class WfctlRoutes:
         if name:
             params.append(("name", name))
         if max_age is not None:
-            params.append(("maxAge", _seconds(max_age)))
+            params.append(("maxAge", seconds_text(max_age)))
         if limit is not None:
             params.append(("limit", str(limit)))
         states: list[WorkflowState] = self._ext(
@@ -121,7 +122,7 @@ class WfctlRoutes:
         if id_prefix:
             params.append(("idPrefix", id_prefix))
         if max_age is not None:
-            params.append(("maxAge", _seconds(max_age)))
+            params.append(("maxAge", seconds_text(max_age)))
         params.append(("limit", str(limit)))
         if after:
             params.append(("cursor", after))
@@ -198,7 +199,7 @@ class WfctlRoutes:
         progress: Callable[[int, int], None] | None = None,
     ) -> PurgeResult:
         """One request: the server purges in batches of its own (``progress`` is not called)."""
-        params: list[tuple[str, str]] = [("olderThan", _seconds(older_than))]
+        params: list[tuple[str, str]] = [("olderThan", seconds_text(older_than))]
         params += [("status", s.value) for s in statuses]
         if dry_run:
             params.append(("dryRun", "true"))
@@ -238,7 +239,3 @@ def _purged(body: Any) -> list[str]:
         if not isinstance(i, str):
             raise wire.WireError(f"instanceIDs holds {wire.kind_of(i)}, not only strings")
     return ids
-
-
-def _seconds(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))

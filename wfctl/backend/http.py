@@ -13,9 +13,10 @@ Errors of httpx and of the server are translated here, at one boundary, into
                                                      -> ServerError (7) "unexpected answer from …"
 
 Retries happen only for transient failures (connection refused/reset, 502, 503), with capped
-exponential backoff. A start is retried only after a GET shows no instance with its ID (wfctl
-makes the ID itself when none is given, as daprd would, so this is always possible); a
-raise-event is retried only when the connection was refused (the request never left).
+exponential backoff (the policy of :mod:`wfctl.retry`). A start is retried only after a GET
+shows no instance with its ID (wfctl makes the ID itself when none is given, as daprd would,
+so this is always possible); a raise-event is retried only when the connection was refused
+(the request never left).
 
 Which server answers is learned once, from the first answer: `wfctl serve` sets the header
 ``wfctl-api`` (:data:`wfctl.wire.SERVE_HEADER`) on every response, daprd does not. Against
@@ -33,7 +34,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from wfctl import wire
+from wfctl import retry, wire
 from wfctl.backend import _deadline
 from wfctl.backend._httpx import httpx
 from wfctl.backend._wfctl_routes import WfctlRoutes, quote_segment
@@ -47,6 +48,7 @@ from wfctl.backend.protocol import (
     wait_reached,
     wait_timeout,
 )
+from wfctl.durations import seconds_text
 from wfctl.ids import new_instance_id
 from wfctl.model import (
     AuthError,
@@ -74,7 +76,6 @@ _USAGE_CODES = {
     "ERR_START_WORKFLOW",
 }
 _TRANSIENT_STATUS = {502, 503}
-_MAX_BACKOFF = 2.0
 
 
 class _Transient(Exception):
@@ -84,12 +85,6 @@ class _Transient(Exception):
         super().__init__(str(error))
         self.error = error
         self.sent = sent  # False when the request certainly never reached the server
-
-
-def _seconds(value: float) -> str:
-    """``value`` seconds to the millisecond, as a user writes them: ``1``, ``0.5``, ``90``."""
-    rounded = round(float(value), 3)
-    return str(int(rounded)) if rounded.is_integer() else repr(rounded)
 
 
 #: What `wfctl serve`'s own routes add to the Dapr HTTP API.
@@ -137,8 +132,8 @@ class HttpBackend(WfctlRoutes, Backend):
         timeout: float = 30.0,
         verify: bool | str = True,
         transport: httpx.BaseTransport | None = None,
-        retries: int = 3,
-        backoff: float = 0.1,
+        retries: int | None = None,
+        backoff: float | None = None,
         log: Callable[[str], None] | None = None,
         wait_outage: float = 30.0,
     ) -> None:
@@ -146,8 +141,12 @@ class HttpBackend(WfctlRoutes, Backend):
         self.location = redact_url(base_url)
         self.api_version = api_version
         self.component = component
-        self.retries = max(0, retries)
-        self.backoff = backoff
+        first = retry.REQUEST.first if backoff is None else backoff
+        self._retry = retry.Backoff(
+            first,
+            max(first, retry.REQUEST.cap),
+            attempts=retry.REQUEST.attempts if retries is None else max(0, retries),
+        )
         self.wait_outage = wait_outage
         self._log = log
         self._token_set = bool(api_token)
@@ -239,7 +238,7 @@ class HttpBackend(WfctlRoutes, Backend):
         except httpx.TimeoutException as exc:
             what = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for"
             raise UnreachableError(
-                f"timed out after {_seconds(limit)}s {what} {self.location} "
+                f"timed out after {seconds_text(limit)}s {what} {self.location} "
                 "(raise --request-timeout, or check the sidecar)"
             ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
@@ -298,9 +297,9 @@ class HttpBackend(WfctlRoutes, Backend):
 
     def _back_off(self, failure: _Transient, attempt: int, *, retry_sent: bool = True) -> None:
         """Wait before retry ``attempt + 1``; raise ``failure``'s error when none is due."""
-        if attempt >= self.retries or (failure.sent and not retry_sent):
+        if not self._retry.allows(attempt) or (failure.sent and not retry_sent):
             raise failure.error from None
-        pause = min(_MAX_BACKOFF, self.backoff * (2**attempt))
+        pause = self._retry.delay(attempt)
         if self._bound is not None and time.monotonic() + pause >= self._bound:
             raise failure.error from None
         time.sleep(pause)
@@ -501,7 +500,7 @@ class HttpBackend(WfctlRoutes, Backend):
         gives up."""
         started = time.monotonic()
         deadline = None if timeout is None else started + timeout
-        delay = min(0.05, interval)
+        polls, polled = retry.polls(interval), 0
         seen: WorkflowState | None = None
         outage_since: float | None = None
         bound = None if deadline is None else max(deadline, started + FIRST_READ)
@@ -516,7 +515,7 @@ class HttpBackend(WfctlRoutes, Backend):
                 outage_since = outage_since if outage_since is not None else now
                 if seen is None or now - outage_since >= self.wait_outage:
                     raise
-                self._sleep(max(delay, 0.2), deadline)
+                retry.pause(max(polls.delay(polled), retry.OUTAGE.delay(0)), deadline)
                 continue
             finally:
                 bound = deadline
@@ -525,8 +524,8 @@ class HttpBackend(WfctlRoutes, Backend):
                 return state
             if deadline is not None and time.monotonic() >= deadline:
                 raise self._wait_timeout(instance_id, until, state, timeout)
-            self._sleep(delay, deadline)
-            delay = min(interval, delay * 2)
+            retry.pause(polls.delay(polled), deadline)
+            polled += 1
 
     def _wait_timeout(
         self, instance_id: str, until: WaitFor, state: WorkflowState | None, timeout: float | None
@@ -534,12 +533,6 @@ class HttpBackend(WfctlRoutes, Backend):
         if state is None:
             return unanswered_wait(instance_id, timeout, self.location)
         return wait_timeout(instance_id, until, timeout, state.runtime_status)
-
-    @staticmethod
-    def _sleep(seconds: float, deadline: float | None) -> None:
-        if deadline is not None:
-            seconds = min(seconds, max(0.0, deadline - time.monotonic()))
-        time.sleep(seconds)
 
     def close(self) -> None:
         self._client.close()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from wfctl.engine.apply import Apply, Writes, sql_in
 from wfctl.engine.db import Db
@@ -233,7 +233,6 @@ class Dispatch:
         known: Mapping[str, int] | None = None,
         ttl: float = DEFAULT_TTL,
         starts: Sequence[StartRequest] = (),
-        before_commit: Callable[[list[tuple[TurnItem, ApplyOutcome]]], None] | None = None,
         workflows: Sequence[str] | None = None,
         app: str | None = None,
     ) -> tuple[int, list[tuple[TurnItem, ApplyOutcome]]]:
@@ -241,8 +240,7 @@ class Dispatch:
         (as ``queues.complete_tasks``), claim the turns now deliverable, compute them with
         ``execute`` (fast, deterministic workflow code: it runs inside the transaction) and
         apply them (as :meth:`apply_turns`, tasks leased to ``owner``). ``starts`` are
-        recorded first (a ConflictError lands in the request's ``error``).
-        ``before_commit(pairs)`` runs once all is applied, just before the commit. Returns how many
+        recorded first (a ConflictError lands in the request's ``error``). Returns how many
         outcomes were recorded and each turn with what applying it did. ``workflows`` and
         ``app`` filter the turns claimed, as for :meth:`claim_turns`."""
         idle = not outcomes and not starts
@@ -277,8 +275,6 @@ class Dispatch:
                 for it, res in zip(items, results, strict=True)
             ]
             w.flush(c)
-            if before_commit is not None:
-                before_commit(pairs)
         return done, pairs
 
     def apply_turns(
@@ -307,17 +303,19 @@ class Dispatch:
         known: Mapping[str, int] | None = None,
         ttl: float = DEFAULT_TTL,
         app: str | None = None,
-        applied: Callable[[list[ApplyOutcome]], None] | None = None,
         starts: Sequence[StartRequest] = (),
     ) -> tuple[list[ApplyOutcome], list[TurnItem]]:
         """One commit for a round of a remote executor: apply the answered turns (as
         :meth:`apply_turns`, new tasks leased to ``owner``), record the activity ``outcomes``
         (as ``queues.complete_tasks``), then claim up to ``limit`` turns (as
         :meth:`claim_turns`, never those in ``exclude``): what the answers made deliverable
-        goes out in the same commit. ``applied(outcomes)`` runs between applying and claiming
-        (so the caller can update what ``known`` reports). ``starts`` are recorded first (as
-        in :meth:`step`), so a start shares the commit, and its first turn goes out in it. The
-        caller sets the requests' ``done``."""
+        goes out in the same commit. ``known`` is what the caller holds *before* this round:
+        the claim reads it as :func:`known_after` the applied turns (the caller extends its
+        copies with each outcome's ``appended`` after the commit, and drops those of turns
+        not applied, finished or restarted). ``starts`` are recorded first (as in
+        :meth:`step`), so a start shares the commit, and its first turn goes out in it. The
+        caller sets the requests' ``done``. Nothing of the caller runs inside the
+        transaction: a failed commit leaves nothing to undo."""
         idle = not results and not outcomes and not starts
         if idle and (limit <= 0 or self._none_deliverable(owner, limit, None, None, app, exclude)):
             return [], []
@@ -327,8 +325,6 @@ class Dispatch:
             outs = self._apply.apply_in(c, owner, results, now, True, ttl) if results else []
             if outcomes:
                 self._queues.complete_in(c, owner, outcomes, now)
-            if applied is not None:
-                applied(outs)
             if limit <= 0:
                 return outs, []
             gone = {o.instance_id for o in outs}
@@ -338,9 +334,42 @@ class Dispatch:
                 now,
                 limit,
                 None,
-                known or {},
+                known_after(known or {}, outs),
                 ttl,
                 app=app,
                 exclude=[i for i in exclude if i not in gone],
             )
         return outs, items
+
+
+def known_after(known: Mapping[str, int], outs: Sequence[ApplyOutcome]) -> Mapping[str, int]:
+    """The history lengths a remote executor holds once it has taken in ``outs``: a turn
+    applied (and neither finished nor restarted) adds its appended events to a held copy; any
+    other outcome drops the copy. Other instances are as in ``known`` (read, not copied)."""
+    changed: dict[str, int | None] = {}
+    for o in outs:
+        held = known.get(o.instance_id)
+        keep = held is not None and o.applied and not (o.finished or o.restarted)
+        changed[o.instance_id] = held + len(o.appended) if held is not None and keep else None
+    return _Overlay(known, changed)
+
+
+class _Overlay(Mapping[str, int]):
+    """``known`` with the lengths in ``changed`` put over it (None: no copy held)."""
+
+    def __init__(self, known: Mapping[str, int], changed: dict[str, int | None]) -> None:
+        self._known = known
+        self._changed = changed
+
+    def __getitem__(self, iid: str) -> int:
+        found = self._changed[iid] if iid in self._changed else self._known.get(iid)
+        if found is None:
+            raise KeyError(iid)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (i for i in self._known if i not in self._changed)
+        yield from (i for i, n in self._changed.items() if n is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

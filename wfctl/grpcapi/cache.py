@@ -5,7 +5,7 @@ reads to load only the events past it."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 #: Default cap of the cached histories, in bytes of their protobuf encoding (serve's
@@ -28,6 +28,9 @@ class HistoryCache:
 
     def __len__(self) -> int:
         return len(self._hist)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._hist)
 
     def get(self, iid: str) -> list[Any] | None:
         return self._hist.get(iid)
@@ -87,12 +90,21 @@ class HistoryCache:
         return Known(self)
 
 
-class Known:
-    """The history length cached per instance, as ``claim_turns(known=...)`` reads it."""
+class Known(Mapping[str, int]):
+    """The history length cached per instance (a live view), as ``claim_turns(known=...)``
+    reads it."""
 
     def __init__(self, cache: HistoryCache) -> None:
         self._cache = cache
 
-    def get(self, iid: str, default: int | None = None) -> int | None:
+    def __getitem__(self, iid: str) -> int:
         h = self._cache.get(iid)
-        return default if h is None else len(h)
+        if h is None:
+            raise KeyError(iid)
+        return len(h)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cache)
+
+    def __len__(self) -> int:
+        return len(self._cache)

@@ -143,6 +143,21 @@ class RemoteFront(HandOut, Answers):
         """A worker's ActivityResponse; ``done`` as for :meth:`complete_turn`."""
         self._post("task", (resp, peer, done))
 
+    def in_flight(self, token: str, instance_id: str, task_id: int | None = None) -> bool:
+        """Whether ``token`` names a work item out now for ``instance_id`` (its activity
+        ``task_id``; None: its turn). A lock-free peek from any thread (one dict read), so
+        that the common answer is acknowledged at once; the front's loop still decides,
+        and logs an answer that went stale in between."""
+        p = self._pending.get(token) if token else None
+        if p is None:
+            return False
+        if task_id is None:
+            return p.turn is not None and p.turn.instance_id == instance_id
+        return p.task is not None and (p.task.instance_id, p.task.task_id) == (
+            instance_id,
+            task_id,
+        )
+
     def _post(self, kind: str, value: Any) -> None:
         self._inbox.put((kind, value))
         HUB.bump()
@@ -305,34 +320,29 @@ class RemoteFront(HandOut, Answers):
             return False
         for item, _, _ in turns:
             self._inflight.pop(item.instance_id, None)
-        ready, failing = len(self._ready_tasks), len(self._fail_next)
-
-        def applied(outs: list[ApplyOutcome]) -> None:
-            # Runs inside the transaction, before the claim reads ``known``.
-            for (item, _, refused), out in zip(turns, outs, strict=True):
-                self._took(item, refused, out)
-
         try:
-            _, items = self.store.dispatch.exchange(
+            outs, items = self.store.dispatch.exchange(
                 self.owner,
                 [(it, res) for it, res, _ in turns],
                 outcomes,
                 limit=free,
                 exclude=list(self._inflight),
-                known=self._cache.known(),  # type: ignore[arg-type]
+                known=self._cache.known(),
                 ttl=self.ttl,
                 app=self.app,
-                applied=applied,
                 starts=starts,
             )
         except BaseException:
-            # Nothing was recorded: what the callback cached or queued is not true. The
-            # answers are kept for the next round (their instances stay out of claims).
-            self._reset_cache(ready, failing)
+            # Nothing was recorded, and nothing here changed before the commit: the answers
+            # are kept for the next round (their instances stay out of claims).
             self._retry = (turns, list(outcomes))
             for item, _, _ in turns:
                 self._inflight[item.instance_id] = "retry"
             raise
+        # Committed: the cache and the queues take in what it recorded (the claim read the
+        # cache as it is after this, see ``known`` of Dispatch.exchange).
+        for (item, _, refused), out in zip(turns, outs, strict=True):
+            self._took(item, refused, out)
         for item in items:
             self._inflight[item.instance_id] = "unsent"
             self._unsent.append(item)
@@ -358,19 +368,6 @@ class RemoteFront(HandOut, Answers):
                 self._fail_next.append(TaskOutcome(t, failure=failure))
             else:
                 self._ready_tasks.append(t)
-
-    def _reset_cache(self, ready: int, failing: int) -> None:
-        """Undo what a failed commit's callback did: the cached histories (all reloaded from
-        the store), the tasks and failures it queued (back to ``ready``/``failing`` long)."""
-        self._cache.clear()
-        for item in self._unsent:  # they may lean on the cache: claimed again, in full
-            self._inflight.pop(item.instance_id, None)
-        self._unsent.clear()
-        while len(self._ready_tasks) > ready:
-            self._ready_tasks.pop()
-        del self._fail_next[failing:]
-        for s in self._streams:
-            s.marks.clear()
 
     def _forget(self, iid: str) -> None:
         self._cache.forget(iid)
