@@ -144,7 +144,7 @@ def test_a_stream_that_stops_reading_loses_its_work_to_an_sdk_worker(tmp_path):
     the stream open and reads nothing: its turn goes to an unmodified SDK worker."""
     s = GrpcServe(tmp_path / "wf.db", ["--work-item-timeout", "3"])
     ch = grpc.insecure_channel(f"127.0.0.1:{s.grpc_port}")
-    stub = P.grpc_stubs.TaskHubSidecarServiceStub(ch)
+    stub = P.rpc.TaskHubClient(ch)
     app = None
     try:
         req = pb.CreateInstanceRequest(name="three", instanceId="muted")

@@ -225,7 +225,7 @@ def _grpc_protocol(verbose: bool) -> Any:
     """The Durable Task protocol's stubs; UsageError with the install line without them."""
     import os
 
-    from wfctl.grpcapi.stubs import load
+    from wfctl.protocol import load
 
     # gRPC's core logs to stderr on its own (a busy port: one line of ours is enough).
     os.environ.setdefault("GRPC_VERBOSITY", "ERROR" if verbose else "NONE")
