@@ -355,8 +355,8 @@ def state_to_pb(pb: Any, st: WorkflowState, payloads: bool) -> Any:
         instanceId=st.instance_id,
         name=st.name,
         workflowStatus=status_to_pb(st.runtime_status),
-        createdTimestamp=ts(pb, st.created_at),
-        lastUpdatedTimestamp=ts(pb, st.last_updated_at),
+        createdTimestamp=None if st.created_at is None else ts(pb, st.created_at),
+        lastUpdatedTimestamp=None if st.last_updated_at is None else ts(pb, st.last_updated_at),
     )
     if st.serialized_custom_status is not None:
         out.customStatus.value = st.serialized_custom_status
