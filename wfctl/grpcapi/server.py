@@ -105,7 +105,7 @@ class Servicer:
         loop = asyncio.get_running_loop()
         done = loop.create_future()
         # Recorded in the front's next commit, which also sends its first turn out.
-        self.front.submit_start(req, lambda: loop.call_soon_threadsafe(_settle, done))
+        self.front.submit_start(req, lambda: _settle_soon(loop, done))
         await done
         if isinstance(req.error, ConflictError):
             await self._abort(
@@ -237,9 +237,9 @@ class Servicer:
         )
         n = 0
         for st in self.store.instances.list_instances(statuses=statuses):
-            created = st.created_at.replace(tzinfo=None)
-            if not st.runtime_status.is_terminal:
+            if not st.runtime_status.is_terminal or st.created_at is None:
                 continue
+            created = st.created_at.replace(tzinfo=None)
             if (lo is not None and created < lo) or (hi is not None and created >= hi):
                 continue
             try:
@@ -324,7 +324,7 @@ class Servicer:
             while True:
                 got = asyncio.ensure_future(q.get())
                 done, _ = await asyncio.wait(
-                    {got, ended},
+                    {got, ended},  # type: ignore[type-var]  # two kinds of future, as wait allows
                     timeout=PING_SECONDS if pings else None,
                     return_when="FIRST_COMPLETED",
                 )
@@ -348,9 +348,16 @@ class Servicer:
             self.streams.pop(key, None)
             self.front.close_stream(stream)
 
-    async def _complete(self, post: Callable[..., None], request: Any, context: Any) -> Any:
-        """Hand a worker's answer to the front and answer as daprd: OK when it matched a
-        work item in flight, else daprd's error (UNKNOWN "unknown instance ID...")."""
+    async def _complete(
+        self, post: Callable[..., None], request: Any, context: Any, task_id: int | None
+    ) -> Any:
+        """Hand a worker's answer to the front and answer as daprd: OK when it matches a
+        work item in flight, else daprd's error (UNKNOWN "unknown instance ID..."). An
+        answer whose token names an item in flight is acknowledged at once; any other
+        waits for the front's verdict."""
+        if self.front.in_flight(request.completionToken, request.instanceId, task_id):
+            post(request, context.peer(), None)
+            return self.pb.CompleteTaskResponse()
         loop = asyncio.get_running_loop()
         verdict: asyncio.Future[str | None] = loop.create_future()
         post(
@@ -364,13 +371,18 @@ class Servicer:
         return self.pb.CompleteTaskResponse()
 
     async def CompleteActivityTask(self, request: Any, context: Any) -> Any:
-        return await self._complete(self.front.complete_task, request, context)
+        return await self._complete(self.front.complete_task, request, context, request.taskId)
 
     async def CompleteOrchestratorTask(self, request: Any, context: Any) -> Any:
-        return await self._complete(self.front.complete_turn, request, context)
+        return await self._complete(self.front.complete_turn, request, context, None)
 
     async def CompleteWorkflowTask(self, request: Any, context: Any) -> Any:
-        return await self._complete(self.front.complete_turn, request, context)
+        return await self._complete(self.front.complete_turn, request, context, None)
+
+
+def _settle_soon(loop: asyncio.AbstractEventLoop, fut: asyncio.Future[Any]) -> None:
+    """Settle ``fut`` from another thread, on its loop."""
+    loop.call_soon_threadsafe(_settle, fut)
 
 
 def _settle(fut: asyncio.Future[Any], value: Any = None) -> None:
