@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from wfctl.backend import _grpc_convert as convert
-from wfctl.backend._grpc_list import GrpcListing, _Rpc
+from wfctl.backend._grpc_list import GrpcListing, RpcFailure
 from wfctl.backend.protocol import (
     FIRST_READ,
     Backend,
@@ -148,7 +148,7 @@ class GrpcBackend(GrpcListing, Backend):
             )
         except self._grpc.RpcError as exc:
             self._trace(method, exc.code().name, started)
-            raise _Rpc(exc.code().name, exc.details() or "", method, deadline) from None
+            raise RpcFailure(exc.code().name, exc.details() or "", method, deadline) from None
         self._trace(method, "OK", started)
         return response
 
@@ -160,10 +160,10 @@ class GrpcBackend(GrpcListing, Backend):
     def _call(self, method: str, request: Any, **kw: Any) -> Any:
         try:
             return self._rpc(method, request, **kw)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             raise self._error(rpc) from None
 
-    def _error(self, rpc: _Rpc) -> WfctlError:
+    def _error(self, rpc: RpcFailure) -> WfctlError:
         code, message, method = rpc.code, escape_control(rpc.message), rpc.method
         where = self.location
         if code == "UNIMPLEMENTED":
@@ -220,7 +220,7 @@ class GrpcBackend(GrpcListing, Backend):
         timeout = -1.0 if by is None else max(0.0, min(self._timeout, by - time.monotonic()))
         try:
             resp = self._rpc("GetInstance", req, timeout=timeout)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             if rpc.code == "NOT_FOUND":
                 return None
             raise self._error(rpc) from None
@@ -231,7 +231,7 @@ class GrpcBackend(GrpcListing, Backend):
         refuses and a GetInstance then finds no such instance (daprd answers UNKNOWN there)."""
         try:
             return self._rpc(method, request)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             err = self._error(rpc)
             if isinstance(err, NotFoundError):
                 raise self._not_found(instance_id) from None
@@ -268,7 +268,7 @@ class GrpcBackend(GrpcListing, Backend):
             req.scheduledStartTimestamp.FromDatetime(when.astimezone(timezone.utc))
         try:
             resp = self._rpc("StartInstance", req)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             err = self._error(rpc)
             if isinstance(err, ConflictError):
                 state = self._get(iid, payloads=False)
@@ -324,7 +324,7 @@ class GrpcBackend(GrpcListing, Backend):
         try:
             resp = self._rpc("PurgeInstances", req)
             refused: WfctlError | None = None
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             resp, refused = None, self._error(rpc)
             if isinstance(refused, (UnreachableError, AuthError)):
                 raise refused from None
@@ -378,7 +378,7 @@ class GrpcBackend(GrpcListing, Backend):
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
                 resp = self._rpc(method, req, timeout=left)
-            except _Rpc as rpc:
+            except RpcFailure as rpc:
                 now = time.monotonic()
                 if rpc.code == "DEADLINE_EXCEEDED" or (
                     rpc.code == "CANCELLED" and deadline is not None and now >= deadline
@@ -410,7 +410,7 @@ class GrpcBackend(GrpcListing, Backend):
         req = self._pb.GetInstanceHistoryRequest(instanceId=instance_id)
         try:
             resp = self._rpc("GetInstanceHistory", req)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             err = self._error(rpc)
             raise (
                 self._not_found(instance_id) if isinstance(err, NotFoundError) else err
@@ -444,7 +444,7 @@ class GrpcBackend(GrpcListing, Backend):
         )
         try:
             resp = self._rpc("RerunWorkflowFromEvent", req)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             err = self._error(rpc)
             if rpc.code in ("NOT_FOUND", "INVALID_ARGUMENT"):
                 # daprd answers NOT_FOUND for an unknown source *and* for an event that cannot

@@ -197,7 +197,7 @@ def wait(
     deadline = None if limit is None else time.monotonic() + limit
     many = len(ids) > 1
     for iid in ids:
-        _note_foreign_app(backend, iid)
+        note_foreign_app(backend, iid)
     results: list[WorkflowState] = []
     first = 0
     timed_out = False
@@ -245,7 +245,7 @@ def wait(
         raise typer.Exit(first)
 
 
-def _note_foreign_app(backend: "Backend", iid: str) -> None:
+def note_foreign_app(backend: "Backend", iid: str) -> None:
     """Say at once when nothing in this process can run the instance (its app is another),
     then let the caller wait anyway: a worker elsewhere may run it."""
     import os

@@ -107,10 +107,10 @@ def rerun(
     )
     remember(st, iid)
     announce(iid)
-    from wfctl.cli.lifecycle import _note_foreign_app
+    from wfctl.cli.lifecycle import note_foreign_app
 
     if wait:
-        _note_foreign_app(backend, iid)  # the source's app runs it, maybe not this one
+        note_foreign_app(backend, iid)  # the source's app runs it, maybe not this one
     elif owner := backend.foreign_app(iid):
         from wfctl.cli.errors import print_note
 
