@@ -184,9 +184,9 @@ def rss_kib(pid: int) -> int:
 
 async def drive(port: int, concurrency: int, duration: float) -> tuple[int, list[str]]:
     """``concurrency`` channels (own connections), each looping start + wait-for-completion."""
-    from wfctl.grpcapi import stubs
+    from wfctl.protocol import load
 
-    ns = stubs.load()
+    ns = load()
     pb, aio = ns.pb, ns.grpc.aio
     done, errors = 0, []
     stop_at = time.monotonic() + duration
@@ -195,7 +195,7 @@ async def drive(port: int, concurrency: int, duration: float) -> tuple[int, list
         nonlocal done
         opts = [("grpc.use_local_subchannel_pool", 1)]  # one TCP connection per channel
         async with aio.insecure_channel(f"127.0.0.1:{port}", options=opts) as chan:
-            stub = ns.grpc_stubs.TaskHubSidecarServiceStub(chan)
+            stub = ns.rpc.TaskHubClient(chan)
             i = 0
             while time.monotonic() < stop_at:
                 i += 1

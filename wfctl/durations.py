@@ -82,3 +82,10 @@ def format_duration(seconds: float) -> str:
         return f"{h}h{m}m" if m else f"{h}h"
     d, h = divmod(h, 24)
     return f"{d}d{h}h" if h else f"{d}d"
+
+
+def seconds_text(value: float) -> str:
+    """``value`` seconds to the millisecond, as a user writes them: ``1``, ``0.5``, ``90`` (in
+    messages, and in the query parameters of wfctl's own HTTP routes)."""
+    rounded = round(float(value), 3)
+    return str(int(rounded)) if rounded.is_integer() else repr(rounded)

@@ -1,6 +1,6 @@
 """The throughput workload, written as an unchanged Dapr app (run via wfctl's exec, or on its
 own against a sidecar at DAPR_GRPC_PORT): N workflows of three sequential activities x+1;
-start all, wait for all, print RATE. ``latency``: one at a time, print P50_MS.
+start all, wait for all, print RATE. ``latency``: one at a time, print P50_MS (P90, P99).
 ``worker``: only run what others start (bench/grpc_bench.py's rss load), until SIGTERM."""
 
 import signal
@@ -67,4 +67,5 @@ if __name__ == "__main__":
             lat.append(time.perf_counter() - t)
         lat.sort()
         print("P50_MS", lat[len(lat) // 2] * 1000, "P90_MS", lat[int(len(lat) * 0.9)] * 1000)
+        print("P99_MS", lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000)
     wfr.shutdown()

@@ -38,7 +38,7 @@ def channel(serve, own: bool = False) -> grpc.Channel:
 @pytest.fixture
 def stub(serve):
     ch = channel(serve)
-    yield P.grpc_stubs.TaskHubSidecarServiceStub(ch)
+    yield P.rpc.TaskHubClient(ch)
     ch.close()
 
 
@@ -147,7 +147,7 @@ def test_a_token_less_answer_is_taken_from_the_turn_s_connection_only(serve, stu
         start(stub, "t", "tokenless")
         w.take_turn("tokenless")
         answer = pb.WorkflowResponse(instanceId="tokenless", actions=[complete_action(1, '"x"')])
-        intruder = P.grpc_stubs.TaskHubSidecarServiceStub(other)
+        intruder = P.rpc.TaskHubClient(other)
         msg = refused(lambda: intruder.CompleteOrchestratorTask(answer), grpc.StatusCode.UNKNOWN)
         assert "from another connection" in msg
         got = stub.GetInstance(pb.GetInstanceRequest(instanceId="tokenless"), timeout=10)
@@ -214,7 +214,7 @@ def test_the_token_is_checked_first_and_only_once(tmp_path):
         assert msg == "authentication error: api token"
         ok = [("dapr-api-token", "s3cret")]
         refused(lambda: raw(b"\xff\xff", timeout=10, metadata=ok), grpc.StatusCode.INVALID_ARGUMENT)
-        stub = P.grpc_stubs.TaskHubSidecarServiceStub(ch)
+        stub = P.rpc.TaskHubClient(ch)
         twice = ok + [("dapr-api-token", "s3cret")]
         msg = refused(
             lambda: stub.Hello(pb.Empty(), timeout=10, metadata=twice),
@@ -230,7 +230,7 @@ def test_the_token_is_checked_first_and_only_once(tmp_path):
 def test_sigterm_ends_worker_streams_cancelled_shutting_down_as_daprd(tmp_path):
     s = GrpcServe(tmp_path / "wf.db")
     ch = channel(s)
-    w = RawWorker(P.grpc_stubs.TaskHubSidecarServiceStub(ch))
+    w = RawWorker(P.rpc.TaskHubClient(ch))
     try:
         start(w.stub, "t", "stopping")
         w.take_turn("stopping")  # the stream is open and serving

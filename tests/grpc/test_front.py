@@ -7,10 +7,8 @@ import pytest
 
 from wfctl.engine.store import Store
 from wfctl.grpcapi.front import RemoteFront
-from wfctl.grpcapi.stubs import load
 from wfctl.model import StorageError
-
-pb = load().pb
+from wfctl.protocol import pb
 
 
 class FlakyStore(Store):

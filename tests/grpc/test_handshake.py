@@ -12,7 +12,7 @@ import pytest
 
 from tests.grpc.proc import GrpcServe
 from tests.server.test_connections import DEADLINE, _closed_by_server
-from wfctl.grpcapi.stubs import load
+from wfctl.protocol import load
 
 P = load()
 pb = P.pb
@@ -42,7 +42,7 @@ def test_working_client_outlives_the_deadline(serve) -> None:
     with P.grpc.insecure_channel(f"127.0.0.1:{serve.grpc_port}") as ch:
         states: list = []
         ch.subscribe(states.append)  # connectivity changes, in order
-        stub = P.grpc_stubs.TaskHubSidecarServiceStub(ch)
+        stub = P.rpc.TaskHubClient(ch)
         stub.Hello(pb.Empty(), timeout=30)
         # A raw connection closed by the deadline proves the deadline has passed since this
         # channel connected; the channel's connection is still the same one and still works.

@@ -56,7 +56,7 @@ def test_pending_for_want_of_a_worker_says_so(serve):
     body = json.loads(status(serve, "http", "o-1", "-o", "json").stdout)
     assert body["runtimeStatus"] == "PENDING" and "waitingForWorker" not in json.dumps(body)
     ch = grpc.insecure_channel(f"127.0.0.1:{serve.grpc_port}")
-    w = RawWorker(P.grpc_stubs.TaskHubSidecarServiceStub(ch))
+    w = RawWorker(P.rpc.TaskHubClient(ch))
     try:
         turn = w.take_turn("o-1")  # a worker is connected now, its first turn in its hands
         row = waiting_row(status(serve, "http", "o-1").stdout)

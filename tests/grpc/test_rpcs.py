@@ -7,7 +7,7 @@ import grpc
 import pytest
 
 from tests.grpc.proc import GrpcServe
-from wfctl.grpcapi.stubs import load
+from wfctl.protocol import load
 
 P = load()
 pb = P.pb
@@ -23,7 +23,7 @@ def serve(tmp_path_factory):
 @pytest.fixture
 def stub(serve):
     ch = grpc.insecure_channel(f"127.0.0.1:{serve.grpc_port}")
-    yield P.grpc_stubs.TaskHubSidecarServiceStub(ch)
+    yield P.rpc.TaskHubClient(ch)
     ch.close()
 
 
@@ -189,7 +189,7 @@ def test_token_on_every_rpc_and_the_stream(tmp_path):
     s = GrpcServe(tmp_path / "wf.db", token="s3cret")
     ch = grpc.insecure_channel(f"127.0.0.1:{s.grpc_port}")
     try:
-        stub = P.grpc_stubs.TaskHubSidecarServiceStub(ch)
+        stub = P.rpc.TaskHubClient(ch)
         for md in ((), (("dapr-api-token", "wrong"),)):
             with pytest.raises(grpc.RpcError) as e:
                 stub.Hello(pb.Empty(), timeout=10, metadata=md)

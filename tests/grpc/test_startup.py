@@ -48,13 +48,13 @@ def test_python_m_wfctl_server_is_wfctl_serve(tmp_path):
 
     from tests.grpc.proc import GrpcServe
     from tests.grpc.worker import RawWorker, complete_action, pb
-    from wfctl.grpcapi.stubs import load
+    from wfctl.protocol import rpc
 
     s = GrpcServe(tmp_path / "wf.db", ["--app-id", "orders"], module="wfctl.server")
     try:
         assert any("app id 'orders'" in line for line in s.banner), s.banner
         ch = grpc.insecure_channel(f"127.0.0.1:{s.grpc_port}")
-        stub = load().grpc_stubs.TaskHubSidecarServiceStub(ch)
+        stub = rpc.TaskHubClient(ch)
         w = RawWorker(stub)
         try:
             stub.StartInstance(pb.CreateInstanceRequest(name="w", instanceId="m-1"), timeout=10)

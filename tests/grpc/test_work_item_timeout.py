@@ -5,6 +5,7 @@ themselves, never on the clock."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import grpc
@@ -143,7 +144,7 @@ def test_a_stream_that_stops_reading_loses_its_work_to_an_sdk_worker(tmp_path):
     the stream open and reads nothing: its turn goes to an unmodified SDK worker."""
     s = GrpcServe(tmp_path / "wf.db", ["--work-item-timeout", "3"])
     ch = grpc.insecure_channel(f"127.0.0.1:{s.grpc_port}")
-    stub = P.grpc_stubs.TaskHubSidecarServiceStub(ch)
+    stub = P.rpc.TaskHubClient(ch)
     app = None
     try:
         req = pb.CreateInstanceRequest(name="three", instanceId="muted")
@@ -157,9 +158,14 @@ def test_a_stream_that_stops_reading_loses_its_work_to_an_sdk_worker(tmp_path):
         st = s.wait_status("muted", {"COMPLETED", "FAILED"}, timeout=120)
         assert st["runtimeStatus"] == "COMPLETED", st
         assert st["properties"]["dapr.workflow.output"] == "4"
-        with pytest.raises(grpc.RpcError) as e:  # what was buffered, then the end
-            for _ in mute:
-                pass
+        guard = threading.Timer(60, mute.cancel)  # a stream never ended must not hang here
+        guard.start()
+        try:
+            with pytest.raises(grpc.RpcError) as e:  # what was buffered, then the end
+                for _ in mute:
+                    pass
+        finally:
+            guard.cancel()
         assert e.value.code() == grpc.StatusCode.UNAVAILABLE
         assert "--work-item-timeout" in e.value.details()
     finally:

@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Any
 
-from wfctl.grpcapi.stubs import load
+from wfctl.protocol import load
 
 P = load()
 pb = P.pb
@@ -115,5 +115,5 @@ def open_stub(serve: Any) -> Any:
     import grpc
 
     ch = grpc.insecure_channel(f"127.0.0.1:{serve.grpc_port}")
-    yield P.grpc_stubs.TaskHubSidecarServiceStub(ch)
+    yield P.rpc.TaskHubClient(ch)
     ch.close()

@@ -2,9 +2,10 @@
 
 It keeps instances in memory (no worker: a test moves them along with :meth:`finish`), records
 every request with its metadata, and stages the faults a real daprd shows: a method answering a
-status code (``faults``), UNIMPLEMENTED for the 1.17 management RPCs (``old=True``: an "old
-daprd"), a token check, a list paged by the server's own page size, a long poll that blocks
-until the instance finishes or the caller's deadline passes.
+status code (``faults``), the 1.17 management RPCs missing (``old=True``: UNIMPLEMENTED, as
+other servers answer; ``old="proxy"``: the UNKNOWN a real daprd 1.16 answers), a token check,
+a list paged by the server's own page size, a long poll that blocks until the instance
+finishes or the caller's deadline passes.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from typing import Any
 
 import grpc
 
-from wfctl.grpcapi.stubs import load
+from wfctl.protocol import pb, rpc
 
-NS = load()
-pb = NS.pb
 TERMINAL = {1, 3, 4, 5}  # COMPLETED, FAILED, CANCELED, TERMINATED
+#: A real daprd before 1.17 hands a method it lacks to its service-invocation proxy, which
+#: answers UNKNOWN with this (``old="proxy"``); other servers answer UNIMPLEMENTED (``old=True``).
+PROXY_MESSAGE = (
+    "failed to proxy request: required metadata dapr-callee-app-id or dapr-app-id not found"
+)
 
 
 def _now() -> Any:
@@ -31,8 +35,8 @@ def _now() -> Any:
     return ts
 
 
-class MemoryServicer(NS.grpc_stubs.TaskHubSidecarServiceServicer):  # type: ignore[misc]
-    def __init__(self, *, token: str | None = None, old: bool = False, page: int = 3) -> None:
+class MemoryServicer:
+    def __init__(self, *, token: str | None = None, old: bool | str = False, page: int = 3) -> None:
         self.token = token
         self.old = old
         self.page = page  # the server's own page size: it never sends more IDs at once
@@ -82,6 +86,8 @@ class MemoryServicer(NS.grpc_stubs.TaskHubSidecarServiceServicer):  # type: igno
             "GetInstanceHistory",
             "RerunWorkflowFromEvent",
         ):
+            if self.old == "proxy":  # what a real daprd 1.16 answers (found by tests/daprd)
+                context.abort(grpc.StatusCode.UNKNOWN, PROXY_MESSAGE)
             context.abort(grpc.StatusCode.UNIMPLEMENTED, f"unknown method {method}")
 
     def _response(self, iid: str) -> Any:
@@ -227,7 +233,7 @@ class MemoryServicer(NS.grpc_stubs.TaskHubSidecarServiceServicer):  # type: igno
 def serving(servicer: Any) -> Iterator[str]:
     """Serve ``servicer`` on a free loopback port; yields ``127.0.0.1:PORT``."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
-    NS.grpc_stubs.add_TaskHubSidecarServiceServicer_to_server(servicer, server)
+    server.add_generic_rpc_handlers((rpc.handler(servicer),))
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     try:

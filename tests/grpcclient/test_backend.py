@@ -71,6 +71,24 @@ def test_start_of_an_active_id_conflicts(backend: GrpcBackend, servicer: MemoryS
     assert backend.start("wf", instance_id="dup") == "dup"  # a finished ID can be reused
 
 
+def test_daprds_unknown_for_an_active_id_is_a_conflict(
+    backend: GrpcBackend, servicer: MemoryServicer
+) -> None:
+    """daprd 1.17 answers StartInstance of an active ID with UNKNOWN, not ALREADY_EXISTS
+    (found by tests/daprd): the ID being active makes it a conflict; an UNKNOWN for an ID
+    that is not active stays a server error."""
+    servicer.add("dup", status=0)
+    message = (
+        "failed to create orchestration instance: an active workflow with ID 'dup' already exists"
+    )
+    servicer.faults["StartInstance"] = (grpc.StatusCode.UNKNOWN, message)
+    with pytest.raises(ConflictError, match="'dup' \\(RUNNING\\) already exists"):
+        backend.start("wf", instance_id="dup")
+    servicer.finish("dup")
+    with pytest.raises(ServerError, match="UNKNOWN"):
+        backend.start("wf", instance_id="dup")
+
+
 def test_get_reads_every_field(backend: GrpcBackend, servicer: MemoryServicer) -> None:
     servicer.add("a", name="hello", status=3)
     ws = servicer.states["a"]
@@ -90,6 +108,16 @@ def test_get_reads_every_field(backend: GrpcBackend, servicer: MemoryServicer) -
     assert req.getInputsAndOutputs
     with pytest.raises(NotFoundError, match="'nope'"):
         backend.get("nope")
+
+
+def test_gos_zero_time_reads_as_no_time(backend: GrpcBackend, servicer: MemoryServicer) -> None:
+    """daprd gives an instance it has not recorded yet (a delayed start) Go's zero time,
+    0001-01-01T00:00:00Z: no time, as over HTTP, not a year-1 date (found by tests/daprd)."""
+    servicer.add("later", status=6)
+    servicer.states["later"].createdTimestamp.FromSeconds(-62_135_596_800)
+    servicer.states["later"].lastUpdatedTimestamp.FromSeconds(-62_135_596_800)
+    st = backend.get("later")
+    assert (st.created_at, st.last_updated_at) == (None, None)
 
 
 @pytest.mark.parametrize("op", ["pause", "resume", "terminate", "raise_event", "purge"])
@@ -161,6 +189,9 @@ def test_list_pages_fetches_concurrently_filters_and_sorts(
     states = backend.list_instances()
     assert [s.instance_id for s in states] == [f"i{i:02d}" for i in reversed(range(40))]
     assert len(servicer.calls("ListInstanceIDs")) == 14  # the server pages by 3
+    # The first page is asked for with no token at all: daprd hands a present "" to its state
+    # store, and SQLite's `rowid > ''` then matches nothing (found by tests/daprd).
+    assert not servicer.calls("ListInstanceIDs")[0].HasField("continuationToken")
     assert 2 <= servicer.max_in_flight <= grpc_backend.LIST_CONCURRENCY
     assert all(not r.getInputsAndOutputs for r in servicer.calls("GetInstance"))
     got = backend.list_instances(statuses=[RuntimeStatus.COMPLETED], name="odd", limit=3)
@@ -238,10 +269,12 @@ def test_history_rows_match_the_embedded_shape(
         backend.history("nope")
 
 
-def test_old_daprd_list_and_history_name_dapr_117() -> None:
-    with serving(MemoryServicer(old=True)) as ep, GrpcBackend(ep) as b:
-        for call in (b.list_instances, lambda: b.history("x")):
-            with pytest.raises(UnsupportedError, match="needs Dapr 1.17") as info:
+@pytest.mark.parametrize("old", [True, "proxy"])
+def test_old_daprd_list_history_and_rerun_name_dapr_117(old: bool | str) -> None:
+    """UNIMPLEMENTED, or the UNKNOWN "failed to proxy request" of a real daprd 1.16."""
+    with serving(MemoryServicer(old=old)) as ep, GrpcBackend(ep) as b:
+        for call in (b.list_instances, lambda: b.history("x"), lambda: b.rerun("x", 1)):
+            with pytest.raises(UnsupportedError, match="needs Dapr 1.1[67]") as info:
                 call()
             assert info.value.exit_code == ExitCode.USAGE
 
@@ -328,20 +361,20 @@ def test_rerun_sends_the_request_and_maps_refusals(
 def test_rerun_on_an_old_daprd_names_dapr_117() -> None:
     with serving(MemoryServicer(old=True)) as ep, GrpcBackend(ep) as b:
         info = pytest.raises(UnsupportedError, b.rerun, "x", 1)
-    info.match("rerun needs Dapr 1.17")
+    info.match("rerun needs Dapr 1.16")
 
 
 def test_stubs_load_after_the_dapr_alias() -> None:
     """An app loaded in-process installs wfctl's Dapr alias (a "dapr" with no __spec__); the
-    stubs must still be found (the contract suite's embedded then gRPC targets hit this)."""
+    stubs must still load (the contract suite's embedded then gRPC targets hit this)."""
     import subprocess
     import sys
 
     code = (
         "from wfctl.workflow.alias import install_dapr_alias\n"
         "install_dapr_alias()\n"
-        "from wfctl.grpcapi.stubs import load\n"
-        "print(load().pb.HistoryEvent.__name__)\n"
+        "from wfctl.protocol import pb\n"
+        "print(pb.HistoryEvent.__name__)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (out.returncode, out.stdout.strip()) == (0, "HistoryEvent"), out.stderr

@@ -179,7 +179,7 @@ def test_rerun_over_grpc(servicer: MemoryServicer, endpoint: str) -> None:
     assert p.returncode == 2 and "cannot rerun 'src' from event 7" in _err_line(p)
     with serving(MemoryServicer(old=True)) as ep:
         p = run_wfctl("--grpc-endpoint", ep, "rerun", "src", "--from-event", "1")
-    assert p.returncode == 2 and "rerun needs Dapr 1.17" in _err_line(p)
+    assert p.returncode == 2 and "rerun needs Dapr 1.16" in _err_line(p)
 
 
 def test_a_profile_set_with_grpc_settings_is_used(servicer: MemoryServicer, endpoint: str) -> None:

@@ -11,10 +11,11 @@ from pathlib import Path
 import grpc
 import pytest
 
-from tests.grpcclient.servicer import NS, MemoryServicer
+from tests.grpcclient.servicer import MemoryServicer
 from tests.http.fixtures import run_wfctl
 from wfctl.backend.grpc import GrpcBackend
 from wfctl.model import UnreachableError
+from wfctl.protocol import rpc
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl CLI")
 
@@ -32,7 +33,7 @@ def tls_endpoint(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     sv = MemoryServicer()
     sv.add("t-1", status=1)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    NS.grpc_stubs.add_TaskHubSidecarServiceServicer_to_server(sv, server)
+    server.add_generic_rpc_handlers((rpc.handler(sv),))
     creds = grpc.ssl_server_credentials([(key.read_bytes(), cert.read_bytes())])
     port = server.add_secure_port("127.0.0.1:0", creds)
     server.start()

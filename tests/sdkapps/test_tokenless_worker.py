@@ -8,14 +8,14 @@ import queue
 import threading
 
 from tests.sdkapps.procs import GrpcServe
-from wfctl.grpcapi import stubs
+from wfctl.protocol import load
 
 
 def test_answers_without_completion_token_are_matched_by_instance_and_task(serve: GrpcServe):
-    ns = stubs.load()
+    ns = load()
     pb, grpc = ns.pb, ns.grpc
     channel = grpc.insecure_channel(f"127.0.0.1:{serve.grpc_port}")
-    stub = ns.grpc_stubs.TaskHubSidecarServiceStub(channel)
+    stub = ns.rpc.TaskHubClient(channel)
     items: queue.Queue = queue.Queue()
     stream = stub.GetWorkItems(pb.GetWorkItemsRequest())  # no capabilities, as the JS SDK
 

@@ -156,9 +156,15 @@ def test_instance_page_timeline_and_children(browser: Any, seeded: Seeded) -> No
     _open(browser, seeded.url + "/instances/parent-1")
     wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, "g.bar.k-child"), what="child bar")
     assert browser.find_elements(By.CSS_SELECTOR, "g.bar.k-timer")
-    link = browser.find_element(By.CSS_SELECTOR, ".children a")
-    assert link.text == "parent-1:0001"
-    link.click()
+    # the page redraws while it polls: find the link afresh until it reads right, then click it
+    wait_until(
+        lambda: browser.find_element(By.CSS_SELECTOR, ".children a").text == "parent-1:0001",
+        what="the child's link",
+    )
+    wait_until(
+        lambda: browser.find_element(By.CSS_SELECTOR, ".children a").click() or True,
+        what="a click on the child's link",
+    )
     h1 = lambda: browser.find_element(By.TAG_NAME, "h1").text  # noqa: E731
     wait_until(lambda: "parent-1:0001" in h1(), what="the child's page")
     assert browser.current_url.endswith("/instances/parent-1%3A0001")

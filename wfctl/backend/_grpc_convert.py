@@ -44,17 +44,22 @@ _SKIPPED = {"workflowStarted", "workflowCompleted"}
 
 def status_of(value: int) -> RuntimeStatus:
     """An OrchestrationStatus enum number as a RuntimeStatus (UNKNOWN for a newer value)."""
-    from wfctl.grpcapi.stubs import load
+    from wfctl.protocol import pb
 
     try:
-        return RuntimeStatus.parse(load().pb.OrchestrationStatus.Name(value))
+        return RuntimeStatus.parse(pb.OrchestrationStatus.Name(value))
     except ValueError:
         return RuntimeStatus.UNKNOWN
 
 
+#: Go's zero time.Time (0001-01-01T00:00:00Z) in Unix seconds.
+_GO_ZERO_TIME = -62_135_596_800
+
+
 def time_of(ts: Any) -> datetime | None:
-    """A protobuf Timestamp as an aware UTC datetime; None when it is unset (zero)."""
-    if ts is None or (ts.seconds == 0 and ts.nanos == 0):
+    """A protobuf Timestamp as an aware UTC datetime; None when it is unset (zero) or Go's
+    zero time (0001-01-01T00:00:00Z: daprd's times of an instance not yet recorded)."""
+    if ts is None or (ts.seconds in (0, _GO_ZERO_TIME) and ts.nanos == 0):
         return None
     try:  # exact (no float): the "wait forever" sentinel is 9999-12-31T23:59:59.999999999Z
         return _EPOCH + timedelta(seconds=ts.seconds, microseconds=ts.nanos // 1000)

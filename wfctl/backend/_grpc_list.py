@@ -108,7 +108,11 @@ class GrpcListing:
         token = ""
         seen_tokens: set[str] = set()
         while pages is None or pages > 0:
-            req = self._pb.ListInstanceIDsRequest(pageSize=page_size, continuationToken=token)
+            # No token on the first page, not "": daprd hands a present "" to its state store
+            # (SQLite then matches nothing after `rowid > ''`).
+            req = self._pb.ListInstanceIDsRequest(
+                pageSize=page_size, continuationToken=token or None
+            )
             resp = self._call("ListInstanceIDs", req)
             ids.extend(resp.instanceIds)
             token = resp.continuationToken

@@ -10,8 +10,8 @@ from __future__ import annotations
 import ssl
 from typing import Any
 
-from wfctl.grpcapi.stubs import load
 from wfctl.model import UnreachableError, UsageError
+from wfctl.protocol import load
 
 
 def credentials(

@@ -1,7 +1,8 @@
-"""The HTTP plumbing under HttpBackend: one httpx client, its deadlines, retries with capped
-back-off, and the translation of failures and error answers into WfctlError subclasses (the
-table in :mod:`wfctl.backend.http`). It also learns, from the first answer, whether the server
-is `wfctl serve` (the header :data:`wfctl.wire.SERVE_HEADER`): ``serve`` is None until then.
+"""The HTTP plumbing under HttpBackend: one httpx client, its deadlines, retries (the policy
+of :mod:`wfctl.retry`), and the translation of failures and error answers into WfctlError
+subclasses (the table in :mod:`wfctl.backend.http`). It also learns, from the first answer,
+whether the server is `wfctl serve` (:data:`wfctl.wire.SERVE_HEADER`): ``serve`` is None
+until then.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from wfctl import wire
+from wfctl import retry, wire
 from wfctl.backend import _deadline
 from wfctl.backend._httpx import httpx
+from wfctl.durations import seconds_text
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -37,7 +39,6 @@ _USAGE_CODES = {
     "ERR_START_WORKFLOW",
 }
 _TRANSIENT_STATUS = {502, 503}
-_MAX_BACKOFF = 2.0
 
 
 class Transient(Exception):
@@ -47,12 +48,6 @@ class Transient(Exception):
         super().__init__(str(error))
         self.error = error
         self.sent = sent  # False when the request certainly never reached the server
-
-
-def seconds_text(value: float) -> str:
-    """``value`` seconds to the millisecond, as a user writes them: ``1``, ``0.5``, ``90``."""
-    rounded = round(float(value), 3)
-    return str(int(rounded)) if rounded.is_integer() else repr(rounded)
 
 
 class HttpClient:
@@ -68,15 +63,19 @@ class HttpClient:
         timeout: float,
         verify: bool | str,
         transport: httpx.BaseTransport | None,
-        retries: int,
-        backoff: float,
+        retries: int | None,
+        backoff: float | None,
         log: Callable[[str], None] | None,
     ) -> None:
         base_url = base_url.rstrip("/")
         self.location = redact_url(base_url)
         self.component = component
-        self.retries = max(0, retries)
-        self.backoff = backoff
+        first = retry.REQUEST.first if backoff is None else backoff
+        self._retry = retry.Backoff(
+            first,
+            max(first, retry.REQUEST.cap),
+            attempts=retry.REQUEST.attempts if retries is None else max(0, retries),
+        )
         self._log = log
         self._token_set = bool(api_token)
         headers = {"dapr-api-token": api_token} if api_token else {}
@@ -193,9 +192,9 @@ class HttpClient:
 
     def back_off(self, failure: Transient, attempt: int, *, retry_sent: bool = True) -> None:
         """Wait before retry ``attempt + 1``; raise ``failure``'s error when none is due."""
-        if attempt >= self.retries or (failure.sent and not retry_sent):
+        if not self._retry.allows(attempt) or (failure.sent and not retry_sent):
             raise failure.error from None
-        pause = min(_MAX_BACKOFF, self.backoff * (2**attempt))
+        pause = self._retry.delay(attempt)
         if self._bound is not None and time.monotonic() + pause >= self._bound:
             raise failure.error from None
         time.sleep(pause)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from wfctl import wire
 from wfctl.backend._http_client import HttpClient
 from wfctl.backend.protocol import Backend, Capability, OnRecorded
+from wfctl.durations import seconds_text
 from wfctl.model import (
     HistoryEntry,
     NotFoundError,
@@ -78,7 +79,7 @@ class WfctlRoutes(Backend):
         if name:
             params.append(("name", name))
         if max_age is not None:
-            params.append(("maxAge", _seconds(max_age)))
+            params.append(("maxAge", seconds_text(max_age)))
         if limit is not None:
             params.append(("limit", str(limit)))
         states: list[WorkflowState] = self._ext(
@@ -104,7 +105,7 @@ class WfctlRoutes(Backend):
         if id_prefix:
             params.append(("idPrefix", id_prefix))
         if max_age is not None:
-            params.append(("maxAge", _seconds(max_age)))
+            params.append(("maxAge", seconds_text(max_age)))
         params.append(("limit", str(limit)))
         if after:
             params.append(("cursor", after))
@@ -181,7 +182,7 @@ class WfctlRoutes(Backend):
         progress: Callable[[int, int], None] | None = None,
     ) -> PurgeResult:
         """One request: the server purges in batches of its own (``progress`` is not called)."""
-        params: list[tuple[str, str]] = [("olderThan", _seconds(older_than))]
+        params: list[tuple[str, str]] = [("olderThan", seconds_text(older_than))]
         params += [("status", s.value) for s in statuses]
         if dry_run:
             params.append(("dryRun", "true"))
@@ -221,7 +222,3 @@ def _purged(body: Any) -> list[str]:
         if not isinstance(i, str):
             raise wire.WireError(f"instanceIDs holds {wire.kind_of(i)}, not only strings")
     return ids
-
-
-def _seconds(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))

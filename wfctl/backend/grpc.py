@@ -1,10 +1,12 @@
 """GrpcBackend: the Backend protocol over the Durable Task client RPCs (daprd's gRPC port, or
-`wfctl serve --grpc-port`), with the stubs of :mod:`wfctl.grpcapi.stubs`.
+`wfctl serve --grpc-port`), with wfctl's own stubs (:mod:`wfctl.protocol`).
 
 Errors are translated here, at one boundary (:func:`_error`), into WfctlError subclasses:
 
-* UNIMPLEMENTED, and the runtime's "does not support listing keys" /
-  "no state store with actor support found"                -> UnsupportedError (2), naming Dapr 1.17
+* UNIMPLEMENTED (or daprd 1.16's UNKNOWN "failed to proxy request"), and the runtime's
+  "does not support listing keys" /
+  "no state store with actor support found"                -> UnsupportedError (2), naming the
+                                                             Dapr release (1.17; rerun 1.16)
 * UNAVAILABLE (refused, reset, DNS, TLS), DEADLINE_EXCEEDED  -> UnreachableError (5)
 * UNAUTHENTICATED, PERMISSION_DENIED                         -> AuthError (6)
 * NOT_FOUND                                                  -> NotFoundError (3)
@@ -25,6 +27,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from wfctl import retry
 from wfctl.backend import _grpc_convert as convert
 from wfctl.backend._grpc_list import GrpcListing, RpcFailure
 from wfctl.backend.protocol import (
@@ -37,7 +40,7 @@ from wfctl.backend.protocol import (
     wait_reached,
     wait_timeout,
 )
-from wfctl.grpcapi.stubs import load
+from wfctl.durations import seconds_text
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -50,6 +53,7 @@ from wfctl.model import (
     WfctlError,
     WorkflowState,
 )
+from wfctl.protocol import load
 from wfctl.textsafe import escape_control
 
 # gRPC's C core logs failed TLS handshakes and the like on stderr by itself; wfctl says what
@@ -59,10 +63,15 @@ os.environ.setdefault("GRPC_VERBOSITY", "NONE")
 
 #: Messages of a runtime that cannot list (too old, or a state store that cannot list keys).
 _CANNOT_LIST = ("does not support listing keys", "no state store with actor support found")
+#: What a daprd before 1.17 answers to a method it lacks: it hands unknown methods to its
+#: service-invocation proxy, which wants an app ID in the metadata (UNKNOWN, not UNIMPLEMENTED).
+_NO_SUCH_METHOD = "failed to proxy request"
+#: What each management RPC is for, and the Dapr release that added it (rerun came in 1.16:
+#: a real daprd 1.16 answers it; list and history in 1.17).
 _WHAT = {
-    "ListInstanceIDs": "list",
-    "GetInstanceHistory": "history",
-    "RerunWorkflowFromEvent": "rerun",
+    "ListInstanceIDs": ("list", "1.17"),
+    "GetInstanceHistory": ("history", "1.17"),
+    "RerunWorkflowFromEvent": ("rerun", "1.16"),
 }
 _MAX_MESSAGE = 4 * 1024 * 1024 + 64 * 1024  # daprd's 4 MiB body limit, plus the envelope
 
@@ -90,9 +99,8 @@ class GrpcBackend(GrpcListing, Backend):
     ``grpcs://host:port`` for TLS). ``verify`` is True, False (no TLS check) or a CA bundle
     path. ``log`` receives one line per call (method, code, time; never the token).
 
-    The same capabilities against daprd and `wfctl serve --grpc-port`: the protocol has no
-    call for the app's workflow names nor for counts (a runtime too old to list answers
-    UNIMPLEMENTED, which is UnsupportedError too)."""
+    Against daprd and `serve --grpc-port` alike, no workflow names nor counts: the protocol
+    has no such call (a runtime too old to list is UnsupportedError as it answers)."""
 
     capabilities = frozenset(Capability) - {Capability.WORKFLOWS, Capability.COUNT}
 
@@ -134,7 +142,7 @@ class GrpcBackend(GrpcListing, Backend):
             self._channel = self._grpc.secure_channel(target, creds, options=options)
         else:
             self._channel = self._grpc.insecure_channel(target, options=options)
-        self._stub = ns.grpc_stubs.TaskHubSidecarServiceStub(self._channel)
+        self._stub = ns.rpc.TaskHubClient(self._channel)
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -166,14 +174,16 @@ class GrpcBackend(GrpcListing, Backend):
     def _error(self, rpc: RpcFailure) -> WfctlError:
         code, message, method = rpc.code, escape_control(rpc.message), rpc.method
         where = self.location
-        if code == "UNIMPLEMENTED":
+        if code == "UNIMPLEMENTED" or (code == "UNKNOWN" and _NO_SUCH_METHOD in rpc.message):
+            what, since = _WHAT.get(method, (method, "1.17"))
             return UnsupportedError(
-                f"{where} answered UNIMPLEMENTED to {method}: {_WHAT.get(method, method)} "
-                "needs Dapr 1.17 or later (or `wfctl serve --grpc-port`)"
+                f"{where} answered {code} to {method}: {what} "
+                f"needs Dapr {since} or later (or `wfctl serve --grpc-port`)"
             )
         if any(s in rpc.message for s in _CANNOT_LIST):
+            what, _ = _WHAT.get(method, (method, "1.17"))
             return UnsupportedError(
-                f"{where} cannot answer {method} ({message}): {_WHAT.get(method, method)} "
+                f"{where} cannot answer {method} ({message}): {what} "
                 "needs Dapr 1.17 or later with an actor state store that can list keys"
             )
         if code == "UNAVAILABLE" and ("ssl" in rpc.message.lower() or "tls" in rpc.message.lower()):
@@ -189,7 +199,7 @@ class GrpcBackend(GrpcListing, Backend):
             )
         if code == "DEADLINE_EXCEEDED":
             return UnreachableError(
-                f"timed out after {_seconds(rpc.deadline or 0)}s waiting for {where} "
+                f"timed out after {seconds_text(rpc.deadline or 0)}s waiting for {where} "
                 f"({method}): raise --request-timeout, or check the sidecar"
             )
         if code in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
@@ -270,8 +280,11 @@ class GrpcBackend(GrpcListing, Backend):
             resp = self._rpc("StartInstance", req)
         except RpcFailure as rpc:
             err = self._error(rpc)
-            if isinstance(err, ConflictError):
-                state = self._get(iid, payloads=False)
+            # serve answers ALREADY_EXISTS; daprd answers UNKNOWN ("an active workflow with ID
+            # … already exists"): an active instance with that ID makes either a conflict.
+            state = self._get(iid, payloads=False) if isinstance(err, ServerError) else None
+            if isinstance(err, ConflictError) or (state and not state.runtime_status.is_terminal):
+                state = state or self._get(iid, payloads=False)
                 status = f" ({state.runtime_status.value})" if state is not None else ""
                 raise ConflictError(
                     f"an active instance {iid!r}{status} already exists: terminate or purge it "
@@ -395,7 +408,7 @@ class GrpcBackend(GrpcListing, Backend):
                     deadline is not None and now >= deadline
                 ):
                     raise self._error(rpc) from None
-                time.sleep(0.2)
+                retry.pause(retry.OUTAGE.delay(0), deadline)
                 continue
             if not resp.exists:
                 raise self._not_found(instance_id)
@@ -485,8 +498,3 @@ def _reason(message: str) -> str:
     if "dns" in text or "resolve" in text:
         return "unknown host"
     return message[:160] or "unavailable"
-
-
-def _seconds(value: float) -> str:
-    rounded = round(float(value), 3)
-    return str(int(rounded)) if rounded.is_integer() else repr(rounded)

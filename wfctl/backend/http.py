@@ -13,9 +13,10 @@ Errors of httpx and of the server are translated here, at one boundary, into
                                                      -> ServerError (7) "unexpected answer from …"
 
 Retries happen only for transient failures (connection refused/reset, 502, 503), with capped
-exponential backoff. A start is retried only after a GET shows no instance with its ID (wfctl
-makes the ID itself when none is given, as daprd would, so this is always possible); a
-raise-event is retried only when the connection was refused (the request never left).
+exponential backoff (the policy of :mod:`wfctl.retry`). A start is retried only after a GET
+shows no instance with its ID (wfctl makes the ID itself when none is given, as daprd would,
+so this is always possible); a raise-event is retried only when the connection was refused
+(the request never left).
 
 Which server answers is learned once, from the first answer: `wfctl serve` sets the header
 ``wfctl-api`` (:data:`wfctl.wire.SERVE_HEADER`) on every response, daprd does not. Against
@@ -31,7 +32,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from wfctl import wire
+from wfctl import retry, wire
 from wfctl.backend._http_client import HttpClient, Transient
 from wfctl.backend._httpx import httpx
 from wfctl.backend._wfctl_routes import WfctlRoutes, quote_segment
@@ -102,8 +103,8 @@ class HttpBackend(WfctlRoutes):
         timeout: float = 30.0,
         verify: bool | str = True,
         transport: httpx.BaseTransport | None = None,
-        retries: int = 3,
-        backoff: float = 0.1,
+        retries: int | None = None,
+        backoff: float | None = None,
         log: Callable[[str], None] | None = None,
         wait_outage: float = 30.0,
     ) -> None:
@@ -300,7 +301,7 @@ class HttpBackend(WfctlRoutes):
         gives up."""
         started = time.monotonic()
         deadline = None if timeout is None else started + timeout
-        delay = min(0.05, interval)
+        polls, polled = retry.polls(interval), 0
         seen: WorkflowState | None = None
         outage_since: float | None = None
         bound = None if deadline is None else max(deadline, started + FIRST_READ)
@@ -315,7 +316,7 @@ class HttpBackend(WfctlRoutes):
                 outage_since = outage_since if outage_since is not None else now
                 if seen is None or now - outage_since >= self.wait_outage:
                     raise
-                self._sleep(max(delay, 0.2), deadline)
+                retry.pause(max(polls.delay(polled), retry.OUTAGE.delay(0)), deadline)
                 continue
             finally:
                 bound = deadline
@@ -324,8 +325,8 @@ class HttpBackend(WfctlRoutes):
                 return state
             if deadline is not None and time.monotonic() >= deadline:
                 raise self._wait_timeout(instance_id, until, state, timeout)
-            self._sleep(delay, deadline)
-            delay = min(interval, delay * 2)
+            retry.pause(polls.delay(polled), deadline)
+            polled += 1
 
     def _wait_timeout(
         self, instance_id: str, until: WaitFor, state: WorkflowState | None, timeout: float | None
@@ -333,12 +334,6 @@ class HttpBackend(WfctlRoutes):
         if state is None:
             return unanswered_wait(instance_id, timeout, self.location)
         return wait_timeout(instance_id, until, timeout, state.runtime_status)
-
-    @staticmethod
-    def _sleep(seconds: float, deadline: float | None) -> None:
-        if deadline is not None:
-            seconds = min(seconds, max(0.0, deadline - time.monotonic()))
-        time.sleep(seconds)
 
     def close(self) -> None:
         self.http.close()

@@ -5,7 +5,8 @@ from typing import Annotated
 
 import typer
 
-from wfctl.cli.common import emit, output_format, read_payload, state_of
+from wfctl.cli.common import CliState, emit, output_format, read_payload, state_of
+from wfctl.cli.errors import print_note
 from wfctl.durations import parse_duration, parse_interval
 from wfctl.ids import check_instance_id, check_new_instance_id
 from wfctl.model import UsageError
@@ -54,49 +55,17 @@ def rerun(
 
     Example: wfctl --embedded rerun order-1 --from-event 2 --input '{"qty": 1}' --wait
     """
-    check_instance_id(instance_id)
-    if new_id is not None:
-        check_new_instance_id(new_id)
-        if new_id == instance_id:
-            raise UsageError("--new-id must differ from the instance being rerun")
-    if from_event < 1:
-        raise UsageError(
-            f"--from-event {from_event}: give the EVENTID `wfctl history {instance_id}` shows"
-            " on the step's TaskScheduled (1, 2, 3, ...)"
-        )
+    _check_ids(instance_id, new_id, from_event)
     payload = read_payload(input, input_file, raw=raw, what="input", flag="--input")
     wait_timeout = parse_duration(timeout) if timeout is not None else None
     if timeout is not None and not wait:
         raise UsageError("--timeout needs --wait")
     poll = parse_interval(interval)
-    from wfctl.cli.lifecycle import remember, wait_and_show
+    from wfctl.cli.lifecycle import note_foreign_app, remember, wait_and_show
 
     st = state_of(ctx)
-    fmt = output_format(st)
-    s = st.settings
+    announce = _Announce(st, instance_id, from_event, wait=wait)
     backend = st.backend()
-    out = st.out()
-    announced: list[str] = []
-
-    def announce(iid: str) -> None:
-        # Once the rerun is durable, before the embedded engine drives it: print the ID.
-        if announced:
-            return
-        announced.append(iid)
-        if fmt == "table":
-            out.line(iid if s.quiet else f"Rerun {instance_id} from event {from_event} as {iid}")
-        elif not wait:
-            emit(
-                st,
-                fmt,
-                {"instanceID": iid, "sourceInstanceID": instance_id, "eventID": from_event},
-            )
-        elif not s.quiet:
-            from wfctl.cli.errors import print_note
-
-            print_note(f"rerun as {iid}")
-        sys.stdout.flush()
-
     iid = backend.rerun(
         instance_id,
         from_event,
@@ -107,19 +76,52 @@ def rerun(
     )
     remember(st, iid)
     announce(iid)
-    from wfctl.cli.lifecycle import note_foreign_app
-
     if wait:
         note_foreign_app(backend, iid)  # the source's app runs it, maybe not this one
+        wait_and_show(st, backend, iid, timeout=wait_timeout, interval=poll)
     elif owner := backend.foreign_app(iid):
-        from wfctl.cli.errors import print_note
-
         print_note(
             f"{iid!r} belongs to app {owner}, as {instance_id!r} does, which this command"
             f" has not loaded: `--app {owner}` or a worker of it runs it"
         )
-    if wait:
-        wait_and_show(st, backend, iid, timeout=wait_timeout, interval=poll)
+
+
+def _check_ids(instance_id: str, new_id: str | None, from_event: int) -> None:
+    check_instance_id(instance_id)
+    if new_id is not None:
+        check_new_instance_id(new_id)
+        if new_id == instance_id:
+            raise UsageError("--new-id must differ from the instance being rerun")
+    if from_event < 1:
+        raise UsageError(
+            f"--from-event {from_event}: give the EVENTID `wfctl history {instance_id}` shows"
+            " on the step's TaskScheduled (1, 2, 3, ...)"
+        )
+
+
+class _Announce:
+    """Print the new instance's ID once, as soon as the rerun is durable (before the
+    embedded engine drives it)."""
+
+    def __init__(self, st: CliState, source: str, event: int, *, wait: bool) -> None:
+        self.st, self.source, self.event, self.wait = st, source, event, wait
+        self.fmt = output_format(st)
+        self.done = False
+
+    def __call__(self, iid: str) -> None:
+        if self.done:
+            return
+        self.done = True
+        st = self.st
+        if self.fmt == "table":
+            text = f"Rerun {self.source} from event {self.event} as {iid}"
+            st.out().line(iid if st.settings.quiet else text)
+        elif not self.wait:
+            body = {"instanceID": iid, "sourceInstanceID": self.source, "eventID": self.event}
+            emit(st, self.fmt, body)
+        elif not st.settings.quiet:
+            print_note(f"rerun as {iid}")
+        sys.stdout.flush()
 
 
 def register(app: typer.Typer, *, epilog: str) -> None:

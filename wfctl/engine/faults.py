@@ -21,14 +21,13 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from wfctl import retry
 from wfctl.model import WfctlError
 
 if TYPE_CHECKING:
     from wfctl.engine.store import Store
 
 log = logging.getLogger("wfctl.engine")
-BACKOFF_FIRST = 0.05  # retrying a commit the disk refused: first delay, doubling...
-BACKOFF_MAX = 5.0  # ...up to this
 REAP_EVERY = 1.0  # how often a front hands back the leases of owners that died on this host
 
 
@@ -51,7 +50,7 @@ class StorageTrouble:
             )
         self.failing += 1
         self.store.db.checkpoint()
-        return min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** min(self.failing - 1, 16))
+        return retry.COMMIT.delay(self.failing - 1)
 
     def ok(self) -> None:
         """A round went through."""

@@ -37,7 +37,7 @@ class Answers:
         log.warning(
             "wfctl serve: refused %s answer for instance %s (%s): %s",
             what,
-            _show(iid),
+            shown(iid),
             where,
             reason,
         )
@@ -122,6 +122,6 @@ class Answers:
         return ""
 
 
-def _show(text: str, limit: int = 80) -> str:
+def shown(text: str, limit: int = 80) -> str:
     """``text`` for a log line: quoted with control characters escaped, cut at ``limit``."""
     return repr(text[:limit]) + ("..." if len(text) > limit else "")

@@ -143,6 +143,21 @@ class RemoteFront(HandOut, Answers):
         """A worker's ActivityResponse; ``done`` as for :meth:`complete_turn`."""
         self._post("task", (resp, peer, done))
 
+    def in_flight(self, token: str, instance_id: str, task_id: int | None = None) -> bool:
+        """Whether ``token`` names a work item out now for ``instance_id`` (its activity
+        ``task_id``; None: its turn). A lock-free peek from any thread (one dict read), so
+        that the common answer is acknowledged at once; the front's loop still decides,
+        and logs an answer that went stale in between."""
+        p = self._pending.get(token) if token else None
+        if p is None:
+            return False
+        if task_id is None:
+            return p.turn is not None and p.turn.instance_id == instance_id
+        return p.task is not None and (p.task.instance_id, p.task.task_id) == (
+            instance_id,
+            task_id,
+        )
+
     def _post(self, kind: str, value: Any) -> None:
         self._inbox.put((kind, value))
         HUB.bump()

@@ -18,7 +18,7 @@ from wfctl.engine.history import CompleteWorkflow, TurnResult
 from wfctl.engine.items import TaskItem, TaskOutcome, TurnItem
 from wfctl.engine.store import Store
 from wfctl.grpcapi import convert
-from wfctl.grpcapi.answers import _show
+from wfctl.grpcapi.answers import shown
 from wfctl.grpcapi.cache import HistoryCache
 from wfctl.grpcapi.streams import Pending, Stream
 from wfctl.model import FailureDetails, RuntimeStatus
@@ -101,13 +101,13 @@ class HandOut:
             if self._sticky.get(iid) is s:
                 del self._sticky[iid]
             self._avoid[(iid, -1)] = s
-            what = f"the turn of {_show(iid)}"
+            what = f"the turn of {shown(iid)}"
         else:
             assert p.task is not None
             s.tasks.discard(token)
             self._ready_tasks.append(p.task)
             self._avoid[(p.task.instance_id, p.task.task_id)] = s
-            what = f"activity {_show(p.task.name)} of {_show(p.task.instance_id)}"
+            what = f"activity {shown(p.task.name)} of {shown(p.task.instance_id)}"
         log.warning(
             "wfctl serve: a worker held %s over %g s (--work-item-timeout): handing it to "
             "another stream",
@@ -247,5 +247,5 @@ class HandOut:
             f"{self.max_message} bytes message limit (--max-body-size), no worker could "
             "receive it"
         )
-        log.warning("wfctl serve: %s: it fails instead", _show(why, 300))
+        log.warning("wfctl serve: %s: it fails instead", shown(why, 300))
         return why

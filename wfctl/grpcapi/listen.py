@@ -14,6 +14,7 @@ from wfctl.grpcapi.door import door
 from wfctl.grpcapi.front import RemoteFront
 from wfctl.grpcapi.server import Servicer
 from wfctl.model import UsageError
+from wfctl.protocol import rpc
 
 
 def channel_options(max_message: int, handshake_timeout: float = 10.0) -> list[tuple[str, int]]:
@@ -81,7 +82,7 @@ class GrpcServer:
                 options=channel_options(self.max_message, self.handshake_timeout),
                 interceptors=[door(grpc, self.api_token)],
             )
-            self.proto.grpc_stubs.add_TaskHubSidecarServiceServicer_to_server(self.servicer, server)
+            server.add_generic_rpc_handlers((rpc.handler(self.servicer),))
             try:
                 bound = server.add_insecure_port(f"{_host(host)}:{port}")
             except RuntimeError as exc:

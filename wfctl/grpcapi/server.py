@@ -348,9 +348,16 @@ class Servicer:
             self.streams.pop(key, None)
             self.front.close_stream(stream)
 
-    async def _complete(self, post: Callable[..., None], request: Any, context: Any) -> Any:
-        """Hand a worker's answer to the front and answer as daprd: OK when it matched a
-        work item in flight, else daprd's error (UNKNOWN "unknown instance ID...")."""
+    async def _complete(
+        self, post: Callable[..., None], request: Any, context: Any, task_id: int | None
+    ) -> Any:
+        """Hand a worker's answer to the front and answer as daprd: OK when it matches a
+        work item in flight, else daprd's error (UNKNOWN "unknown instance ID..."). An
+        answer whose token names an item in flight is acknowledged at once; any other
+        waits for the front's verdict."""
+        if self.front.in_flight(request.completionToken, request.instanceId, task_id):
+            post(request, context.peer(), None)
+            return self.pb.CompleteTaskResponse()
         loop = asyncio.get_running_loop()
         verdict: asyncio.Future[str | None] = loop.create_future()
         post(
@@ -364,13 +371,13 @@ class Servicer:
         return self.pb.CompleteTaskResponse()
 
     async def CompleteActivityTask(self, request: Any, context: Any) -> Any:
-        return await self._complete(self.front.complete_task, request, context)
+        return await self._complete(self.front.complete_task, request, context, request.taskId)
 
     async def CompleteOrchestratorTask(self, request: Any, context: Any) -> Any:
-        return await self._complete(self.front.complete_turn, request, context)
+        return await self._complete(self.front.complete_turn, request, context, None)
 
     async def CompleteWorkflowTask(self, request: Any, context: Any) -> Any:
-        return await self._complete(self.front.complete_turn, request, context)
+        return await self._complete(self.front.complete_turn, request, context, None)
 
 
 def _settle(fut: asyncio.Future[Any], value: Any = None) -> None:

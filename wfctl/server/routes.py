@@ -202,10 +202,10 @@ class Handlers:
         return json_response(200, {"workflows": sorted(names)})
 
     async def list_instances(self, req: Request) -> Response:
-        statuses = query_statuses(req)
+        statuses = statuses_param(req)
         name = req.query_one("name") or None
-        max_age = query_number(req, "maxAge", integer=False)
-        limit = query_number(req, "limit", integer=True, minimum=1)
+        max_age = number_param(req, "maxAge", integer=False)
+        limit = number_param(req, "limit", integer=True, minimum=1)
         states = await self._run(
             "list",
             "",
@@ -267,10 +267,10 @@ class Handlers:
 
     async def bulk_purge(self, req: Request) -> Response:
         await req.expect_no_body()
-        older_than = query_number(req, "olderThan", integer=False)
+        older_than = number_param(req, "olderThan", integer=False)
         if older_than is None:
             raise bad_request("olderThan is required: give an age in seconds, e.g. olderThan=86400")
-        statuses = query_statuses(req)
+        statuses = statuses_param(req)
         dry_run = _flag(req, "dryRun")
         result = await self._run(
             "bulk_purge",
@@ -305,7 +305,8 @@ def _check_new_id(instance_id: str) -> None:
     )
 
 
-def query_statuses(req: Request) -> Sequence[RuntimeStatus]:
+def statuses_param(req: Request) -> Sequence[RuntimeStatus]:
+    """The ``status`` query parameters (repeated or comma-separated); 400 names the valid ones."""
     out: list[RuntimeStatus] = []
     for value in req.query().get("status", []):
         for part in value.split(","):
@@ -324,7 +325,9 @@ def query_statuses(req: Request) -> Sequence[RuntimeStatus]:
     return out
 
 
-def query_number(req: Request, name: str, *, integer: bool, minimum: float = 0) -> float | None:
+def number_param(req: Request, name: str, *, integer: bool, minimum: float = 0) -> float | None:
+    """Query parameter ``name`` as a number (None when absent); 400 when it is not one, below
+    ``minimum`` or beyond what SQLite can bind."""
     text = req.query_one(name)
     if text is None or text == "":
         return None

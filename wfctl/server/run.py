@@ -17,9 +17,12 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from wfctl.model import UsageError, WfctlError
+
+if TYPE_CHECKING:
+    from wfctl.backend.embedded import EmbeddedBackend
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 GRACEFUL_SECONDS = 30.0
@@ -155,9 +158,56 @@ def serve(
     seconds (0: no limit) loses it to the next worker. A connection whose request headers
     are not complete after ``header_timeout`` seconds is closed, as is one idle for
     KEEP_ALIVE_TIMEOUT seconds after a response (see :mod:`wfctl._adapters.uvicorn_compat`).
-    Only Host names of this server, or in ``allowed_hosts``, are answered, and a browser on another
-    origin cannot change state (see :mod:`wfctl.server.guard`).
+    Only Host names of this server, or in ``allowed_hosts``, are answered, and a browser on
+    another origin cannot change state (see :mod:`wfctl.server.guard`).
     """
+    guard = _guard(host, header_timeout, work_item_timeout, allowed_hosts)
+    out = out or sys.stdout
+    err = sys.stderr
+    stop = threading.Event()
+    proto = _grpc_protocol(verbose) if grpc_port is not None else None
+    with _signals_request_stop(stop):
+        sock = bind_socket(host, port)  # first: a busy port is the likeliest mistake
+        run = _Running(proto, app, app_id)
+        try:
+            path, names = run.open(db_path)
+            asgi = run.asgi(api_token=api_token, ui=ui, guard=guard, verbose=verbose)
+            if proto is None or app:
+                run.start_worker()
+            if proto is not None:  # bound before any banner line: a busy port says only that
+                run.start_grpc(
+                    path,
+                    host,
+                    grpc_port or 0,
+                    api_token=api_token,
+                    max_message=max_body_size,
+                    handshake_timeout=header_timeout,
+                    work_item_timeout=work_item_timeout,
+                    history_cache_bytes=history_cache_bytes,
+                )
+            url = url_of(sock)
+            _banner(out, err, url, path, run, names, ui=ui, host=host, api_token=api_token)
+            server = _make_server(_config(asgi, verbose, header_timeout), stop, run.parts, err)
+            server.run(sockets=[sock])
+            print("wfctl serve: stopped accepting requests; stopping the engine", file=out)
+            out.flush()
+        finally:
+            run.close()
+            sock.close()
+    print("wfctl serve: stopped", file=out)
+    out.flush()
+    error = getattr(run.handle, "error", None)
+    if server.worker_died and isinstance(error, WfctlError):
+        # The database became unusable (read-only, corrupt, deleted): exit 8 with the
+        # CLI's one line, rather than answer 500 or retry forever.
+        raise error
+    return 1 if server.worker_died else 0
+
+
+def _guard(
+    host: str, header_timeout: float, work_item_timeout: float, allowed_hosts: Sequence[str]
+) -> Any:
+    """serve's :class:`wfctl.server.guard.Guard`, once the limits are checked (UsageError)."""
     if not 0 < header_timeout <= 300:
         raise UsageError(f"--header-timeout {header_timeout:g}: give 0.1 to 300 seconds")
     if not work_item_timeout >= 0:  # NaN too
@@ -168,134 +218,160 @@ def serve(
         allowed = [check_allowed_host(entry) for entry in allowed_hosts]
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    guard = Guard(bound_host=host, allowed_hosts=allowed)
-    out = out or sys.stdout
-    err = sys.stderr
-    stop = threading.Event()
-    proto = None
-    if grpc_port is not None:
-        import os
+    return Guard(bound_host=host, allowed_hosts=allowed)
 
-        from wfctl.grpcapi.stubs import load
 
-        # gRPC's core logs to stderr on its own (a busy port: one line of ours is enough).
-        os.environ.setdefault("GRPC_VERBOSITY", "ERROR" if verbose else "NONE")
-        proto = load()  # UsageError with the install line when the extra is missing
-    with _signals_request_stop(stop):
-        sock = bind_socket(host, port)  # first: a busy port is the likeliest mistake
-        backend = reader = None
-        handle = grpc_side = None
-        try:
-            import uvicorn
+def _grpc_protocol(verbose: bool) -> Any:
+    """The Durable Task protocol's stubs; UsageError with the install line without them."""
+    import os
 
-            from wfctl._adapters.uvicorn_compat import KEEP_ALIVE_TIMEOUT, protocol_class
-            from wfctl.backend.embedded import EmbeddedBackend
-            from wfctl.paths import default_db_path
-            from wfctl.server.app import WorkflowServerApp
+    from wfctl.protocol import load
 
-            path = Path(db_path) if db_path else default_db_path()
-            if proto is not None:
-                from wfctl.grpcapi import serving
+    # gRPC's core logs to stderr on its own (a busy port: one line of ours is enough).
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR" if verbose else "NONE")
+    return load()
 
-                def workers() -> int | None:  # for status: "waits for a worker"
-                    return None if grpc_side is None else grpc_side.front.connected
 
-                backend = EmbeddedBackend(
-                    path,
-                    app=app,
-                    registry=None if app else serving.no_app(app_id),
-                    detach=True,
-                    remote_app=serving.grpc_identity(app_id),
-                    workers=workers,
-                )
-            else:
-                backend = EmbeddedBackend(path, app=app, detach=True)
-            # Loads the app and opens the file now, before any request thread could race.
-            names = sorted(backend.workflow_names())
-            backend.store.db.check_writable()  # read-only: exit 8 now, not 500s later
-            reader = EmbeddedBackend(path, app=app, detach=True, registry=backend.registry())
-            asgi = WorkflowServerApp(
-                backend, api_token=api_token, reader=reader, ui=ui, guard=guard
+def _config(asgi: Any, verbose: bool, header_timeout: float) -> Any:
+    import uvicorn
+
+    from wfctl._adapters.uvicorn_compat import KEEP_ALIVE_TIMEOUT, protocol_class
+
+    return uvicorn.Config(
+        asgi,
+        log_level="info" if verbose else "warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,  # type: ignore[arg-type]  # a float works
+        backlog=BACKLOG,
+        server_header=False,
+        http=protocol_class(header_timeout),
+        timeout_keep_alive=KEEP_ALIVE_TIMEOUT,  # type: ignore[arg-type]  # a float works
+    )
+
+
+class _Running:
+    """What serve runs over the file — the backends, the in-process worker, the gRPC side —
+    stopped in reverse by :meth:`close`."""
+
+    def __init__(self, proto: Any, app: str | None, app_id: str) -> None:
+        self.proto, self.app, self.app_id = proto, app, app_id
+        self.backend: EmbeddedBackend | None = None
+        self.reader: EmbeddedBackend | None = None
+        self.handle: Any = None
+        self.grpc_side: Any = None
+        self.gport = 0
+        self.parts = _Parts([])
+
+    def _workers(self) -> int | None:  # for status: "waits for a worker"
+        return None if self.grpc_side is None else self.grpc_side.front.connected
+
+    def open(self, db_path: str | Path | None) -> tuple[Path, list[str]]:
+        """Open the writer and the reader on the file and load the app (now, before any
+        request thread could race); the file's path and the app's workflow names, sorted."""
+        from wfctl.backend.embedded import EmbeddedBackend
+        from wfctl.paths import default_db_path
+
+        path = Path(db_path) if db_path else default_db_path()
+
+        if self.proto is not None:
+            from wfctl.grpcapi import serving
+
+            self.backend = backend = EmbeddedBackend(
+                path,
+                app=self.app,
+                registry=None if self.app else serving.no_app(self.app_id),
+                detach=True,
+                remote_app=serving.grpc_identity(self.app_id),
+                workers=self._workers,
             )
-            asgi.verbose = verbose
-            parts: list[Any] = []
-            if proto is None or app:
-                handle = backend.start_worker()
-                handle.report = False  # a StorageError that stops it: said once, at exit
-                parts.append(handle)
-            if proto is not None:  # bound before any banner line: a busy port says only that
-                grpc_side = serving.GrpcSide(
-                    proto,
-                    path,
-                    app_id=app_id,
-                    local_names=backend.workflow_names,
-                    local_app=backend.app_identity,
-                    api_token=api_token,
-                    max_message=max_body_size,
-                    handshake_timeout=header_timeout,
-                    work_item_timeout=work_item_timeout,
-                    history_cache_bytes=history_cache_bytes,
-                )
-                gport = grpc_side.start(host, grpc_port or 0)
-                parts.append(grpc_side)
-            url = url_of(sock)
-            print(f"wfctl serve: listening on {url} (database {path})", file=out)
-            if proto is not None:
-                gaddr = f"[{host}]" if ":" in host else host
-                print(f"wfctl serve: gRPC listening on {gaddr}:{gport}", file=out)
-                print(
-                    f"wfctl serve: app id {app_id!r}: "
-                    + (
-                        "the workflows below run in-process, every other one on the gRPC workers"
-                        if app
-                        else "every workflow runs on the connected gRPC workers"
-                    ),
-                    file=out,
-                )
-            shown = ", ".join(names) or (
-                "(none in-process)" if proto is not None else "(none registered)"
-            )
-            if ui:
-                print(f"wfctl serve: web view at {url}/", file=out)
-            print(f"wfctl serve: workflows: {shown}", file=out)
-            if api_token:
-                print("wfctl serve: requests need the dapr-api-token header", file=out)
-            out.flush()
-            if not api_token and not is_loopback(host):
-                _warn_exposed(err, url)
-            config = uvicorn.Config(
-                asgi,
-                log_level="info" if verbose else "warning",
-                access_log=False,
-                lifespan="on",
-                timeout_graceful_shutdown=GRACEFUL_SECONDS,
-                backlog=BACKLOG,
-                server_header=False,
-                http=protocol_class(header_timeout),
-                timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
-            )
-            server = _make_server(config, stop, _Parts(parts), err)
-            server.run(sockets=[sock])
-            print("wfctl serve: stopped accepting requests; stopping the engine", file=out)
-            out.flush()
-        finally:
-            if grpc_side is not None:
-                grpc_side.stop()
-            if handle is not None:
-                handle.stop(WORKER_STOP_SECONDS)
-            if reader is not None:
-                reader.close()
-            if backend is not None:
-                backend.close()
-            sock.close()
-    print("wfctl serve: stopped", file=out)
+        else:
+            self.backend = backend = EmbeddedBackend(path, app=self.app, detach=True)
+        names = sorted(backend.workflow_names())
+        backend.store.db.check_writable()  # read-only: exit 8 now, not 500s later
+        self.reader = EmbeddedBackend(path, app=self.app, detach=True, registry=backend.registry())
+        return path, names
+
+    def asgi(self, *, api_token: str | None, ui: bool, guard: Any, verbose: bool) -> Any:
+        """The ASGI app over the opened backends."""
+        from wfctl.server.app import WorkflowServerApp
+
+        assert self.backend is not None
+        asgi = WorkflowServerApp(
+            self.backend, api_token=api_token, reader=self.reader, ui=ui, guard=guard
+        )
+        asgi.verbose = verbose
+        return asgi
+
+    def start_worker(self) -> None:
+        assert self.backend is not None
+        self.handle = self.backend.start_worker()
+        self.handle.report = False  # a StorageError that stops it: said once, at exit
+        self.parts.parts.append(self.handle)
+
+    def start_grpc(self, path: Path, host: str, port: int, **options: Any) -> None:
+        """Serve the gRPC API on ``host:port`` (``options``: :class:`GrpcSide`'s)."""
+        from wfctl.grpcapi import serving
+
+        assert self.backend is not None
+        self.grpc_side = serving.GrpcSide(
+            self.proto,
+            path,
+            app_id=self.app_id,
+            local_names=self.backend.workflow_names,
+            local_app=self.backend.app_identity,
+            **options,
+        )
+        self.gport = self.grpc_side.start(host, port)
+        self.parts.parts.append(self.grpc_side)
+
+    def close(self) -> None:
+        if self.grpc_side is not None:
+            self.grpc_side.stop()
+        if self.handle is not None:
+            self.handle.stop(WORKER_STOP_SECONDS)
+        if self.reader is not None:
+            self.reader.close()
+        if self.backend is not None:
+            self.backend.close()
+
+
+def _banner(
+    out: TextIO,
+    err: TextIO,
+    url: str,
+    path: Path,
+    run: _Running,
+    names: list[str],
+    *,
+    ui: bool,
+    host: str,
+    api_token: str | None,
+) -> None:
+    print(f"wfctl serve: listening on {url} (database {path})", file=out)
+    if run.proto is not None:
+        gaddr = f"[{host}]" if ":" in host else host
+        print(f"wfctl serve: gRPC listening on {gaddr}:{run.gport}", file=out)
+        print(
+            f"wfctl serve: app id {run.app_id!r}: "
+            + (
+                "the workflows below run in-process, every other one on the gRPC workers"
+                if run.app
+                else "every workflow runs on the connected gRPC workers"
+            ),
+            file=out,
+        )
+    shown = ", ".join(names) or (
+        "(none in-process)" if run.proto is not None else "(none registered)"
+    )
+    if ui:
+        print(f"wfctl serve: web view at {url}/", file=out)
+    print(f"wfctl serve: workflows: {shown}", file=out)
+    if api_token:
+        print("wfctl serve: requests need the dapr-api-token header", file=out)
     out.flush()
-    error = getattr(handle, "error", None)
-    if server.worker_died and isinstance(error, WfctlError):
-        # The database became unusable (read-only, corrupt, deleted): exit 8 with the
-        # CLI's one line, rather than answer 500 or retry forever.
-        raise error
-    return 1 if server.worker_died else 0
+    if not api_token and not is_loopback(host):
+        _warn_exposed(err, url)
 
 
 class _Parts:

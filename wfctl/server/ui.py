@@ -26,7 +26,7 @@ from pathlib import Path
 
 from wfctl.model import RuntimeStatus
 from wfctl.server.request import HttpError, Request, Response, json_response
-from wfctl.server.routes import Handlers, query_number, query_statuses
+from wfctl.server.routes import Handlers, number_param, statuses_param
 from wfctl.wire import format_time, state_to_dapr
 
 UI_DIR = Path(__file__).with_name("ui")
@@ -92,15 +92,15 @@ async def counts(h: Handlers, req: Request) -> Response:
 
 
 async def page_of_instances(h: Handlers, req: Request) -> Response:
-    limit = query_number(req, "limit", integer=True, minimum=1)
+    limit = number_param(req, "limit", integer=True, minimum=1)
     states, nxt = await h._run(
         "list",
         "",
         h._reads.page_instances,
-        statuses=query_statuses(req),
+        statuses=statuses_param(req),
         name=req.query_one("name") or None,
         id_prefix=req.query_one("idPrefix") or None,
-        max_age=query_number(req, "maxAge", integer=False),
+        max_age=number_param(req, "maxAge", integer=False),
         limit=min(int(limit or 50), MAX_PAGE),
         after=req.query_one("cursor") or None,  # a bad cursor: UsageError, 400
     )
