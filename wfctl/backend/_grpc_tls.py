@@ -1,4 +1,5 @@
-"""Channel credentials for a ``grpcs://`` endpoint: the system roots, a CA bundle, or none.
+"""Where a gRPC endpoint is (:func:`split_endpoint`) and the channel credentials for a
+``grpcs://`` one: the system roots, a CA bundle, or none.
 
 gRPC has no "skip verification" switch. ``--insecure`` is done the way a user would by hand:
 fetch the certificate the server presents and trust exactly that one, under the name written
@@ -12,6 +13,24 @@ from typing import Any
 
 from wfctl.model import UnreachableError, UsageError
 from wfctl.protocol import load
+
+
+def split_endpoint(endpoint: str) -> tuple[str, bool]:
+    """``host:port`` / ``grpc://host:port`` / ``grpcs://host[:port]`` -> (gRPC target, tls)."""
+    text = endpoint.strip()
+    tls = False
+    for scheme, secure in (("grpcs://", True), ("https://", True), ("grpc://", False)):
+        if text.lower().startswith(scheme):
+            text, tls = text[len(scheme) :], secure
+            break
+    else:
+        if text.lower().startswith("http://"):
+            text = text[len("http://") :]
+    text = text.rstrip("/")
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or host.endswith(":"):  # no port (or a bare IPv6 address)
+        text = f"{text}:{443 if tls else 50001}"
+    return text, tls
 
 
 def credentials(

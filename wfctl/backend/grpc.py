@@ -30,6 +30,7 @@ from typing import Any
 from wfctl import retry
 from wfctl.backend import _grpc_convert as convert
 from wfctl.backend._grpc_list import GrpcListing, RpcFailure
+from wfctl.backend._grpc_tls import split_endpoint
 from wfctl.backend.protocol import (
     FIRST_READ,
     Backend,
@@ -74,24 +75,6 @@ _WHAT = {
     "RerunWorkflowFromEvent": ("rerun", "1.16"),
 }
 _MAX_MESSAGE = 4 * 1024 * 1024 + 64 * 1024  # daprd's 4 MiB body limit, plus the envelope
-
-
-def split_endpoint(endpoint: str) -> tuple[str, bool]:
-    """``host:port`` / ``grpc://host:port`` / ``grpcs://host[:port]`` -> (gRPC target, tls)."""
-    text = endpoint.strip()
-    tls = False
-    for scheme, secure in (("grpcs://", True), ("https://", True), ("grpc://", False)):
-        if text.lower().startswith(scheme):
-            text, tls = text[len(scheme) :], secure
-            break
-    else:
-        if text.lower().startswith("http://"):
-            text = text[len("http://") :]
-    text = text.rstrip("/")
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or host.endswith(":"):  # no port (or a bare IPv6 address)
-        text = f"{text}:{443 if tls else 50001}"
-    return text, tls
 
 
 class GrpcBackend(GrpcListing, Backend):
