@@ -15,8 +15,6 @@ MAX_MODULE_LINES = 500
 # Pieces still too long whose rework belongs to another change under way; each entry goes
 # when its owner lands. Nothing may be added here.
 ALLOWED_LONG = {
-    # being split now (the "layers" change)
-    "wfctl/grpcapi/convert.py:actions_from_pb",
     "wfctl/cli/config.py:config_set_profile",  # options declared once
     "wfctl/backend/http.py",  # one Backend interface (the "backend" rework)
 }
@@ -44,13 +42,6 @@ def _absolute(node: ast.ImportFrom, path: Path, root: Path) -> str:
         package.pop()
     package = package[: len(package) - (node.level - 1)]
     return ".".join(package + ([node.module] if node.module else []))
-
-
-# Private names still used across modules, in files another change under way rewrites; each
-# goes when it lands (the test below fails for an entry no longer found). Nothing may be added.
-ALLOWED_PRIVATE = {
-    "wfctl/backend/grpc.py imports wfctl.backend._grpc_list._Rpc",  # "backend"
-}
 
 
 def _private(name: str) -> bool:
@@ -124,19 +115,8 @@ def test_the_allowed_long_pieces_are_still_long() -> None:
     assert not short_now, f"remove from ALLOWED_LONG: {sorted(short_now)}"
 
 
-def _without_line(crossing: str) -> str:
-    where, _, what = crossing.partition(" ")
-    return f"{where.split(':')[0]} {what}"
-
-
 def test_no_private_helper_crosses_a_module() -> None:
-    found = [c for c in private_crossings() if _without_line(c) not in ALLOWED_PRIVATE]
-    assert found == [], "make these public where they live, or move them"
-
-
-def test_the_allowed_private_crossings_are_still_there() -> None:
-    gone = ALLOWED_PRIVATE - {_without_line(c) for c in private_crossings()}
-    assert not gone, f"remove from ALLOWED_PRIVATE: {sorted(gone)}"
+    assert private_crossings() == [], "make these public where they live, or move them"
 
 
 def test_the_checks_find_what_they_look_for(tmp_path: Path) -> None:

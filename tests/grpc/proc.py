@@ -108,13 +108,20 @@ class GrpcServe:
 class App:
     """An SDK app file run as a separate process against ``port``; output collected."""
 
-    def __init__(self, path: Path, port: int, *args: str, token: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        port: int,
+        *args: str,
+        token: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, str(path), *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=sdk_env(port, token),
+            env={**sdk_env(port, token), **(env or {})},
             cwd=str(path.parent),
         )
         self.lines: list[str] = []

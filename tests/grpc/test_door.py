@@ -181,6 +181,23 @@ def test_malformed_input_is_invalid_argument_in_plain_words(serve, stub):
     assert "scheduledStartTimestamp is not a valid time" in msg
 
 
+def test_a_worker_s_invalid_timer_time_fails_its_instance_only(serve, stub):
+    w = RawWorker(stub)
+    try:
+        start(stub, "t", "bad-timer")
+        act = pb.WorkflowAction(id=1)
+        act.createTimer.fireAt.seconds = 10**15  # past year 9999
+        w.answer(w.take_turn("bad-timer"), act)
+        st = state(stub, "bad-timer")
+        assert st.workflowStatus == pb.ORCHESTRATION_STATUS_FAILED
+        assert st.failureDetails.errorType == "InvalidTimestamp"
+        start(stub, "t", "after-bad-timer")  # the front goes on
+        w.answer(w.take_turn("after-bad-timer"), complete_action(1))
+        assert state(stub, "after-bad-timer").workflowStatus == pb.ORCHESTRATION_STATUS_COMPLETED
+    finally:
+        w.close()
+
+
 def test_the_limits_are_the_same_on_both_transports(serve, stub):
     deep = "[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1)
     msg = refused(lambda: start(stub, "w", "deep", deep), grpc.StatusCode.INVALID_ARGUMENT)

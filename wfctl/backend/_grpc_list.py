@@ -23,7 +23,7 @@ PAGE_SIZE = 500
 LIST_CONCURRENCY = 16
 
 
-class _Rpc(Exception):
+class RpcFailure(Exception):
     """A failed call, before translation: the status code's name, the details, the method."""
 
     def __init__(self, code: str, message: str, method: str, deadline: float | None) -> None:
@@ -44,7 +44,7 @@ class GrpcListing:
 
     def _call(self, method: str, request: Any, **kw: Any) -> Any: ...  # pragma: no cover
 
-    def _error(self, rpc: _Rpc) -> WfctlError: ...  # pragma: no cover
+    def _error(self, rpc: RpcFailure) -> WfctlError: ...  # pragma: no cover
 
     def purge(self, instance_id: str) -> None: ...  # pragma: no cover
 
@@ -135,7 +135,7 @@ class GrpcListing:
                 if exc.code().name == "NOT_FOUND":
                     return
                 raise self._error(
-                    _Rpc(exc.code().name, exc.details() or "", "GetInstance", self._timeout)
+                    RpcFailure(exc.code().name, exc.details() or "", "GetInstance", self._timeout)
                 ) from None
             if resp.exists:
                 out.append(convert.state_of(iid, resp.workflowState))

@@ -1,4 +1,5 @@
-"""Channel credentials for a ``grpcs://`` endpoint: the system roots, a CA bundle, or none.
+"""The channel credentials for a TLS gRPC endpoint (where it is: :mod:`wfctl.endpoints`): the
+system roots, a CA bundle, or none.
 
 gRPC has no "skip verification" switch. ``--insecure`` is done the way a user would by hand:
 fetch the certificate the server presents and trust exactly that one, under the name written
@@ -15,9 +16,10 @@ from wfctl.protocol import load
 
 
 def credentials(
-    target: str, verify: bool | str, timeout: float
+    host: str | None, port: int | None, verify: bool | str, timeout: float
 ) -> tuple[Any, list[tuple[str, Any]]]:
-    """(channel credentials, extra channel options) for ``target`` (``host:port``)."""
+    """(channel credentials, extra channel options) for the server at ``host``:``port``
+    (None for a socket endpoint, whose certificate ``--insecure`` cannot fetch)."""
     grpc = load().grpc
     if verify is True:
         return grpc.ssl_channel_credentials(), []
@@ -30,12 +32,16 @@ def credentials(
                 f"cannot load CA certificate {verify!r}: {exc.strerror or exc}"
             ) from None
         return grpc.ssl_channel_credentials(root_certificates=roots), []
-    host, _, port = target.rpartition(":")
-    host = host.strip("[]")
+    if host is None or port is None:
+        raise UsageError(
+            "--insecure fetches the certificate from a HOST:PORT, and this endpoint is a "
+            "socket: give the server's CA with --ca-cert instead"
+        )
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     try:
-        pem = ssl.get_server_certificate((host, int(port)), timeout=timeout)
+        pem = ssl.get_server_certificate((host, port), timeout=timeout)
     except (OSError, ValueError) as exc:
-        raise UnreachableError(f"cannot fetch the TLS certificate of {target}: {exc}") from None
+        raise UnreachableError(f"cannot fetch the TLS certificate of {where}: {exc}") from None
     return grpc.ssl_channel_credentials(root_certificates=pem.encode()), [
         ("grpc.ssl_target_name_override", _name_in(pem) or host)
     ]

@@ -29,7 +29,7 @@ from typing import Any
 
 from wfctl import retry
 from wfctl.backend import _grpc_convert as convert
-from wfctl.backend._grpc_list import GrpcListing, _Rpc
+from wfctl.backend._grpc_list import GrpcListing, RpcFailure
 from wfctl.backend.protocol import (
     FIRST_READ,
     Backend,
@@ -41,6 +41,7 @@ from wfctl.backend.protocol import (
     wait_timeout,
 )
 from wfctl.durations import seconds_text
+from wfctl.endpoints import EndpointError, parse_grpc_endpoint
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -54,7 +55,7 @@ from wfctl.model import (
     WorkflowState,
 )
 from wfctl.protocol import load
-from wfctl.textsafe import escape_control
+from wfctl.textsafe import escape_control, redact_url
 
 # gRPC's C core logs failed TLS handshakes and the like on stderr by itself; wfctl says what
 # went wrong in one line of its own. Read when grpc is first imported (here, in load()).
@@ -76,27 +77,10 @@ _WHAT = {
 _MAX_MESSAGE = 4 * 1024 * 1024 + 64 * 1024  # daprd's 4 MiB body limit, plus the envelope
 
 
-def split_endpoint(endpoint: str) -> tuple[str, bool]:
-    """``host:port`` / ``grpc://host:port`` / ``grpcs://host[:port]`` -> (gRPC target, tls)."""
-    text = endpoint.strip()
-    tls = False
-    for scheme, secure in (("grpcs://", True), ("https://", True), ("grpc://", False)):
-        if text.lower().startswith(scheme):
-            text, tls = text[len(scheme) :], secure
-            break
-    else:
-        if text.lower().startswith("http://"):
-            text = text[len("http://") :]
-    text = text.rstrip("/")
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or host.endswith(":"):  # no port (or a bare IPv6 address)
-        text = f"{text}:{443 if tls else 50001}"
-    return text, tls
-
-
 class GrpcBackend(GrpcListing, Backend):
-    """A Backend that talks to a TaskHubSidecarService at ``endpoint`` (``host:port``, or
-    ``grpcs://host:port`` for TLS). ``verify`` is True, False (no TLS check) or a CA bundle
+    """A Backend that talks to a TaskHubSidecarService at ``endpoint`` (any form of
+    :mod:`wfctl.endpoints`: ``host:port``, ``grpcs://host:port`` or ``host:port?tls=true`` for
+    TLS, ``dns:``, ``unix:``...). ``verify`` is True, False (no TLS check) or a CA bundle
     path. ``log`` receives one line per call (method, code, time; never the token).
 
     The same capabilities against daprd and `wfctl serve --grpc-port`: the protocol has no
@@ -123,8 +107,11 @@ class GrpcBackend(GrpcListing, Backend):
         ns = load()
         self._pb = ns.pb
         self._grpc = ns.grpc
-        target, tls = split_endpoint(endpoint)
-        self.location = ("grpcs://" if tls else "") + target
+        try:
+            ep = parse_grpc_endpoint(endpoint)
+        except EndpointError as exc:
+            raise UsageError(f"gRPC endpoint {redact_url(endpoint)!r} {exc}") from None
+        self.location = ep.location
         self._timeout = timeout
         self._log = log
         self.wait_outage = wait_outage
@@ -135,14 +122,14 @@ class GrpcBackend(GrpcListing, Backend):
             ("grpc.max_send_message_length", _MAX_MESSAGE),
             ("grpc.enable_retries", 0),  # a start or an event must never be sent twice
         ]
-        if tls:
+        if ep.tls:
             from wfctl.backend._grpc_tls import credentials
 
-            creds, extra = credentials(target, verify, timeout)
+            creds, extra = credentials(ep.host, ep.port, verify, timeout)
             options += extra
-            self._channel = self._grpc.secure_channel(target, creds, options=options)
+            self._channel = self._grpc.secure_channel(ep.target, creds, options=options)
         else:
-            self._channel = self._grpc.insecure_channel(target, options=options)
+            self._channel = self._grpc.insecure_channel(ep.target, options=options)
         self._stub = ns.rpc.TaskHubClient(self._channel)
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -157,7 +144,7 @@ class GrpcBackend(GrpcListing, Backend):
             )
         except self._grpc.RpcError as exc:
             self._trace(method, exc.code().name, started)
-            raise _Rpc(exc.code().name, exc.details() or "", method, deadline) from None
+            raise RpcFailure(exc.code().name, exc.details() or "", method, deadline) from None
         self._trace(method, "OK", started)
         return response
 
@@ -169,10 +156,10 @@ class GrpcBackend(GrpcListing, Backend):
     def _call(self, method: str, request: Any, **kw: Any) -> Any:
         try:
             return self._rpc(method, request, **kw)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             raise self._error(rpc) from None
 
-    def _error(self, rpc: _Rpc) -> WfctlError:
+    def _error(self, rpc: RpcFailure) -> WfctlError:
         code, message, method = rpc.code, escape_control(rpc.message), rpc.method
         where = self.location
         if code == "UNIMPLEMENTED" or (code == "UNKNOWN" and _NO_SUCH_METHOD in rpc.message):
@@ -231,7 +218,7 @@ class GrpcBackend(GrpcListing, Backend):
         timeout = -1.0 if by is None else max(0.0, min(self._timeout, by - time.monotonic()))
         try:
             resp = self._rpc("GetInstance", req, timeout=timeout)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             if rpc.code == "NOT_FOUND":
                 return None
             raise self._error(rpc) from None
@@ -242,7 +229,7 @@ class GrpcBackend(GrpcListing, Backend):
         refuses and a GetInstance then finds no such instance (daprd answers UNKNOWN there)."""
         try:
             return self._rpc(method, request)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             err = self._error(rpc)
             if isinstance(err, NotFoundError):
                 raise self._not_found(instance_id) from None
@@ -279,7 +266,7 @@ class GrpcBackend(GrpcListing, Backend):
             req.scheduledStartTimestamp.FromDatetime(when.astimezone(timezone.utc))
         try:
             resp = self._rpc("StartInstance", req)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             err = self._error(rpc)
             # serve answers ALREADY_EXISTS; daprd answers UNKNOWN ("an active workflow with ID
             # … already exists"): an active instance with that ID makes either a conflict.
@@ -338,7 +325,7 @@ class GrpcBackend(GrpcListing, Backend):
         try:
             resp = self._rpc("PurgeInstances", req)
             refused: WfctlError | None = None
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             resp, refused = None, self._error(rpc)
             if isinstance(refused, (UnreachableError, AuthError)):
                 raise refused from None
@@ -392,7 +379,7 @@ class GrpcBackend(GrpcListing, Backend):
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
                 resp = self._rpc(method, req, timeout=left)
-            except _Rpc as rpc:
+            except RpcFailure as rpc:
                 now = time.monotonic()
                 if rpc.code == "DEADLINE_EXCEEDED" or (
                     rpc.code == "CANCELLED" and deadline is not None and now >= deadline
@@ -424,7 +411,7 @@ class GrpcBackend(GrpcListing, Backend):
         req = self._pb.GetInstanceHistoryRequest(instanceId=instance_id)
         try:
             resp = self._rpc("GetInstanceHistory", req)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             err = self._error(rpc)
             raise (
                 self._not_found(instance_id) if isinstance(err, NotFoundError) else err
@@ -458,7 +445,7 @@ class GrpcBackend(GrpcListing, Backend):
         )
         try:
             resp = self._rpc("RerunWorkflowFromEvent", req)
-        except _Rpc as rpc:
+        except RpcFailure as rpc:
             err = self._error(rpc)
             if rpc.code in ("NOT_FOUND", "INVALID_ARGUMENT"):
                 # daprd answers NOT_FOUND for an unknown source *and* for an event that cannot

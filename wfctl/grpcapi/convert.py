@@ -9,6 +9,8 @@ match them on replay; every other event has -1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -231,7 +233,7 @@ def actions_from_pb(
     ``scheduled``: the action ids the history already holds; an action reusing one
     contradicts the history. BadActions names what cannot be applied."""
     actions: list[h.Action] = []
-    refused: list[tuple[int, str]] = []
+    r = _Reading(instance_id, app_id)
     seen: set[int] = set()
     for a in resp.actions:
         kind = a.WhichOneof("workflowActionType")
@@ -242,81 +244,109 @@ def actions_from_pb(
                     "already holds (its actions contradict the history)"
                 )
             seen.add(a.id)
-        target = a.router.targetAppID if a.HasField("router") else ""
-        cross = bool(target) and target != app_id
-        if kind == "scheduleTask":
-            x = a.scheduleTask
-            actions.append(h.ScheduleTask(task_id=a.id, name=x.name, input=_text(x, "input")))
-            if cross:
-                refused.append((a.id, _cross(f"call activity {x.name!r}", target, app_id)))
-        elif kind == "createTimer":
-            fire_at = from_ts(a.createTimer.fireAt, "the worker's timer time")
-            actions.append(h.CreateTimer(task_id=a.id, fire_at=fire_at))
-        elif kind == "createChildWorkflow":
-            x = a.createChildWorkflow
-            if cross:
-                raise BadActions(_cross(f"start child workflow {x.name!r}", target, app_id))
-            actions.append(
-                h.CreateChildWorkflow(
-                    task_id=a.id,
-                    name=x.name,
-                    instance_id=x.instanceId or child_id(instance_id, a.id),
-                    input=_text(x, "input"),
-                )
-            )
-        elif kind == "sendEvent":
-            x = a.sendEvent
-            if cross:
-                raise BadActions(_cross(f"send event {x.name!r} to an instance", target, app_id))
-            if not x.instance.instanceId:
-                raise BadActions("the worker's sendEvent action names no target instance")
-            actions.append(
-                h.SendEvent(
-                    task_id=a.id,
-                    instance_id=x.instance.instanceId,
-                    name=x.name,
-                    data=_text(x, "data"),
-                )
-            )
-        elif kind == "terminateWorkflow":
-            x = a.terminateWorkflow
-            if cross:
-                raise BadActions(_cross("terminate an instance", target, app_id))
-            if not x.instanceId:
-                raise BadActions("the worker's terminateWorkflow action names no instance")
-            actions.append(
-                h.TerminateInstance(
-                    instance_id=x.instanceId, reason=_text(x, "reason"), recursive=x.recurse
-                )
-            )
-        elif kind == "completeWorkflow":
-            x = a.completeWorkflow
-            status = status_from_pb(x.workflowStatus)
-            if status not in (
-                RuntimeStatus.COMPLETED,
-                RuntimeStatus.FAILED,
-                RuntimeStatus.CONTINUED_AS_NEW,
-                RuntimeStatus.TERMINATED,
-            ):
-                raise BadActions(f"the worker completed the workflow as {status.value}")
-            failure = failure_from_pb(x.failureDetails) if x.HasField("failureDetails") else None
-            actions.append(
-                h.CompleteWorkflow(
-                    status=status,
-                    result=_text(x, "result"),
-                    failure=failure,
-                    carryover_events=carryover_from_pb(x.carryoverEvents),
-                    action_id=a.id,
-                )
-            )
-            break  # nothing after the end of a run counts
-        elif kind in REFUSED_ACTIONS:
-            error_type, why = REFUSED_ACTIONS[kind]
-            raise BadActions(why, error_type)
-        else:
+        r.target = a.router.targetAppID if a.HasField("router") else ""
+        convert = _ACTION_FROM_PB.get(kind)
+        if convert is None:
+            if kind in REFUSED_ACTIONS:
+                error_type, why = REFUSED_ACTIONS[kind]
+                raise BadActions(why, error_type)
             raise BadActions(f"this server does not support the {kind or 'empty'} action")
+        actions.append(convert(a, r))
+        if kind == "completeWorkflow":
+            break  # nothing after the end of a run counts
     custom = _text(resp, "customStatus")
-    return h.TurnResult(actions=actions, custom_status=custom), refused
+    return h.TurnResult(actions=actions, custom_status=custom), r.refused
+
+
+@dataclass
+class _Reading:
+    """What converting one action needs beside it: whose turn it is, and where it goes."""
+
+    instance_id: str
+    app_id: str
+    target: str = ""  # the action's router.targetAppID ("": this app)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def cross(self) -> bool:
+        return bool(self.target) and self.target != self.app_id
+
+
+def _schedule_task(a: Any, r: _Reading) -> h.Action:
+    x = a.scheduleTask
+    if r.cross:
+        r.refused.append((a.id, _cross(f"call activity {x.name!r}", r.target, r.app_id)))
+    return h.ScheduleTask(task_id=a.id, name=x.name, input=_text(x, "input"))
+
+
+def _create_timer(a: Any, r: _Reading) -> h.Action:
+    fire_at = from_ts(a.createTimer.fireAt, "the worker's timer time")
+    return h.CreateTimer(task_id=a.id, fire_at=fire_at)
+
+
+def _create_child(a: Any, r: _Reading) -> h.Action:
+    x = a.createChildWorkflow
+    if r.cross:
+        raise BadActions(_cross(f"start child workflow {x.name!r}", r.target, r.app_id))
+    return h.CreateChildWorkflow(
+        task_id=a.id,
+        name=x.name,
+        instance_id=x.instanceId or child_id(r.instance_id, a.id),
+        input=_text(x, "input"),
+    )
+
+
+def _send_event(a: Any, r: _Reading) -> h.Action:
+    x = a.sendEvent
+    if r.cross:
+        raise BadActions(_cross(f"send event {x.name!r} to an instance", r.target, r.app_id))
+    if not x.instance.instanceId:
+        raise BadActions("the worker's sendEvent action names no target instance")
+    return h.SendEvent(
+        task_id=a.id, instance_id=x.instance.instanceId, name=x.name, data=_text(x, "data")
+    )
+
+
+def _terminate(a: Any, r: _Reading) -> h.Action:
+    x = a.terminateWorkflow
+    if r.cross:
+        raise BadActions(_cross("terminate an instance", r.target, r.app_id))
+    if not x.instanceId:
+        raise BadActions("the worker's terminateWorkflow action names no instance")
+    return h.TerminateInstance(
+        instance_id=x.instanceId, reason=_text(x, "reason"), recursive=x.recurse
+    )
+
+
+def _complete(a: Any, r: _Reading) -> h.Action:
+    x = a.completeWorkflow
+    status = status_from_pb(x.workflowStatus)
+    if status not in (
+        RuntimeStatus.COMPLETED,
+        RuntimeStatus.FAILED,
+        RuntimeStatus.CONTINUED_AS_NEW,
+        RuntimeStatus.TERMINATED,
+    ):
+        raise BadActions(f"the worker completed the workflow as {status.value}")
+    failure = failure_from_pb(x.failureDetails) if x.HasField("failureDetails") else None
+    return h.CompleteWorkflow(
+        status=status,
+        result=_text(x, "result"),
+        failure=failure,
+        carryover_events=carryover_from_pb(x.carryoverEvents),
+        action_id=a.id,
+    )
+
+
+#: The workflow actions this server applies, by their oneof name in ``WorkflowAction``.
+_ACTION_FROM_PB: dict[str, Callable[[Any, _Reading], h.Action]] = {
+    "scheduleTask": _schedule_task,
+    "createTimer": _create_timer,
+    "createChildWorkflow": _create_child,
+    "sendEvent": _send_event,
+    "terminateWorkflow": _terminate,
+    "completeWorkflow": _complete,
+}
 
 
 def state_to_pb(pb: Any, st: WorkflowState, payloads: bool) -> Any:
@@ -325,8 +355,8 @@ def state_to_pb(pb: Any, st: WorkflowState, payloads: bool) -> Any:
         instanceId=st.instance_id,
         name=st.name,
         workflowStatus=status_to_pb(st.runtime_status),
-        createdTimestamp=ts(pb, st.created_at),
-        lastUpdatedTimestamp=ts(pb, st.last_updated_at),
+        createdTimestamp=None if st.created_at is None else ts(pb, st.created_at),
+        lastUpdatedTimestamp=None if st.last_updated_at is None else ts(pb, st.last_updated_at),
     )
     if st.serialized_custom_status is not None:
         out.customStatus.value = st.serialized_custom_status

@@ -105,7 +105,7 @@ class Servicer:
         loop = asyncio.get_running_loop()
         done = loop.create_future()
         # Recorded in the front's next commit, which also sends its first turn out.
-        self.front.submit_start(req, lambda: loop.call_soon_threadsafe(_settle, done))
+        self.front.submit_start(req, lambda: _settle_soon(loop, done))
         await done
         if isinstance(req.error, ConflictError):
             await self._abort(
@@ -237,9 +237,9 @@ class Servicer:
         )
         n = 0
         for st in self.store.instances.list_instances(statuses=statuses):
-            created = st.created_at.replace(tzinfo=None)
-            if not st.runtime_status.is_terminal:
+            if not st.runtime_status.is_terminal or st.created_at is None:
                 continue
+            created = st.created_at.replace(tzinfo=None)
             if (lo is not None and created < lo) or (hi is not None and created >= hi):
                 continue
             try:
@@ -324,7 +324,7 @@ class Servicer:
             while True:
                 got = asyncio.ensure_future(q.get())
                 done, _ = await asyncio.wait(
-                    {got, ended},
+                    {got, ended},  # type: ignore[type-var]  # two kinds of future, as wait allows
                     timeout=PING_SECONDS if pings else None,
                     return_when="FIRST_COMPLETED",
                 )
@@ -378,6 +378,11 @@ class Servicer:
 
     async def CompleteWorkflowTask(self, request: Any, context: Any) -> Any:
         return await self._complete(self.front.complete_turn, request, context, None)
+
+
+def _settle_soon(loop: asyncio.AbstractEventLoop, fut: asyncio.Future[Any]) -> None:
+    """Settle ``fut`` from another thread, on its loop."""
+    loop.call_soon_threadsafe(_settle, fut)
 
 
 def _settle(fut: asyncio.Future[Any], value: Any = None) -> None:

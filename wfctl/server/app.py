@@ -28,7 +28,7 @@ import hmac
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -36,21 +36,11 @@ from urllib.parse import parse_qsl, urlencode
 from wfctl.model import WfctlError
 from wfctl.server import ui
 from wfctl.server.guard import Guard
-from wfctl.server.request import (
-    HttpError,
-    Receive,
-    Request,
-    Response,
-    Send,
-    decode_segment,
-    error_response,
-    split_path,
-)
+from wfctl.server.request import HttpError, Receive, Request, Response, Send, error_response
+from wfctl.server.router import RouteTable, entry
 from wfctl.server.routes import Handlers
 from wfctl.wire import SERVE_HEADER, SERVE_HEADER_VALUE
 
-DAPR_PREFIXES = ("v1.0-beta1", "v1.0", "v1.0-alpha1")
-EXT_PREFIX = ("wfctl", "v1")
 HEALTH_PATHS = (b"/v1.0/healthz", b"/v1.0/healthz/outbound")
 TOKEN_HEADER = b"dapr-api-token"
 #: On every response: tells a client this is `wfctl serve` (see wfctl.wire.SERVE_HEADER).
@@ -101,6 +91,7 @@ class WorkflowServerApp:
         self._executor: ThreadPoolExecutor | None = None
         self.handlers = Handlers(backend, self.call, reader)
         self.ui = ui
+        self._routes = _route_table(self.handlers, ui)
 
     # -------------------------------------------------------------------- plumbing
 
@@ -207,73 +198,71 @@ class WorkflowServerApp:
         refused = self._refusal(req)
         if refused is not None:
             return refused
-        raw = split_path(req.raw_path)
-        segs = [decode_segment(s, i) for i, s in enumerate(raw, start=1)]
-        method = req.method
-        h = self.handlers
-        if len(segs) >= 2 and segs[0] in DAPR_PREFIXES and segs[1] == "workflows":
-            rest = segs[2:]
-            if len(rest) == 2:
-                return await _only(method, "GET", h.get, req, rest[1])
-            if len(rest) == 3:
-                action = {
-                    "start": h.start,
-                    "terminate": h.terminate,
-                    "pause": h.pause,
-                    "resume": h.resume,
-                    "purge": h.purge,
-                }.get(rest[2])
-                if action is not None:
-                    return await _only(method, "POST", action, req, rest[1])
-            if len(rest) == 4 and rest[2] == "raiseEvent":
-                return await _only(method, "POST", h.raise_event, req, rest[1], rest[3])
-        elif req.raw_path in HEALTH_PATHS:
-            if method not in ("GET", "HEAD"):
-                raise _not_allowed("GET")
-            return Response(204, b"", None)
-        elif tuple(segs[:2]) == EXT_PREFIX:
-            rest = segs[2:]
-            if rest == ["instances"]:
-                return await _only(method, "GET", h.list_instances, req)
-            if rest == ["workflows"]:
-                return await _only(method, "GET", h.workflows, req)
-            if len(rest) == 3 and rest[0] == "instances" and rest[2] == "history":
-                return await _only(method, "GET", h.history, req, rest[1])
-            if len(rest) == 3 and rest[0] == "instances" and rest[2] == "rerun":
-                return await _only(method, "POST", h.rerun, req, rest[1])
-            if rest == ["purge"]:
-                return await _only(method, "POST", h.bulk_purge, req)
-            if rest == ["counts"]:
-                return await _only(method, "GET", ui.counts, h, req)
-            if rest == ["page"]:
-                return await _only(method, "GET", ui.page_of_instances, h, req)
-            if len(rest) == 3 and rest[0] == "instances" and rest[2] == "waiting":
-                return await _only(method, "GET", ui.waiting, h, req, rest[1])
-        elif self.ui and ui.is_page_path(req.raw_path):
-            found = ui.page(method, req.raw_path)
-            if found is not None:
-                return found
+        found = self._routes.find(req)
+        if found is None:
+            raise HttpError(
+                404,
+                "ERR_NOT_FOUND",
+                f"no route for {req.method} {_printable(req.raw_path)}: "
+                "see the Dapr workflow HTTP API",
+            )
+        handler, params = found
+        return await handler(req, **params)
+
+
+def _route_table(h: Handlers, with_ui: bool) -> RouteTable:
+    """Every route serve answers, in the order they are tried."""
+    wf = "/{p:wfctl_dapr}/workflows/{c:wfctl_seg}/{id:wfctl_seg}"
+    ext = "/wfctl/v1"
+    get, post = ["GET"], ["POST"]
+
+    def action(fn: Callable[[Request, str], Awaitable[Response]]) -> Any:
+        return lambda req, p, c, id: fn(req, id)
+
+    entries = [
+        entry(wf, get, action(h.get)),
+        entry(wf + "/start", post, action(h.start)),
+        entry(wf + "/terminate", post, action(h.terminate)),
+        entry(wf + "/pause", post, action(h.pause)),
+        entry(wf + "/resume", post, action(h.resume)),
+        entry(wf + "/purge", post, action(h.purge)),
+        entry(
+            wf + "/raiseEvent/{event:wfctl_seg}",
+            post,
+            lambda req, p, c, id, event: h.raise_event(req, id, event),
+        ),
+        entry("/v1.0/healthz", get, _healthy, allow="GET", raw=HEALTH_PATHS.__contains__),
+        entry("/v1.0/healthz/outbound", get, _healthy, allow="GET", raw=HEALTH_PATHS.__contains__),
+        entry(ext + "/instances", get, h.list_instances),
+        entry(ext + "/workflows", get, h.workflows),
+        entry(ext + "/instances/{id:wfctl_seg}/history", get, lambda req, id: h.history(req, id)),
+        entry(ext + "/instances/{id:wfctl_seg}/rerun", post, lambda req, id: h.rerun(req, id)),
+        entry(ext + "/purge", post, h.bulk_purge),
+        entry(ext + "/counts", get, lambda req: ui.counts(h, req)),
+        entry(ext + "/page", get, lambda req: ui.page_of_instances(h, req)),
+        entry(
+            ext + "/instances/{id:wfctl_seg}/waiting", get, lambda req, id: ui.waiting(h, req, id)
+        ),
+    ]
+    if with_ui:
+        for path in ("/", "/instances/{id}", "/ui/{file:path}"):
+            entries.append(entry(path, get, _page, allow="GET", raw=ui.is_page_path))
+    return RouteTable(entries)
+
+
+async def _healthy(req: Request) -> Response:
+    return Response(204, b"", None)
+
+
+async def _page(req: Request, **_: str) -> Response:
+    found = ui.page(req.method, req.raw_path)
+    if found is None:
         raise HttpError(
             404,
             "ERR_NOT_FOUND",
-            f"no route for {method} {_printable(req.raw_path)}: see the Dapr workflow HTTP API",
+            f"no route for {req.method} {_printable(req.raw_path)}: see the Dapr workflow HTTP API",
         )
-
-
-async def _only(method: str, allowed: str, handler: Any, *args: Any) -> Response:
-    if method != allowed and not (method == "HEAD" and allowed == "GET"):
-        raise _not_allowed("GET, HEAD" if allowed == "GET" else allowed)
-    result: Response = await handler(*args)
-    return result
-
-
-def _not_allowed(allowed: str) -> HttpError:
-    return HttpError(
-        405,
-        "ERR_METHOD_NOT_ALLOWED",
-        f"this route only accepts {allowed}",
-        [(b"allow", allowed.encode())],
-    )
+    return found
 
 
 def _one_line(value: object, limit: int = 500) -> str:
