@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from tests.server.conftest import TOKEN, Served
+from tests.server.support import TOKEN, Served
 from wfctl.model import RuntimeStatus
 from wfctl.server.app import WorkflowServerApp
 
@@ -79,8 +79,8 @@ def test_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> 
         return real(a, b)
 
     monkeypatch.setattr(hmac, "compare_digest", spy)
-    from tests.server.conftest import AsgiClient
     from tests.server.fake_backend import FakeBackend
+    from tests.server.support import AsgiClient
 
     app = WorkflowServerApp(FakeBackend(), api_token="abc", log=lambda _l: None)
     assert (

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.server.proc import BETA
-from tests.webui.conftest import Seeded, console_errors, screenshot, wait_until
+from tests.webui.support import Seeded, console_errors, screenshot, wait_until
 from tests.webui.ui_app import XSS
 
 try:
