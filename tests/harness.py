@@ -184,17 +184,24 @@ def serve_module(
 
 
 class WorkerApp:
-    """An SDK app file run as a separate process against serve's gRPC ``port``; its output
-    (stdout and stderr, interleaved) collected in ``lines``."""
+    """An SDK app file run as a separate process against serve's gRPC ``port`` (``env``: more
+    variables); its output (stdout and stderr, interleaved) collected in ``lines``."""
 
-    def __init__(self, path: Path, port: int, *args: str, token: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        port: int,
+        *args: str,
+        token: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, str(path), *args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=sdk_env(port, token),
+            env={**sdk_env(port, token), **(env or {})},
             cwd=str(path.parent),
         )
         assert self.proc.stdout is not None

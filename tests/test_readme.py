@@ -48,6 +48,9 @@ def test_links_stay_inside_the_repository() -> None:
             assert not target.startswith(".."), (doc.name, target)
             assert (doc.parent / target).exists(), (doc.name, target)
         assert "../shared" not in text, doc.name
+        # The design notes the project was started from are not in the repository.
+        outside = re.search(r"\b(GRPC|ENGINE|API|DESIGN|STYLE)\.md\b", text)
+        assert outside is None, (doc.name, outside and outside.group())
 
 
 def test_jq_is_named_where_an_example_uses_it() -> None:
@@ -92,6 +95,7 @@ def _serving(serve: str, tmp_path: Path) -> Iterator[dict[str, str]]:
             proc.stdout.close()
 
 
+@pytest.mark.timeout(400)  # longer than the suite's 120 s: the example gets 300 s
 @pytest.mark.skipif(not shutil.which("curl") or not shutil.which("jq"), reason="needs curl, jq")
 def test_sidecar_example_runs_against_the_readmes_serve(tmp_path: Path) -> None:
     (serve_block,) = sh_blocks(section("`wfctl serve`"))
@@ -115,6 +119,7 @@ def test_sidecar_example_runs_against_the_readmes_serve(tmp_path: Path) -> None:
         assert r.stdout.splitlines()[0] in ("RUNNING", "COMPLETED", "PENDING"), r.stdout
 
 
+@pytest.mark.timeout(300)  # longer than the suite's 120 s: two steps of up to 120 s
 def test_grpc_sections_run_against_the_readmes_serve(tmp_path: Path) -> None:
     """ "Run your Dapr app with no Dapr" (serve --grpc-port, an unmodified SDK app with only
     DAPR_GRPC_PORT) and then "Against a Dapr sidecar over gRPC" (list, history, bulk purge)

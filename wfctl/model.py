@@ -121,6 +121,8 @@ class WorkflowState:
     """One instance as a status read sees it; payloads are raw JSON text, as stored.
 
     Times are timezone-aware UTC datetimes (history events, inside the engine, use naive UTC).
+    The one state record of wfctl: every backend and front hands out this class; the Dapr
+    SDK's ``WorkflowState`` (:mod:`wfctl.workflow.state`) is a read-only view of it.
     """
 
     instance_id: str

@@ -6,7 +6,8 @@
   clear the screen. JSON output does not use it: ``json.dumps`` already escapes C0.
 * :func:`json_depth_ok` / :func:`loads_bounded` — refuse JSON nested deeper than
   :data:`MAX_JSON_DEPTH` *before* a recursive parser or printer meets it.
-* :func:`redact_url` — a URL with its ``user:password@`` hidden, for every message and log line.
+* :func:`redact_url` — a URL or gRPC endpoint with its ``user:password@`` and query values
+  hidden, for every message and log line.
 """
 
 from __future__ import annotations
@@ -97,24 +98,60 @@ def loads_bounded(text: str | bytes, limit: int = MAX_JSON_DEPTH) -> Any:
     return json.loads(text)
 
 
+#: Query parameters whose values are shown: the gRPC endpoint's ``?tls=true``, nothing secret.
+SHOWN_QUERY_KEYS = frozenset({"tls"})
+# "scheme:rest" forms of a gRPC endpoint whose rest is a socket path or name, never userinfo.
+_SOCKET_SCHEMES = ("unix:", "unix-abstract:", "vsock:")
+
+
 def _userinfo_split(url: str) -> tuple[str, str | None, str]:
-    """(``scheme://``, userinfo or None, the rest from the host on)."""
+    """(everything before the authority, userinfo or None, the rest from the host on), for a
+    URL (``scheme://``), a gRPC endpoint (``dns:``, ``dns://``, or none: ``user@host:port``)."""
     scheme, sep, rest = url.partition("://")
-    if not sep:
-        return "", None, url
+    if sep:
+        head = scheme + sep
+    elif url.lower().startswith(_SOCKET_SCHEMES):
+        return url, None, ""
+    elif url.lower().startswith("dns:"):
+        head, rest = url[:4], url[4:]
+    else:
+        head, rest = "", url
     end = min([i for i in (rest.find(c) for c in "/?#") if i != -1] or [len(rest)])
     userinfo, at, host = rest[:end].rpartition("@")
-    if not at:
-        return scheme + sep, None, rest
-    return scheme + sep, userinfo, host + rest[end:]
+    if not at or head.lower() in ("unix://", "unix-abstract://", "vsock://"):
+        return head, None, rest
+    return head, userinfo, host + rest[end:]
+
+
+def _redact_query(query: str) -> str:
+    out = []
+    for item in query.split("&"):
+        key, eq, value = item.partition("=")
+        if key.lower() in SHOWN_QUERY_KEYS and eq:
+            out.append(item)
+        elif eq:
+            out.append(f"{key}=****" if value else item)
+        else:
+            out.append("****" if item else item)  # a bare value may be a token itself
+    return "&".join(out)
 
 
 def redact_url(url: str) -> str:
-    """``url`` with its userinfo (``user:password@``) replaced by ``****@``; other text as is."""
-    head, userinfo, rest = _userinfo_split(url)
-    return url if userinfo is None else f"{head}****@{rest}"
+    """``url`` as it may be printed — in a message, a log line, `config show`: the one place
+    wfctl hides what an address may carry. A URL or a gRPC endpoint in any form the Dapr SDKs
+    accept; its userinfo (``user:password@``) becomes ``****@``, every query value but
+    ``tls``'s becomes ``****`` (``?token=****``), a fragment ``#****``; the rest is kept."""
+    text, hash_, fragment = url.partition("#")
+    base, q, query = text.partition("?")
+    head, userinfo, rest = _userinfo_split(base)
+    shown = base if userinfo is None else f"{head}****@{rest}"
+    if q:
+        shown += "?" + _redact_query(query)
+    if hash_:
+        shown += "#****" if fragment else "#"
+    return shown
 
 
 def url_userinfo(url: str) -> str | None:
     """The ``user:password`` part of ``url`` as written there, or None."""
-    return _userinfo_split(url)[1] or None
+    return _userinfo_split(url.partition("#")[0].partition("?")[0])[1] or None

@@ -157,3 +157,21 @@ def test_a_new_global_option_reaches_every_parser(monkeypatch) -> None:
     assert seen == {"context": "prod"}
     assert options.lean_tables()[0]["--context"] == "context"
     assert _complete.parse_args(["instances", "--context", "prod"]).secrets == {"context": "prod"}
+
+
+def test_docs_cli_lists_every_global_option_and_its_environment() -> None:
+    """docs/cli.md's table of global options names each option of the spec (and each
+    environment variable it reads), so the page cannot fall behind a new option."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text()
+    table = text.split("## Global options", 1)[1].split("\n## ", 1)[0]
+    for opt in GLOBAL_OPTIONS:
+        if opt.name == "version":
+            continue
+        for spelling in opt.spellings:
+            assert f"`{spelling}" in table or f" {spelling}`" in table or f"{spelling} " in table, (
+                spelling
+            )
+        for var in opt.env:
+            assert var in table, (opt.name, var)

@@ -169,3 +169,39 @@ def test_password_in_a_bad_url_is_hidden_in_the_usage_error(runner: CliRunner) -
     r = runner.invoke(app, ["--url", "http://alice:hunter2pw@127.0.0.1 :80", "status", "a"])
     assert r.exit_code == 2
     assert "hunter2pw" not in r.output and "****@" in r.stderr
+
+
+# -- a token in a URL's query, a password in a gRPC endpoint ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--url", "http://127.0.0.1:3500/?token=abc-s3cret"], {}),
+        ([], {"DAPR_HTTP_ENDPOINT": "http://127.0.0.1:3500/?api_key=abc-s3cret&x=1"}),
+        (["--url", "http://127.0.0.1:3500/#abc-s3cret"], {}),
+        (["--grpc-endpoint", "admin:abc-s3cret@127.0.0.1:50001"], {}),
+        (["--transport", "grpc"], {"DAPR_GRPC_ENDPOINT": "grpcs://admin:abc-s3cret@h:443"}),
+        (["--grpc-endpoint", "127.0.0.1:50001?token=abc-s3cret"], {}),
+    ],
+)
+@pytest.mark.parametrize("command", [["status", "a"], ["config", "show"]])
+def test_a_secret_in_an_address_is_never_printed(
+    clean_env: Path, args: list[str], env: dict[str, str], command: list[str]
+) -> None:
+    # Refused (a query, a fragment, userinfo gRPC cannot send): the one line names the
+    # problem and shows the address with the secret hidden. Before, it echoed it whole.
+    p = run_wfctl(*args, *command, env=env)
+    err = p.stderr.decode()
+    assert p.returncode == 2, err
+    assert "abc-s3cret" not in err + p.stdout.decode()
+    assert "****" in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_an_endpoint_shown_by_config_show_and_verbose_keeps_only_tls(clean_env: Path) -> None:
+    endpoint = f"127.0.0.1:{closed_port()}?tls=false"
+    p = run_wfctl("--grpc-endpoint", endpoint, "config", "show")
+    assert p.returncode == 0, p.stderr
+    assert endpoint in p.stdout.decode()  # nothing secret to hide: tls= is shown as it is
+    p = run_wfctl("--grpc-endpoint", endpoint, "--verbose", "status", "a")
+    assert p.returncode == 5 and b"cannot reach 127.0.0.1:" in p.stderr, p.stderr

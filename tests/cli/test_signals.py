@@ -91,6 +91,11 @@ tries, db_dir, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 sys.stdout = open(os.devnull, "w")
 entry.main(["--db", os.path.join(db_dir, "warm.db"), *args, "--input", "1"])
 sys.stdout = sys.__stdout__
+import threading, time
+for _ in range(1000):  # fork with one thread only: the warm-up's helpers have ended
+    if threading.active_count() == 1:
+        break
+    time.sleep(0.01)
 for i in range(tries):
     pid = os.fork()
     if pid == 0:

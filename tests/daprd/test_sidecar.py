@@ -44,6 +44,7 @@ def _shell_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
+@pytest.mark.timeout(400)  # longer than the suite's 120 s: the README's shell gets 300 s
 @pytest.mark.skipif(not shutil.which("jq"), reason="the README's example runs jq")
 def test_readme_sidecar_examples_run_against_daprd(demo_daprd: Daprd, tmp_path: Path) -> None:
     """ "Against a Dapr sidecar" (start OrderProcessingWorkflow, status through jq, wait) and

@@ -87,15 +87,19 @@ def test_async_workflow_fails_with_advice_and_no_unawaited_coroutine():
 
 def test_workflow_status_numbers_and_state_from_the_model():
     assert [s.value for s in wf.WorkflowStatus] == list(range(8))
-    state = wf.WorkflowState.from_model(
+    state = wf.WorkflowState(
         model.WorkflowState(
             instance_id="i",
             name="n",
             runtime_status=RuntimeStatus.FAILED,
             serialized_output='"x"',
             failure=model.FailureDetails("E", "m", "t"),
+            created_at=datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc),
         )
     )
+    assert state.created_at == datetime(2026, 1, 2, 3, 4)  # naive UTC, as the SDK's
+    assert state.created_at.tzinfo is None and state.last_updated_at is None
+    assert state.serialized_output == '"x"' and state.serialized_input is None
     assert state.runtime_status is wf.WorkflowStatus.FAILED
     assert state.runtime_status.name == "FAILED"
     assert str(state.runtime_status) == "WorkflowStatus.FAILED"

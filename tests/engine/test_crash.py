@@ -72,6 +72,7 @@ def test_kill_9_mid_activity_then_wait_finishes_without_rerunning(db, tmp_path):
     assert sorted(_lines(side)) == ["k1:1", "k1:2", "k1:3"]
 
 
+@pytest.mark.timeout(240)  # longer than the suite's 120 s: a step of up to 120 s
 @pytest.mark.slow
 def test_kill_9_at_several_points_loses_nothing(db, tmp_path):
     side = tmp_path / "side.txt"
@@ -118,6 +119,7 @@ def test_kill_9_at_several_points_loses_nothing(db, tmp_path):
     assert dups <= kills * 8
 
 
+@pytest.mark.timeout(240)  # longer than the suite's 120 s: processes given 120 s
 @pytest.mark.slow
 def test_four_processes_each_start_250(db, tmp_path):
     side = tmp_path / "side.txt"

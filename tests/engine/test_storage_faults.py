@@ -53,6 +53,7 @@ def _wait_for(cond, what: str, limit: float = 60.0) -> None:
 
 
 # ------------------------------------------------------------------ a full disk
+@pytest.mark.timeout(240)  # longer than the suite's 120 s: the run gets 180 s
 def test_a_full_disk_runs_no_activity_twice_and_the_run_completes_once_space_is_back(tmp_path):
     """A real full disk (a 2 MB tmpfs in a mount namespace of its own): the commit of the
     first activity's result fails; while the engine retries it, no activity runs again

@@ -39,6 +39,7 @@ HALVES = (
 )
 
 
+@pytest.mark.timeout(700)  # longer than the suite's 120 s: its SDK suites get 600 s
 @pytest.mark.slow
 def test_dapr_python_sdk_e2e_suites_pass(tmp_path):
     src = _suite_dir()

@@ -139,6 +139,7 @@ def test_a_held_activity_goes_to_another_stream_while_its_holder_lives(stub):
             other.close()
 
 
+@pytest.mark.timeout(240)  # longer than the suite's 120 s: a wait of up to 120 s
 def test_a_stream_that_stops_reading_loses_its_work_to_an_sdk_worker(tmp_path):
     """A client that can no longer decode (grpc-python does not cancel its stream) keeps
     the stream open and reads nothing: its turn goes to an unmodified SDK worker."""

@@ -230,13 +230,14 @@ class MemoryServicer:
 
 
 @contextmanager
-def serving(servicer: Any) -> Iterator[str]:
-    """Serve ``servicer`` on a free loopback port; yields ``127.0.0.1:PORT``."""
+def serving(servicer: Any, address: str = "127.0.0.1:0") -> Iterator[str]:
+    """Serve ``servicer`` on ``address`` (a free loopback port by default, or a gRPC address
+    such as ``unix:/tmp/x.sock``); yields ``127.0.0.1:PORT``, or ``address`` as given."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
     server.add_generic_rpc_handlers((rpc.handler(servicer),))
-    port = server.add_insecure_port("127.0.0.1:0")
+    port = server.add_insecure_port(address)
     server.start()
     try:
-        yield f"127.0.0.1:{port}"
+        yield f"127.0.0.1:{port}" if address == "127.0.0.1:0" else address
     finally:
         server.stop(0).wait(5)

@@ -12,7 +12,7 @@ import pytest
 
 from tests.grpcclient.servicer import MemoryServicer, pb, serving
 from wfctl.backend import _grpc_list as grpc_backend
-from wfctl.backend.grpc import GrpcBackend, split_endpoint
+from wfctl.backend.grpc import GrpcBackend
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -39,14 +39,6 @@ def backend(endpoint: str) -> GrpcBackend:
     b = GrpcBackend(endpoint, timeout=10)
     yield b
     b.close()
-
-
-def test_split_endpoint() -> None:
-    assert split_endpoint("127.0.0.1:50001") == ("127.0.0.1:50001", False)
-    assert split_endpoint("grpc://h:1") == ("h:1", False)
-    assert split_endpoint("grpcs://dapr.example.com") == ("dapr.example.com:443", True)
-    assert split_endpoint("https://h:8443/") == ("h:8443", True)
-    assert split_endpoint("http://h:5") == ("h:5", False)
 
 
 def test_start_sends_name_input_id_schedule_and_token(servicer: MemoryServicer) -> None:

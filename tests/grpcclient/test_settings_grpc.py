@@ -58,7 +58,8 @@ def test_profile_keys(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["127.0.0.1", "unix:///tmp/x", "host:0", "host:99999", "h:p", "://x:1", "a/b:1"]
+    "bad",
+    ["host:0", "host:99999", "h:p", "://x:1", "a/b:1", "unix://rel", "h:1?tls=yes", "u:p@h:1"],
 )
 def test_bad_endpoints_are_one_line(bad: str) -> None:
     with pytest.raises(UsageError, match="gRPC endpoint"):

@@ -113,6 +113,7 @@ def completed_steps(home: Path, db: Path, ids: list[str]) -> set[tuple[str, int]
     return done
 
 
+@pytest.mark.timeout(300)  # over the suite's 120 s: 54 s when loaded, waits of up to 120 s
 @pytest.mark.slow
 def test_kill_9_serve_while_turns_and_activities_are_in_flight(tmp_path):
     """No gate: serve dies while turns and activities of 12 workflows are on the wire. Every

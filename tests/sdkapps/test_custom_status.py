@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.sdkapps.procs import APPS, SDK_PYTHON, App, GrpcServe, clean_env, status_json, wfctl
 
 STATUS_APP = APPS / "status_app.py"
@@ -29,6 +31,7 @@ def _shown(home: Path, db: Path) -> tuple[str, str]:
     return st["properties"]["dapr.workflow.custom_status"], " ".join(line.split())
 
 
+@pytest.mark.timeout(300)  # longer than the suite's 120 s: exec gets 240 s
 def test_custom_status_is_the_same_on_the_sdk_worker_and_the_embedded_engine(
     serve: GrpcServe, tmp_path: Path
 ) -> None:

@@ -40,6 +40,7 @@ def node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return where / "node_modules"
 
 
+@pytest.mark.timeout(400)  # longer than the suite's 120 s: npm install gets 300 s
 def test_durabletask_js_app_runs_on_serve(serve: GrpcServe, tmp_path, node_modules):
     app = App(
         ["node", str(APPS / "js_app.js"), "js"],

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.sdkapps.procs import (
     SDK_APP,
     SDK_PYTHON,
@@ -52,6 +54,7 @@ def test_timer_event_and_child_workflow(serve: GrpcServe, tmp_path):
     assert child["runtimeStatus"] == "COMPLETED"
 
 
+@pytest.mark.timeout(240)  # longer than the suite's 120 s: start --wait gets 180 s
 def test_a_workflow_started_over_http_runs_on_the_sdk_worker(serve: GrpcServe, tmp_path):
     worker = App([SDK_PYTHON, str(SDK_APP), "worker"], tmp_path, serve.grpc_port)
     try:

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.server.proc import BETA
 from tests.webui.support import Seeded, console_errors, screenshot, wait_until
 from tests.webui.ui_app import XSS
@@ -333,6 +335,7 @@ def test_dark_theme_follows_the_system(browser: Any, seeded: Seeded) -> None:
     assert background() == "rgb(255, 255, 255)"
 
 
+@pytest.mark.timeout(240)  # longer than the suite's 120 s: a wait of up to 120 s
 def test_a_long_workflow_draws_its_timeline(browser: Any, seeded: Seeded) -> None:
     """300 steps here (bench/webui_bench.py measures 1,000); the figure is printed."""
     seeded.start("many_steps_wf", "300", "steps-300")

@@ -1,5 +1,5 @@
-"""Where a gRPC endpoint is (:func:`split_endpoint`) and the channel credentials for a
-``grpcs://`` one: the system roots, a CA bundle, or none.
+"""The channel credentials for a TLS gRPC endpoint (where it is: :mod:`wfctl.endpoints`): the
+system roots, a CA bundle, or none.
 
 gRPC has no "skip verification" switch. ``--insecure`` is done the way a user would by hand:
 fetch the certificate the server presents and trust exactly that one, under the name written
@@ -15,28 +15,11 @@ from wfctl.model import UnreachableError, UsageError
 from wfctl.protocol import load
 
 
-def split_endpoint(endpoint: str) -> tuple[str, bool]:
-    """``host:port`` / ``grpc://host:port`` / ``grpcs://host[:port]`` -> (gRPC target, tls)."""
-    text = endpoint.strip()
-    tls = False
-    for scheme, secure in (("grpcs://", True), ("https://", True), ("grpc://", False)):
-        if text.lower().startswith(scheme):
-            text, tls = text[len(scheme) :], secure
-            break
-    else:
-        if text.lower().startswith("http://"):
-            text = text[len("http://") :]
-    text = text.rstrip("/")
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or host.endswith(":"):  # no port (or a bare IPv6 address)
-        text = f"{text}:{443 if tls else 50001}"
-    return text, tls
-
-
 def credentials(
-    target: str, verify: bool | str, timeout: float
+    host: str | None, port: int | None, verify: bool | str, timeout: float
 ) -> tuple[Any, list[tuple[str, Any]]]:
-    """(channel credentials, extra channel options) for ``target`` (``host:port``)."""
+    """(channel credentials, extra channel options) for the server at ``host``:``port``
+    (None for a socket endpoint, whose certificate ``--insecure`` cannot fetch)."""
     grpc = load().grpc
     if verify is True:
         return grpc.ssl_channel_credentials(), []
@@ -49,12 +32,16 @@ def credentials(
                 f"cannot load CA certificate {verify!r}: {exc.strerror or exc}"
             ) from None
         return grpc.ssl_channel_credentials(root_certificates=roots), []
-    host, _, port = target.rpartition(":")
-    host = host.strip("[]")
+    if host is None or port is None:
+        raise UsageError(
+            "--insecure fetches the certificate from a HOST:PORT, and this endpoint is a "
+            "socket: give the server's CA with --ca-cert instead"
+        )
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     try:
-        pem = ssl.get_server_certificate((host, int(port)), timeout=timeout)
+        pem = ssl.get_server_certificate((host, port), timeout=timeout)
     except (OSError, ValueError) as exc:
-        raise UnreachableError(f"cannot fetch the TLS certificate of {target}: {exc}") from None
+        raise UnreachableError(f"cannot fetch the TLS certificate of {where}: {exc}") from None
     return grpc.ssl_channel_credentials(root_certificates=pem.encode()), [
         ("grpc.ssl_target_name_override", _name_in(pem) or host)
     ]

@@ -30,7 +30,6 @@ from typing import Any
 from wfctl import retry
 from wfctl.backend import _grpc_convert as convert
 from wfctl.backend._grpc_list import GrpcListing, RpcFailure
-from wfctl.backend._grpc_tls import split_endpoint
 from wfctl.backend.protocol import (
     FIRST_READ,
     Backend,
@@ -42,6 +41,7 @@ from wfctl.backend.protocol import (
     wait_timeout,
 )
 from wfctl.durations import seconds_text
+from wfctl.endpoints import EndpointError, parse_grpc_endpoint
 from wfctl.model import (
     AuthError,
     ConflictError,
@@ -55,7 +55,7 @@ from wfctl.model import (
     WorkflowState,
 )
 from wfctl.protocol import load
-from wfctl.textsafe import escape_control
+from wfctl.textsafe import escape_control, redact_url
 
 # gRPC's C core logs failed TLS handshakes and the like on stderr by itself; wfctl says what
 # went wrong in one line of its own. Read when grpc is first imported (here, in load()).
@@ -78,8 +78,9 @@ _MAX_MESSAGE = 4 * 1024 * 1024 + 64 * 1024  # daprd's 4 MiB body limit, plus the
 
 
 class GrpcBackend(GrpcListing, Backend):
-    """A Backend that talks to a TaskHubSidecarService at ``endpoint`` (``host:port``, or
-    ``grpcs://host:port`` for TLS). ``verify`` is True, False (no TLS check) or a CA bundle
+    """A Backend that talks to a TaskHubSidecarService at ``endpoint`` (any form of
+    :mod:`wfctl.endpoints`: ``host:port``, ``grpcs://host:port`` or ``host:port?tls=true`` for
+    TLS, ``dns:``, ``unix:``...). ``verify`` is True, False (no TLS check) or a CA bundle
     path. ``log`` receives one line per call (method, code, time; never the token).
 
     The same capabilities against daprd and `wfctl serve --grpc-port`: the protocol has no
@@ -106,8 +107,11 @@ class GrpcBackend(GrpcListing, Backend):
         ns = load()
         self._pb = ns.pb
         self._grpc = ns.grpc
-        target, tls = split_endpoint(endpoint)
-        self.location = ("grpcs://" if tls else "") + target
+        try:
+            ep = parse_grpc_endpoint(endpoint)
+        except EndpointError as exc:
+            raise UsageError(f"gRPC endpoint {redact_url(endpoint)!r} {exc}") from None
+        self.location = ep.location
         self._timeout = timeout
         self._log = log
         self.wait_outage = wait_outage
@@ -118,14 +122,14 @@ class GrpcBackend(GrpcListing, Backend):
             ("grpc.max_send_message_length", _MAX_MESSAGE),
             ("grpc.enable_retries", 0),  # a start or an event must never be sent twice
         ]
-        if tls:
+        if ep.tls:
             from wfctl.backend._grpc_tls import credentials
 
-            creds, extra = credentials(target, verify, timeout)
+            creds, extra = credentials(ep.host, ep.port, verify, timeout)
             options += extra
-            self._channel = self._grpc.secure_channel(target, creds, options=options)
+            self._channel = self._grpc.secure_channel(ep.target, creds, options=options)
         else:
-            self._channel = self._grpc.insecure_channel(target, options=options)
+            self._channel = self._grpc.insecure_channel(ep.target, options=options)
         self._stub = ns.rpc.TaskHubClient(self._channel)
 
     # -- plumbing -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from wfctl.cli import errors
@@ -40,10 +40,15 @@ class CliState:
 
     @property
     def settings(self) -> Settings:
+        return self.settings_of(None)
+
+    def settings_of(self, keys: Collection[str] | None) -> Settings:
+        """The settings; with ``keys``, only those are read (see wfctl.settings.resolve): what
+        a command that uses no client setting asks for."""
         if self._settings is None:
             from wfctl.settings import resolve
 
-            self._settings = resolve(self.flags)
+            self._settings = resolve(self.flags, keys=keys)
             errors.add_secret(self._settings.api_token)
             errors.add_secret(url_userinfo(self._settings.url))  # user:password@ in the URL
         return self._settings

@@ -14,10 +14,12 @@ from typing import Annotated, Any
 
 import typer
 
+from wfctl.cli import declare
 from wfctl.cli.common import emit, output_format, state_of
 from wfctl.cli.errors import print_note
 from wfctl.cli.parsing import PlainGroup
 from wfctl.model import UsageError
+from wfctl.options.commands import COMMAND_OPTIONS
 
 config_app = typer.Typer(
     name="config",
@@ -127,56 +129,7 @@ def config_init(
     state_of(ctx).out().line(f"wrote {path}")
 
 
-_Str = str | None
-
-
-@config_app.command("set-profile")
-def config_set_profile(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Profile name.", metavar="NAME")],
-    url: Annotated[_Str, typer.Option("--url", metavar="URL", help="Sidecar base URL.")] = None,
-    transport: Annotated[
-        _Str, typer.Option("--transport", metavar="http|grpc", help="How to reach the sidecar.")
-    ] = None,
-    grpc_endpoint: Annotated[
-        _Str,
-        typer.Option(
-            "--grpc-endpoint",
-            metavar="HOST:PORT",
-            help="Sidecar gRPC endpoint (grpcs:// for TLS); sets transport grpc too.",
-        ),
-    ] = None,
-    api_version: Annotated[
-        _Str, typer.Option("--api-version", metavar="V", help="v1.0-beta1 or v1.0.")
-    ] = None,
-    component: Annotated[
-        _Str, typer.Option("--component", metavar="NAME", help="Workflow component.")
-    ] = None,
-    api_token_file: Annotated[
-        _Str, typer.Option("--api-token-file", metavar="PATH", help="File holding the token.")
-    ] = None,
-    ca_cert: Annotated[
-        _Str, typer.Option("--ca-cert", metavar="PATH", help="CA bundle for https/grpcs.")
-    ] = None,
-    insecure: Annotated[
-        bool | None,
-        typer.Option("--insecure/--verify", help="Do not verify (or do verify) TLS certificates."),
-    ] = None,
-    request_timeout: Annotated[
-        _Str, typer.Option("--request-timeout", metavar="D", help="Timeout of one request.")
-    ] = None,
-    embedded: Annotated[
-        bool | None,
-        typer.Option("--embedded/--no-embedded", help="Use the embedded engine."),
-    ] = None,
-    db: Annotated[_Str, typer.Option("--db", metavar="PATH", help="Embedded database.")] = None,
-    app: Annotated[
-        _Str, typer.Option("--app", metavar="MODULE_OR_FILE[:ATTR]", help="Workflow app.")
-    ] = None,
-    default: Annotated[
-        bool, typer.Option("--default", help="Also make it the default profile.")
-    ] = False,
-) -> None:
+def config_set_profile(ctx: typer.Context, name: str, default: bool, **settings: Any) -> None:
     """Create or update a profile in the config file (keys not given are kept).
 
     The token itself is never written: give --api-token-file.
@@ -189,23 +142,9 @@ def config_set_profile(
 
     if not name.strip() or any(c in name for c in ":\n#"):
         raise UsageError(f"profile name {name!r}: use letters, digits, '-' or '_'")
-    if grpc_endpoint is not None and transport is None:  # as on the command line
-        transport = "grpc"
-    given = {
-        "url": url,
-        "transport": transport,
-        "grpc_endpoint": grpc_endpoint,
-        "api_version": api_version,
-        "component": component,
-        "api_token_file": api_token_file,
-        "ca_cert": ca_cert,
-        "insecure": insecure,
-        "request_timeout": request_timeout,
-        "embedded": embedded,
-        "db": db,
-        "app": app,
-    }
-    given = {k: v for k, v in given.items() if v is not None}
+    given = {k: v for k, v in settings.items() if v is not None}  # the spec's setting options
+    if "grpc_endpoint" in given and "transport" not in given:  # as on the command line
+        given["transport"] = "grpc"
     if not given and not default:
         raise UsageError("give at least one setting, e.g. --url URL (see --help)")
     for key, value in given.items():
@@ -224,6 +163,12 @@ def config_set_profile(
         data["default-profile"] = name
     _write(path, _dump(data))
     state_of(ctx).out().line(f"profile {name} saved in {path}")
+
+
+# Its options are the spec's (wfctl/options/commands.py), declared from there.
+config_app.command("set-profile")(
+    declare.from_spec(COMMAND_OPTIONS["config set-profile"], config_set_profile)
+)
 
 
 @config_app.command("use")

@@ -9,6 +9,10 @@ import typer
 from wfctl.cli.common import state_of
 from wfctl.model import UsageError
 
+#: The settings exec, worker and serve use: no client setting (a URL, a gRPC endpoint, which an
+#: app's environment often carries for its own SDK client) is read, so none can stop them.
+ENGINE_KEYS = ("db", "app", "api_token", "api_token_file", "verbose", "no_color")
+
 
 def _load(module: str, name: str, what: str) -> Any:
     """``module.name``, imported now; a UsageError naming ``what`` when a wfctl module of it is
@@ -41,7 +45,9 @@ def exec_(
     # The app gets Python's own Ctrl-C handler, the one asyncio.run() recognises and replaces.
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    raise typer.Exit(exec_app(app_path, list(args or []), db_path=st.settings.db_path))
+    raise typer.Exit(
+        exec_app(app_path, list(args or []), db_path=st.settings_of(ENGINE_KEYS).db_path)
+    )
 
 
 def worker(
@@ -59,7 +65,7 @@ def worker(
     load_app = _load("wfctl.workflow.loader", "load_app", "the embedded engine")
     from wfctl import demo
 
-    s = st.settings
+    s = st.settings_of(ENGINE_KEYS)
     registry = load_app(s.app, default=demo.registry)
     raise typer.Exit(run_worker(s.db_path, registry, concurrency=concurrency))
 
@@ -142,7 +148,7 @@ def serve(
     """
     st = state_of(ctx)
     run_server = _load("wfctl.server", "serve", "wfctl serve")
-    s = st.settings
+    s = st.settings_of(ENGINE_KEYS)
     code = run_server(
         host=host,
         port=port,

@@ -145,6 +145,10 @@ def storage_error(p: Path, exc: sqlite3.Error) -> StorageError:
     same write may succeed (full disk, I/O error, lock held too long)."""
     msg = _one_line(exc)
     code = _code(exc, msg)
+    if code in (_READONLY, _CANTOPEN):
+        cause = read_only_cause(p)
+        if cause is not None:
+            return StorageError(cause)
     if code == _READONLY:
         return StorageError(f"the database {p} is read-only: make it writable or use another --db")
     if code in (_CORRUPT, _NOTADB):
@@ -163,6 +167,33 @@ def storage_error(p: Path, exc: sqlite3.Error) -> StorageError:
     return StorageError(f"cannot use the database {p}: {msg}")
 
 
+def read_only_cause(p: Path) -> str | None:
+    """What makes ``p`` unusable, when it is something read-only: SQLite says only "unable
+    to open database file" when it cannot create the ``-wal``/``-shm`` files beside the
+    database, or the database itself. None when nothing here is read-only."""
+    folder = p.parent
+    try:
+        on_ro_fs = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no such directory; no statvfs (Windows)
+        return None
+    beside = "SQLite writes its -wal and -shm files beside it"
+    if on_ro_fs:
+        return (
+            f"the database {p} is on a read-only file system ({beside}): remount it "
+            "read-write or use a --db on a writable file system"
+        )
+    # access() also says no to root where permission bits do not bind it: an immutable
+    # (chattr +i) file or directory.
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (
+            f"the database {p} is in a read-only directory {folder} ({beside}): make the "
+            "directory writable or use another --db"
+        )
+    if p.exists() and not os.access(p, os.W_OK):
+        return f"the database {p} is read-only: make it writable or use another --db"
+    return None
+
+
 def connect(path: str | os.PathLike[str], *, synchronous: str = "FULL") -> sqlite3.Connection:
     """Open (creating if needed) and migrate the engine file; StorageError on any failure."""
     p = Path(path)
@@ -178,7 +209,7 @@ def connect(path: str | os.PathLike[str], *, synchronous: str = "FULL") -> sqlit
             str(p), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
         )
     except sqlite3.Error as exc:
-        raise StorageError(f"cannot open the database {p}: {_one_line(exc)}") from None
+        raise storage_error(p, exc) from None
     try:
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         check_ours(conn, p)  # before anything writes: WAL mode alone changes the header

@@ -320,11 +320,13 @@ class Servicer:
         stream = self.front.open_stream(send, caps, peer=context.peer(), end=end)
         key = id(stream)
         self.streams[key] = end
+        got: asyncio.Future[Any] | None = None
+        write: asyncio.Future[Any] | None = None
         try:
             while True:
                 got = asyncio.ensure_future(q.get())
                 done, _ = await asyncio.wait(
-                    {got, ended},  # type: ignore[type-var]  # two kinds of future, as wait allows
+                    {got, ended},
                     timeout=PING_SECONDS if pings else None,
                     return_when="FIRST_COMPLETED",
                 )
@@ -345,6 +347,9 @@ class Servicer:
                         await self._abort(context, *ended.result())
                     write.result()
         finally:
+            for fut in (got, write):  # the RPC was cancelled or ended mid-wait
+                if fut is not None and not fut.done():
+                    fut.cancel()
             self.streams.pop(key, None)
             self.front.close_stream(stream)
 

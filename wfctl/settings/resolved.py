@@ -10,7 +10,7 @@ a remote flag turns off an ``embedded`` that came from anywhere else.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,7 +102,7 @@ class Settings:
             value = getattr(self, key)
             if key == "api_token":
                 text = "****" if value else ""
-            elif key == "url":
+            elif key in ("url", "grpc_endpoint"):
                 text = redact_url(value)
             elif key == "db" and not value:
                 text = str(self.db_path)
@@ -118,16 +118,24 @@ class Settings:
         return rows
 
 
-def resolve(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
+def resolve(
+    flags: Mapping[str, Any],
+    env: Mapping[str, str] | None = None,
+    *,
+    keys: Collection[str] | None = None,
+) -> Settings:
     """Combine flags (only the ones given, keyed like DEFAULTS plus ``profile``/``config``),
-    the environment, the config file and defaults into one Settings.
+    the environment, the config file and defaults into one Settings. With ``keys``, only those
+    settings are read; the others keep their defaults, unread and unchecked — for a command
+    that uses settings of its own alone (``serve``, ``worker``, ``exec``), which a client's
+    setting (a ``DAPR_GRPC_PORT`` in an app's environment) must not stop.
 
     Raises UsageError for a bad value, a missing profile or an unreadable config file.
     """
     src = gather(flags, os.environ if env is None else env)
     s = Settings()
     for key, default in DEFAULTS.items():
-        found = src.pick(key)
+        found = src.pick(key) if keys is None or key in keys else None
         if found is None:
             setattr(s, key, default)
             s.sources[key] = "default"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from wfctl.durations import check_duration, parse_duration
+from wfctl.endpoints import valid_host
 from wfctl.model import UsageError
 from wfctl.options import API_VERSIONS, GLOBALS, OUTPUTS, TRANSPORTS
 from wfctl.textsafe import redact_url
@@ -145,23 +146,16 @@ def coerce(key: str, value: Any, where: str) -> Any:
 
 
 def _grpc_endpoint(value: str, where: str) -> str:
-    """``host:port``, ``grpc://host:port`` or ``grpcs://host[:port]`` (TLS), as the Dapr SDKs
-    read DAPR_GRPC_ENDPOINT; kept as written but for the scheme's case and a trailing ``/``."""
-    text = value.strip().rstrip("/")
-    scheme, sep, rest = text.partition("://")
-    if sep and scheme.lower() not in ("grpc", "grpcs", "http", "https"):
-        raise UsageError(f"{where}: gRPC endpoint {value!r} must be HOST:PORT or grpcs://HOST:PORT")
-    rest = rest if sep else text
-    host, colon, port = rest.rpartition(":")
-    if not colon:
-        host, port = rest, ""
-    bad_port = port and (not port.isdigit() or not 0 < int(port) < 65536)
-    if not host or "/" in rest or (not port and not scheme.lower().endswith("s")) or bad_port:
-        raise UsageError(
-            f"{where}: gRPC endpoint {value!r} must be HOST:PORT (e.g. 127.0.0.1:50001) "
-            "or grpcs://HOST[:PORT]"
-        )
-    return f"{scheme.lower()}://{rest}" if sep else rest
+    """``value`` (surrounding spaces removed) if it is an endpoint the Dapr SDKs accept
+    (:mod:`wfctl.endpoints`); else a UsageError naming the problem, the value redacted."""
+    from wfctl.endpoints import EndpointError, parse_grpc_endpoint
+
+    text = value.strip()
+    try:
+        parse_grpc_endpoint(text)
+    except EndpointError as exc:
+        raise UsageError(f"{where}: gRPC endpoint {redact_url(text)!r} {exc}") from None
+    return text
 
 
 def check_url(value: str, where: str) -> str:
@@ -193,25 +187,9 @@ def check_url(value: str, where: str) -> str:
     host = parts.hostname or ""
     if not host:
         raise UsageError(f"{where}: URL {shown!r} has no host, e.g. http://127.0.0.1:3500")
-    if not _valid_host(host, bracketed=parts.netloc.rpartition("@")[2].startswith("[")):
+    if not valid_host(host, bracketed=parts.netloc.rpartition("@")[2].startswith("[")):
         raise UsageError(
             f"{where}: URL {shown!r} has an invalid host {host!r}: use a name such as "
             "dapr.example.com, an address such as 127.0.0.1, or [::1]"
         )
     return text
-
-
-def _valid_host(host: str, *, bracketed: bool) -> bool:
-    if bracketed:
-        import ipaddress
-
-        try:
-            ipaddress.IPv6Address(host.partition("%")[0])
-        except ValueError:
-            return False
-        return True
-    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
-    return all(
-        label and len(label) <= 63 and all(c.isalnum() or c in "-_" for c in label)
-        for label in labels
-    )

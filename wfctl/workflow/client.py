@@ -98,7 +98,7 @@ class DaprWorkflowClient:
             return None
         if not fetch_payloads:
             st.serialized_input = st.serialized_output = st.serialized_custom_status = None
-        return WorkflowState.from_model(st)
+        return WorkflowState(st)
 
     def _start_here(self, iid: str, name: str, payload: str | None) -> bool:
         """With a worker of this process on the same file that knows ``name``, record the

@@ -66,20 +66,26 @@ _DEFAULTS: dict[str, Any] = {
 
 
 class Settings:
-    """``dapr.conf.Settings``: Dapr connection settings from the environment (unused here)."""
+    """``dapr.conf.Settings``: Dapr connection settings from the environment (unused here),
+    read when an attribute is read, as the SDK does: a malformed variable an app never reads
+    (``DAPR_HTTP_PORT=http``) stops nothing; reading it raises the SDK's ValueError."""
 
-    def __init__(self) -> None:
-        for key, default in _DEFAULTS.items():
-            raw = os.environ.get(key)
-            value: Any = default
-            if raw is not None:
-                if isinstance(default, bool):
-                    value = raw.strip().lower() in ("1", "true", "yes", "on")
-                elif isinstance(default, (int, float)):
-                    value = type(default)(raw)
-                else:
-                    value = raw
-            setattr(self, key, value)
+    def __getattr__(self, name: str) -> Any:  # only names not assigned on the instance
+        if name not in _DEFAULTS:
+            raise AttributeError(f"'Settings' object has no attribute {name!r}")
+        default = _DEFAULTS[name]
+        raw = os.environ.get(name)
+        if not raw or default is None:
+            return raw or default
+        if isinstance(default, bool):
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        try:
+            return type(default)(raw)
+        except ValueError:
+            raise ValueError(f"Invalid value for {name}: {raw!r}") from None
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *_DEFAULTS})
 
 
 settings = Settings()

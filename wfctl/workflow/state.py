@@ -1,5 +1,5 @@
 """The Dapr SDK's value types of a workflow's state: ``WorkflowStatus``, ``WorkflowState``
-(what ``DaprWorkflowClient.get_workflow_state`` returns, built from wfctl's
+(what ``DaprWorkflowClient.get_workflow_state`` returns: a view of wfctl's
 :class:`wfctl.model.WorkflowState`) and ``UNSET``."""
 
 from __future__ import annotations
@@ -43,44 +43,49 @@ _FROM_RUNTIME = {
 
 
 class WorkflowState:
-    """One instance as ``DaprWorkflowClient.get_workflow_state`` returns it (SDK fields)."""
+    """One instance as ``DaprWorkflowClient.get_workflow_state`` returns it: the SDK's view of
+    wfctl's one state record, :class:`wfctl.model.WorkflowState`, which it wraps (as the SDK's
+    wraps Durable Task's ``OrchestrationState``) and reads through — SDK statuses
+    (:class:`WorkflowStatus`), naive-UTC times and ``failure_details``, nothing copied."""
 
-    def __init__(
-        self,
-        instance_id: str,
-        name: str,
-        runtime_status: WorkflowStatus,
-        created_at: datetime | None = None,
-        last_updated_at: datetime | None = None,
-        serialized_input: str | None = None,
-        serialized_output: str | None = None,
-        serialized_custom_status: str | None = None,
-        failure_details: model.FailureDetails | None = None,
-    ) -> None:
-        self.instance_id = instance_id
-        self.name = name
-        self.runtime_status = runtime_status
-        self.created_at = created_at
-        self.last_updated_at = last_updated_at
-        self.serialized_input = serialized_input
-        self.serialized_output = serialized_output
-        self.serialized_custom_status = serialized_custom_status
-        self.failure_details = failure_details
+    def __init__(self, state: model.WorkflowState) -> None:
+        self._state = state
 
-    @classmethod
-    def from_model(cls, state: model.WorkflowState) -> WorkflowState:
-        """Build the SDK view of a ``wfctl.model.WorkflowState``."""
-        return cls(
-            instance_id=state.instance_id,
-            name=state.name,
-            runtime_status=WorkflowStatus.from_runtime_status(state.runtime_status),
-            created_at=_naive_utc(state.created_at),
-            last_updated_at=_naive_utc(state.last_updated_at),
-            serialized_input=state.serialized_input,
-            serialized_output=state.serialized_output,
-            serialized_custom_status=state.serialized_custom_status,
-            failure_details=state.failure,
-        )
+    @property
+    def instance_id(self) -> str:
+        return self._state.instance_id
+
+    @property
+    def name(self) -> str:
+        return self._state.name
+
+    @property
+    def runtime_status(self) -> WorkflowStatus:
+        return WorkflowStatus.from_runtime_status(self._state.runtime_status)
+
+    @property
+    def created_at(self) -> datetime | None:
+        return _naive_utc(self._state.created_at)
+
+    @property
+    def last_updated_at(self) -> datetime | None:
+        return _naive_utc(self._state.last_updated_at)
+
+    @property
+    def serialized_input(self) -> str | None:
+        return self._state.serialized_input
+
+    @property
+    def serialized_output(self) -> str | None:
+        return self._state.serialized_output
+
+    @property
+    def serialized_custom_status(self) -> str | None:
+        return self._state.serialized_custom_status
+
+    @property
+    def failure_details(self) -> model.FailureDetails | None:
+        return self._state.failure
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of the fields (times as ISO text)."""
