@@ -83,9 +83,8 @@ class GrpcBackend(GrpcListing, Backend):
     TLS, ``dns:``, ``unix:``...). ``verify`` is True, False (no TLS check) or a CA bundle
     path. ``log`` receives one line per call (method, code, time; never the token).
 
-    The same capabilities against daprd and `wfctl serve --grpc-port`: the protocol has no
-    call for the app's workflow names nor for counts (a runtime too old to list answers
-    UNIMPLEMENTED, which is UnsupportedError too)."""
+    Against daprd and `serve --grpc-port` alike, no workflow names nor counts: the protocol
+    has no such call (a runtime too old to list is UnsupportedError as it answers)."""
 
     capabilities = frozenset(Capability) - {Capability.WORKFLOWS, Capability.COUNT}
 
