@@ -32,7 +32,6 @@ from wfctl.backend import _grpc_convert as convert
 from wfctl.backend._grpc_list import GrpcListing, RpcFailure
 from wfctl.backend.protocol import (
     FIRST_READ,
-    Backend,
     Capability,
     OnRecorded,
     WaitFor,
@@ -77,7 +76,7 @@ _WHAT = {
 _MAX_MESSAGE = 4 * 1024 * 1024 + 64 * 1024  # daprd's 4 MiB body limit, plus the envelope
 
 
-class GrpcBackend(GrpcListing, Backend):
+class GrpcBackend(GrpcListing):
     """A Backend that talks to a TaskHubSidecarService at ``endpoint`` (any form of
     :mod:`wfctl.endpoints`: ``host:port``, ``grpcs://host:port`` or ``host:port?tls=true`` for
     TLS, ``dns:``, ``unix:``...). ``verify`` is True, False (no TLS check) or a CA bundle
