@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The SDK version matrix: the SDK-app tests (tests/sdkapps: chains, timers + event + child
 workflow, an HTTP-started workflow on the SDK worker, kill -9 of serve and of the app) run
-with each Dapr Python SDK release in its own venv, then durabletask-js under node and a
-durabletask-go worker (tests/sdkapps/apps/go_worker, built with ``go``).
+with each Dapr Python SDK release in its own venv, then durabletask-js under node, a
+durabletask-go worker (tests/sdkapps/apps/go_worker, built with ``go``) and a Java
+dapr-sdk-workflows worker (tests/sdkapps/apps/java_worker, built with ``mvn``).
 
-    python bench/grpc_matrix.py [--venvs DIR] [--only 1.19.0,1.18.3,1.17.5,js,go] [-k EXPR]
+    python bench/grpc_matrix.py [--venvs DIR] [--only 1.19.0,1.18.3,1.17.5,js,go,java] [-k EXPR]
 
 Venvs are made once under DIR (default ~/.cache/wfctl-bench/sdk-venvs; about a minute
 each, from PyPI) and reused. 1.19.0 is this venv's own dapr. Prints one line per SDK
@@ -33,6 +34,7 @@ PY_TESTS = ["tests/sdkapps/test_python_sdk.py", "tests/sdkapps/test_crash.py"]
 OTHER_SDKS: dict[str, tuple[str, list[str]]] = {
     "js": ("durabletask-js-1.0.0", ["tests/sdkapps/test_node_sdk.py"]),
     "go": ("durabletask-go-0.11.3", ["tests/sdkapps/test_go_worker.py"]),
+    "java": ("dapr-sdk-workflows-1.17.1", ["tests/sdkapps/test_java_worker.py"]),
 }
 
 

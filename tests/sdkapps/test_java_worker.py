@@ -1,0 +1,82 @@
+"""A workflow app on the Java SDK, io.dapr:dapr-sdk-workflows 1.17.1 (apps/java_worker, a small
+Maven project), against ``wfctl serve --grpc-port``: chain, fan-out, event vs timer, child,
+retry, continue-as-new, terminate, purge; and kill -9 of serve with the Java worker
+reconnecting by itself.
+
+The app is compiled once per session into a temp dir with ``mvn -q -o`` (seconds, about 15 s
+of them Maven's start on the shared 2-core box); when the local repository lacks the SDK or
+Maven's plugins, one online ``mvn`` resolves them from Maven Central first (about 20 s, about
+20 MB). JDK 17+ and Maven 3.8+. The tests skip, saying why, without them or when the build
+fails."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.sdkapps.procs import APPS, App, GrpcServe, status_json
+
+pytestmark = pytest.mark.slow
+
+SOURCE = APPS / "java_worker"
+CASES = ["chain", "fan-out", "event", "timer", "child", "retry", "no-retry", "continue-as-new"]
+CASES += ["terminate", "purge"]
+
+
+def mvn_build(mvn: str, target: Path, offline: bool) -> subprocess.CompletedProcess[str]:
+    args = [mvn, "-q", "-B", *(["-o"] if offline else []), f"-DworkerTarget={target}"]
+    args += ["compile", "dependency:build-classpath", f"-Dmdep.outputFile={target / 'cp.txt'}"]
+    return subprocess.run(args, cwd=SOURCE, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def java_worker(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    java, mvn = shutil.which("java"), shutil.which("mvn")
+    if not java or not mvn:
+        pytest.skip("the Java worker needs `java` (17+) and `mvn` on PATH")
+    target = tmp_path_factory.mktemp("java")
+    try:
+        r = mvn_build(mvn, target, offline=True)
+        if r.returncode != 0:  # not resolved yet: once from Maven Central
+            r = mvn_build(mvn, target, offline=False)
+    except subprocess.TimeoutExpired:
+        pytest.skip("mvn for apps/java_worker took over 600 s")
+    if r.returncode != 0:
+        lines = [s for s in r.stdout.splitlines() if "ERROR" in s] or ["?"]
+        pytest.skip(f"mvn could not build apps/java_worker: {lines[0]}")
+    classpath = f"{target / 'classes'}:{(target / 'cp.txt').read_text().strip()}"
+    return [java, "-cp", classpath, "wfctl.Main"]
+
+
+@pytest.mark.timeout(700)  # the session's first build may resolve from Maven Central
+def test_java_worker_scenarios_on_serve(serve: GrpcServe, tmp_path, java_worker):
+    app = App([*java_worker, "scenarios", "java"], tmp_path, serve.grpc_port)
+    assert app.finish() == 0, app.report() + serve.log()
+    for case in CASES:
+        assert any(line.startswith(f"CASE {case} PASS ") for line in app.out.lines), app.report()
+    states = status_json(tmp_path, "--url", serve.url, "status", "java-chain", "java-parent-child")
+    assert [s["runtimeStatus"] for s in states] == ["COMPLETED", "COMPLETED"]
+
+
+@pytest.mark.timeout(700)
+def test_java_worker_reconnects_after_kill_9_of_serve(tmp_path, java_worker):
+    db, gate = tmp_path / "wf.db", tmp_path / "gate"
+    serve = GrpcServe(tmp_path, db)
+    port = serve.grpc_port
+    app = App([*java_worker, "crash", "jk", str(gate)], tmp_path, port)
+    try:
+        app.out.wait_for(lambda s: s == "WAITING jk-crash", 120, "WAITING line")
+        serve.kill()
+        assert serve.proc.returncode == -9
+        serve = GrpcServe(tmp_path, db, grpc_port=port)
+        gate.touch()
+        assert app.finish() == 0, app.report() + serve.log()
+    finally:
+        if app.proc.poll() is None:
+            app.kill()
+        assert serve.stop() == 0, serve.log()
+    assert "Traceback" not in serve.log(), serve.log()
+    assert 'DONE jk-crash COMPLETED "approved by after restart"' in app.out.lines, app.report()
