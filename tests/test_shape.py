@@ -1,4 +1,4 @@
-"""The shape of wfctl/ (docs/architecture.md, "Small pieces"): no function over 80 lines, no
+"""The shape of wfctl/ (docs/architecture.md, "The layers"): no function over 80 lines, no
 module over 500, and no private helper used across a module boundary. The layer rules and
 import circles are checked by `lint-imports` (pyproject's ``[tool.importlinter]``)."""
 
