@@ -3,6 +3,7 @@ global options are generated from it, and every command's own declarations must 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -136,27 +137,56 @@ def test_spec_entries_are_well_formed() -> None:
             assert var in o.help, o
 
 
-def test_a_new_global_option_reaches_every_parser(monkeypatch) -> None:
-    """Adding a global option is one entry in GLOBAL_OPTIONS: the Typer app, the lean path
-    and the completion fast path all read it from there."""
-    import wfctl.options as options
-    from wfctl import _complete
-    from wfctl.cli import declare
+def test_a_new_global_option_is_one_entry_in_the_spec(tmp_path) -> None:
+    """Adding a global option (the k8s work adds -n/--namespace and friends) is one entry in
+    GLOBAL_OPTIONS: added there before anything else reads the spec, it is parsed by the
+    Typer app (before and after the command) and by the lean path, resolved from a flag, a
+    profile or its environment variable, shown by `config show`, and passed along by the
+    completion fast path."""
+    import json
+    import subprocess
+    import sys
 
-    extra = Option("context", "--context", metavar="NAME", context=True, help="A new one.")
-    monkeypatch.setattr(options, "GLOBAL_OPTIONS", (*options.GLOBAL_OPTIONS, extra))
-    monkeypatch.setattr(declare, "GLOBAL_OPTIONS", options.GLOBAL_OPTIONS)
-    seen: dict[str, Any] = {}
-    fresh = typer.Typer()
-    fresh.callback()(declare.global_callback(lambda ctx, given: seen.update(given), {}))
-    fresh.command("noop")(lambda: None)
-    from typer.testing import CliRunner
+    prelude = (
+        "import sys, wfctl.options as o\n"
+        "extra = o.Option('namespace', '--namespace', '-n', metavar='NS', env=('WFCTL_NS',),"
+        " context=True, help='Kubernetes namespace [env WFCTL_NS].')\n"
+        "o.GLOBAL_OPTIONS = (*o.GLOBAL_OPTIONS, extra)\n"
+        "o.GLOBALS[extra.name] = extra\n"
+    )
+    check = prelude + (
+        "from wfctl.cli import _lean\n"
+        "from wfctl import _complete\n"
+        "print(_lean.VALUED['-n'], _complete.parse_args(['instances', '-n', 'x']).secrets)\n"
+        "from wfctl.cli.app import run\n"
+        "sys.exit(run(sys.argv[1:]))\n"
+    )
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("profiles:\n  k8s:\n    namespace: from-profile\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAPR_", "WFCTL_"))}
 
-    result = CliRunner().invoke(fresh, ["--context", "prod", "noop"])
-    assert result.exit_code == 0, result.output
-    assert seen == {"context": "prod"}
-    assert options.lean_tables()[0]["--context"] == "context"
-    assert _complete.parse_args(["instances", "--context", "prod"]).secrets == {"context": "prod"}
+    def show(*argv: str, **extra_env: str) -> tuple[str, dict[str, Any]]:
+        p = subprocess.run(
+            [sys.executable, "-c", check, "--config", str(cfg), *argv, "-o", "json"],
+            env={**env, **extra_env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert p.returncode == 0, p.stderr
+        first, _, rest = p.stdout.partition("\n")
+        return first, json.loads(rest)["namespace"]
+
+    first, row = show("-n", "flag-ns", "config", "show")
+    assert first == "namespace {'namespace': 'x'}"
+    assert row == {"value": "flag-ns", "source": "flag --namespace"}
+    assert show("config", "show", "--namespace", "late")[1]["value"] == "late"
+    assert show("config", "show", WFCTL_NS="env-ns")[1] == {
+        "value": "env-ns",
+        "source": "env WFCTL_NS",
+    }
+    assert show("--profile", "k8s", "config", "show")[1]["value"] == "from-profile"
+    assert show("config", "show")[1] == {"value": "", "source": "default"}
 
 
 def test_docs_cli_lists_every_global_option_and_its_environment() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.daprd.conftest import CONTRACT_APP, sidecar_with_worker
-from tests.daprd.procs import Daprd
+from tests.daprd.procs import VERSION, Daprd, bin_dir, missing_reason
 from tests.http.fixtures import run_wfctl
 from tests.test_readme import section, sh_blocks
 
@@ -115,3 +116,26 @@ def _finished(d: Daprd, data: str) -> str:
     p = run_wfctl(*g, "start", "echo_wf", "--input", data, "--wait", "-o", "json", timeout=120)
     assert p.returncode == 0, p.stderr
     return json.loads(p.stdout)["instanceID"]
+
+
+def test_run_daprd_runs_a_command_beside_the_sidecar_and_stops_it(tmp_path: Path) -> None:
+    """scripts/run-daprd -- CMD: CMD sees DAPR_HTTP_PORT/DAPR_GRPC_PORT of a healthy daprd,
+    its exit code is run-daprd's, and the sidecar is gone afterwards."""
+    if bin_dir(VERSION) is None:
+        pytest.skip(missing_reason(VERSION))
+    probe = (
+        "import os, urllib.request as u; p = os.environ['DAPR_HTTP_PORT']; "
+        "print('HEALTH', u.urlopen(f'http://127.0.0.1:{p}/v1.0/healthz/outbound').status); "
+        "raise SystemExit(3)"
+    )
+    script = Path(__file__).resolve().parents[2] / "scripts" / "run-daprd"
+    p = subprocess.run(
+        [str(script), "--", sys.executable, "-c", probe], capture_output=True, text=True,
+        timeout=180, env=_shell_env(tmp_path),
+    )  # fmt: skip
+    assert p.returncode == 3, p.stderr
+    lines = p.stdout.splitlines()
+    assert "HEALTH 204" in lines, p.stdout
+    port = int(next(ln for ln in lines if ln.startswith("DAPR_HTTP_PORT=")).split("=")[1])
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0  # stopped

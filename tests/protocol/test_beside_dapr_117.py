@@ -23,6 +23,9 @@ import pytest
 from tests.grpc.proc import GrpcServe, sdk_env
 from tests.protocol.test_stubs import protobuf_floor
 
+# The first test also downloads the SDK (pip: seconds here, longer on a slow index).
+pytestmark = pytest.mark.timeout(300)
+
 USER_SDK = ("dapr==1.17.5", "dapr-ext-workflow==1.17.5", "durabletask-dapr==0.17.4")
 
 # Every requirement the SDK side and wfctl[grpc] state about a distribution both use must be
@@ -102,7 +105,7 @@ def user_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
         + list(pinned),
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=240,
     )
     assert p.returncode == 0, p.stderr
     return target
@@ -124,7 +127,7 @@ def _run(code: str, env: dict[str, str], *args: str) -> dict[str, object]:
         capture_output=True,
         text=True,
         env=env,
-        timeout=300,
+        timeout=240,
     )
     assert p.returncode == 0, p.stderr
     return dict(json.loads(p.stdout.strip().splitlines()[-1]))

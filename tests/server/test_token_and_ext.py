@@ -89,6 +89,25 @@ def test_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> 
     assert seen == [(b"abd", b"abc")]
 
 
+def test_every_answer_says_it_is_wfctl_serve() -> None:
+    """The wfctl-api header on every response, errors and refusals included: a client learns
+    from any first answer that serve's own routes are there (daprd sends no such header)."""
+    from tests.server.conftest import AsgiClient
+    from tests.server.fake_backend import FakeBackend
+
+    app = WorkflowServerApp(FakeBackend(), api_token="abc", log=lambda _l: None)
+    authed = AsgiClient(app, {"dapr-api-token": "abc"})
+    answers = [
+        AsgiClient(app).get("/v1.0/workflows/dapr/x"),  # 401
+        AsgiClient(app).get("/v1.0/healthz"),  # 204
+        authed.get("/v1.0/workflows/dapr/x"),  # 404
+        authed.get("/no/such/route"),  # 404
+        authed.post("/wfctl/v1/instances"),  # 405
+    ]
+    assert [r.status_code for r in answers] == [401, 204, 404, 404, 405]
+    assert all(r.headers.get("wfctl-api") == "v1" for r in answers)
+
+
 # ------------------------------------------------------------------- extension routes
 
 

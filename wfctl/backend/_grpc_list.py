@@ -3,11 +3,13 @@ GetInstance, the filters the RPC lacks, and bulk purge built on that listing."""
 
 from __future__ import annotations
 
+import abc
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from wfctl.backend import _grpc_convert as convert
+from wfctl.backend.protocol import Backend
 from wfctl.model import (
     ConflictError,
     NotFoundError,
@@ -31,9 +33,9 @@ class RpcFailure(Exception):
         self.code, self.message, self.method, self.deadline = code, message, method, deadline
 
 
-class GrpcListing:
-    """Mixin: needs ``_call``, ``_error``, ``_pb``, ``_stub``, ``_grpc``, ``_timeout``,
-    ``_metadata`` and ``purge`` from the class it is mixed into."""
+class GrpcListing(Backend):
+    """The listing calls of GrpcBackend, on the channel, stubs and calls it sets up (the
+    abstract ``_call`` and ``_error`` below; ``purge`` is the interface's)."""
 
     _pb: Any
     _stub: Any
@@ -42,11 +44,13 @@ class GrpcListing:
     _metadata: tuple[tuple[str, str], ...]
     _snapshot: tuple[tuple[Any, ...], list[WorkflowState]] | None = None
 
-    def _call(self, method: str, request: Any, **kw: Any) -> Any: ...  # pragma: no cover
+    @abc.abstractmethod
+    def _call(self, method: str, request: Any, **kw: Any) -> Any:
+        """One unary call, its failure translated (WfctlError)."""
 
-    def _error(self, rpc: RpcFailure) -> WfctlError: ...  # pragma: no cover
-
-    def purge(self, instance_id: str) -> None: ...  # pragma: no cover
+    @abc.abstractmethod
+    def _error(self, rpc: RpcFailure) -> WfctlError:
+        """The WfctlError of a failed call."""
 
     def list_instances(
         self,

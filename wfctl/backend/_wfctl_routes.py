@@ -13,7 +13,8 @@ from typing import Any
 from urllib.parse import quote
 
 from wfctl import wire
-from wfctl.backend.protocol import Capability, OnRecorded
+from wfctl.backend._http_client import HttpClient
+from wfctl.backend.protocol import Backend, Capability, OnRecorded
 from wfctl.durations import seconds_text
 from wfctl.model import (
     HistoryEntry,
@@ -21,8 +22,6 @@ from wfctl.model import (
     PurgeResult,
     RuntimeStatus,
     ServerError,
-    UnsupportedError,
-    WfctlError,
     WorkflowState,
 )
 
@@ -35,27 +34,11 @@ def quote_segment(text: str) -> str:
     return seg.replace(".", "%2E") if seg in (".", "..") else seg
 
 
-class WfctlRoutes:
-    """Mixin: list, history and bulk purge over HTTP. Needs ``_call``, ``_server_error``,
-    ``_check``, ``_parse``, ``unsupported``, ``_serve`` and ``location`` from the class it is
-    mixed into."""
+class WfctlRoutes(Backend):
+    """The part of HttpBackend that calls `wfctl serve`'s own routes (list, pages, history,
+    rerun, bulk purge, workflow names) through ``http``, the client HttpBackend makes."""
 
-    location: str
-    _serve: bool | None
-
-    def unsupported(
-        self, capability: Capability, *, why: str = ""
-    ) -> UnsupportedError: ...  # pragma: no cover
-
-    def supports(self, capability: Capability) -> bool: ...  # pragma: no cover
-
-    def _call(self, method: str, path: str, **kw: Any) -> Any: ...  # pragma: no cover
-
-    def _server_error(self, resp: Any) -> WfctlError: ...  # pragma: no cover
-
-    def _check(self, resp: Any, ok: Sequence[int] = ...) -> None: ...  # pragma: no cover
-
-    def _parse(self, resp: Any, parse: Callable[[Any], Any]) -> Any: ...  # pragma: no cover
+    http: HttpClient
 
     def _ext(
         self,
@@ -68,21 +51,21 @@ class WfctlRoutes:
         body: Any = None,
         ok: int = 200,
     ) -> Any:
-        if self._serve is False:  # daprd: known from an earlier answer, no request
+        if self.http.serve is False:  # daprd: known from an earlier answer, no request
             raise self.unsupported(cap)
         kw: dict[str, Any] = {"params": params}
         if body is not None:
             # Not idempotent (a rerun without a new ID makes a new instance each time): only
             # a request that never reached the server is retried.
             kw.update(content=json.dumps(body).encode(), retry_sent=False)
-        resp = self._call(method, wire.EXT_PREFIX + path, **kw)
+        resp = self.http.call(method, wire.EXT_PREFIX + path, **kw)
         if resp.status_code == 404:
-            err = self._server_error(resp)
+            err = self.http.server_error(resp)
             if isinstance(err, NotFoundError):
                 raise err
             raise self.unsupported(cap, why=f"{self.location} answered 404")
-        self._check(resp, ok=(ok,))
-        return self._parse(resp, parse or _object)
+        self.http.check(resp, ok=(ok,))
+        return self.http.parse(resp, parse or _object)
 
     def list_instances(
         self,

@@ -32,7 +32,6 @@ from wfctl.backend import _grpc_convert as convert
 from wfctl.backend._grpc_list import GrpcListing, RpcFailure
 from wfctl.backend.protocol import (
     FIRST_READ,
-    Backend,
     Capability,
     OnRecorded,
     WaitFor,
@@ -77,15 +76,14 @@ _WHAT = {
 _MAX_MESSAGE = 4 * 1024 * 1024 + 64 * 1024  # daprd's 4 MiB body limit, plus the envelope
 
 
-class GrpcBackend(GrpcListing, Backend):
+class GrpcBackend(GrpcListing):
     """A Backend that talks to a TaskHubSidecarService at ``endpoint`` (any form of
     :mod:`wfctl.endpoints`: ``host:port``, ``grpcs://host:port`` or ``host:port?tls=true`` for
     TLS, ``dns:``, ``unix:``...). ``verify`` is True, False (no TLS check) or a CA bundle
     path. ``log`` receives one line per call (method, code, time; never the token).
 
-    The same capabilities against daprd and `wfctl serve --grpc-port`: the protocol has no
-    call for the app's workflow names nor for counts (a runtime too old to list answers
-    UNIMPLEMENTED, which is UnsupportedError too)."""
+    Against daprd and `serve --grpc-port` alike, no workflow names nor counts: the protocol
+    has no such call (a runtime too old to list is UnsupportedError as it answers)."""
 
     capabilities = frozenset(Capability) - {Capability.WORKFLOWS, Capability.COUNT}
 

@@ -29,18 +29,15 @@ costs a request of its own (``GET /v1.0/healthz``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from wfctl import retry, wire
-from wfctl.backend import _deadline
+from wfctl.backend._http_client import HttpClient, Transient
 from wfctl.backend._httpx import httpx
 from wfctl.backend._wfctl_routes import WfctlRoutes, quote_segment
 from wfctl.backend.protocol import (
     FIRST_READ,
-    Backend,
     Capability,
     OnRecorded,
     WaitFor,
@@ -48,13 +45,10 @@ from wfctl.backend.protocol import (
     wait_reached,
     wait_timeout,
 )
-from wfctl.durations import seconds_text
 from wfctl.ids import new_instance_id
 from wfctl.model import (
-    AuthError,
     ConflictError,
     NotFoundError,
-    ServerError,
     UnreachableError,
     UnsupportedError,
     UsageError,
@@ -62,30 +56,7 @@ from wfctl.model import (
     WfctlError,
     WorkflowState,
 )
-from wfctl.textsafe import TooDeepError, loads_bounded, redact_url
-
-_USAGE_CODES = {
-    "ERR_INSTANCE_ID_INVALID",
-    "ERR_INSTANCE_ID_TOO_LONG",
-    "ERR_INSTANCE_ID_PROVIDED_MISSING",
-    "ERR_WORKFLOW_NAME_MISSING",
-    "ERR_WORKFLOW_EVENT_NAME_MISSING",
-    "ERR_MALFORMED_REQUEST",
-    "ERR_BODY_READ",
-    # daprd answers 500 for this code; `wfctl serve` answers 400 for an unknown workflow name.
-    "ERR_START_WORKFLOW",
-}
-_TRANSIENT_STATUS = {502, 503}
-
-
-class _Transient(Exception):
-    """A failure worth another try; carries the error to raise when tries run out."""
-
-    def __init__(self, error: WfctlError, *, sent: bool) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.sent = sent  # False when the request certainly never reached the server
-
+from wfctl.textsafe import loads_bounded
 
 #: What `wfctl serve`'s own routes add to the Dapr HTTP API.
 SERVE_CAPABILITIES = frozenset(
@@ -109,7 +80,7 @@ _WAY_OUT = {
 }
 
 
-class HttpBackend(WfctlRoutes, Backend):
+class HttpBackend(WfctlRoutes):
     """A Backend that talks to ``base_url`` (e.g. ``http://127.0.0.1:3500``).
 
     ``verify`` is True, False (no TLS check) or a CA bundle path. ``transport`` replaces the
@@ -137,41 +108,21 @@ class HttpBackend(WfctlRoutes, Backend):
         log: Callable[[str], None] | None = None,
         wait_outage: float = 30.0,
     ) -> None:
-        base_url = base_url.rstrip("/")
-        self.location = redact_url(base_url)
-        self.api_version = api_version
-        self.component = component
-        first = retry.REQUEST.first if backoff is None else backoff
-        self._retry = retry.Backoff(
-            first,
-            max(first, retry.REQUEST.cap),
-            attempts=retry.REQUEST.attempts if retries is None else max(0, retries),
-        )
-        self.wait_outage = wait_outage
-        self._log = log
-        self._token_set = bool(api_token)
-        headers = {"dapr-api-token": api_token} if api_token else {}
-        if base_url.startswith("http://"):
-            verify = False  # no TLS on this connection; skip loading the CA bundle
-        elif isinstance(verify, str):
-            import ssl
-
-            try:
-                verify = ssl.create_default_context(cafile=verify)  # type: ignore[assignment]
-            except (OSError, ssl.SSLError) as exc:
-                raise UsageError(f"cannot load CA certificate {verify!r}: {exc}") from None
-        self._client = httpx.Client(
-            base_url=base_url,
-            headers=headers,
+        self.http = HttpClient(
+            base_url,
+            component=component,
+            api_token=api_token,
             timeout=timeout,
             verify=verify,
             transport=transport,
-            follow_redirects=False,
+            retries=retries,
+            backoff=backoff,
+            log=log,
         )
-        self._timeout = timeout
-        self._deadline = _deadline.install(self._client)
-        self._bound: float | None = None  # set by wait(): no request may end later
-        self._serve: bool | None = None  # learned from the first answer: is it `wfctl serve`?
+        self.location = self.http.location
+        self.api_version = api_version
+        self.component = component
+        self.wait_outage = wait_outage
 
     # -- capabilities ---------------------------------------------------------------------------
 
@@ -179,9 +130,9 @@ class HttpBackend(WfctlRoutes, Backend):
     def capabilities(self) -> frozenset[Capability]:  # type: ignore[override]
         """SERVE_CAPABILITIES against `wfctl serve`, none against daprd (see the module
         docstring: learned from the first answer, or one ``GET /v1.0/healthz``)."""
-        if self._serve is None:
-            self._call("GET", "/v1.0/healthz")
-        return SERVE_CAPABILITIES if self._serve else frozenset()
+        if self.http.serve is None:
+            self.http.call("GET", "/v1.0/healthz")
+        return SERVE_CAPABILITIES if self.http.serve else frozenset()
 
     def supports(self, capability: Capability) -> bool:
         return capability in SERVE_CAPABILITIES and capability in self.capabilities
@@ -208,163 +159,13 @@ class HttpBackend(WfctlRoutes, Backend):
         parts = [self.api_version, "workflows", self.component, *segments]
         return "/" + "/".join(quote_segment(p) for p in parts)
 
-    def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Any = None,
-        content: bytes | None = None,
-        timeout: float | None = None,
-    ) -> httpx.Response:
-        """One request, over within ``timeout`` (default: the client's) or by :meth:`wait`'s
-        deadline, whichever is first; transient failures raise _Transient, others WfctlError."""
-        started = time.monotonic()
-        limit = self._timeout if timeout is None else timeout
-        if self._bound is not None:
-            limit = max(0.0, min(limit, self._bound - started))
-        kwargs: dict[str, Any] = {"params": params, "content": content, "timeout": limit}
-        try:
-            with self._deadline.until(started + limit):
-                resp = self._client.request(method, path, **kwargs)
-        except httpx.ConnectError as exc:
-            text = str(exc)
-            if "SSL" in text or "CERTIFICATE" in text.upper():
-                raise UnreachableError(
-                    f"TLS handshake with {self.location} failed: {text} "
-                    "(use --ca-cert PATH, or --insecure to skip the check)"
-                ) from None
-            raise _Transient(self._unreachable(exc), sent=False) from None
-        except httpx.TimeoutException as exc:
-            what = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for"
-            raise UnreachableError(
-                f"timed out after {seconds_text(limit)}s {what} {self.location} "
-                "(raise --request-timeout, or check the sidecar)"
-            ) from None
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            raise _Transient(
-                UnreachableError(f"connection to {self.location} was reset: {exc}"), sent=True
-            ) from None
-        except httpx.HTTPError as exc:
-            raise UnreachableError(f"cannot talk to {self.location}: {exc}") from None
-        except httpx.InvalidURL as exc:  # e.g. a 70,000-character ID: no request can carry it
-            raise UsageError(
-                f"cannot send {method} {self.location}{path[:60]}...: {exc}; "
-                "use a shorter instance ID or event name"
-            ) from None
-        if self._log is not None:
-            ms = (time.monotonic() - started) * 1000
-            self._log(f"{method} {self.location}{path} -> {resp.status_code} ({ms:.0f} ms)")
-        if resp.status_code in _TRANSIENT_STATUS:
-            raise _Transient(self._server_error(resp), sent=True)
-        if self._serve is None:  # the first real answer says who the server is, once
-            self._serve = wire.SERVE_HEADER in resp.headers
-        return resp
-
-    @contextmanager
-    def _bounded(self, deadline: float | None) -> Iterator[None]:
-        """Every request (and back-off) in this block ends by ``deadline``."""
-        previous, self._bound = self._bound, deadline
-        try:
-            yield
-        finally:
-            self._bound = previous
-
-    def _unreachable(self, exc: Exception) -> UnreachableError:
-        return UnreachableError(
-            f"cannot reach {self.location} ({_reason(exc)}): start the Dapr sidecar "
-            "(dapr run ...) or `wfctl serve`, check --url, or use --embedded"
-        )
-
-    def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Any = None,
-        content: bytes | None = None,
-        retry_sent: bool = True,
-        timeout: float | None = None,
-    ) -> httpx.Response:
-        """_send with retries; ``retry_sent=False`` retries only requests that never left."""
-        attempt = 0
-        while True:
-            try:
-                return self._send(method, path, params=params, content=content, timeout=timeout)
-            except _Transient as t:
-                self._back_off(t, attempt, retry_sent=retry_sent)
-                attempt += 1
-
-    def _back_off(self, failure: _Transient, attempt: int, *, retry_sent: bool = True) -> None:
-        """Wait before retry ``attempt + 1``; raise ``failure``'s error when none is due."""
-        if not self._retry.allows(attempt) or (failure.sent and not retry_sent):
-            raise failure.error from None
-        pause = self._retry.delay(attempt)
-        if self._bound is not None and time.monotonic() + pause >= self._bound:
-            raise failure.error from None
-        time.sleep(pause)
-
-    def _server_error(self, resp: httpx.Response) -> WfctlError:
-        code, message = _error_fields(resp)
-        status = resp.status_code
-        if status in (401, 403):
-            hint = (
-                "the token was refused: check --api-token, --api-token-file or DAPR_API_TOKEN"
-                if self._token_set
-                else "the server wants an API token: set --api-token, --api-token-file "
-                "or DAPR_API_TOKEN"
-            )
-            return AuthError(f"{self.location} answered {status}: {hint}")
-        if status == 404 and code == "ERR_INSTANCE_ID_NOT_FOUND":
-            return NotFoundError(message or "no workflow instance with that ID")
-        if status == 409:
-            return ConflictError(f"conflict: {code + ': ' if code else ''}{message}".rstrip(": "))
-        if status == 400 and code in _USAGE_CODES:
-            return UsageError(f"the server refused the request: {code}: {message}")
-        if status == 400 and code == "ERR_WORKFLOW_COMPONENT_NOT_FOUND":
-            return UsageError(
-                f"the server has no workflow component {self.component!r} ({code}): "
-                "use --component dapr"
-            )
-        detail = f"{code}: {message}" if code else (message or resp.reason_phrase)
-        return ServerError(
-            f"{self.location} answered {status}: {detail}", status_code=status, error_code=code
-        )
-
-    def _parse(self, resp: httpx.Response, parse: Callable[[Any], Any]) -> Any:
-        """``parse`` (a :mod:`wfctl.wire` reader) of the JSON body of a 2xx answer; a
-        ServerError that says what is wrong when the body is not JSON or not of that shape."""
-        try:
-            body = loads_bounded(resp.content)
-        except TooDeepError as exc:
-            raise self._unexpected(resp, str(exc)) from None
-        except ValueError:  # not JSON, or not UTF-8
-            kind = resp.headers.get("content-type", "").partition(";")[0].strip()
-            detail = "the body is not JSON" + (f" ({kind})" if kind else "")
-            raise self._unexpected(resp, detail) from None
-        try:
-            return parse(body)
-        except wire.WireError as exc:
-            raise self._unexpected(resp, str(exc)) from None
-
-    def _unexpected(self, resp: httpx.Response, detail: str) -> ServerError:
-        return ServerError(
-            f"unexpected answer from {self.location} ({resp.status_code}): {detail}; "
-            "is --url a Dapr sidecar or `wfctl serve`?",
-            status_code=resp.status_code,
-        )
-
-    def _check(self, resp: httpx.Response, ok: Sequence[int] = (200, 202, 204)) -> None:
-        if resp.status_code not in ok:
-            raise self._server_error(resp)
-
     def _not_found(self, instance_id: str) -> NotFoundError:
         return NotFoundError(f"no workflow instance {instance_id!r} at {self.location}")
 
     def _instance_error(self, resp: httpx.Response, instance_id: str, *, ask: bool) -> WfctlError:
         """The error of a refused request about ``instance_id``: :meth:`_not_found` where the
         server said the ID is unknown or (``ask``) where a GET then finds no such instance."""
-        err = self._server_error(resp)
+        err = self.http.server_error(resp)
         if isinstance(err, NotFoundError) or (ask and self._exists(instance_id) is None):
             return self._not_found(instance_id)
         return err
@@ -398,10 +199,10 @@ class HttpBackend(WfctlRoutes, Backend):
         attempt = 0
         while True:
             try:
-                resp = self._send("POST", path, params={"instanceID": iid}, content=content)
+                resp = self.http.send("POST", path, params={"instanceID": iid}, content=content)
                 break
-            except _Transient as t:
-                self._back_off(t, attempt)
+            except Transient as t:
+                self.http.back_off(t, attempt)
                 attempt += 1
                 seen = self._exists(iid) if t.sent else None
                 if seen is not None:
@@ -414,7 +215,7 @@ class HttpBackend(WfctlRoutes, Backend):
                         f"({t.error}); check `wfctl status {iid}`"
                     ) from None
         if resp.status_code in (500, 409):
-            err = self._server_error(resp)
+            err = self.http.server_error(resp)
             state = self._exists(iid)
             if state is not None and not state.runtime_status.is_terminal:
                 raise ConflictError(
@@ -422,7 +223,7 @@ class HttpBackend(WfctlRoutes, Backend):
                     "terminate or purge it first, or choose another --id"
                 ) from None
             raise err
-        self._check(resp)
+        self.http.check(resp)
         try:  # daprd answers {"instanceID": ...}; a body of another shape changes nothing
             body = loads_bounded(resp.content) if resp.content else {}
         except ValueError:
@@ -431,21 +232,21 @@ class HttpBackend(WfctlRoutes, Backend):
         return _recorded(got if isinstance(got, str) and got else iid, on_recorded)
 
     def get(self, instance_id: str) -> WorkflowState:
-        resp = self._call("GET", self._path(instance_id))
+        resp = self.http.call("GET", self._path(instance_id))
         if resp.status_code == 404:
             raise self._instance_error(resp, instance_id, ask=False)
-        self._check(resp, ok=(200,))
-        state: WorkflowState = self._parse(resp, wire.state_from_dapr)
+        self.http.check(resp, ok=(200,))
+        state: WorkflowState = self.http.parse(resp, wire.state_from_dapr)
         if not state.instance_id:
             state.instance_id = instance_id
         return state
 
     def _operation(self, instance_id: str, op: str, *, retry_sent: bool = True) -> None:
-        resp = self._call("POST", self._path(instance_id, op), retry_sent=retry_sent)
+        resp = self.http.call("POST", self._path(instance_id, op), retry_sent=retry_sent)
         if resp.status_code in (404, 500):
             # daprd answers 500 for an unknown ID on several routes: a GET tells us which.
             raise self._instance_error(resp, instance_id, ask=resp.status_code == 500)
-        self._check(resp)
+        self.http.check(resp)
 
     def pause(self, instance_id: str) -> None:
         self._operation(instance_id, "pause")
@@ -464,15 +265,15 @@ class HttpBackend(WfctlRoutes, Backend):
             raise UsageError("event name is empty")
         content = _body(data, "event data")
         path = self._path(instance_id, "raiseEvent", event_name)
-        resp = self._call("POST", path, content=content, retry_sent=False)
+        resp = self.http.call("POST", path, content=content, retry_sent=False)
         if resp.status_code in (404, 500):
             raise self._instance_error(resp, instance_id, ask=True)
-        self._check(resp)
+        self.http.check(resp)
 
     def purge(self, instance_id: str) -> None:
-        resp = self._call("POST", self._path(instance_id, "purge"))
+        resp = self.http.call("POST", self._path(instance_id, "purge"))
         if resp.status_code in (404, 409, 500):
-            err = self._server_error(resp)
+            err = self.http.server_error(resp)
             state = self._exists(instance_id)
             if state is None:
                 raise self._not_found(instance_id) from None
@@ -482,7 +283,7 @@ class HttpBackend(WfctlRoutes, Backend):
                     "instances can be purged (terminate it first)"
                 ) from None
             raise err
-        self._check(resp)
+        self.http.check(resp)
 
     def wait(
         self,
@@ -506,7 +307,7 @@ class HttpBackend(WfctlRoutes, Backend):
         bound = None if deadline is None else max(deadline, started + FIRST_READ)
         while True:
             try:
-                with self._bounded(bound):
+                with self.http.bounded(bound):
                     state = self.get(instance_id)
             except UnreachableError:
                 now = time.monotonic()
@@ -535,7 +336,7 @@ class HttpBackend(WfctlRoutes, Backend):
         return wait_timeout(instance_id, until, timeout, state.runtime_status)
 
     def close(self) -> None:
-        self._client.close()
+        self.http.close()
 
     def __enter__(self) -> HttpBackend:
         return self
@@ -558,24 +359,3 @@ def _body(text: str | None, what: str) -> bytes | None:
             f"{what} is {len(content)} bytes: the Dapr sidecar refuses bodies over 4 MiB"
         )
     return content
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc).lower()
-    if "refused" in text:
-        return "connection refused"
-    if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
-        return "unknown host"
-    return str(exc) or type(exc).__name__
-
-
-def _error_fields(resp: httpx.Response) -> tuple[str, str]:
-    """(errorCode, message) of an error body; plain-text bodies give ("", text)."""
-    text = resp.text.strip()
-    try:
-        body = loads_bounded(text) if text else {}
-    except ValueError:
-        return "", text.splitlines()[0][:200] if text else ""
-    if isinstance(body, dict):
-        return str(body.get("errorCode") or ""), str(body.get("message") or "")
-    return "", text[:200]

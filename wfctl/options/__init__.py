@@ -5,18 +5,19 @@ command, which also name wfctl's settings. :data:`wfctl.options.commands.COMMAND
 lists each command's own options and arguments. Everything that parses or describes a
 command line reads them here:
 
-* the Typer app (:mod:`wfctl.cli.app` builds its global callback from :data:`GLOBAL_OPTIONS`;
-  each command's declarations are checked against :data:`COMMAND_OPTIONS` by
-  ``tests/cli/test_options_spec.py``, which fails on any drift);
+* the Typer app (:mod:`wfctl.cli.declare` builds the global callback from
+  :data:`GLOBAL_OPTIONS`, and ``config set-profile`` from its entry; every other command's
+  declarations are checked against ``COMMAND_OPTIONS`` by ``tests/cli/test_options_spec.py``,
+  which fails on any drift);
 * the lean ``status -o json`` path (:mod:`wfctl.cli._lean`: :func:`lean_tables`);
-* shell completion: the fast path (:mod:`wfctl._complete`: :func:`context_tables`), and the
+* shell completion: the fast path (:mod:`wfctl._complete`: :func:`context_options`), and the
   generated scripts (:mod:`wfctl.completion.spec` takes each value's completion kind here);
 * the settings resolver (:mod:`wfctl.settings`: the defaults, the environment variables, the
   profile keys and each setting's type).
 
-Adding a global option is a change here alone: one :class:`Option` in
-:data:`GLOBAL_OPTIONS` (plus its check in :mod:`wfctl.settings.values` when its type is not
-plain text, and a row in docs/cli.md). See docs/architecture.md.
+Adding a global option is one :class:`Option` in :data:`GLOBAL_OPTIONS` (plus, where needed,
+a typed field on ``Settings``, a check in :mod:`wfctl.settings.values` and a row in
+docs/cli.md, which a test checks): see "Adding a global option" in docs/architecture.md.
 
 This module imports nothing: shell completion and the lean path read it on every TAB and
 every ``status -o json``.
