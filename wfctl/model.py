@@ -184,7 +184,10 @@ class UsageError(WfctlError):
 
 
 class UnsupportedError(UsageError):
-    """The backend cannot answer this call (e.g. `list` on a Dapr sidecar)."""
+    """The backend cannot answer this call (e.g. `list` on a Dapr sidecar); ``capability``
+    names what it lacks (a :class:`wfctl.backend.protocol.Capability`), where known."""
+
+    capability: str | None = None
 
 
 class NotFoundError(WfctlError):
@@ -224,6 +227,8 @@ class AppError(WfctlError):
 
 class WaitTimeoutError(WfctlError):
     exit_code = ExitCode.TIMEOUT
+    #: The instance's status when the wait gave up, where it was read.
+    status: RuntimeStatus | None = None
 
 
 class DeclinedError(WfctlError):

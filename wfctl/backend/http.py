@@ -150,7 +150,7 @@ class HttpBackend(WfctlRoutes):
             + (f" ({why})" if why else "")
             + f": {self.way_out(capability)}"
         )
-        exc.capability = capability  # type: ignore[attr-defined]
+        exc.capability = capability
         return exc
 
     # -- plumbing -----------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def wait_timeout(
     exc = WaitTimeoutError(
         f"instance {instance_id!r} has not {what} after {text}s (it is {status.value})"
     )
-    exc.status = status  # type: ignore[attr-defined]  # for a caller that words it anew
+    exc.status = status  # for a caller that words it anew
     return exc
 
 
@@ -122,7 +122,7 @@ class Backend(abc.ABC):
         exc = UnsupportedError(
             f"{capability.value} needs another backend ({why}): {self.way_out(capability)}"
         )
-        exc.capability = capability  # type: ignore[attr-defined]
+        exc.capability = capability
         return exc
 
     def require(self, capability: Capability) -> None:

@@ -211,7 +211,7 @@ def wait(
             try:
                 final = backend.wait(iid, until=for_, timeout=left, interval=poll)  # type: ignore[arg-type]
             except WaitTimeoutError as exc:
-                status = getattr(exc, "status", None)
+                status = exc.status
                 if status is None:
                     raise
                 from wfctl.backend.protocol import wait_timeout
