@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The SDK version matrix: the SDK-app tests (tests/sdkapps: chains, timers + event + child
 workflow, an HTTP-started workflow on the SDK worker, kill -9 of serve and of the app) run
-with each Dapr Python SDK release in its own venv, then durabletask-js under node.
+with each Dapr Python SDK release in its own venv, then durabletask-js under node and a
+durabletask-go worker (tests/sdkapps/apps/go_worker, built with ``go``).
 
-    python bench/grpc_matrix.py [--venvs DIR] [--only 1.19.0,1.18.3,1.17.5,js] [-k EXPR]
+    python bench/grpc_matrix.py [--venvs DIR] [--only 1.19.0,1.18.3,1.17.5,js,go] [-k EXPR]
 
 Venvs are made once under DIR (default ~/.cache/wfctl-bench/sdk-venvs; about a minute
 each, from PyPI) and reused. 1.19.0 is this venv's own dapr. Prints one line per SDK
@@ -28,7 +29,11 @@ SDKS: dict[str, list[str] | None] = {
     "1.17.5": ["dapr==1.17.5", "dapr-ext-workflow==1.17.5", "durabletask-dapr==0.17.4"],
 }
 PY_TESTS = ["tests/sdkapps/test_python_sdk.py", "tests/sdkapps/test_crash.py"]
-JS_TESTS = ["tests/sdkapps/test_node_sdk.py"]
+#: The other languages' workers: name in --only -> (SDK shown, test files).
+OTHER_SDKS: dict[str, tuple[str, list[str]]] = {
+    "js": ("durabletask-js-1.0.0", ["tests/sdkapps/test_node_sdk.py"]),
+    "go": ("durabletask-go-0.11.3", ["tests/sdkapps/test_go_worker.py"]),
+}
 
 
 def venv_python(venvs: Path, version: str, pins: list[str]) -> str:
@@ -62,7 +67,7 @@ def report(sdk: str, ok: bool, since: float, summary: str) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--venvs", type=Path, default=Path.home() / ".cache/wfctl-bench/sdk-venvs")
-    ap.add_argument("--only", default="1.19.0,1.18.3,1.17.5,js")
+    ap.add_argument("--only", default=",".join([*SDKS, *OTHER_SDKS]))
     ap.add_argument("-k", default=None, help="pytest -k expression, to run a subset")
     a = ap.parse_args()
     wanted = a.only.split(",")
@@ -77,11 +82,13 @@ def main() -> int:
         ok, summary = pytest_run(PY_TESTS, env, a.k)
         ok_all &= ok
         report(f"dapr-{version}", ok, t, summary)
-    if "js" in wanted:
+    for key, (sdk, tests) in OTHER_SDKS.items():
+        if key not in wanted:
+            continue
         t = time.perf_counter()
-        ok, summary = pytest_run(JS_TESTS, dict(os.environ), a.k)
+        ok, summary = pytest_run(tests, dict(os.environ), a.k)
         ok_all &= ok and "skipped" not in summary
-        report("durabletask-js-1.0.0", ok, t, summary)
+        report(sdk, ok, t, summary)
     return 0 if ok_all else 1
 
 

@@ -4,14 +4,15 @@ way out against a plain sidecar; paged past one page of matches; the first failu
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.harness import BETA, Serve
 from tests.http.fakedaprd import FakeDaprd
 from tests.http.fixtures import run_wfctl
-from tests.server.proc import BETA, ServerProc
 from wfctl.cli import bulk
 from wfctl.cli.app import app
 from wfctl.engine.store import Store
@@ -142,23 +143,22 @@ def test_more_than_a_page_of_matches_is_paged_and_a_rerun_resumes(
     assert len(r.stdout.split()) == n
 
 
-def test_over_serve_and_refused_on_a_plain_sidecar(tmp_path: Path) -> None:
-    srv = ServerProc(tmp_path / "s.db")
-    try:
-        for i in range(3):
-            r = srv.client.post(f"{BETA}/OrderProcessingWorkflow/start",
-                                params={"instanceID": f"s-{i}"}, content=ORDER)  # fmt: skip
-            assert r.status_code == 202
-        for i in range(3):
-            srv.wait_status(f"s-{i}", {"RUNNING"})
-        env = {"XDG_DATA_HOME": str(tmp_path)}
-        r = run_wfctl("--url", srv.url, "terminate", "--id-prefix", "s-", "--yes", env=env)
-        assert r.returncode == 0, r.stderr
-        assert r.stdout.decode().splitlines()[-1] == "3 instance(s) terminated"
-        for i in range(3):
-            assert srv.client.get(f"{BETA}/s-{i}").json()["runtimeStatus"] == "TERMINATED"
-    finally:
-        srv.stop()
+def test_over_serve_and_refused_on_a_plain_sidecar(
+    tmp_path: Path, start_serve: Callable[..., Serve]
+) -> None:
+    srv = start_serve(tmp_path / "s.db")
+    for i in range(3):
+        r = srv.client.post(f"{BETA}/OrderProcessingWorkflow/start",
+                            params={"instanceID": f"s-{i}"}, content=ORDER)  # fmt: skip
+        assert r.status_code == 202
+    for i in range(3):
+        srv.wait_status(f"s-{i}", {"RUNNING"})
+    env = {"XDG_DATA_HOME": str(tmp_path)}
+    r = run_wfctl("--url", srv.url, "terminate", "--id-prefix", "s-", "--yes", env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().splitlines()[-1] == "3 instance(s) terminated"
+    for i in range(3):
+        assert srv.client.get(f"{BETA}/s-{i}").json()["runtimeStatus"] == "TERMINATED"
     with FakeDaprd() as daprd:
         r = run_wfctl("--url", daprd.url, "pause", "--status", "RUNNING", "--yes",
                       env={"XDG_DATA_HOME": str(tmp_path)})  # fmt: skip

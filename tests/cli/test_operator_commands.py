@@ -10,13 +10,14 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 from typer.testing import CliRunner
 
+from tests.harness import Serve
 from tests.http.fixtures import run_wfctl
-from tests.server.proc import ServerProc
 from wfctl.cli.app import app
 from wfctl.cli.timeline import bars
 
@@ -143,20 +144,19 @@ def test_list_watch_reprints_when_something_changes(tmp_path: Path) -> None:
                 stream.close()
 
 
-def test_workflows_lists_what_the_app_registers(tmp_path: Path) -> None:
+def test_workflows_lists_what_the_app_registers(
+    tmp_path: Path, start_serve: Callable[..., Serve]
+) -> None:
     runner = CliRunner()
     r = runner.invoke(app, ["--embedded", "--db", str(tmp_path / "d.db"), "workflows"])
     assert (r.exit_code, r.stdout) == (0, "OrderProcessingWorkflow\nhello_world_wf\n")
     path = tmp_path / "gapp.py"
     path.write_text(APP)
-    srv = ServerProc(tmp_path / "s.db", extra=["--app", str(path)])
-    try:
-        r = run_wfctl("--url", srv.url, "workflows", "-o", "json",
-                      env={"XDG_DATA_HOME": str(tmp_path)})  # fmt: skip
-        assert r.returncode == 0, r.stderr
-        assert json.loads(r.stdout) == ["g", "sleepy"]
-    finally:
-        srv.stop()
+    srv = start_serve(tmp_path / "s.db", extra=["--app", str(path)])
+    r = run_wfctl("--url", srv.url, "workflows", "-o", "json",
+                  env={"XDG_DATA_HOME": str(tmp_path)})  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == ["g", "sleepy"]
 
 
 def test_wait_prints_the_final_state_as_json_or_yaml(tmp_path: Path) -> None:

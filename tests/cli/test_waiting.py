@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 import textwrap
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
 
+from tests.harness import BETA, Serve
 from tests.http.fixtures import run_wfctl
-from tests.server.proc import BETA, ServerProc
 from wfctl.model import HistoryEntry
 from wfctl.waiting import Waiting, derive, describe
 
@@ -106,25 +107,24 @@ def test_status_shows_what_an_embedded_instance_waits_for(tmp_path: Path) -> Non
     assert "Waiting" not in r.stdout.decode() and "waiting" not in r.stdout.decode()
 
 
-def test_status_shows_what_it_waits_for_over_serve(tmp_path: Path) -> None:
+def test_status_shows_what_it_waits_for_over_serve(
+    tmp_path: Path, start_serve: Callable[..., Serve]
+) -> None:
     app = tmp_path / "kids.py"
     app.write_text(APP)
-    srv = ServerProc(tmp_path / "s.db", extra=["--app", str(app)])
-    try:
-        r = srv.client.post(f"{BETA}/parent/start", params={"instanceID": "p1"})
-        assert r.status_code == 202, r.text
-        body: dict = {}
-        for _ in range(600):  # until its first turn has run (the child is created)
-            body = srv.client.get("/wfctl/v1/instances/p1/history").json()
-            if any(e["type"] == "ChildWorkflowCreated" for e in body["events"]):
-                break
-            time.sleep(0.05)
-        assert body["waitingFor"] == ["go"]
-        env = {"XDG_DATA_HOME": str(tmp_path)}
-        r = run_wfctl("--url", srv.url, "status", "p1", env=env)
-        assert r.returncode == 0, r.stderr
-        _check_waiting_line(r.stdout.decode())
-        r = run_wfctl("--url", srv.url, "status", "p1", "-o", "json", env=env)
-        assert json.loads(r.stdout) == httpx.get(f"{srv.url}{BETA}/p1").json()
-    finally:
-        srv.stop()
+    srv = start_serve(tmp_path / "s.db", extra=["--app", str(app)])
+    r = srv.client.post(f"{BETA}/parent/start", params={"instanceID": "p1"})
+    assert r.status_code == 202, r.text
+    body: dict = {}
+    for _ in range(600):  # until its first turn has run (the child is created)
+        body = srv.client.get("/wfctl/v1/instances/p1/history").json()
+        if any(e["type"] == "ChildWorkflowCreated" for e in body["events"]):
+            break
+        time.sleep(0.05)
+    assert body["waitingFor"] == ["go"]
+    env = {"XDG_DATA_HOME": str(tmp_path)}
+    r = run_wfctl("--url", srv.url, "status", "p1", env=env)
+    assert r.returncode == 0, r.stderr
+    _check_waiting_line(r.stdout.decode())
+    r = run_wfctl("--url", srv.url, "status", "p1", "-o", "json", env=env)
+    assert json.loads(r.stdout) == httpx.get(f"{srv.url}{BETA}/p1").json()

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from tests.compat.conftest import run_exec
+from tests.compat.support import run_exec
 
 EXPECTED = [
     "modules: ['wfctl']",

@@ -8,8 +8,8 @@ import subprocess
 import sys
 import textwrap
 
-from tests.compat.conftest import ROOT, run_exec
-from tests.engine.conftest import make_timers_due
+from tests.compat.support import ROOT, run_exec
+from tests.engine.support import make_timers_due
 
 OWNED = """
 from datetime import timedelta

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from tests.compat.conftest import first_only, run_exec
+from tests.compat.support import first_only, run_exec
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from tests.compat.conftest import run_exec
+from tests.compat.support import run_exec
 
 MAIN = """
 import sys

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 
-from tests.compat.conftest import ROOT, run_exec
+from tests.compat.support import ROOT, run_exec
 
 APP = """
 import sys

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from tests.compat.conftest import run_exec
+from tests.compat.support import run_exec
 
 LIMITED = """
 import threading
@@ -130,8 +130,8 @@ def test_a_cli_read_does_not_run_another_apps_same_named_workflow(db, tmp_path):
     import subprocess
     import sys
 
-    from tests.compat.conftest import ROOT
-    from tests.engine.conftest import make_timers_due
+    from tests.compat.support import ROOT
+    from tests.engine.support import make_timers_due
 
     app = tmp_path / "clash.py"
     app.write_text(textwrap.dedent(CLASH))

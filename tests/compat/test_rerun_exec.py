@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.compat.conftest import run_exec
+from tests.compat.support import run_exec
 
 APP = Path(__file__).resolve().parents[1] / "grpc" / "apps" / "fixable_app.py"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.completion.conftest import REPO, make_db
+from tests.completion.support import REPO, make_db
 from wfctl import _complete, recent
 
 

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from tests.completion import fixture_app
-from tests.completion.conftest import REPO
+from tests.completion.support import REPO
 from wfctl.cli import refresh_completions
 from wfctl.completion import generate
 from wfctl.completion.spec import STATUS_VALUES, build_spec

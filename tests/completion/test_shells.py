@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.completion.conftest import REPO, make_db
+from tests.completion.support import REPO, make_db
 
 COMPLETIONS = REPO / "completions"
 IDS_NEWEST_FIRST = ["parent:0001", "order-7", "abc123"]

@@ -10,47 +10,27 @@
 Each backend declares its optional calls (``backend.capabilities``); a test needing one the
 target lacks skips, and test_capabilities.py checks every declaration against behaviour. The
 fake daprd also lacks an engine (not a capability of the interface: a property of the fake).
-"""
+
+Helpers: tests/contract/support.py."""
 
 from __future__ import annotations
 
-import itertools
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from tests.contract.support import (
+    APP,
+    TARGETS,
+    Target,
+    embedded_target,
+    grpc_target,
+    http_fake_target,
+    http_serve_target,
+)
 from tests.http.fakedaprd import FakeDaprd
 from tests.server.proc import ServerProc
-from wfctl.backend.protocol import Backend, Capability
-
-APP = Path(__file__).resolve().parent / "contract_app.py"
-_ids = itertools.count(1)
-
-FAKE_NO_ENGINE = "the fake daprd runs no workflows: statuses follow its script"
-
-
-@dataclass
-class Target:
-    name: str
-    backend: Backend
-    lacks: dict[str, str] = field(default_factory=dict)  # beyond the declared capabilities
-    daprd: FakeDaprd | None = None  # the fake's request log, where the target is the fake
-
-    def need(self, *needs: Capability | str) -> None:
-        for need in needs:
-            if isinstance(need, Capability):
-                if not self.backend.supports(need):
-                    pytest.skip(f"{self.name}: declares no {need.value}")
-            elif need in self.lacks:
-                pytest.skip(f"{self.name}: {self.lacks[need]}")
-
-
-def uid(prefix: str) -> str:
-    """A fresh instance ID (servers are shared by the tests of a module)."""
-    return f"{prefix}-{os.getpid()}-{next(_ids)}"
 
 
 @pytest.fixture(scope="module")
@@ -78,50 +58,19 @@ def grpc_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         serve.stop()
 
 
-def _grpc(endpoint: str) -> Target:
-    from wfctl.backend.grpc import GrpcBackend
-
-    return Target("grpc-serve", GrpcBackend(endpoint, timeout=30))
-
-
-def _embedded(tmp_path: Path) -> Target:
-    from wfctl.backend.embedded import EmbeddedBackend
-
-    return Target("embedded", EmbeddedBackend(tmp_path / "wf.db", app=str(APP)))
-
-
-def _http_serve(url: str) -> Target:
-    from wfctl.backend.http import HttpBackend
-
-    return Target("http-serve", HttpBackend(url, timeout=30))
-
-
-def _http_fake(daprd: FakeDaprd) -> Target:
-    from wfctl.backend.http import HttpBackend
-
-    daprd.script["echo_wf"] = ["RUNNING", "COMPLETED"]
-    daprd.script["waiter_wf"] = ["RUNNING"]
-    lacks = {"engine": FAKE_NO_ENGINE}
-    backend = HttpBackend(daprd.url, timeout=30, retries=0)
-    return Target("http-fake", backend, lacks, daprd=daprd)
-
-
-TARGETS = ["embedded", "http-serve", "http-fake", "grpc-serve"]
-
-
 @pytest.fixture(params=TARGETS)
 def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
     kind = request.param
     if kind == "embedded":
-        t = _embedded(tmp_path)
+        t = embedded_target(tmp_path)
     elif kind == "http-serve":
-        t = _http_serve(request.getfixturevalue("serve_url"))
+        t = http_serve_target(request.getfixturevalue("serve_url"))
     elif kind == "grpc-serve":
-        t = _grpc(request.getfixturevalue("grpc_endpoint"))
+        t = grpc_target(request.getfixturevalue("grpc_endpoint"))
     else:
         daprd = FakeDaprd().__enter__()
         request.addfinalizer(lambda: daprd.__exit__(None, None, None))
-        t = _http_fake(daprd)
+        t = http_fake_target(daprd)
     try:
         yield t
     finally:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.contract.conftest import Target, uid
+from tests.contract.support import Target, uid
 from wfctl.backend.protocol import Capability
 from wfctl.model import (
     ConflictError,

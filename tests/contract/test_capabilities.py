@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.contract.conftest import Target, uid
+from tests.contract.support import Target, uid
 from wfctl.backend.protocol import Backend, Capability
 from wfctl.model import RuntimeStatus, UnsupportedError, WaitTimeoutError
 

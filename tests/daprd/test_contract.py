@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.contract.conftest import Target
+from tests.contract.support import Target
 from tests.contract.test_backend_contract import *  # noqa: F403  (the suite, collected here)
 from tests.contract.test_capabilities import *  # noqa: F403
 from tests.daprd.procs import Daprd

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.e2e.conftest import TOKEN, Serve, run_many, uid
+from tests.e2e.support import TOKEN, Serve, run_many, uid
 
 BETA = "/v1.0-beta1/workflows/dapr"
 

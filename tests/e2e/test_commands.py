@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 import yaml
 
-from tests.e2e.conftest import WFCTL, Serve, clean_env, run, run_many, uid
-from tests.engine.conftest import make_timers_due
+from tests.e2e.support import WFCTL, Serve, clean_env, run, run_many, uid
+from tests.engine.support import make_timers_due
 
 BETA = "/v1.0-beta1/workflows/dapr"
 V1 = "/v1.0/workflows/dapr"

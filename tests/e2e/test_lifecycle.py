@@ -10,7 +10,7 @@ import uuid
 import pytest
 import yaml
 
-from tests.e2e.conftest import Serve, run_many, uid
+from tests.e2e.support import Serve, run_many, uid
 
 API_VERSIONS = ["v1.0-beta1", "v1.0"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Result, run, uid
+from tests.e2e.support import Result, run, uid
 from tests.server.proc import ServerProc
 
 APP = Path(__file__).resolve().parents[1] / "engine" / "sample_app.py"

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import time
 
-from tests.e2e.conftest import WFCTL, Serve, clean_env, uid
+from tests.e2e.support import WFCTL, Serve, clean_env, uid
 
 
 def _free_port() -> int:

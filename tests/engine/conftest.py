@@ -1,9 +1,12 @@
-from __future__ import annotations
+"""Fixtures.
 
-from pathlib import Path
+Helpers: tests/engine/support.py."""
+
+from __future__ import annotations
 
 import pytest
 
+from tests.engine.support import make_engine
 from wfctl.engine.store import Store
 
 
@@ -19,37 +22,8 @@ def store(db):
     s.close()
 
 
-def make_engine(path, registry=None, **kw):
-    from tests.engine import sample_app
-    from wfctl.engine.worker import Engine
-
-    registry = registry or sample_app.registry
-    return Engine(path, registry, **kw)
-
-
 @pytest.fixture
 def engine(db):
     e = make_engine(db)
     yield e
     e.close()
-
-
-def make_timers_due(path: str | Path) -> int:
-    """Bring every pending durable timer in the file at ``path`` due now, as if the clock had
-    moved past it; the number of timers moved. For processes whose clock a test cannot
-    inject (``wfctl exec``, the CLI): the workflow asks for a long timer and the test moves
-    it, rather than sleeping until a short one is due."""
-    import sqlite3
-    import time
-
-    now = time.time()
-    c = sqlite3.connect(path)
-    try:
-        with c:
-            cur = c.execute(
-                "UPDATE inbox SET visible_at = ? WHERE kind = 'TimerFired' AND visible_at > ?",
-                (now, now),
-            )
-        return cur.rowcount
-    finally:
-        c.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.conftest import make_timers_due
+from tests.engine.support import make_timers_due
 from wfctl.backend.embedded import EmbeddedBackend
 from wfctl.backend.protocol import Backend
 from wfctl.model import (

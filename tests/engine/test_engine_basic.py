@@ -75,7 +75,7 @@ def test_continue_as_new_restarts_with_same_id(store, engine):
 def test_timer_fires_when_due(db):
     now = [1_000_000.0]
     store = Store(db, clock=lambda: now[0])
-    from tests.engine.conftest import make_engine
+    from tests.engine.support import make_engine
 
     eng = make_engine(db, store=store)
     try:
@@ -94,7 +94,7 @@ def test_timer_fires_when_due(db):
 def test_delayed_start_waits_and_keeps_early_events(db):
     now = [1_000_000.0]
     store = Store(db, clock=lambda: now[0])
-    from tests.engine.conftest import make_engine
+    from tests.engine.support import make_engine
 
     eng = make_engine(db, store=store)
     try:

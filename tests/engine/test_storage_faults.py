@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.conftest import make_engine
+from tests.engine.support import make_engine
 from tests.engine.test_store import _make_read_only
 from tests.server.proc import ServerProc
 from wfctl.engine.store import HUB, Store

@@ -11,7 +11,7 @@ from datetime import timezone
 
 import pytest
 
-from tests.engine.conftest import make_engine
+from tests.engine.support import make_engine
 from wfctl.engine import schema
 from wfctl.engine.history import CompleteWorkflow, ScheduleTask, TurnResult
 from wfctl.engine.store import Store, new_owner_id, pid_alive

@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.engine.conftest import make_engine
+from tests.engine.support import make_engine
 from wfctl.backend.embedded import EmbeddedBackend
 from wfctl.engine.store import Store
 from wfctl.model import RuntimeStatus

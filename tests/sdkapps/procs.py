@@ -17,13 +17,14 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from tests import harness
+
 APPS = Path(__file__).resolve().parent / "apps"
 SDK_APP = APPS / "sdk_app.py"
 WFCTL = shutil.which("wfctl", path=str(Path(sys.executable).parent)) or "wfctl"
 #: The Python that runs the SDK apps: this venv's (dapr 1.19.0) unless bench/grpc_matrix.py
 #: points it at a venv with another SDK release.
 SDK_PYTHON = os.environ.get("WFCTL_SDK_PYTHON") or sys.executable
-GRPC_BANNER = "wfctl serve: gRPC listening on "
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
@@ -72,57 +73,22 @@ class Lines:
         return "\n".join(self.lines)
 
 
-class GrpcServe:
+class GrpcServe(harness.Serve):
     """``wfctl serve --grpc-port`` (no --app: every turn and activity goes to the workers) on
-    ``db``; ``grpc_port`` 0 picks one, read back from the banner."""
+    ``db``; ``grpc_port`` 0 picks one, read back from the banner (tests/harness.py)."""
 
     def __init__(self, home: Path, db: Path, grpc_port: int = 0, extra: Sequence[str] = ()) -> None:
-        self.home, self.db = home, db
+        self.home = home
         args = [WFCTL, "serve", "--host", "127.0.0.1", "--port", "0"]
         args += ["--grpc-port", str(grpc_port), "--db", str(db), *extra]
-        self.proc = subprocess.Popen(
-            args,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=clean_env(home),
-        )
-        self.out, self.err = Lines(self.proc.stdout), Lines(self.proc.stderr)
-        try:
-            self.out.wait_for(lambda s: s.startswith("wfctl serve: workflows:"), 60, "banner")
-        except AssertionError:
-            self.proc.kill()
-            self.proc.wait(30)
-            raise AssertionError(
-                f"serve did not start:\n{self.out.text()}\n{self.err.text()}"
-            ) from None
-        grpc_line = self.out.wait_for(lambda s: s.startswith(GRPC_BANNER), 1, "gRPC banner")
-        self.grpc_port = int(grpc_line[len(GRPC_BANNER) :].split()[0].rsplit(":", 1)[1])
-        http_line = self.out.wait_for(lambda s: "listening on http" in s, 1, "HTTP banner")
-        self.url = http_line.split("listening on ", 1)[1].split()[0]
+        super().__init__(args, env=clean_env(home), grpc=True, db=db)
 
     def kill(self) -> None:
         """kill -9: no clean-up of any kind."""
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(60)
-        self.out.join()
-        self.err.join()
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-        try:
-            code = self.proc.wait(60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            code = self.proc.wait(30)
-        self.out.join()
-        self.err.join()
-        return code
+        self.stop(signal.SIGKILL)
 
     def log(self) -> str:
-        return self.out.text() + "\n" + self.err.text()
+        return self.output()
 
 
 class App:

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from tests.server.conftest import Served
+from tests.server.support import Served
 from wfctl.limits import payload_limit
 from wfctl.model import RuntimeStatus, StorageError
 from wfctl.wire import MAX_BODY_BYTES

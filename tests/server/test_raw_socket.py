@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from tests.server.conftest import TOKEN, Served
+from tests.server.support import TOKEN, Served
 
 
 def raw_request(served: Served, data: bytes) -> tuple[int, bytes]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from tests.server.conftest import TOKEN, Served
+from tests.server.support import TOKEN, Served
 from wfctl.model import RuntimeStatus
 from wfctl.server.app import WorkflowServerApp
 
@@ -79,8 +79,8 @@ def test_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> 
         return real(a, b)
 
     monkeypatch.setattr(hmac, "compare_digest", spy)
-    from tests.server.conftest import AsgiClient
     from tests.server.fake_backend import FakeBackend
+    from tests.server.support import AsgiClient
 
     app = WorkflowServerApp(FakeBackend(), api_token="abc", log=lambda _l: None)
     assert (
@@ -92,8 +92,8 @@ def test_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> 
 def test_every_answer_says_it_is_wfctl_serve() -> None:
     """The wfctl-api header on every response, errors and refusals included: a client learns
     from any first answer that serve's own routes are there (daprd sends no such header)."""
-    from tests.server.conftest import AsgiClient
     from tests.server.fake_backend import FakeBackend
+    from tests.server.support import AsgiClient
 
     app = WorkflowServerApp(FakeBackend(), api_token="abc", log=lambda _l: None)
     authed = AsgiClient(app, {"dapr-api-token": "abc"})

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.server.proc import BETA
-from tests.webui.conftest import Seeded, console_errors, screenshot, wait_until
+from tests.webui.support import Seeded, console_errors, screenshot, wait_until
 from tests.webui.ui_app import XSS
 
 try:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.server.proc import BETA, ServerProc
-from tests.webui.conftest import APP, console_errors, make_driver, wait_until
+from tests.webui.support import APP, console_errors, make_driver, wait_until
 
 with contextlib.suppress(ImportError):  # without selenium, make_driver skips with the reason
     from selenium.webdriver.common.by import By

@@ -18,7 +18,7 @@ import pytest
 from selenium.webdriver.common.by import By  # a test extra; chromium may be missing: skip
 
 from tests.server.proc import BETA, ServerProc
-from tests.webui.conftest import APP, make_driver, wait_until
+from tests.webui.support import APP, make_driver, wait_until
 
 ATTACK = """<!doctype html><meta charset="utf-8"><title>a page of another site</title>
 <body><script>

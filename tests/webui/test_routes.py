@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.conftest import AsgiClient
+from tests.server.support import AsgiClient
 from wfctl.backend.embedded import EmbeddedBackend
 from wfctl.engine.store import Store
 from wfctl.server.app import WorkflowServerApp

@@ -1,0 +1,85 @@
+"""A workflow app on github.com/dapr/durabletask-go (apps/go_worker, its own go.mod) against
+``wfctl serve --grpc-port``: chain, fan-out, event vs timer, child, retry, continue-as-new,
+terminate, purge; and kill -9 of serve with the Go worker reconnecting by itself.
+
+The app is built once per session into a temp dir with the machine's ``go`` (on PATH or
+/usr/local/go/bin; .ci/run has it for the daprd tier). A build with Go's caches warm takes
+seconds; the first one downloads the modules (proxy.golang.org) and took about 4 minutes on
+the shared 2-core box, hence ``slow``. The tests skip, saying why, when Go or a module is
+unavailable."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.sdkapps.procs import APPS, App, GrpcServe, status_json
+
+pytestmark = pytest.mark.slow
+
+SOURCE = APPS / "go_worker"
+CASES = ["chain", "fan-out", "event", "timer", "child", "retry", "no-retry", "continue-as-new"]
+CASES += ["terminate", "purge"]
+
+
+def go_binary() -> str | None:
+    return shutil.which("go") or shutil.which("go", path="/usr/local/go/bin")
+
+
+@pytest.fixture(scope="session")
+def go_worker(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    go = go_binary()
+    if go is None:
+        pytest.skip("the Go worker needs `go` (on PATH or in /usr/local/go/bin)")
+    out = tmp_path_factory.mktemp("go") / "go_worker"
+    try:
+        r = subprocess.run(
+            [go, "build", "-buildvcs=false", "-o", str(out), "."],
+            cwd=SOURCE,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.skip("go build of apps/go_worker took over 900 s")
+    if r.returncode != 0:
+        last = (r.stderr.strip().splitlines() or ["?"])[-1]
+        pytest.skip(f"go build of apps/go_worker failed: {last}")
+    return out
+
+
+@pytest.mark.timeout(1000)  # the session's first go build may download modules
+def test_go_worker_scenarios_on_serve(serve: GrpcServe, tmp_path, go_worker):
+    app = App([str(go_worker), "scenarios", "go"], tmp_path, serve.grpc_port)
+    code = app.finish()
+    assert code == 0, app.report() + serve.log()
+    for case in CASES:
+        assert any(line.startswith(f"CASE {case} PASS ") for line in app.out.lines), app.report()
+    states = status_json(tmp_path, "--url", serve.url, "status", "go-chain", "go-parent-child")
+    assert [s["runtimeStatus"] for s in states] == ["COMPLETED", "COMPLETED"]
+
+
+@pytest.mark.timeout(1000)
+def test_go_worker_reconnects_after_kill_9_of_serve(tmp_path, go_worker):
+    db, gate = tmp_path / "wf.db", tmp_path / "gate"
+    serve = GrpcServe(tmp_path, db)
+    port = serve.grpc_port
+    app = App([str(go_worker), "crash", "gk", str(gate)], tmp_path, port)
+    try:
+        app.out.wait_for(lambda s: s == "WAITING gk-crash", 120, "WAITING line")
+        serve.kill()
+        assert serve.proc.returncode == -9
+        serve = GrpcServe(tmp_path, db, grpc_port=port)
+        gate.touch()
+        assert app.finish() == 0, app.report() + serve.log()
+    finally:
+        if app.proc.poll() is None:
+            app.kill()
+        assert serve.stop() == 0, serve.log()
+    assert "Traceback" not in serve.log(), serve.log()
+    assert 'DONE gk-crash COMPLETED "\\"approved by after restart\\""' in app.out.lines, (
+        app.report()
+    )
