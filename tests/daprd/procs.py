@@ -110,6 +110,13 @@ class _Proc:
         self._out.close()
 
 
+_ATTEMPTS = 3
+
+
+class _ExitedEarly(RuntimeError):
+    """One of the three processes ended while starting (or while waited on)."""
+
+
 def _get(url: str, token: str | None = None, timeout: float = 5) -> tuple[int, bytes]:
     req = urllib.request.Request(url, headers={"dapr-api-token": token} if token else {})
     try:
@@ -148,15 +155,25 @@ class Daprd:
         (home / "components" / "statestore.yaml").write_text(
             _COMPONENT.format(db=home / "state.db", busy=busy_timeout), encoding="utf-8"
         )
-        self.http_port, self.grpc_port = free_port(), free_port()
         self.procs: list[_Proc] = []
         env = {k: v for k, v in os.environ.items() if not k.startswith("DAPR_")}
-        try:
-            self._start(found, env, log_level)
-            self.wait_healthy(timeout)
-        except BaseException:
-            self.stop()
-            raise
+        for attempt in range(1, _ATTEMPTS + 1):
+            # Free ports are picked, then released, then bound by the binaries: on a busy
+            # machine another process may take one first. A process exiting at start-up gets
+            # a fresh set of ports, up to _ATTEMPTS times.
+            self.http_port, self.grpc_port = free_port(), free_port()
+            try:
+                self._start(found, env, log_level)
+                self.wait_healthy(timeout)
+                return
+            except _ExitedEarly:
+                self.stop()
+                if attempt == _ATTEMPTS:
+                    raise
+                self.procs = []
+            except BaseException:
+                self.stop()
+                raise
 
     def _start(self, bindir: Path, env: dict[str, str], log_level: str) -> None:
         lo = "127.0.0.1"
@@ -214,7 +231,7 @@ class Daprd:
     def _check_alive(self) -> None:
         for p in self.procs:
             if p.proc.poll() is not None:
-                raise RuntimeError(f"{p.name} exited with {p.proc.returncode}:\n{self.logs()}")
+                raise _ExitedEarly(f"{p.name} exited with {p.proc.returncode}:\n{self.logs()}")
 
     def wait_healthy(self, timeout: float = 120) -> None:
         """Until daprd's ``/v1.0/healthz/outbound`` answers 204 (components loaded)."""

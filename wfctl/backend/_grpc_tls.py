@@ -55,10 +55,12 @@ def _name_in(pem: str) -> str | None:
     except ssl.SSLError:
         return None
     for cert in ctx.get_ca_certs():
-        for kind, value in cert.get("subjectAltName", ()):
+        alt: Any = cert.get("subjectAltName", ())  # pairs (kind, value); typeshed says less
+        for kind, value in alt:
             if kind == "DNS":
                 return str(value)
-        for rdn in cert.get("subject", ()):
+        subject: Any = cert.get("subject", ())  # tuples of (key, value) pairs
+        for rdn in subject:
             for key, value in rdn:
                 if key == "commonName":
                     return str(value)

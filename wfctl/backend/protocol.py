@@ -116,11 +116,11 @@ class Backend(abc.ABC):
         """What a user can do instead, for the message of :meth:`unsupported`."""
         return "use --embedded, or point --url at `wfctl serve`"
 
-    def unsupported(self, capability: Capability) -> UnsupportedError:
-        """The one error of a call this backend lacks."""
+    def unsupported(self, capability: Capability, *, why: str = "") -> UnsupportedError:
+        """The one error of a call this backend lacks (``why``: how it found out)."""
+        why = why or f"{self.location} cannot answer it"
         exc = UnsupportedError(
-            f"{capability.value} needs another backend ({self.location} cannot answer it): "
-            f"{self.way_out(capability)}"
+            f"{capability.value} needs another backend ({why}): {self.way_out(capability)}"
         )
         exc.capability = capability
         return exc
