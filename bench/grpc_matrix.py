@@ -33,7 +33,7 @@ PY_TESTS = ["tests/sdkapps/test_python_sdk.py", "tests/sdkapps/test_crash.py"]
 #: The other languages' workers: name in --only -> (SDK shown, test files).
 OTHER_SDKS: dict[str, tuple[str, list[str]]] = {
     "js": ("durabletask-js-1.0.0", ["tests/sdkapps/test_node_sdk.py"]),
-    "go": ("durabletask-go-0.11.3", ["tests/sdkapps/test_go_worker.py"]),
+    "go": ("durabletask-go-0.11.3+0.12.1", ["tests/sdkapps/test_go_worker.py"]),
     "java": ("dapr-sdk-workflows-1.17.1", ["tests/sdkapps/test_java_worker.py"]),
 }
 

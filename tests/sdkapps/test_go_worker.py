@@ -1,6 +1,8 @@
 """A workflow app on github.com/dapr/durabletask-go (apps/go_worker, its own go.mod) against
 ``wfctl serve --grpc-port``: chain, fan-out, event vs timer, child, retry, continue-as-new,
-terminate, purge; and kill -9 of serve with the Go worker reconnecting by itself.
+terminate, purge; and kill -9 of serve with the Go worker reconnecting by itself. The scenarios
+run twice: on durabletask-go 0.11.3 (go.mod; the patch daprd 1.17 embeds; it completes a turn
+with CompleteOrchestratorTask) and on 0.12.1 (go012.mod; CompleteWorkflowTask).
 
 The app is built once per session into a temp dir with the machine's ``go`` (on PATH or
 /usr/local/go/bin; .ci/run has it for the daprd tier). A build with Go's caches warm takes
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,30 +33,39 @@ def go_binary() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def go_worker(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def go_build(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Builds the app with a go.mod (once per session each) and returns the binary."""
     go = go_binary()
-    if go is None:
-        pytest.skip("the Go worker needs `go` (on PATH or in /usr/local/go/bin)")
-    out = tmp_path_factory.mktemp("go") / "go_worker"
-    try:
-        r = subprocess.run(
-            [go, "build", "-buildvcs=false", "-o", str(out), "."],
-            cwd=SOURCE,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.skip("go build of apps/go_worker took over 900 s")
-    if r.returncode != 0:
-        last = (r.stderr.strip().splitlines() or ["?"])[-1]
-        pytest.skip(f"go build of apps/go_worker failed: {last}")
-    return out
+    built: dict[str, Path] = {}
+
+    def build(modfile: str) -> Path:
+        if go is None:
+            pytest.skip("the Go worker needs `go` (on PATH or in /usr/local/go/bin)")
+        if modfile not in built:
+            out = tmp_path_factory.mktemp("go") / "go_worker"
+            args = [go, "build", "-buildvcs=false", f"-modfile={modfile}", "-o", str(out), "."]
+            try:
+                r = subprocess.run(args, cwd=SOURCE, capture_output=True, text=True, timeout=900)
+            except subprocess.TimeoutExpired:
+                pytest.skip(f"go build -modfile={modfile} of apps/go_worker took over 900 s")
+            if r.returncode != 0:
+                last = (r.stderr.strip().splitlines() or ["?"])[-1]
+                pytest.skip(f"go build -modfile={modfile} of apps/go_worker failed: {last}")
+            built[modfile] = out
+        return built[modfile]
+
+    return build
+
+
+@pytest.fixture
+def go_worker(go_build: Callable[[str], Path]) -> Path:
+    return go_build("go.mod")
 
 
 @pytest.mark.timeout(1000)  # the session's first go build may download modules
-def test_go_worker_scenarios_on_serve(serve: GrpcServe, tmp_path, go_worker):
-    app = App([str(go_worker), "scenarios", "go"], tmp_path, serve.grpc_port)
+@pytest.mark.parametrize("modfile", ["go.mod", "go012.mod"])
+def test_go_worker_scenarios_on_serve(serve: GrpcServe, tmp_path, go_build, modfile):
+    app = App([str(go_build(modfile)), "scenarios", "go"], tmp_path, serve.grpc_port)
     code = app.finish()
     assert code == 0, app.report() + serve.log()
     for case in CASES:
