@@ -12,64 +12,41 @@ unavailable."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from tests.sdkapps.procs import APPS, App, GrpcServe, status_json
+from tests.sdkapps.builds import CASES, build_go, passed_cases
+from tests.sdkapps.procs import App, GrpcServe, status_json
 
 pytestmark = pytest.mark.slow
 
-SOURCE = APPS / "go_worker"
-CASES = ["chain", "fan-out", "event", "timer", "child", "retry", "no-retry", "continue-as-new"]
-CASES += ["terminate", "purge"]
-
-
-def go_binary() -> str | None:
-    return shutil.which("go") or shutil.which("go", path="/usr/local/go/bin")
-
 
 @pytest.fixture(scope="session")
-def go_build(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
-    """Builds the app with a go.mod (once per session each) and returns the binary."""
-    go = go_binary()
-    built: dict[str, Path] = {}
+def go_build(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[str]]:
+    """Builds the app with a go.mod (once per session each): the command that runs it."""
+    built: dict[str, list[str]] = {}
 
-    def build(modfile: str) -> Path:
-        if go is None:
-            pytest.skip("the Go worker needs `go` (on PATH or in /usr/local/go/bin)")
+    def build(modfile: str) -> list[str]:
         if modfile not in built:
-            out = tmp_path_factory.mktemp("go") / "go_worker"
-            args = [go, "build", "-buildvcs=false", f"-modfile={modfile}", "-o", str(out), "."]
-            try:
-                r = subprocess.run(args, cwd=SOURCE, capture_output=True, text=True, timeout=900)
-            except subprocess.TimeoutExpired:
-                pytest.skip(f"go build -modfile={modfile} of apps/go_worker took over 900 s")
-            if r.returncode != 0:
-                last = (r.stderr.strip().splitlines() or ["?"])[-1]
-                pytest.skip(f"go build -modfile={modfile} of apps/go_worker failed: {last}")
-            built[modfile] = out
+            built[modfile] = build_go(tmp_path_factory.mktemp("go"), modfile)
         return built[modfile]
 
     return build
 
 
 @pytest.fixture
-def go_worker(go_build: Callable[[str], Path]) -> Path:
+def go_worker(go_build: Callable[[str], list[str]]) -> list[str]:
     return go_build("go.mod")
 
 
 @pytest.mark.timeout(1000)  # the session's first go build may download modules
 @pytest.mark.parametrize("modfile", ["go.mod", "go012.mod"])
 def test_go_worker_scenarios_on_serve(serve: GrpcServe, tmp_path, go_build, modfile):
-    app = App([str(go_build(modfile)), "scenarios", "go"], tmp_path, serve.grpc_port)
+    app = App([*go_build(modfile), "scenarios", "go"], tmp_path, serve.grpc_port)
     code = app.finish()
     assert code == 0, app.report() + serve.log()
-    for case in CASES:
-        assert any(line.startswith(f"CASE {case} PASS ") for line in app.out.lines), app.report()
+    assert passed_cases(app.out.lines) == CASES, app.report()
     states = status_json(tmp_path, "--url", serve.url, "status", "go-chain", "go-parent-child")
     assert [s["runtimeStatus"] for s in states] == ["COMPLETED", "COMPLETED"]
 
@@ -79,7 +56,7 @@ def test_go_worker_reconnects_after_kill_9_of_serve(tmp_path, go_worker):
     db, gate = tmp_path / "wf.db", tmp_path / "gate"
     serve = GrpcServe(tmp_path, db)
     port = serve.grpc_port
-    app = App([str(go_worker), "crash", "gk", str(gate)], tmp_path, port)
+    app = App([*go_worker, "crash", "gk", str(gate)], tmp_path, port)
     try:
         app.out.wait_for(lambda s: s == "WAITING gk-crash", 120, "WAITING line")
         serve.kill()

@@ -11,52 +11,24 @@ fails."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
-from tests.sdkapps.procs import APPS, App, GrpcServe, status_json
+from tests.sdkapps.builds import CASES, build_java, passed_cases
+from tests.sdkapps.procs import App, GrpcServe, status_json
 
 pytestmark = pytest.mark.slow
-
-SOURCE = APPS / "java_worker"
-CASES = ["chain", "fan-out", "event", "timer", "child", "retry", "no-retry", "continue-as-new"]
-CASES += ["terminate", "purge"]
-
-
-def mvn_build(mvn: str, target: Path, offline: bool) -> subprocess.CompletedProcess[str]:
-    args = [mvn, "-q", "-B", *(["-o"] if offline else []), f"-DworkerTarget={target}"]
-    args += ["compile", "dependency:build-classpath", f"-Dmdep.outputFile={target / 'cp.txt'}"]
-    return subprocess.run(args, cwd=SOURCE, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="session")
 def java_worker(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    java, mvn = shutil.which("java"), shutil.which("mvn")
-    if not java or not mvn:
-        pytest.skip("the Java worker needs `java` (17+) and `mvn` on PATH")
-    target = tmp_path_factory.mktemp("java")
-    try:
-        r = mvn_build(mvn, target, offline=True)
-        if r.returncode != 0:  # not resolved yet: once from Maven Central
-            r = mvn_build(mvn, target, offline=False)
-    except subprocess.TimeoutExpired:
-        pytest.skip("mvn for apps/java_worker took over 600 s")
-    if r.returncode != 0:
-        lines = [s for s in r.stdout.splitlines() if "ERROR" in s] or ["?"]
-        pytest.skip(f"mvn could not build apps/java_worker: {lines[0]}")
-    classpath = f"{target / 'classes'}:{(target / 'cp.txt').read_text().strip()}"
-    return [java, "-cp", classpath, "wfctl.Main"]
+    return build_java(tmp_path_factory.mktemp("java"))
 
 
 @pytest.mark.timeout(700)  # the session's first build may resolve from Maven Central
 def test_java_worker_scenarios_on_serve(serve: GrpcServe, tmp_path, java_worker):
     app = App([*java_worker, "scenarios", "java"], tmp_path, serve.grpc_port)
     assert app.finish() == 0, app.report() + serve.log()
-    for case in CASES:
-        assert any(line.startswith(f"CASE {case} PASS ") for line in app.out.lines), app.report()
+    assert passed_cases(app.out.lines) == CASES, app.report()
     states = status_json(tmp_path, "--url", serve.url, "status", "java-chain", "java-parent-child")
     assert [s["runtimeStatus"] for s in states] == ["COMPLETED", "COMPLETED"]
 
