@@ -4,4 +4,4 @@ The CLI lives in :mod:`wfctl.cli`; backends in :mod:`wfctl.backend`; the embedde
 engine in :mod:`wfctl.engine`; the Dapr-compatible authoring API in :mod:`wfctl.workflow`.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.4.0"
