@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tests import harness
@@ -128,6 +128,31 @@ class App:
 
     def report(self) -> str:
         return f"{' '.join(self.cmd)}\nstdout:\n{self.out.text()}\nstderr:\n{self.err.text()}"
+
+
+def kill_9_serve_under(
+    home: Path, db: Path, gate: Path, start: Callable[[int], App], begun: Callable[[App], None]
+) -> App:
+    """The crash case every SDK shares: serve on ``db``, the app ``start(port)``; once
+    ``begun(app)`` returns, kill -9 of serve, a new serve on the same port and file, the
+    ``gate`` file made (the app goes on past it), and the app must finish with 0. serve must
+    stop cleanly and print no traceback. Returns the finished app, for its lines."""
+    serve = GrpcServe(home, db)
+    port = serve.grpc_port
+    app = start(port)
+    try:
+        begun(app)
+        serve.kill()
+        assert serve.proc.returncode == -9
+        serve = GrpcServe(home, db, grpc_port=port)
+        gate.touch()
+        assert app.finish() == 0, app.report() + serve.log()
+    finally:
+        if app.proc.poll() is None:
+            app.kill()
+        assert serve.stop() == 0, serve.log()
+    assert "Traceback" not in serve.log(), serve.log()
+    return app
 
 
 def python_app(python: str, home: Path, port: int, *args: str) -> App:

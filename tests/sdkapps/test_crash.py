@@ -16,6 +16,7 @@ from tests.sdkapps.procs import (
     SDK_PYTHON,
     GrpcServe,
     expected,
+    kill_9_serve_under,
     python_app,
     side_effects,
     wfctl,
@@ -44,23 +45,15 @@ def check_done(app_lines: list[str], ids: list[str]) -> None:
 def test_kill_9_serve_mid_activity_then_restart_on_the_same_port(tmp_path):
     db, side, gate = tmp_path / "wf.db", tmp_path / "side.txt", tmp_path / "gate"
     ids = [f"k{i}" for i in range(N)]
-    serve = GrpcServe(tmp_path, db)
-    port = serve.grpc_port
-    app = python_app(
-        SDK_PYTHON, tmp_path, port, "chain", "k", str(N), str(side), "--gate", str(gate)
+    app = kill_9_serve_under(
+        tmp_path,
+        db,
+        gate,
+        lambda port: python_app(
+            SDK_PYTHON, tmp_path, port, "chain", "k", str(N), str(side), "--gate", str(gate)
+        ),
+        lambda app: wait_begun(side, 2, ids),
     )
-    try:
-        wait_begun(side, 2, ids)
-        serve.kill()
-        assert serve.proc.returncode == -9
-        serve = GrpcServe(tmp_path, db, grpc_port=port)
-        gate.touch()
-        assert app.finish() == 0, app.report() + serve.log()
-    finally:
-        if app.proc.poll() is None:
-            app.kill()
-        assert serve.stop() == 0, serve.log()
-    assert "Traceback" not in serve.log(), serve.log()
     check_done(app.out.lines, ids)
     counts = side_effects(side)
     for iid in ids:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from tests.sdkapps.builds import CASES, build_java, passed_cases
-from tests.sdkapps.procs import App, GrpcServe, status_json
+from tests.sdkapps.procs import App, GrpcServe, kill_9_serve_under, status_json
 
 pytestmark = pytest.mark.slow
 
@@ -35,20 +35,12 @@ def test_java_worker_scenarios_on_serve(serve: GrpcServe, tmp_path, java_worker)
 
 @pytest.mark.timeout(700)
 def test_java_worker_reconnects_after_kill_9_of_serve(tmp_path, java_worker):
-    db, gate = tmp_path / "wf.db", tmp_path / "gate"
-    serve = GrpcServe(tmp_path, db)
-    port = serve.grpc_port
-    app = App([*java_worker, "crash", "jk", str(gate)], tmp_path, port)
-    try:
-        app.out.wait_for(lambda s: s == "WAITING jk-crash", 120, "WAITING line")
-        serve.kill()
-        assert serve.proc.returncode == -9
-        serve = GrpcServe(tmp_path, db, grpc_port=port)
-        gate.touch()
-        assert app.finish() == 0, app.report() + serve.log()
-    finally:
-        if app.proc.poll() is None:
-            app.kill()
-        assert serve.stop() == 0, serve.log()
-    assert "Traceback" not in serve.log(), serve.log()
+    gate = tmp_path / "gate"
+    app = kill_9_serve_under(
+        tmp_path,
+        tmp_path / "wf.db",
+        gate,
+        lambda port: App([*java_worker, "crash", "jk", str(gate)], tmp_path, port),
+        lambda app: app.out.wait_for(lambda s: s == "WAITING jk-crash", 120, "WAITING line"),
+    )
     assert 'DONE jk-crash COMPLETED "approved by after restart"' in app.out.lines, app.report()
