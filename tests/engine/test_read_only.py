@@ -7,34 +7,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.engine.test_storage_faults import REPO, _env, _stored_db, _wfctl
+from tests.engine.support import in_mount_namespace, run_wfctl, stored_db
 from wfctl.model import ExitCode
 
 
 def test_a_read_only_file_system_is_named_with_the_path(tmp_path: Path) -> None:
-    if shutil.which("unshare") is None:
-        pytest.skip("unshare (util-linux) is not installed")
-    cmd = ["unshare", "-m", "--propagation", "private"]
-    if os.geteuid() != 0:
-        cmd.insert(1, "-r")
-    done = subprocess.run(
-        [*cmd, sys.executable, "-m", "tests.engine.read_only_fs", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=REPO,
-        env=_env(),
-    )
-    if done.returncode == 77 or "unshare failed" in done.stderr:
-        pytest.skip(f"cannot mount a read-only tmpfs here: {done.stderr.strip()}")
-    assert done.returncode == 0, done.stderr
+    done = in_mount_namespace("tests.engine.read_only_fs", tmp_path, timeout=300)
     mnt = tmp_path / "mnt"
     for command, (code, err) in json.loads(done.stdout).items():
         path = mnt / ("new.db" if command == "new file" else "wf.db")
@@ -59,10 +42,10 @@ def _read_only_dir(path: Path):  # type: ignore[no-untyped-def]
 def test_a_read_only_directory_is_named_with_the_path(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
-    db = _stored_db(folder / "wf.db")  # closed: its -wal and -shm are gone, to be made again
+    db = stored_db(folder / "wf.db")  # closed: its -wal and -shm are gone, to be made again
     undo = _read_only_dir(folder)
     try:
-        done = _wfctl("--embedded", "--db", str(db), "status", "x", "-q")
+        done = run_wfctl("--embedded", "--db", str(db), "status", "x", "-q")
     finally:
         undo()
     assert done.returncode == ExitCode.STORAGE, done.stderr

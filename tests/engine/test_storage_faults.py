@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -17,32 +16,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.support import make_engine
+from tests.engine.support import (
+    REPO,
+    clean_env,
+    in_mount_namespace,
+    make_engine,
+    run_wfctl,
+    stored_db,
+)
 from tests.engine.test_store import _make_read_only
 from tests.server.proc import ServerProc
 from wfctl.engine.store import HUB, Store
 from wfctl.model import ExitCode, RuntimeStatus, StorageError
 
-REPO = Path(__file__).resolve().parents[2]
 APP = str(Path(__file__).with_name("sample_app.py"))
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WFCTL_", "DAPR_"))}
-    env["PYTHONPATH"] = str(REPO)
-    env.update(extra)
-    return env
-
-
-def _wfctl(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wfctl", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=_env(**env),
-        cwd=REPO,
-    )
 
 
 def _wait_for(cond, what: str, limit: float = 60.0) -> None:
@@ -58,22 +45,7 @@ def test_a_full_disk_runs_no_activity_twice_and_the_run_completes_once_space_is_
     """A real full disk (a 2 MB tmpfs in a mount namespace of its own): the commit of the
     first activity's result fails; while the engine retries it, no activity runs again
     (before the fix the next one ran once per retry); freed space lets the run complete."""
-    if shutil.which("unshare") is None:
-        pytest.skip("unshare (util-linux) is not installed")
-    cmd = ["unshare", "-m", "--propagation", "private"]
-    if os.geteuid() != 0:
-        cmd.insert(1, "-r")
-    done = subprocess.run(
-        [*cmd, sys.executable, "-m", "tests.engine.full_disk", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=REPO,
-        env=_env(),
-    )
-    if done.returncode == 77 or "unshare failed" in done.stderr:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    assert done.returncode == 0, done.stderr
+    done = in_mount_namespace("tests.engine.full_disk", tmp_path, timeout=180)
     report = json.loads(done.stdout)
     assert report["during"] == {"1": 1}, report
     assert report["after"] == {"1": 1, "2": 1, "3": 1}, report
@@ -131,20 +103,13 @@ def _status(db: Path, iid: str) -> RuntimeStatus | None:
         s.close()
 
 
-def _stored_db(path: Path) -> Path:
-    s = Store(path)
-    s.instances.create_instance("x", "chain", "1")
-    s.close()
-    return path
-
-
 @pytest.mark.parametrize("command", ["worker", "serve"])
 def test_worker_and_serve_refuse_a_read_only_file_at_start(tmp_path, command):
-    db = _stored_db(tmp_path / "wf.db")
+    db = stored_db(tmp_path / "wf.db")
     undo = _make_read_only(db)
     try:
         extra = ["--port", "0"] if command == "serve" else []
-        done = _wfctl("--db", str(db), "--app", APP, command, *extra)
+        done = run_wfctl("--db", str(db), "--app", APP, command, *extra)
     finally:
         undo()
     assert done.returncode == ExitCode.STORAGE, done.stderr
@@ -180,7 +145,7 @@ def test_worker_and_serve_stop_on_a_corrupt_file(tmp_path, command, damage):
     else:
         _corrupt_pages(db)
     extra = ["--port", "0"] if command == "serve" else []
-    done = _wfctl("--db", str(db), "--app", APP, command, *extra)
+    done = run_wfctl("--db", str(db), "--app", APP, command, *extra)
     assert done.returncode == ExitCode.STORAGE
     assert done.stderr.count("\n") == 1 and "is corrupt" in done.stderr, done.stderr
 
@@ -194,13 +159,13 @@ def _break_schema(db: Path) -> None:
 
 
 def test_worker_stops_with_exit_8_when_the_file_becomes_unusable(tmp_path):
-    db = _stored_db(tmp_path / "wf.db")
+    db = stored_db(tmp_path / "wf.db")
     proc = subprocess.Popen(
         [sys.executable, "-m", "wfctl", "--db", str(db), "--app", APP, "worker"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=_env(),
+        env=clean_env(),
         cwd=REPO,
     )
     try:
@@ -220,7 +185,7 @@ def test_worker_stops_with_exit_8_when_the_file_becomes_unusable(tmp_path):
 
 
 def test_serve_stops_with_exit_8_when_the_file_becomes_unusable(tmp_path):
-    db = _stored_db(tmp_path / "wf.db")
+    db = stored_db(tmp_path / "wf.db")
     server = ServerProc(db, extra=["--app", APP])
     try:
         server.wait_status("x", {"COMPLETED"})
@@ -238,7 +203,7 @@ def test_serve_stops_with_exit_8_when_the_file_becomes_unusable(tmp_path):
 
 
 def test_serve_on_sigterm_prints_no_thread_traceback(tmp_path):
-    db = _stored_db(tmp_path / "wf.db")
+    db = stored_db(tmp_path / "wf.db")
     server = ServerProc(db, extra=["--app", APP])
     server.wait_status("x", {"COMPLETED"})
     assert server.stop(signal.SIGTERM) == 0
@@ -289,7 +254,7 @@ def test_every_entry_refuses_a_foreign_file_with_exit_8(tmp_path, args):
     db = tmp_path / "other.db"
     digest = _foreign(db)
     app = [] if args[0] == "exec" else ["--app", APP]
-    done = _wfctl("--db", str(db), *app, *args)
+    done = run_wfctl("--db", str(db), *app, *args)
     assert done.returncode == ExitCode.STORAGE, (done.stdout, done.stderr)
     assert NOT_OURS in done.stderr and done.stderr.count("\n") == 1, done.stderr
     _untouched(db, digest)
@@ -311,7 +276,7 @@ def test_a_background_worker_that_stops_says_why_in_one_log_line(tmp_path, caplo
     from tests.engine import sample_app
     from wfctl.engine.background import start_worker
 
-    db = _stored_db(tmp_path / "wf.db")
+    db = stored_db(tmp_path / "wf.db")
     handle = start_worker(db, sample_app.registry)
     try:
         _wait_for(
