@@ -39,7 +39,7 @@ import sqlite3
 import sys
 from collections.abc import Mapping
 
-from wfctl.options import GLOBALS, context_options
+from wfctl.options import GLOBALS, context_options, flag_tables
 from wfctl.settings.sources import gather, remote_flag
 
 KINDS = ("instances", "workflows", "events")
@@ -84,16 +84,8 @@ def _tables() -> tuple[dict[str, str], dict[str, tuple[str, bool]]]:
     """({spelling: key} of the valued options, {spelling: (key, value)} of the flags) that
     a completion script passes along: the spec's context options (wfctl.options), and
     ``--prefix``."""
-    valued = {"--prefix": "prefix"}
-    flags: dict[str, tuple[str, bool]] = {}
-    for o in context_options():
-        if o.takes_value:
-            valued.update(dict.fromkeys(o.flags, o.name))
-        else:
-            flags.update(dict.fromkeys(o.flags, (o.name, True)))
-            if o.off:
-                flags[o.off] = (o.name, False)
-    return valued, flags
+    valued, flags = flag_tables(context_options())
+    return {"--prefix": "prefix", **valued}, flags
 
 
 _REQUEST_FIELDS = frozenset(_Request.__slots__)

@@ -331,14 +331,14 @@ def settings_options() -> tuple[Option, ...]:
     return tuple(o for o in GLOBAL_OPTIONS if o.setting)
 
 
-def lean_tables() -> tuple[dict[str, str], dict[str, tuple[str, bool]]]:
-    """({spelling: name} of the global options that take a value, {spelling: (name, value)}
-    of the global flags) — what a parser that reads globals without Typer needs."""
+def flag_tables(
+    options: tuple[Option, ...],
+) -> tuple[dict[str, str], dict[str, tuple[str, bool]]]:
+    """({spelling: name} of those ``options`` that take a value, {spelling: (name, value)} of
+    the flags, their "no" forms with False) — what a parser without Typer needs."""
     valued: dict[str, str] = {}
     flags: dict[str, tuple[str, bool]] = {}
-    for o in GLOBAL_OPTIONS:
-        if o.name in FRONT_ONLY:
-            continue
+    for o in options:
         if o.takes_value:
             valued.update(dict.fromkeys(o.flags, o.name))
         else:
@@ -346,6 +346,12 @@ def lean_tables() -> tuple[dict[str, str], dict[str, tuple[str, bool]]]:
             if o.off:
                 flags[o.off] = (o.name, False)
     return valued, flags
+
+
+def lean_tables() -> tuple[dict[str, str], dict[str, tuple[str, bool]]]:
+    """:func:`flag_tables` of the global options that a parser reading globals without Typer
+    (the lean path) takes: all but those that act only before the command."""
+    return flag_tables(tuple(o for o in GLOBAL_OPTIONS if o.name not in FRONT_ONLY))
 
 
 def context_options() -> tuple[Option, ...]:
